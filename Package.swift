@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "aurum",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "aurum", targets: ["aurum"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain: schemas, validation, change-request lifecycle, diffs. No I/O.
+        .target(name: "AurumCore"),
+        // Loads and checks rules/ into AurumCore values, with file:line errors.
+        .target(name: "AurumRules", dependencies: [
+            "AurumCore",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // PostgreSQL: embedded launcher, migrations, repositories, audit.
+        .target(name: "AurumStore", dependencies: [
+            "AurumCore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // HTTP API: routes, auth, problem+json.
+        .target(name: "AurumServer", dependencies: [
+            "AurumCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Wires store, rules and server together; the CLI's commands and its HTTP client.
+        .target(name: "AurumApp", dependencies: [
+            "AurumCore", "AurumRules", "AurumStore", "AurumServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "aurum", dependencies: ["AurumApp"]),
+        // Fixtures shared by the tests: one embedded cluster per run, a fresh database per suite.
+        .target(name: "AurumTestSupport", dependencies: [
+            "AurumCore", "AurumRules", "AurumStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "AurumCoreTests", dependencies: ["AurumCore"]),
+        .testTarget(name: "AurumRulesTests", dependencies: ["AurumRules", "AurumTestSupport"]),
+        .testTarget(name: "AurumStoreTests", dependencies: ["AurumStore", "AurumTestSupport"]),
+        .testTarget(name: "AurumServerTests", dependencies: [
+            "AurumServer", "AurumStore", "AurumTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "AurumAppTests", dependencies: ["AurumApp", "AurumTestSupport"]),
+    ]
+)

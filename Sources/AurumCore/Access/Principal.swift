@@ -1,0 +1,50 @@
+/// What a token lets its holder do.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    /// An upstream integration: submits candidates for its entities.
+    case source
+    /// A data steward: works the queue, approves and rejects changes in its entities.
+    case steward
+    /// A downstream system: reads golden records of its entities.
+    case consumer
+    /// Everything, though still bound by four-eyes.
+    case admin
+}
+
+/// Something a caller wants to do, checked against its role and entities.
+public enum Permission: Sendable, Hashable {
+    case submit(entity: String)
+    case review(entity: String)
+    case decide(entity: String)
+    case read(entity: String)
+}
+
+/// The authenticated caller: one token, one actor (a person or an integration, never shared).
+public struct Principal: Sendable, Hashable {
+    public var tokenID: Int64
+    /// The token's name, used as the actor in audit entries and four-eyes checks.
+    public var name: String
+    public var role: Role
+    /// The entities this caller may act on; empty means all.
+    public var entities: [String]
+
+    public init(tokenID: Int64, name: String, role: Role, entities: [String] = []) {
+        self.tokenID = tokenID
+        self.name = name
+        self.role = role
+        self.entities = entities
+    }
+
+    /// Whether the caller may do `permission`.
+    public func may(_ permission: Permission) -> Bool {
+        let (allowed, entity): (Set<Role>, String) = switch permission {
+        case .submit(let e): ([.source, .admin], e)
+        case .review(let e): ([.steward, .admin], e)
+        case .decide(let e): ([.steward, .admin], e)
+        case .read(let e): ([.steward, .consumer, .admin], e)
+        }
+        return allowed.contains(role) && covers(entity)
+    }
+
+    /// Whether `entity` is within the caller's entities.
+    public func covers(_ entity: String) -> Bool { entities.isEmpty || entities.contains(entity) }
+}

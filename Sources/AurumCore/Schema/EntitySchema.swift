@@ -1,0 +1,54 @@
+/// Everything the rules say about one entity type (item, supplier, ...).
+public struct EntitySchema: Sendable {
+    public var name: String
+    public var description: String?
+    /// Attributes in the order the rules file declares them.
+    public var attributes: [AttributeSpec]
+    public var rules: [CrossFieldRule]
+
+    public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = []) {
+        self.name = name
+        self.description = description
+        self.attributes = attributes
+        self.rules = rules
+    }
+
+    /// The attribute called `name`, if the entity has one.
+    public func attribute(_ name: String) -> AttributeSpec? {
+        attributes.first { $0.name == name }
+    }
+}
+
+/// A source system that pushes candidates (PLM, procurement, a supplier portal).
+public struct SourceSystem: Sendable, Hashable {
+    public var name: String
+    /// Higher wins when survivorship compares sources.
+    public var trust: Int
+    /// The entities this source may submit; empty means all.
+    public var entities: [String]
+    public var description: String?
+
+    public init(name: String, trust: Int, entities: [String] = [], description: String? = nil) {
+        self.name = name
+        self.trust = trust
+        self.entities = entities
+        self.description = description
+    }
+
+    /// Whether this source may submit candidates for `entity`.
+    public func submits(_ entity: String) -> Bool { entities.isEmpty || entities.contains(entity) }
+}
+
+/// A whole, checked rule set: the entities, the sources, and the version that identifies it.
+public struct RuleSet: Sendable {
+    public var entities: [String: EntitySchema]
+    public var sources: [String: SourceSystem]
+    /// The hash of the rules tree that produced this set; every verdict records it.
+    public var version: String
+
+    public init(entities: [String: EntitySchema], sources: [String: SourceSystem], version: String) {
+        self.entities = entities
+        self.sources = sources
+        self.version = version
+    }
+}

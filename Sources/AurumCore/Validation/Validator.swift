@@ -1,0 +1,119 @@
+/// Validates records of one entity against its schema.
+///
+/// Validation runs in two pure steps so that the store can answer what only it knows:
+/// `prepare` normalizes and type-checks, `lookups` lists the facts to fetch, and `verdict`
+/// applies every rule given the answers.
+public struct Validator: Sendable {
+    public let schema: EntitySchema
+
+    public init(schema: EntitySchema) { self.schema = schema }
+
+    /// The attributes normalized and coerced to their types, with the type errors found doing so.
+    public struct Prepared: Sendable, Hashable {
+        public var attributes: Attributes
+        public var errors: [Finding]
+    }
+
+    /// Names in `attributes` that the schema does not declare.
+    public func unknownAttributes(in attributes: Attributes) -> [String] {
+        attributes.keys.filter { schema.attribute($0) == nil }.sorted()
+    }
+
+    /// Normalizes every declared attribute and coerces it to its type; empty strings become absent.
+    public func prepare(_ attributes: Attributes) -> Prepared {
+        var result = Attributes()
+        var errors = [Finding]()
+        for spec in schema.attributes {
+            guard let raw = attributes[spec.name], !raw.isNull else { continue }
+            switch ValueCoercion.coerce(raw, to: spec) {
+            case .success(nil): continue
+            case .success(let value?): result[spec.name] = value
+            case .failure(let finding): errors.append(finding)
+            }
+        }
+        return Prepared(attributes: result, errors: errors)
+    }
+
+    /// The store facts the rules need for these (prepared) attributes.
+    public func lookups(for attributes: Attributes) -> [Lookup] {
+        attributeLookups(attributes).map(\.lookup)
+    }
+
+    func attributeLookups(_ attributes: Attributes) -> [(attribute: String, lookup: Lookup)] {
+        schema.attributes.compactMap { spec in
+            guard let value = attributes[spec.name] else { return nil }
+            if spec.type == .reference, let entity = spec.referencedEntity, let id = value.integerValue {
+                return (spec.name, .reference(entity: entity, recordID: id))
+            }
+            if spec.unique { return (spec.name, .unique(entity: schema.name, attribute: spec.name, value: value)) }
+            return nil
+        }
+    }
+
+    /// Applies every rule to prepared attributes, given the store's answers to `lookups`.
+    /// `recordID` is the golden record being changed, which may keep its own unique values.
+    public func verdict(for prepared: Prepared, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
+        var verdict = Verdict(attributes: prepared.attributes, errors: prepared.errors)
+        let failedTypes = Set(prepared.errors.map(\.attribute))
+        for spec in schema.attributes where !failedTypes.contains(spec.name) {
+            let findings = AttributeRules.check(spec, value: prepared.attributes[spec.name])
+            verdict.errors += findings.errors
+            verdict.warnings += findings.warnings
+        }
+        for (attribute, lookup) in attributeLookups(prepared.attributes) {
+            if let problem = Self.check(lookup, answer: answers[lookup], recordID: recordID) {
+                verdict.errors.append(Finding(attribute: attribute, rule: problem.rule, message: problem.message))
+            }
+        }
+        for rule in schema.rules where rule.applies(to: prepared.attributes) {
+            for finding in Self.check(rule, attributes: prepared.attributes) {
+                if rule.severity == .error { verdict.errors.append(finding) } else { verdict.warnings.append(finding) }
+            }
+        }
+        return verdict
+    }
+
+    /// Prepares and judges in one step, for records whose lookups are already answered.
+    public func validate(_ attributes: Attributes, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
+        verdict(for: prepare(attributes), answers: answers, recordID: recordID)
+    }
+
+    static func check(_ lookup: Lookup, answer: LookupAnswer?, recordID: Int64?) -> (rule: String, message: String)? {
+        switch (lookup, answer) {
+        case (.reference(let entity, let id), .record(let state)):
+            guard let state else {
+                return ("reference", "no \(entity) golden record \(id) exists; give the id of an existing \(entity)")
+            }
+            guard state == "active" else {
+                return ("reference", "\(entity) \(id) is \(state); only an active \(entity) may be referenced")
+            }
+            return nil
+        case (.unique(let entity, _, let value), .holders(let holders)):
+            let others = holders.filter { $0 != recordID }
+            guard let first = others.first else { return nil }
+            return ("unique", "\(value.displayText) is already used by \(entity) \(first); each \(entity) needs its own value")
+        case (.reference, _), (.unique, _):
+            return ("lookup", "could not be checked against the golden records")
+        }
+    }
+
+    static func check(_ rule: CrossFieldRule, attributes: Attributes) -> [Finding] {
+        let missing = rule.require.filter { attributes[$0] == nil }
+        let present = rule.forbid.filter { attributes[$0] != nil }
+        return missing.map { name in
+            Finding(attribute: name, rule: rule.name, message: rule.message ?? "\(name) is required when \(conditionText(rule))")
+        } + present.map { name in
+            Finding(attribute: name, rule: rule.name, message: rule.message ?? "\(name) must be empty when \(conditionText(rule))")
+        }
+    }
+
+    static func conditionText(_ rule: CrossFieldRule) -> String {
+        rule.when.keys.sorted().map { name in
+            switch rule.when[name]! {
+            case .present(true): "\(name) is given"
+            case .present(false): "\(name) is empty"
+            case .oneOf(let values): "\(name) is " + values.map(\.displayText).joined(separator: " or ")
+            }
+        }.joined(separator: " and ")
+    }
+}

@@ -1,0 +1,67 @@
+/// Turns an incoming value into the canonical form of its attribute's type.
+///
+/// Strings are normalized as the rules say; numbers and booleans may arrive as their text
+/// form (as CSV files carry them) and are converted. An empty string means "no value".
+enum ValueCoercion {
+    static func coerce(_ raw: JSONValue, to spec: AttributeSpec) -> Result<JSONValue?, Finding> {
+        var value = raw
+        if case .string(let s) = raw {
+            let normalized = normalize(s, spec.normalize)
+            if normalized.allSatisfy(\.isWhitespace) { return .success(nil) }
+            value = .string(normalized)
+        }
+        switch spec.type {
+        case .string, .text, .email, .enum, .date:
+            return value.stringValue != nil ? .success(value) : mismatch(raw, spec, "text")
+        case .country:
+            guard let s = value.stringValue else { return mismatch(raw, spec, "an ISO 3166 country code") }
+            return .success(.string(s.uppercased()))
+        case .integer, .reference:
+            if let i = value.integerValue ?? value.stringValue.flatMap({ Int64($0.trimmed) }) {
+                return .success(.number(Double(i)))
+            }
+            return mismatch(raw, spec, spec.type == .reference ? "a golden record id (a whole number)" : "a whole number")
+        case .decimal:
+            if let n = value.numberValue ?? value.stringValue.flatMap({ Double($0.trimmed) }), n.isFinite {
+                return .success(.number(n))
+            }
+            return mismatch(raw, spec, "a number")
+        case .boolean:
+            if case .bool = value { return .success(value) }
+            switch value.stringValue?.trimmed.lowercased() {
+            case "true", "1", "yes": return .success(.bool(true))
+            case "false", "0", "no": return .success(.bool(false))
+            default: return mismatch(raw, spec, "true or false")
+            }
+        }
+    }
+
+    static func normalize(_ s: String, _ steps: [Normalization]) -> String {
+        steps.reduce(s) { value, step in
+            switch step {
+            case .trim: value.trimmed
+            case .collapseSpaces: value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            case .upper: value.uppercased()
+            case .lower: value.lowercased()
+            case .stripSeparators: String(value.filter { !" .-".contains($0) })
+            }
+        }
+    }
+
+    static func mismatch(_ raw: JSONValue, _ spec: AttributeSpec, _ expected: String) -> Result<JSONValue?, Finding> {
+        .failure(Finding(attribute: spec.name, rule: "type",
+                         message: "expected \(expected), got \(raw.typeName) \(raw.displayText.quotedForMessage)"))
+    }
+}
+
+extension String {
+    /// The string without leading and trailing white space.
+    var trimmed: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    /// The string in quotes, shortened when long, for error messages.
+    var quotedForMessage: String {
+        "\"" + (count > 60 ? prefix(57) + "..." : self) + "\""
+    }
+}

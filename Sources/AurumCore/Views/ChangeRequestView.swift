@@ -1,0 +1,94 @@
+/// A change request as stewards and scripts see it.
+public struct ChangeRequestView: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var entity: String
+    public var kind: ChangeKind
+    /// The golden record; `nil` until a create is released.
+    public var recordID: Int64?
+    public var status: ChangeRequestStatus
+    public var revision: Int
+    /// The golden version the proposal was based on (`nil` for a create).
+    public var baseVersion: Int?
+    public var source: String
+    public var sourceKey: String
+    public var candidateID: Int64?
+    public var submittedBy: String
+    public var proposed: Attributes
+    public var diff: [AttributeChange]
+    public var warnings: [Finding]
+    public var approvals: [ApprovalView]
+    public var requiredApprovals: Int
+    public var reason: String?
+    public var supersededBy: Int64?
+    public var rulesVersion: String
+    public var createdAt: String
+    public var decidedAt: String?
+
+    public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
+                revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
+                submittedBy: String, proposed: Attributes, diff: [AttributeChange], warnings: [Finding],
+                approvals: [ApprovalView], requiredApprovals: Int, reason: String?, supersededBy: Int64?,
+                rulesVersion: String, createdAt: String, decidedAt: String?) {
+        self.id = id; self.entity = entity; self.kind = kind; self.recordID = recordID; self.status = status
+        self.revision = revision; self.baseVersion = baseVersion; self.source = source; self.sourceKey = sourceKey
+        self.candidateID = candidateID; self.submittedBy = submittedBy; self.proposed = proposed; self.diff = diff
+        self.warnings = warnings; self.approvals = approvals; self.requiredApprovals = requiredApprovals
+        self.reason = reason; self.supersededBy = supersededBy; self.rulesVersion = rulesVersion
+        self.createdAt = createdAt; self.decidedAt = decidedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, entity, kind, recordID = "record_id", status, revision, baseVersion = "base_version", source
+        case sourceKey = "source_key", candidateID = "candidate_id", submittedBy = "submitted_by", proposed, diff
+        case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
+        case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(entity, forKey: .entity); try c.encode(kind, forKey: .kind)
+        try c.encode(recordID, forKey: .recordID); try c.encode(status, forKey: .status)
+        try c.encode(revision, forKey: .revision); try c.encode(baseVersion, forKey: .baseVersion)
+        try c.encode(source, forKey: .source); try c.encode(sourceKey, forKey: .sourceKey)
+        try c.encode(candidateID, forKey: .candidateID); try c.encode(submittedBy, forKey: .submittedBy)
+        try c.encode(proposed, forKey: .proposed); try c.encode(diff, forKey: .diff)
+        try c.encode(warnings, forKey: .warnings); try c.encode(approvals, forKey: .approvals)
+        try c.encode(requiredApprovals, forKey: .requiredApprovals); try c.encode(reason, forKey: .reason)
+        try c.encode(supersededBy, forKey: .supersededBy); try c.encode(rulesVersion, forKey: .rulesVersion)
+        try c.encode(createdAt, forKey: .createdAt); try c.encode(decidedAt, forKey: .decidedAt)
+    }
+}
+
+/// One approval given to a change request.
+public struct ApprovalView: Sendable, Hashable, Codable {
+    public var approver: String
+    public var revision: Int
+    public var comment: String?
+    public var at: String
+
+    public init(approver: String, revision: Int, comment: String?, at: String) {
+        self.approver = approver; self.revision = revision; self.comment = comment; self.at = at
+    }
+}
+
+/// The answer to an approval or rejection.
+public struct DecisionResult: Sendable, Hashable, Codable {
+    public var changeRequestID: Int64
+    public var status: ChangeRequestStatus
+    public var recordID: Int64?
+    public var version: Int?
+
+    public init(changeRequestID: Int64, status: ChangeRequestStatus, recordID: Int64?, version: Int?) {
+        self.changeRequestID = changeRequestID; self.status = status; self.recordID = recordID; self.version = version
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case changeRequestID = "change_request_id", status, recordID = "record_id", version
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(changeRequestID, forKey: .changeRequestID); try c.encode(status, forKey: .status)
+        try c.encode(recordID, forKey: .recordID); try c.encode(version, forKey: .version)
+    }
+}
