@@ -1,5 +1,5 @@
 /// How strongly a rule speaks: errors block a candidate, warnings travel with its change request.
-public enum Severity: String, Sendable, Codable {
+public enum Severity: String, Sendable, CaseIterable, Codable {
     case error, warning
 }
 

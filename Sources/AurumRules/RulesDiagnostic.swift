@@ -1,0 +1,51 @@
+/// One problem in a rules file, located by file and line.
+public struct RulesDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    /// The file, relative to the rules directory's parent as the user named it (`rules/item.yaml`).
+    public var file: String
+    public var line: Int
+    public var message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// `rules/item.yaml:14: unknown key "requird" (did you mean "required"?)`
+    public var description: String { "\(file):\(line): \(message)" }
+}
+
+/// A rules directory that cannot be used, with every problem found in it.
+public struct RulesError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [RulesDiagnostic]
+
+    public init(_ diagnostics: [RulesDiagnostic]) { self.diagnostics = diagnostics }
+
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Suggests the closest known word for a misspelt one.
+enum Suggestion {
+    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        candidates
+            .map { ($0, distance(Array(word), Array($0))) }
+            .filter { $0.1 <= max(2, word.count / 3) }
+            .min { $0.1 < $1.1 }?.0
+    }
+
+    static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+        closest(to: word, in: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, cb) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,103 @@
+import AurumCore
+import Foundation
+import Yams
+
+/// Loads a rules directory (`aurum.yaml` plus one `<entity>.yaml` per entity) into a `RuleSet`.
+public enum RulesLoader {
+    /// Loads and checks `directory`; throws every problem found, each with `file:line`.
+    public static func load(directory: String) throws(RulesError) -> RuleSet {
+        let (rules, diagnostics) = check(directory: directory)
+        guard let rules, diagnostics.isEmpty else { throw RulesError(diagnostics) }
+        return rules
+    }
+
+    /// Checks `directory`, returning what could be loaded and every problem found.
+    public static func check(directory: String) -> (RuleSet?, [RulesDiagnostic]) {
+        let files: [RulesFile]
+        do { files = try RulesFile.list(in: directory) } catch {
+            return (nil, [RulesDiagnostic(file: directory, line: 0, message: "cannot read the rules directory: \(error.localizedDescription)")])
+        }
+        var diagnostics = [RulesDiagnostic]()
+        var entities = [String: (EntitySchema, YAMLDocument, Node)]()
+        var settings: (YAMLDocument, Node)?
+        for file in files where file.isTopLevel {
+            let doc = YAMLDocument(file: file.displayPath)
+            defer { diagnostics += doc.diagnostics }
+            guard let root = doc.parse(file.text) else { continue }
+            if file.name == "aurum.yaml" {
+                settings = (doc, root)
+            } else if let schema = EntityRulesReader(doc: doc).read(root, expectedName: file.stem) {
+                entities[schema.name] = (schema, doc, root)
+            }
+        }
+        guard let (settingsDoc, settingsRoot) = settings else {
+            diagnostics.append(RulesDiagnostic(file: "\(directory)/aurum.yaml", line: 0, message: "missing: the rules directory needs aurum.yaml (sources and their trust)"))
+            return (nil, diagnostics)
+        }
+        let sources = SettingsReader(doc: settingsDoc).read(settingsRoot, entities: Set(entities.keys))
+        diagnostics += settingsDoc.diagnostics
+        diagnostics += crossReferences(entities)
+        if entities.isEmpty {
+            diagnostics.append(RulesDiagnostic(file: directory, line: 0, message: "no entity files: add one <entity>.yaml per entity"))
+        }
+        let rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files))
+        return (rules, diagnostics.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
+    }
+
+    /// Every reference attribute must name an entity the rules define.
+    static func crossReferences(_ entities: [String: (EntitySchema, YAMLDocument, Node)]) -> [RulesDiagnostic] {
+        var result = [RulesDiagnostic]()
+        for (schema, doc, root) in entities.values {
+            for spec in schema.attributes {
+                guard let target = spec.referencedEntity, entities[target] == nil else { continue }
+                let line = Self.line(ofAttribute: spec.name, in: root)
+                result.append(RulesDiagnostic(file: doc.file, line: line,
+                    message: "attribute \(spec.name) references unknown entity \"\(target)\"\(Suggestion.didYouMean(target, in: entities.keys)); the rules define \(entities.keys.sorted().joined(separator: ", "))"))
+            }
+        }
+        return result
+    }
+
+    static func line(ofAttribute name: String, in root: Node) -> Int {
+        guard let attributes = root.mapping?["attributes"]?.mapping else { return 1 }
+        return attributes.first { $0.key.string == name }?.key.mark?.line ?? 1
+    }
+}
+
+/// Reads `aurum.yaml`: the sources and which entities each may submit.
+struct SettingsReader {
+    let doc: YAMLDocument
+
+    func read(_ root: Node, entities: Set<String>) -> [String: SourceSystem] {
+        guard let entries = doc.mapping(root, allowed: ["sources", "description"], what: "aurum.yaml") else { return [:] }
+        guard let sourcesNode = entries.first(where: { $0.key == "sources" })?.value else {
+            doc.report(root, "aurum.yaml needs sources: (the systems that submit candidates)")
+            return [:]
+        }
+        var sources = [String: SourceSystem]()
+        for (name, _, value) in doc.mapping(sourcesNode, what: "sources") ?? [] {
+            if let source = source(name, value, entities: entities) { sources[name] = source }
+        }
+        return sources
+    }
+
+    func source(_ name: String, _ node: Node, entities: Set<String>) -> SourceSystem? {
+        guard let entries = doc.mapping(node, allowed: ["trust", "entities", "description"], what: "source \(name)") else { return nil }
+        var source = SourceSystem(name: name, trust: 50)
+        for (key, _, value) in entries {
+            switch key {
+            case "trust":
+                source.trust = doc.int(value, "\(name).trust") ?? 50
+                if !(0...100).contains(source.trust) { doc.report(value, "\(name).trust must be between 0 and 100") }
+            case "entities":
+                source.entities = (doc.strings(value, "\(name).entities") ?? []).filter { entity in
+                    if entities.contains(entity) { return true }
+                    doc.report(value, "source \(name) names unknown entity \"\(entity)\"\(Suggestion.didYouMean(entity, in: entities))")
+                    return false
+                }
+            default: source.description = doc.string(value, "\(name).description")
+            }
+        }
+        return source
+    }
+}

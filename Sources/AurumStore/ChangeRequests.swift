@@ -1,0 +1,114 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+extension PostgresStewardshipStore {
+    static let changeRequestColumns = """
+        cr.id, cr.entity, cr.kind, cr.record_id, cr.status, cr.revision, cr.base_version, cr.source, cr.source_key,
+        cr.candidate_id, cr.submitted_by, cr.proposed::text AS proposed, cr.diff::text AS diff, cr.warnings::text AS warnings,
+        cr.required_approvals, cr.reason, cr.superseded_by, cr.rules_version,
+        \(SQLTime.iso("cr.created_at")) AS created_at, \(SQLTime.iso("cr.decided_at")) AS decided_at,
+        (SELECT coalesce(json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'comment', a.comment,
+                 'at', \(SQLTime.iso("a.approved_at"))) ORDER BY a.approved_at), '[]')
+         FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals
+        """
+
+    public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+            WHERE (\(status?.rawValue)::text IS NULL OR cr.status = \(status?.rawValue))
+              AND (cardinality(\(entities)::text[]) = 0 OR cr.entity = ANY(\(entities)))
+            ORDER BY cr.id LIMIT \(limit)
+            """, logger: logger)
+        var result = [ChangeRequestView]()
+        for try await row in rows { result.append(try Self.changeRequest(row.makeRandomAccess())) }
+        return result
+    }
+
+    public func changeRequest(id: Int64) async throws -> ChangeRequestView? {
+        try await changeRequest(id: id, lock: false, on: nil)
+    }
+
+    func changeRequest(id: Int64, lock: Bool, on connection: PostgresConnection?) async throws -> ChangeRequestView? {
+        let query: PostgresQuery = lock
+            ? "SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr WHERE cr.id = \(id) FOR UPDATE"
+            : "SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr WHERE cr.id = \(id)"
+        let rows = if let connection { try await connection.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+        for try await row in rows { return try Self.changeRequest(row.makeRandomAccess()) }
+        return nil
+    }
+
+    static func changeRequest(_ row: PostgresRandomAccessRow) throws -> ChangeRequestView {
+        ChangeRequestView(
+            id: try row.get("id"), entity: try row.get("entity"),
+            kind: ChangeKind(rawValue: try row.get("kind")) ?? .update, recordID: try row.get("record_id"),
+            status: ChangeRequestStatus(rawValue: try row.get("status")) ?? .open, revision: try row.get("revision"),
+            baseVersion: try row.get("base_version"), source: try row.get("source"), sourceKey: try row.get("source_key"),
+            candidateID: try row.get("candidate_id"), submittedBy: try row.get("submitted_by"),
+            proposed: try SQLJSON.decode(Attributes.self, try row.get("proposed")),
+            diff: try SQLJSON.decode([AttributeChange].self, try row.get("diff")),
+            warnings: try SQLJSON.decode([Finding].self, try row.get("warnings")),
+            approvals: try SQLJSON.decode([ApprovalView].self, try row.get("approvals")),
+            requiredApprovals: try row.get("required_approvals"), reason: try row.get("reason"),
+            supersededBy: try row.get("superseded_by"), rulesVersion: try row.get("rules_version"),
+            createdAt: try row.get("created_at"), decidedAt: try row.get("decided_at"))
+    }
+
+    /// Loads a change request for a decision: locked, in the caller's entities, as a lifecycle.
+    func decidable(_ id: Int64, by caller: Principal, on connection: PostgresConnection) async throws -> (ChangeRequestView, ChangeRequestLifecycle) {
+        guard let request = try await changeRequest(id: id, lock: true, on: connection), caller.covers(request.entity) else {
+            throw StoreError.notFound("change request \(id) does not exist")
+        }
+        guard caller.may(.decide(entity: request.entity)) else {
+            throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not decide \(request.entity) changes; a steward or admin must")
+        }
+        let lifecycle = ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, revision: request.revision,
+                                               requiredApprovals: request.requiredApprovals, approvers: request.approvals.map(\.approver))
+        return (request, lifecycle)
+    }
+
+    public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
+        try await client.withTransaction(logger: logger) { connection in
+            var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.name, seenRevision: revision) }
+            try await connection.query("""
+                INSERT INTO approval (change_request_id, approver, revision, comment) VALUES (\(id), \(caller.name), \(request.revision), \(comment))
+                """, logger: logger)
+            try await AuditLog.append(AuditEntry(
+                actor: caller.name, action: "change_request.approved", entity: request.entity, subject: "change_request:\(id)",
+                recordID: request.recordID, reason: comment, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
+            guard action == .recordApprovalAndRelease else {
+                return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil)
+            }
+            let (recordID, version) = try await release(&request, by: caller, requestID: requestID, on: connection)
+            return DecisionResult(changeRequestID: id, status: .released, recordID: recordID, version: version)
+        }
+    }
+
+    public func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult {
+        try await client.withTransaction(logger: logger) { connection in
+            var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.reject(by: caller.name, reason: reason) }
+            try await connection.query("""
+                UPDATE change_request SET status = 'rejected', reason = \(reason), decided_at = now() WHERE id = \(id)
+                """, logger: logger)
+            request.status = .rejected
+            try await AuditLog.append(AuditEntry(
+                actor: caller.name, action: "change_request.rejected", entity: request.entity, subject: "change_request:\(id)",
+                recordID: request.recordID, after: .object(request.proposed), reason: reason, rulesVersion: rules.version,
+                requestID: requestID), on: connection, logger: logger)
+            return DecisionResult(changeRequestID: id, status: .rejected, recordID: request.recordID, version: nil)
+        }
+    }
+
+    /// Maps the lifecycle's refusals to store errors: four-eyes is a 403, the rest are conflicts.
+    static func decide<T>(_ body: () throws(ChangeRequestError) -> T) throws(StoreError) -> T {
+        do { return try body() } catch {
+            switch error {
+            case .selfApproval: throw .forbidden(error.message)
+            case .reasonRequired: throw .invalid(error.message)
+            case .notOpen, .alreadyApproved, .staleRevision: throw .conflict(error.message)
+            }
+        }
+    }
+}

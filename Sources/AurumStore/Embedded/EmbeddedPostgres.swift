@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+
+/// A private PostgreSQL cluster in a directory of its own (`.aurum/pg` by default), created with
+/// initdb on first use and run with pg_ctl on 127.0.0.1 and a free port.
+public struct EmbeddedPostgres: Sendable {
+    public let dataDirectory: String
+    /// The superuser created by initdb; Aurum's own database is `aurum`.
+    public static let user = "aurum"
+    public static let database = "aurum"
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+    }
+
+    var credentialsFile: String { dataDirectory + "/aurum-credentials" }
+    var pidFile: String { dataDirectory + "/postmaster.pid" }
+    var logFile: String { dataDirectory + "/postgres.log" }
+
+    /// Starts the cluster (creating it first if needed), or finds it already running; returns how to reach it.
+    public func start(logger: Logger) throws(EmbeddedPostgresError) -> DatabaseSettings {
+        let binaries = try PostgresBinaries.locate()
+        if let running = try? connectionSettings() { return running }
+        if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            try initialize(binaries, logger: logger)
+        }
+        let port = try Command.freePort()
+        logger.info("starting embedded PostgreSQL", metadata: ["aurum.pg.data": "\(dataDirectory)", "aurum.pg.port": "\(port)"])
+        let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=on"
+        try Command.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-o", options, "-w", "-t", "60", "start"])
+        return try connectionSettings(database: "postgres")
+    }
+
+    /// How to reach the cluster if it is running now; throws `notRunning` otherwise.
+    public func connectionSettings(database: String = EmbeddedPostgres.database) throws(EmbeddedPostgresError) -> DatabaseSettings {
+        guard let pid = try? String(contentsOfFile: pidFile, encoding: .utf8) else { throw .notRunning(dataDirectory: dataDirectory) }
+        let lines = pid.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 3, let processID = Int32(lines[0]), let port = Int(lines[3]), kill(processID, 0) == 0 || errno == EPERM else {
+            throw .notRunning(dataDirectory: dataDirectory)
+        }
+        guard let password = try? String(contentsOfFile: credentialsFile, encoding: .utf8) else {
+            throw .unusable("\(credentialsFile) is missing; remove \(dataDirectory) to start afresh")
+        }
+        return DatabaseSettings(host: "127.0.0.1", port: port, username: Self.user,
+                                password: password.trimmingCharacters(in: .whitespacesAndNewlines), database: database)
+    }
+
+    /// Stops the cluster, letting running transactions roll back.
+    public func stop(logger: Logger) {
+        guard let binaries = try? PostgresBinaries.locate() else { return }
+        logger.info("stopping embedded PostgreSQL", metadata: ["aurum.pg.data": "\(dataDirectory)"])
+        do { try Command.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "fast", "-w", "stop"]) } catch {
+            logger.warning("embedded PostgreSQL did not stop cleanly", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func initialize(_ binaries: PostgresBinaries, logger: Logger) throws(EmbeddedPostgresError) {
+        logger.info("creating embedded PostgreSQL cluster", metadata: ["aurum.pg.data": "\(dataDirectory)"])
+        let password = Self.randomPassword()
+        let passwordFile = dataDirectory + ".initpw"
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            try password.write(toFile: passwordFile, atomically: false, encoding: .utf8)
+        } catch {
+            throw .unusable("cannot create \(dataDirectory): \(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: passwordFile) }
+        try Command.giveToServiceUser(dataDirectory)
+        try Command.giveToServiceUser(passwordFile)
+        try Command.run(binaries.initdb, ["-D", dataDirectory, "-U", Self.user, "--pwfile=\(passwordFile)",
+                                          "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-instructions"])
+        do {
+            try password.write(toFile: credentialsFile, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: credentialsFile)
+        } catch {
+            throw .unusable("cannot write \(credentialsFile): \(error.localizedDescription)")
+        }
+        try Command.giveToServiceUser(credentialsFile)
+    }
+
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<32).map { _ in alphabet.randomElement()! })
+    }
+}

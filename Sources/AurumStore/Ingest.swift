@@ -1,0 +1,133 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+extension PostgresStewardshipStore {
+    public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult] {
+        var results = [IngestResult]()
+        for submission in submissions {
+            results.append(try await ingest(submission, by: caller, requestID: requestID))
+        }
+        return results
+    }
+
+    /// One candidate, one transaction: serialized per (entity, source, source_key) by an advisory lock.
+    func ingest(_ submission: CandidateSubmission, by caller: Principal, requestID: String) async throws -> IngestResult {
+        try await client.withTransaction(logger: logger) { connection in
+            let key = [submission.entity, submission.source, submission.sourceKey].joined(separator: "\u{1f}")
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+            let situation = try await situation(of: submission, on: connection)
+            let merged = IngestPlanner.merged(submission.attributes, over: situation)
+            let verdict = try await validate(merged, entity: submission.entity, recordID: situation.recordID, on: connection)
+            let context = IngestContext(submission: submission, caller: caller, requestID: requestID, rulesVersion: rules.version)
+            switch IngestPlanner.decide(verdict, situation: situation) {
+            case .reject(let errors, let warnings):
+                let id = try await insertCandidate(context, status: "rejected", errors: errors, warnings: warnings, on: connection)
+                try await audit(context, "candidate.rejected", candidate: id, errors: errors, on: connection)
+                return IngestResult(candidateID: id, status: .rejected, changeRequestID: nil, errors: errors, warnings: warnings)
+            case .unchanged(let changeRequestID, let candidateID):
+                return IngestResult(candidateID: candidateID, status: .unchanged, changeRequestID: changeRequestID)
+            case .propose(let proposal):
+                let id = try await insertCandidate(context, status: "proposed", errors: [], warnings: proposal.warnings, on: connection)
+                try await audit(context, "candidate.proposed", candidate: id, errors: [], on: connection)
+                let changeRequest = try await open(proposal, context: context, situation: situation, candidate: id, on: connection)
+                return IngestResult(candidateID: id, status: .proposed, changeRequestID: changeRequest, warnings: proposal.warnings)
+            }
+        }
+    }
+
+    /// The golden record the candidate maps to (locked), and the open proposal it would meet.
+    func situation(of submission: CandidateSubmission, on connection: PostgresConnection) async throws -> IngestPlanner.Situation {
+        var situation = IngestPlanner.Situation()
+        let records = try await connection.query("""
+            SELECT gr.id, gr.current_version, gv.attributes::text, gv.change_request_id
+            FROM record_source rs
+            JOIN golden_record gr ON gr.id = rs.record_id
+            JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+            WHERE rs.entity = \(submission.entity) AND rs.source = \(submission.source) AND rs.source_key = \(submission.sourceKey)
+            FOR UPDATE OF gr
+            """, logger: logger)
+        for try await (id, version, attributes, changeRequest) in records.decode((Int64, Int, String, Int64?).self) {
+            situation.recordID = id
+            situation.currentVersion = version
+            situation.currentAttributes = try SQLJSON.decode(Attributes.self, attributes)
+            situation.lastReleasedChangeRequestID = changeRequest
+        }
+        let open = try await connection.query("""
+            SELECT id, candidate_id, proposed::text FROM change_request
+            WHERE status = 'open' AND (
+                record_id = \(situation.recordID)
+                OR (\(situation.recordID)::bigint IS NULL AND record_id IS NULL AND entity = \(submission.entity)
+                    AND source = \(submission.source) AND source_key = \(submission.sourceKey)))
+            FOR UPDATE
+            """, logger: logger)
+        for try await (id, candidate, proposed) in open.decode((Int64, Int64?, String).self) {
+            situation.openChangeRequest = .init(id: id, candidateID: candidate, proposed: try SQLJSON.decode(Attributes.self, proposed))
+        }
+        return situation
+    }
+
+    func insertCandidate(_ context: IngestContext, status: String, errors: [Finding], warnings: [Finding],
+                         on connection: PostgresConnection) async throws -> Int64 {
+        let s = context.submission
+        let rows = try await connection.query("""
+            INSERT INTO candidate (entity, source, source_key, attributes, status, errors, warnings, rules_version, submitted_by)
+            VALUES (\(s.entity), \(s.source), \(s.sourceKey), \(SQLJSON.text(s.attributes))::jsonb, \(status),
+                    \(SQLJSON.text(errors))::jsonb, \(SQLJSON.text(warnings))::jsonb, \(context.rulesVersion), \(context.caller.name))
+            RETURNING id
+            """, logger: logger)
+        return try await rows.decode(Int64.self).first { _ in true }!
+    }
+
+    /// Opens the change request, superseding the open one it replaces.
+    func open(_ proposal: IngestPlanner.Proposal, context: IngestContext, situation: IngestPlanner.Situation,
+              candidate: Int64, on connection: PostgresConnection) async throws -> Int64 {
+        let s = context.submission
+        if let old = proposal.supersedes {
+            try await connection.query(
+                "UPDATE change_request SET status = 'superseded', decided_at = now() WHERE id = \(old)", logger: logger)
+        }
+        let rows = try await connection.query("""
+            INSERT INTO change_request (entity, kind, record_id, base_version, source, source_key, candidate_id, submitted_by,
+                                        proposed, diff, warnings, rules_version)
+            VALUES (\(s.entity), \(proposal.kind.rawValue), \(situation.recordID), \(situation.currentVersion), \(s.source),
+                    \(s.sourceKey), \(candidate), \(context.caller.name), \(SQLJSON.text(proposal.attributes))::jsonb,
+                    \(SQLJSON.text(proposal.diff))::jsonb, \(SQLJSON.text(proposal.warnings))::jsonb, \(context.rulesVersion))
+            RETURNING id
+            """, logger: logger)
+        let id = try await rows.decode(Int64.self).first { _ in true }!
+        try await connection.query("UPDATE candidate SET change_request_id = \(id) WHERE id = \(candidate)", logger: logger)
+        if let old = proposal.supersedes {
+            try await connection.query("UPDATE change_request SET superseded_by = \(id) WHERE id = \(old)", logger: logger)
+            try await AuditLog.append(AuditEntry(
+                actor: context.caller.name, action: "change_request.superseded", entity: s.entity, subject: "change_request:\(old)",
+                recordID: situation.recordID, after: ["superseded_by": .number(Double(id))], rulesVersion: context.rulesVersion,
+                requestID: context.requestID), on: connection, logger: logger)
+        }
+        try await AuditLog.append(AuditEntry(
+            actor: context.caller.name, action: "change_request.opened", entity: s.entity, subject: "change_request:\(id)",
+            recordID: situation.recordID, version: situation.currentVersion,
+            before: situation.recordID == nil ? nil : .object(situation.currentAttributes), after: .object(proposal.attributes),
+            rulesVersion: context.rulesVersion, requestID: context.requestID), on: connection, logger: logger)
+        return id
+    }
+
+    func audit(_ context: IngestContext, _ action: String, candidate: Int64, errors: [Finding], on connection: PostgresConnection) async throws {
+        let s = context.submission
+        var after: [String: JSONValue] = ["source": .string(s.source), "source_key": .string(s.sourceKey), "attributes": .object(s.attributes)]
+        if !errors.isEmpty {
+            after["errors"] = .array(errors.map { ["attribute": .string($0.attribute), "rule": .string($0.rule), "message": .string($0.message)] })
+        }
+        try await AuditLog.append(AuditEntry(
+            actor: context.caller.name, action: action, entity: s.entity, subject: "candidate:\(candidate)", after: .object(after),
+            rulesVersion: context.rulesVersion, requestID: context.requestID), on: connection, logger: logger)
+    }
+}
+
+/// What every write of one ingest shares.
+struct IngestContext {
+    var submission: CandidateSubmission
+    var caller: Principal
+    var requestID: String
+    var rulesVersion: String
+}

@@ -1,0 +1,47 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+extension PostgresStewardshipStore {
+    public func record(entity: String, id: Int64) async throws -> RecordView? {
+        let rows = try await client.query("""
+            SELECT gr.id, gr.entity, gr.current_version, gr.state, gv.attributes::text AS attributes,
+                   \(unescaped: SQLTime.iso("gr.updated_at")) AS updated_at,
+                   (SELECT coalesce(json_agg(json_build_object('source', rs.source, 'source_key', rs.source_key)
+                                             ORDER BY rs.source, rs.source_key), '[]')
+                    FROM record_source rs WHERE rs.record_id = gr.id)::text AS sources
+            FROM golden_record gr
+            JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+            WHERE gr.id = \(id) AND gr.entity = \(entity)
+            """, logger: logger)
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            return RecordView(
+                id: try r.get("id"), entity: try r.get("entity"), version: try r.get("current_version"),
+                state: RecordState(rawValue: try r.get("state")) ?? .active,
+                attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
+                sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at"))
+        }
+        return nil
+    }
+
+    public func versions(entity: String, id: Int64) async throws -> [VersionView]? {
+        let rows = try await client.query("""
+            SELECT gv.version, gv.state, gv.attributes::text AS attributes, gv.change_request_id, gv.rules_version,
+                   gv.released_by, \(unescaped: SQLTime.iso("gv.released_at")) AS released_at
+            FROM golden_version gv JOIN golden_record gr ON gr.id = gv.record_id
+            WHERE gr.id = \(id) AND gr.entity = \(entity)
+            ORDER BY gv.version
+            """, logger: logger)
+        var result = [VersionView]()
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            result.append(VersionView(
+                version: try r.get("version"), state: RecordState(rawValue: try r.get("state")) ?? .active,
+                attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
+                changeRequestID: try r.get("change_request_id"), rulesVersion: try r.get("rules_version"),
+                releasedBy: try r.get("released_by"), releasedAt: try r.get("released_at")))
+        }
+        return result.isEmpty ? nil : result
+    }
+}

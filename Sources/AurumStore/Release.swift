@@ -1,0 +1,61 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+extension PostgresStewardshipStore {
+    /// Writes the proposal as the record's next immutable version and makes it current, in the
+    /// approving transaction. The proposal is validated again against the records as they are now.
+    func release(_ request: inout ChangeRequestView, by caller: Principal, requestID: String,
+                 on connection: PostgresConnection) async throws -> (Int64, Int) {
+        let verdict = try await validate(request.proposed, entity: request.entity, recordID: request.recordID, on: connection)
+        guard verdict.isValid else {
+            let problems = verdict.errors.map { "\($0.attribute): \($0.message)" }.joined(separator: "; ")
+            throw StoreError.conflict("the proposal is no longer valid against the golden records: \(problems); reject it and let the source resubmit")
+        }
+        let (recordID, version, before) = try await nextVersion(of: request, on: connection)
+        try await connection.query("""
+            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by)
+            VALUES (\(recordID), \(version), 'active', \(SQLJSON.text(request.proposed))::jsonb, \(request.id), \(rules.version), \(caller.name))
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE change_request SET status = 'released', record_id = \(recordID), decided_at = now() WHERE id = \(request.id)
+            """, logger: logger)
+        request.recordID = recordID
+        request.status = .released
+        try await AuditLog.append(AuditEntry(
+            actor: caller.name, action: "record.released", entity: request.entity, subject: "record:\(recordID)",
+            recordID: recordID, version: version, before: before.map(JSONValue.object), after: .object(request.proposed),
+            rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
+        return (recordID, version)
+    }
+
+    /// Creates the golden record for a create, or advances the current version of an update.
+    func nextVersion(of request: ChangeRequestView, on connection: PostgresConnection) async throws -> (Int64, Int, Attributes?) {
+        guard let recordID = request.recordID else {
+            let rows = try await connection.query("""
+                INSERT INTO golden_record (entity, current_version) VALUES (\(request.entity), 1) RETURNING id
+                """, logger: logger)
+            let id = try await rows.decode(Int64.self).first { _ in true }!
+            try await connection.query("""
+                INSERT INTO record_source (entity, source, source_key, record_id)
+                VALUES (\(request.entity), \(request.source), \(request.sourceKey), \(id))
+                """, logger: logger)
+            return (id, 1, nil)
+        }
+        let rows = try await connection.query("""
+            SELECT gr.current_version, gv.attributes::text FROM golden_record gr
+            JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+            WHERE gr.id = \(recordID) FOR UPDATE OF gr
+            """, logger: logger)
+        guard let (current, attributes) = try await rows.decode((Int, String).self).first(where: { _ in true }) else {
+            throw StoreError.notFound("golden record \(recordID) does not exist")
+        }
+        if let base = request.baseVersion, base != current {
+            throw StoreError.conflict("record \(recordID) is at version \(current), but this change was proposed against version \(base); reject it and let the source resubmit")
+        }
+        try await connection.query("""
+            UPDATE golden_record SET current_version = \(current + 1), updated_at = now() WHERE id = \(recordID)
+            """, logger: logger)
+        return (recordID, current + 1, try SQLJSON.decode(Attributes.self, attributes))
+    }
+}

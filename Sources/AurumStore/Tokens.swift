@@ -1,0 +1,50 @@
+import AurumCore
+import Crypto
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Issues and resolves bearer tokens. Only the SHA-256 of a token is stored; the token is shown once.
+public enum Tokens {
+    /// SHA-256 of the token, as lower-case hex: the only form kept in the database.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A new random token: `aurum_` and 40 characters from a 62-letter alphabet (about 238 bits).
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return "aurum_" + String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+
+    /// Creates a token and returns it; the name must be new, so that every actor is one person or integration.
+    public static func create(name: String, role: Role, entities: [String], actor: String,
+                              client: PostgresClient, logger: Logger) async throws -> String {
+        let token = generate()
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                INSERT INTO token (name, role, entities, hash) VALUES (\(name), \(role.rawValue), \(entities), \(hash(token)))
+                ON CONFLICT (name) DO NOTHING RETURNING id
+                """, logger: logger)
+            guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
+                throw StoreError.conflict("a token named \(name) already exists; choose another name (one token per person or integration)")
+            }
+            let after: JSONValue = ["name": .string(name), "role": .string(role.rawValue), "entities": .array(entities.map(JSONValue.string))]
+            try await AuditLog.append(AuditEntry(actor: actor, action: "token.created", subject: "token:\(id)", after: after),
+                                      on: connection, logger: logger)
+        }
+        return token
+    }
+
+    /// The principal holding `token`, if it exists and is not revoked.
+    static func principal(forToken token: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
+        let rows = try await client.query(
+            "SELECT id, name, role, entities FROM token WHERE hash = \(hash(token)) AND revoked_at IS NULL", logger: logger)
+        for try await (id, name, role, entities) in rows.decode((Int64, String, String, [String]).self) {
+            guard let role = Role(rawValue: role) else { return nil }
+            return Principal(tokenID: id, name: name, role: role, entities: entities)
+        }
+        return nil
+    }
+}
