@@ -1,0 +1,45 @@
+import AurumCore
+import Hummingbird
+import Logging
+
+/// Request limits the API enforces before doing any work.
+public struct ServerLimits: Sendable {
+    /// The largest request body accepted; larger ones get 413 before parsing.
+    public var maxBodyBytes: Int = 1 << 20
+    /// The most candidates in one batch.
+    public var maxBatch: Int = 1000
+    public init() {}
+}
+
+/// Builds Aurum's HTTP application: routes, authentication and problem+json errors.
+public enum AurumHTTPServer {
+    /// The router with every route; tests drive it without a socket.
+    public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init()) -> Router<AurumRequestContext> {
+        let router = Router(context: AurumRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("livez") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            guard await store.isReady() else {
+                var problem = Problem(.serviceUnavailable, "not-ready", title: "Not ready", detail: "the database does not answer")
+                problem.headers[.retryAfter] = "5"
+                throw problem
+            }
+            return JSONBody.response(["status": "ready"])
+        }
+        let v1 = router.group("v1").add(middleware: TokenAuthenticator(store: store))
+        CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
+        ChangeRequestRoutes(store: store).add(to: v1)
+        RecordRoutes(store: store, rules: rules).add(to: v1)
+        return router
+    }
+
+    /// The application listening on `host:port`, ready to run in a service group.
+    public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
+                                   limits: ServerLimits = .init(), logger: Logger,
+                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router(store: store, rules: rules, limits: limits),
+                    configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
+                    onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+                    logger: logger)
+    }
+}

@@ -1,0 +1,50 @@
+import AurumCore
+import Hummingbird
+import Logging
+
+/// Per-request state: the request id and, once authenticated, the caller.
+public struct AurumRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; set by `TokenAuthenticator` for every `/v1` route.
+    public var principal: Principal?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The id of this request, returned as `X-Request-Id` and written to the audit trail.
+    public var requestID: String { id }
+
+    /// The caller; routes under `/v1` always have one.
+    func caller() throws -> Principal {
+        guard let principal else { throw Problem.unauthorized }
+        return principal
+    }
+
+    /// The caller, when it may do `permission`; otherwise a 403 that names what is missing.
+    func caller(may permission: Permission) throws -> Principal {
+        let principal = try caller()
+        guard principal.may(permission) else {
+            throw Problem.forbidden("\(principal.name) (\(principal.role.rawValue)\(principal.entities.isEmpty ? "" : " of " + principal.entities.joined(separator: ", "))) may not \(Self.describe(permission))")
+        }
+        return principal
+    }
+
+    static func describe(_ permission: Permission) -> String {
+        switch permission {
+        case .submit(let entity): "submit \(entity) candidates"
+        case .review(let entity): "review \(entity) change requests"
+        case .decide(let entity): "decide \(entity) change requests"
+        case .read(let entity): "read \(entity) records"
+        }
+    }
+}
+
+extension Problem {
+    static var unauthorized: Problem {
+        var problem = Problem(.unauthorized, "unauthorized", title: "Authentication required",
+                              detail: "send Authorization: Bearer <token>; an admin creates tokens with `aurum token create`")
+        problem.headers[.wwwAuthenticate] = "Bearer realm=\"aurum\""
+        return problem
+    }
+}

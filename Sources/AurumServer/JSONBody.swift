@@ -1,0 +1,68 @@
+import AurumCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reads request bodies into `JSONValue` and writes responses as JSON, with the limits Aurum promises.
+enum JSONBody {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func encode(_ value: some Encodable) -> ByteBuffer {
+        ByteBuffer(data: (try? encoder.encode(value)) ?? Data("null".utf8))
+    }
+
+    /// A JSON response with `status`.
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: encode(value)))
+    }
+
+    /// The body's bytes; 413 before reading when Content-Length is over `limit`, or as soon as the bytes are.
+    static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw Problem.tooLarge("the body is \(length) bytes; the limit is \(limit) bytes. Send fewer candidates per request")
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw Problem.tooLarge("the body is over the limit of \(limit) bytes. Send fewer candidates per request")
+        }
+    }
+
+    /// Parses one JSON document; malformed JSON or invalid UTF-8 is a 400 that says where.
+    static func parse(_ buffer: ByteBuffer, what: String = "the body") throws -> JSONValue {
+        guard buffer.readableBytes > 0 else { throw Problem.badRequest("\(what) is empty; send a JSON document") }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Problem.badRequest("\(what) is not valid JSON: \(describe(error))")
+        }
+    }
+
+    /// Reads an optional JSON object body whose members must be among `allowed`.
+    static func object(of request: Request, allowed: Set<String>, limit: Int = 64 * 1024) async throws -> [String: JSONValue] {
+        let buffer = try await bytes(of: request, limit: limit)
+        if buffer.readableBytes == 0 { return [:] }
+        guard let object = try parse(buffer).objectValue else {
+            throw Problem.unprocessable("the body must be a JSON object with \(allowed.sorted().joined(separator: ", "))")
+        }
+        let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw Problem.unprocessable("unknown field \(unknown.joined(separator: ", ")); allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+        return object
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context):
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return underlying ?? context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}

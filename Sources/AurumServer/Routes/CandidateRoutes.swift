@@ -1,0 +1,65 @@
+import AurumCore
+import Hummingbird
+
+/// `POST /v1/candidates`: one candidate (a JSON object), or a batch (a JSON array or NDJSON).
+struct CandidateRoutes {
+    let store: any StewardshipStore
+    let rules: RuleSet
+    let limits: ServerLimits
+
+    func add(to group: RouterGroup<AurumRequestContext>) {
+        group.post("candidates", use: submit)
+    }
+
+    @Sendable func submit(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let body = try await JSONBody.bytes(of: request, limit: limits.maxBodyBytes)
+        let (documents, isBatch) = try documents(in: body, contentType: request.headers[.contentType])
+        guard documents.count <= limits.maxBatch else {
+            throw Problem.tooLarge("the batch holds \(documents.count) candidates; the limit is \(limits.maxBatch). Split it")
+        }
+        guard !documents.isEmpty else { throw Problem.unprocessable("the batch is empty; send at least one candidate") }
+        let submissions = try parse(documents, isBatch: isBatch)
+        for (index, submission) in submissions.enumerated() where !caller.may(.submit(entity: submission.entity)) {
+            let at = isBatch ? " (candidates[\(index)])" : ""
+            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not submit \(submission.entity) candidates\(at); nothing was accepted")
+        }
+        let results = try await store.ingest(submissions, by: caller, requestID: context.requestID)
+        return isBatch ? JSONBody.response(["results": results]) : JSONBody.response(results[0])
+    }
+
+    /// The JSON documents in the body: NDJSON lines, the elements of an array, or one object.
+    func documents(in body: ByteBuffer, contentType: String?) throws -> ([JSONValue], Bool) {
+        if let contentType, contentType.lowercased().hasPrefix("application/x-ndjson") || contentType.lowercased().hasPrefix("application/ndjson") {
+            let lines = String(buffer: body).split(separator: "\n", omittingEmptySubsequences: true)
+                .filter { !$0.allSatisfy(\.isWhitespace) }
+            var documents = [JSONValue]()
+            for (number, line) in lines.enumerated() {
+                documents.append(try JSONBody.parse(ByteBuffer(string: String(line)), what: "line \(number + 1)"))
+            }
+            return (documents, true)
+        }
+        switch try JSONBody.parse(body) {
+        case .array(let elements): return (elements, true)
+        case let single: return ([single], false)
+        }
+    }
+
+    /// Reads every submission, reporting all shape problems at once; nothing is stored if any is wrong.
+    func parse(_ documents: [JSONValue], isBatch: Bool) throws -> [CandidateSubmission] {
+        var submissions = [CandidateSubmission]()
+        var errors = [SubmissionError]()
+        for (index, document) in documents.enumerated() {
+            do {
+                submissions.append(try CandidateSubmission.parse(document, path: isBatch ? "candidates[\(index)]" : "candidate", rules: rules))
+            } catch {
+                errors.append(error)
+            }
+        }
+        guard errors.isEmpty else {
+            let detail = errors.count == 1 ? errors[0].description : "\(errors.count) candidates cannot be read; see errors"
+            throw Problem.unprocessable(detail + "; nothing was accepted", errors: errors)
+        }
+        return submissions
+    }
+}

@@ -1,0 +1,87 @@
+import AurumCore
+import Hummingbird
+
+/// The steward's queue: list, show, approve and reject change requests.
+struct ChangeRequestRoutes {
+    let store: any StewardshipStore
+
+    func add(to group: RouterGroup<AurumRequestContext>) {
+        group.get("change-requests", use: list)
+        group.get("change-requests/:id", use: show)
+        group.post("change-requests/:id/approve", use: approve)
+        group.post("change-requests/:id/reject", use: reject)
+    }
+
+    @Sendable func list(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        guard caller.role == .steward || caller.role == .admin else {
+            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not review change requests; a steward or admin may")
+        }
+        let query = request.uri.queryParameters
+        var status: ChangeRequestStatus?
+        if let text = query.get("status") {
+            guard let parsed = ChangeRequestStatus(rawValue: text) else {
+                throw Problem.unprocessable("status \"\(text)\" is unknown; one of \(ChangeRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            status = parsed
+        }
+        let limit = min(max(query.get("limit", as: Int.self) ?? 100, 1), 1000)
+        let requests = try await store.changeRequests(status: status, entities: caller.entities, limit: limit)
+        return JSONBody.response(requests)
+    }
+
+    @Sendable func show(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let changeRequest = try await visible(request, context: context)
+        _ = try context.caller(may: .review(entity: changeRequest.entity))
+        return JSONBody.response(changeRequest)
+    }
+
+    @Sendable func approve(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["comment", "revision"])
+        let comment = try Self.optionalText(body["comment"], "comment")
+        var revision: Int?
+        if let value = body["revision"], !value.isNull {
+            guard let number = value.integerValue else { throw Problem.unprocessable("revision must be a whole number") }
+            revision = Int(number)
+        }
+        let result = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, requestID: context.requestID)
+        return JSONBody.response(result)
+    }
+
+    @Sendable func reject(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["reason"])
+        guard let reason = try Self.optionalText(body["reason"], "reason"), !reason.allSatisfy(\.isWhitespace) else {
+            throw Problem.unprocessable("a rejection needs {\"reason\": \"...\"} so that the source can correct its data")
+        }
+        let result = try await store.reject(changeRequest: id, by: caller, reason: reason, requestID: context.requestID)
+        return JSONBody.response(result)
+    }
+
+    /// The change request named in the path, if it exists within the caller's entities (else 404).
+    func visible(_ request: Request, context: AurumRequestContext) async throws -> ChangeRequestView {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        guard let changeRequest = try await store.changeRequest(id: id), caller.covers(changeRequest.entity) else {
+            throw Problem.notFound("change request \(id) does not exist")
+        }
+        return changeRequest
+    }
+
+    static func id(_ context: AurumRequestContext) throws -> Int64 {
+        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
+            throw Problem.notFound("a change request id is a positive whole number")
+        }
+        return id
+    }
+
+    static func optionalText(_ value: JSONValue?, _ name: String) throws -> String? {
+        guard let value, !value.isNull else { return nil }
+        guard let text = value.stringValue else { throw Problem.unprocessable("\(name) must be a string, got \(value.typeName)") }
+        guard text.count <= 4000 else { throw Problem.unprocessable("\(name) is longer than 4000 characters") }
+        return text
+    }
+}
