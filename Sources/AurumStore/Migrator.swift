@@ -76,7 +76,9 @@ public struct Migrator: Sendable {
         for migration in migrations where recorded[migration.version] == nil {
             logger.info("applying migration", metadata: ["aurum.migration": "\(migration.name)"])
             try await connection.withTransaction(logger: logger) { tx in
-                _ = try await tx.simpleQuery(migration.sql).get()
+                for statement in SQLScript.statements(migration.sql) {
+                    try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await tx.query("""
                     INSERT INTO aurum_migration (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))

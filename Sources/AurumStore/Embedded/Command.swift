@@ -5,27 +5,33 @@ enum Command {
     static var isRoot: Bool { geteuid() == 0 }
 
     /// Runs `program` with `arguments`, returning its output; throws with the output when it fails.
+    ///
+    /// Spawned directly and awaited with waitpid: pg_ctl leaves a postmaster behind that inherits the
+    /// child's descriptors, so neither a pipe nor Foundation's Process can tell when pg_ctl is done.
     @discardableResult
     static func run(_ program: String, _ arguments: [String], asServiceUser: Bool = true) throws(EmbeddedPostgresError) -> String {
-        let process = Process()
-        if asServiceUser && isRoot {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", program] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
+        let argv = asServiceUser && isRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] + arguments : [program] + arguments
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-cmd-\(UUID().uuidString)").path
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid = pid_t()
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        guard spawned == 0 else {
+            throw .commandFailed(command: argv[0], status: -1, output: String(cString: strerror(spawned)))
         }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw .commandFailed(command: program, status: -1, output: "\(error)")
-        }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw .commandFailed(command: ([program] + arguments).joined(separator: " "), status: process.terminationStatus, output: output)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard exitCode == 0 else {
+            throw .commandFailed(command: argv.joined(separator: " "), status: exitCode, output: output)
         }
         return output
     }

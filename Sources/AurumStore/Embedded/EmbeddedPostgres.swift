@@ -57,11 +57,13 @@ public struct EmbeddedPostgres: Sendable {
     func initialize(_ binaries: PostgresBinaries, logger: Logger) throws(EmbeddedPostgresError) {
         logger.info("creating embedded PostgreSQL cluster", metadata: ["aurum.pg.data": "\(dataDirectory)"])
         let password = Self.randomPassword()
-        let passwordFile = dataDirectory + ".initpw"
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-initpw-\(UUID().uuidString)").path
         do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+            let parent = URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
-            try password.write(toFile: passwordFile, atomically: false, encoding: .utf8)
+            FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
         } catch {
             throw .unusable("cannot create \(dataDirectory): \(error.localizedDescription)")
         }

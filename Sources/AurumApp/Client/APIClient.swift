@@ -1,0 +1,87 @@
+import AsyncHTTPClient
+import AurumCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Talks to an Aurum server for the steward and import commands.
+struct APIClient: Sendable {
+    var baseURL: String
+    var token: String
+
+    /// A response: its status and body bytes.
+    struct Reply {
+        var status: Int
+        var body: Data
+
+        /// The body as `T`, when the call succeeded.
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            do { return try JSONDecoder().decode(T.self, from: body) } catch {
+                throw APIError.unreadable("the server's answer could not be read: \(error)")
+            }
+        }
+    }
+
+    /// Sends a request; transport failures become `APIError.unreachable`, problem+json answers `APIError.refused`.
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: body))
+        }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            bytes = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw APIError.unreachable("cannot reach Aurum at \(baseURL): \(error). Is `aurum serve` running? Set AURUM_URL")
+        }
+        let reply = Reply(status: Int(response.status.code), body: Data(buffer: bytes))
+        guard (200..<300).contains(reply.status) else { throw APIError.refused(status: reply.status, problem: ProblemBody.read(reply.body)) }
+        return reply
+    }
+
+    /// Sends `value` as JSON.
+    func send(_ method: HTTPMethod, _ path: String, json value: some Encodable) async throws -> Reply {
+        try await send(method, path, body: JSONOutput.data(value))
+    }
+}
+
+/// The fields of an RFC 9457 problem the CLI shows.
+struct ProblemBody: Decodable, Sendable {
+    struct Item: Decodable, Sendable { var path: String; var message: String }
+    var title: String?
+    var detail: String?
+    var errors: [Item]?
+
+    static func read(_ data: Data) -> ProblemBody {
+        (try? JSONDecoder().decode(ProblemBody.self, from: data))
+            ?? ProblemBody(title: nil, detail: String(decoding: data.prefix(500), as: UTF8.self), errors: nil)
+    }
+}
+
+/// Why a call to the server did not succeed.
+enum APIError: Error, CustomStringConvertible {
+    case unreachable(String)
+    case refused(status: Int, problem: ProblemBody)
+    case unreadable(String)
+
+    var description: String {
+        switch self {
+        case .unreachable(let message), .unreadable(let message): return message
+        case .refused(let status, let problem):
+            let lines = (problem.errors ?? []).map { "  \($0.path): \($0.message)" }
+            return (["\(status) \(problem.title ?? "error"): \(problem.detail ?? "")"] + lines).joined(separator: "\n")
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

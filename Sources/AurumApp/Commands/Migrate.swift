@@ -1,0 +1,19 @@
+import ArgumentParser
+import AurumStore
+
+/// `aurum migrate`: applies pending migrations.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply pending database migrations (aurum serve also does this at start).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = makeLogger("aurum.migrate")
+        let migrator = try Migrator(directory: database.migrations)
+        let applied = try await database.access.withDatabase(logger: logger) { client in
+            try await migrator.migrate(client, logger: logger)
+        }
+        print(applied.isEmpty ? "up to date (\(migrator.migrations.count) migrations)" : applied.map { "applied \($0)" }.joined(separator: "\n"))
+    }
+}

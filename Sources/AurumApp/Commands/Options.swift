@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Where the database is, shared by the commands that open it.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Directory of the embedded PostgreSQL cluster (used when DATABASE_URL is unset).", valueName: "dir"))
+    var dataDir: String = ".aurum/pg"
+
+    @Option(name: .long, help: ArgumentHelp("Directory of numbered SQL migrations.", valueName: "dir"))
+    var migrations: String = ProcessInfo.processInfo.environment["AURUM_MIGRATIONS"] ?? "db/migrations"
+
+    var access: DatabaseAccess {
+        DatabaseAccess(url: ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
+    }
+}
+
+/// Where the server is and who is calling, for the steward commands.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Aurum server URL (default: $AURUM_URL or http://127.0.0.1:8080).", valueName: "url"))
+    var url: String?
+
+    @Option(name: .long, help: ArgumentHelp("Bearer token (default: $AURUM_TOKEN).", valueName: "token"))
+    var token: String?
+
+    @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
+    var json = false
+
+    func client() throws -> APIClient {
+        let environment = ProcessInfo.processInfo.environment
+        guard let token = token ?? environment["AURUM_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no token: set AURUM_TOKEN or pass --token (an admin creates one with `aurum token create`)")
+        }
+        return APIClient(baseURL: url ?? environment["AURUM_URL"] ?? "http://127.0.0.1:8080", token: token)
+    }
+}
+
+/// The logger every command uses, writing to standard error.
+func makeLogger(_ label: String, defaultLevel: Logger.Level = .warning) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["AURUM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? defaultLevel
+    return logger
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import AurumRules
+
+/// `aurum rules`: work with the rules directory.
+struct RulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "Check the rules directory.", subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a rules directory; prints file:line: message for every problem and exits 1 if there is one.")
+
+        @Argument(help: "The rules directory.") var directory = "rules"
+        @Flag(help: "Print JSON: {\"ok\", \"version\", \"entities\", \"problems\": [{\"file\",\"line\",\"message\"}]}.") var json = false
+
+        func run() async throws {
+            let (rules, problems) = RulesLoader.check(directory: directory)
+            if json {
+                let report = RulesReport(ok: problems.isEmpty, version: rules?.version, entities: rules?.entities.keys.sorted() ?? [],
+                                         problems: problems.map { .init(file: $0.file, line: $0.line, message: $0.message) })
+                print(JSONOutput.string(report))
+            } else if problems.isEmpty, let rules {
+                print("\(directory): ok — \(rules.entities.count) entities (\(rules.entities.keys.sorted().joined(separator: ", "))), "
+                      + "\(rules.sources.count) sources, version \(rules.version)")
+            } else {
+                problems.forEach { print($0.description) }
+                printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(directory)")
+            }
+            if !problems.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    struct RulesReport: Encodable {
+        struct Problem: Encodable { var file: String; var line: Int; var message: String }
+        var ok: Bool
+        var version: String?
+        var entities: [String]
+        var problems: [Problem]
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import AurumRules
+import AurumServer
+import AurumStore
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// `aurum serve`: the HTTP API, on the embedded PostgreSQL unless DATABASE_URL names one.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API (migrates the database first).",
+        discussion: "Without DATABASE_URL it starts a private PostgreSQL in --data-dir and stops it on exit (SIGTERM or Ctrl-C).")
+
+    @Option(help: "Address to listen on.") var host = ProcessInfo.processInfo.environment["AURUM_HOST"] ?? "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = Int(ProcessInfo.processInfo.environment["AURUM_PORT"] ?? "") ?? 8080
+    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let logger = makeLogger("aurum", defaultLevel: .info)
+        let ruleSet = try loadRules(rules)
+        let migrator = try Migrator(directory: database.migrations)
+        let access = database.access
+        var settings: DatabaseSettings
+        var embedded: EmbeddedPostgres?
+        if let url = access.url {
+            settings = try DatabaseSettings(url: url)
+        } else {
+            let cluster = EmbeddedPostgres(dataDirectory: access.dataDirectory)
+            let server = try cluster.start(logger: logger)
+            embedded = cluster
+            try await DatabaseAccess.ensureDatabase(server, logger: logger)
+            settings = server.with(database: EmbeddedPostgres.database)
+        }
+        defer { embedded?.stop(logger: logger) }
+        try await DatabaseAccess.withClient(settings, logger: logger) { client in
+            try await migrator.migrate(client, logger: logger)
+        }
+        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
+        let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
+        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, logger: logger) { port in
+            logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: client), .init(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Loads the rules, printing every `file:line` problem and failing when there is one.
+func loadRules(_ directory: String) throws -> AurumCore.RuleSet {
+    do {
+        return try RulesLoader.load(directory: directory)
+    } catch {
+        printError(error.description)
+        throw ExitCode.failure
+    }
+}
+
+import AurumCore

@@ -1,0 +1,124 @@
+import ArgumentParser
+import AurumCore
+
+/// Runs a command's call to the server, turning refusals into a message and an exit code.
+func calling<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as APIError {
+        printError("error: \(error.description)")
+        if case .unreachable = error { throw ExitCode(69) }
+        throw ExitCode.failure
+    }
+}
+
+/// `aurum queue`: the change requests waiting for a decision.
+struct Queue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List change requests (open ones by default), oldest first.")
+
+    @Option(help: "open, released, rejected, superseded, withdrawn, approved or all.") var status = "open"
+    @Option(help: "At most this many.") var limit = 100
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        let query = (status == "all" ? "" : "status=\(status)&") + "limit=\(limit)"
+        let requests = try await calling {
+            try await api.send(.GET, "/v1/change-requests?\(query)").decode([ChangeRequestView].self)
+        }
+        if client.json { return print(JSONOutput.string(requests)) }
+        if requests.isEmpty { return print("no \(status == "all" ? "" : status + " ")change requests") }
+        var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "STATUS", "SUBMITTED BY", "CREATED")
+        for r in requests {
+            table.add(String(r.id), r.entity, r.kind.rawValue, r.recordID.map(String.init) ?? "new", "\(r.source):\(r.sourceKey)",
+                      r.diff.map(\.attribute).joined(separator: ","), String(r.warnings.count), r.status.rawValue, r.submittedBy, r.createdAt)
+        }
+        print(table.render())
+    }
+}
+
+/// `aurum show CR`: one change request in full.
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a change request: proposal, diff against the current version, warnings, approvals.")
+
+    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        let request = try await calling { try await api.send(.GET, "/v1/change-requests/\(id)").decode(ChangeRequestView.self) }
+        if client.json { return print(JSONOutput.string(request)) }
+        print(ChangeRequestText.render(request))
+    }
+}
+
+/// `aurum approve CR`: approve; the last approval releases the next golden version.
+struct Approve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Approve a change request; the final approval releases it as a new golden-record version.",
+        discussion: "Four-eyes: the token that submitted a change cannot approve it.")
+
+    @Argument(help: "The change request id.") var id: Int64
+    @Option(help: "Why you approve (kept in the audit trail).") var comment: String?
+    @Option(help: "The revision you reviewed; refused if the proposal changed since.") var revision: Int?
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        var body = [String: JSONValue]()
+        if let comment { body["comment"] = .string(comment) }
+        if let revision { body["revision"] = .number(Double(revision)) }
+        let result = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/approve", json: body).decode(DecisionResult.self) }
+        if client.json { return print(JSONOutput.string(result)) }
+        if result.status == .released, let record = result.recordID, let version = result.version {
+            print("change request \(id) approved: released record \(record) version \(version)")
+        } else {
+            print("change request \(id) approved; it is \(result.status.rawValue) and needs more approvals")
+        }
+    }
+}
+
+/// `aurum reject CR --reason`: reject with a reason the source can act on.
+struct Reject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reject a change request; the reason goes back to the source and into the audit trail.")
+
+    @Argument(help: "The change request id.") var id: Int64
+    @Option(help: "Why (required).") var reason: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        let result = try await calling {
+            try await api.send(.POST, "/v1/change-requests/\(id)/reject", json: ["reason": reason]).decode(DecisionResult.self)
+        }
+        if client.json { return print(JSONOutput.string(result)) }
+        print("change request \(id) rejected")
+    }
+}
+
+/// `aurum record ENTITY ID`: a golden record's current version, or its history.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "record", abstract: "Show a golden record (current version, or --versions for its history).")
+
+    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "The golden record id.") var id: Int64
+    @Flag(help: "List every version.") var versions = false
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        if versions {
+            struct History: Codable { var id: Int64; var entity: String; var versions: [VersionView] }
+            let history = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)/versions").decode(History.self) }
+            if client.json { return print(JSONOutput.string(history)) }
+            var table = Table("VERSION", "CHANGE REQUEST", "RELEASED BY", "RELEASED AT", "ATTRIBUTES")
+            for v in history.versions {
+                table.add(String(v.version), v.changeRequestID.map(String.init) ?? "", v.releasedBy, v.releasedAt, AttributeText.inline(v.attributes))
+            }
+            return print(table.render())
+        }
+        let record = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)").decode(RecordView.self) }
+        if client.json { return print(JSONOutput.string(record)) }
+        print(RecordText.render(record))
+    }
+}
