@@ -17,37 +17,25 @@ public struct DatabaseAccess: Sendable {
     /// embedded cluster: the running one if `aurum serve` started it, else starts it for the duration.
     public func withDatabase<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         if let url {
-            return try await Self.withClient(try DatabaseSettings(url: url), logger: logger, body)
+            return try await DatabaseSettings(url: url).withClient(logger: logger, body)
         }
         let cluster = EmbeddedPostgres(dataDirectory: dataDirectory)
         if let running = try? cluster.connectionSettings() {
-            return try await Self.withClient(running, logger: logger, body)
+            return try await running.withClient(logger: logger, body)
         }
         let settings = try cluster.start(logger: logger)
         defer { cluster.stop(logger: logger) }
         try await Self.ensureDatabase(settings, logger: logger)
-        return try await Self.withClient(settings.with(database: EmbeddedPostgres.database), logger: logger, body)
+        return try await settings.with(database: EmbeddedPostgres.database).withClient(logger: logger, body)
     }
 
     /// Creates the embedded cluster's `aurum` database when it does not exist yet.
     static func ensureDatabase(_ server: DatabaseSettings, logger: Logger) async throws {
-        try await withClient(server.with(database: "postgres"), logger: logger) { client in
+        try await server.with(database: "postgres").withClient(logger: logger) { client in
             let rows = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(EmbeddedPostgres.database)", logger: logger)
             if try await rows.decode(Int.self).first(where: { _ in true }) == nil {
                 try await client.query("CREATE DATABASE \(unescaped: EmbeddedPostgres.database)", logger: logger)
             }
-        }
-    }
-
-    /// Runs a client for the duration of `body`, in a task group, and shuts it down afterwards.
-    public static func withClient<T: Sendable>(_ settings: DatabaseSettings, logger: Logger,
-                                               _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            await Task.yield()  // let run() begin before the first lease, which PostgresNIO otherwise warns about
-            return try await body(client)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 /// Where the database is and how to log in; read once from `DATABASE_URL` or the embedded cluster.
@@ -43,6 +44,19 @@ public struct DatabaseSettings: Sendable, Hashable {
 
     /// The settings as a URL with the password hidden, for logs and `--print-config`.
     public var redactedURL: String { "postgres://\(username):***@\(host):\(port)/\(database)" }
+}
+
+extension DatabaseSettings {
+    /// Runs a client for the duration of `body`, in a task group, and shuts it down afterwards.
+    public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            await Task.yield()  // let run() begin before the first lease, which PostgresNIO otherwise warns about
+            return try await body(client)
+        }
+    }
 }
 
 /// A database setting that cannot be used.

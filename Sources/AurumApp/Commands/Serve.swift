@@ -1,4 +1,5 @@
 import ArgumentParser
+import AurumCore
 import AurumRules
 import AurumServer
 import AurumStore
@@ -36,7 +37,7 @@ struct Serve: AsyncParsableCommand {
             settings = server.with(database: EmbeddedPostgres.database)
         }
         defer { embedded?.stop(logger: logger) }
-        try await DatabaseAccess.withClient(settings, logger: logger) { client in
+        try await settings.withClient(logger: logger) { client in
             try await migrator.migrate(client, logger: logger)
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
@@ -52,7 +53,7 @@ struct Serve: AsyncParsableCommand {
 }
 
 /// Loads the rules, printing every `file:line` problem and failing when there is one.
-func loadRules(_ directory: String) throws -> AurumCore.RuleSet {
+func loadRules(_ directory: String) throws -> RuleSet {
     do {
         return try RulesLoader.load(directory: directory)
     } catch {
@@ -61,4 +62,3 @@ func loadRules(_ directory: String) throws -> AurumCore.RuleSet {
     }
 }
 
-import AurumCore

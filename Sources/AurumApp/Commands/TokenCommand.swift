@@ -1,6 +1,7 @@
 import ArgumentParser
 import AurumCore
 import AurumStore
+import Foundation
 
 /// `aurum token`: bearer tokens for people and integrations.
 struct TokenCommand: AsyncParsableCommand {
@@ -41,4 +42,3 @@ struct TokenCommand: AsyncParsableCommand {
 
 extension Role: ExpressibleByArgument {}
 
-import Foundation

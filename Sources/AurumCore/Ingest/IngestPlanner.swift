@@ -59,7 +59,7 @@ public enum IngestPlanner {
     public static func merged(_ candidate: Attributes, over situation: Situation) -> Attributes {
         var result = situation.openChangeRequest?.proposed ?? situation.currentAttributes
         for (name, value) in candidate {
-            result[name] = value.isNull ? nil : value
+            if value.isNull { result.removeValue(forKey: name) } else { result[name] = value }
         }
         return result
     }

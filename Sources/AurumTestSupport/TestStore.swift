@@ -1,0 +1,52 @@
+import AurumCore
+import AurumRules
+import AurumStore
+import Logging
+import PostgresNIO
+
+/// A store on a fresh database with the shipped rules, and tokens for the usual actors.
+public struct TestStore: Sendable {
+    public let store: PostgresStewardshipStore
+    public let client: PostgresClient
+    public var rules: RuleSet { store.rules }
+
+    /// Runs `body` with a store on a database of its own; the database client stops afterwards.
+    public static func with<T: Sendable>(rules: RuleSet? = nil, _ body: @Sendable (TestStore) async throws -> T) async throws -> T {
+        let settings = try await TestCluster.shared.freshDatabase()
+        let ruleSet = try rules ?? SampleRules.shipped()
+        return try await settings.withClient(logger: TestLogger.quiet) { client in
+            try await body(TestStore(store: PostgresStewardshipStore(client: client, rules: ruleSet, logger: TestLogger.quiet), client: client))
+        }
+    }
+
+    /// Creates a token for `name` with `role`, returning the token and its principal.
+    public func actor(_ name: String, _ role: Role, entities: [String] = []) async throws -> (token: String, principal: Principal) {
+        let token = try await Tokens.create(name: name, role: role, entities: entities, actor: "test", client: client, logger: TestLogger.quiet)
+        return (token, try await store.principal(forToken: token)!)
+    }
+
+    /// The audit trail's actions in order, optionally only for one subject.
+    public func auditActions(subject: String? = nil) async throws -> [String] {
+        let rows = try await client.query("""
+            SELECT action FROM audit_entry WHERE \(subject)::text IS NULL OR subject = \(subject) ORDER BY id
+            """, logger: TestLogger.quiet)
+        var actions = [String]()
+        for try await action in rows.decode(String.self) { actions.append(action) }
+        return actions
+    }
+}
+
+/// The rules shipped in `rules/`, and candidates built against them.
+public enum SampleRules {
+    public static func shipped() throws -> RuleSet {
+        try RulesLoader.load(directory: ProjectPaths.rules)
+    }
+
+    /// An item candidate from PLM with the given attributes.
+    public static func item(_ key: String, _ attributes: Attributes) -> CandidateSubmission {
+        CandidateSubmission(entity: "item", source: "plm", sourceKey: key, attributes: attributes)
+    }
+
+    /// The valid item the contract names.
+    public static let hexBolt: Attributes = ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units"]
+}
