@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "AurumCoreTests", dependencies: ["AurumCore"]),
+        .testTarget(name: "AurumCoreTests", dependencies: ["AurumCore", "AurumTestSupport"]),
         .testTarget(name: "AurumRulesTests", dependencies: ["AurumRules", "AurumTestSupport"]),
         .testTarget(name: "AurumStoreTests", dependencies: ["AurumStore", "AurumTestSupport"]),
         .testTarget(name: "AurumServerTests", dependencies: [

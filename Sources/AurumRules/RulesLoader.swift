@@ -34,10 +34,13 @@ public enum RulesLoader {
             diagnostics.append(RulesDiagnostic(file: "\(directory)/aurum.yaml", line: 0, message: "missing: the rules directory needs aurum.yaml (sources and their trust)"))
             return (nil, diagnostics)
         }
-        let sources = SettingsReader(doc: settingsDoc).read(settingsRoot, entities: Set(entities.keys))
+        // Entities are declared by their files, so a file that fails to parse does not also make
+        // every reference to its entity an error.
+        let declared = Set(files.filter { $0.isTopLevel && $0.name != "aurum.yaml" }.map(\.stem))
+        let sources = SettingsReader(doc: settingsDoc).read(settingsRoot, entities: declared)
         diagnostics += settingsDoc.diagnostics
-        diagnostics += crossReferences(entities)
-        if entities.isEmpty {
+        diagnostics += crossReferences(entities, declared: declared)
+        if declared.isEmpty {
             diagnostics.append(RulesDiagnostic(file: directory, line: 0, message: "no entity files: add one <entity>.yaml per entity"))
         }
         let rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files))
@@ -45,14 +48,14 @@ public enum RulesLoader {
     }
 
     /// Every reference attribute must name an entity the rules define.
-    static func crossReferences(_ entities: [String: (EntitySchema, YAMLDocument, Node)]) -> [RulesDiagnostic] {
+    static func crossReferences(_ entities: [String: (EntitySchema, YAMLDocument, Node)], declared: Set<String>) -> [RulesDiagnostic] {
         var result = [RulesDiagnostic]()
         for (schema, doc, root) in entities.values {
             for spec in schema.attributes {
-                guard let target = spec.referencedEntity, entities[target] == nil else { continue }
+                guard let target = spec.referencedEntity, !declared.contains(target) else { continue }
                 let line = Self.line(ofAttribute: spec.name, in: root)
                 result.append(RulesDiagnostic(file: doc.file, line: line,
-                    message: "attribute \(spec.name) references unknown entity \"\(target)\"\(Suggestion.didYouMean(target, in: entities.keys)); the rules define \(entities.keys.sorted().joined(separator: ", "))"))
+                    message: "attribute \(spec.name) references unknown entity \"\(target)\"\(Suggestion.didYouMean(target, in: declared)); the rules define \(declared.sorted().joined(separator: ", "))"))
             }
         }
         return result

@@ -1,4 +1,5 @@
 import AurumCore
+import AurumTestSupport
 
 /// A small item schema exercising every rule kind, independent of the shipped rules.
 enum Fixtures {
@@ -45,13 +46,7 @@ enum Fixtures {
     static let validItem: Attributes = ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units"]
 
     static func validate(_ attributes: Attributes, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
-        let validator = Validator(schema: item)
-        let prepared = validator.prepare(attributes)
-        var all = answers
-        for lookup in validator.lookups(for: prepared.attributes) where all[lookup] == nil {
-            all[lookup] = if case .unique = lookup { .holders([]) } else { .record(state: "active") }
-        }
-        return validator.verdict(for: prepared, answers: all, recordID: recordID)
+        SampleRules.validateWithEmptyStore(item, attributes, recordID: recordID, answers: answers)
     }
 
     static func errors(_ attributes: Attributes) -> [String] {

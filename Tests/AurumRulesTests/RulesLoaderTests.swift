@@ -1,0 +1,128 @@
+import AurumCore
+import AurumRules
+import AurumTestSupport
+import Foundation
+import Testing
+
+@Suite struct RulesLoaderTests {
+    /// Writes `files` into a fresh directory named `rules`, runs `body`, removes it.
+    func withRules(_ files: [String: String], _ body: (String) throws -> Void) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-rules-\(UUID().uuidString)")
+        let directory = root.appendingPathComponent("rules").path
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (name, text) in files {
+            let path = directory + "/" + name
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try body(directory)
+    }
+
+    func problems(_ files: [String: String]) throws -> [String] {
+        var result = [String]()
+        try withRules(files) { directory in
+            result = RulesLoader.check(directory: directory).1.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent):\($0.line): \($0.message)" }
+        }
+        return result
+    }
+
+    let settings = "sources:\n  plm:\n    trust: 90\n    entities: [item]\n"
+    let item = """
+        entity: item
+        attributes:
+          code:
+            type: string
+            required: true
+          name:
+            type: string
+        """
+
+    @Test func shippedRulesLoadWithoutProblems() throws {
+        let (rules, problems) = RulesLoader.check(directory: ProjectPaths.rules)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(rules?.entities.keys.sorted() == ["customer", "item", "supplier", "warehouse"])
+        #expect(rules?.version.hasPrefix("sha256:") == true)
+    }
+
+    @Test func shippedItemRulesMatchTheContract() throws {
+        let rules = try SampleRules.shipped()
+        let item = try #require(rules.entities["item"])
+        #expect(SampleRules.validateWithEmptyStore(item, ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units"]).isValid)
+        #expect(SampleRules.validateWithEmptyStore(item, ["code": "B-1001", "uom": "Units"]).errors.map(\.attribute) == ["name"])
+        let badBarcode = SampleRules.validateWithEmptyStore(item, ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units", "barcode": "4006381333932"])
+        #expect(badBarcode.errors.map { "\($0.attribute):\($0.rule)" } == ["barcode:gtin"])
+        let warehouse = try #require(rules.entities["warehouse"])
+        #expect(SampleRules.validateWithEmptyStore(warehouse, ["code": "WHSEVEN", "name": "Main", "company": "Acme"]).errors.map(\.rule).sorted() == ["length", "pattern"])
+    }
+
+    @Test func typoInAKeyIsReportedWithFileLineAndSuggestion() throws {
+        let typo = item.replacingOccurrences(of: "required: true", with: "requird: true")
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": typo])
+                == ["item.yaml:5: unknown key \"requird\" in attribute code (did you mean \"required\"?); allowed: type, required, recommended, normalize, pattern, values, length, range, check, entity, unique, description"])
+    }
+
+    @Test func unknownTypeAndCheckAreNamed() throws {
+        let text = item.replacingOccurrences(of: "type: string\n    required", with: "type: strng\n    required")
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": text])
+                == ["item.yaml:4: unknown type \"strng\" (did you mean \"string\"?); one of: string, text, integer, decimal, boolean, date, email, country, reference, enum"])
+        let check = item + "\n  barcode:\n    type: string\n    check: ean\n"
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": check]).first?.hasPrefix("item.yaml:10: unknown check \"ean\" (did you mean \"iban\"?)") == true)
+    }
+
+    @Test func badRegularExpressionIsReported() throws {
+        let text = item + "\n    pattern: '[A-Z'\n"
+        let found = try problems(["aurum.yaml": settings, "item.yaml": text])
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("item.yaml:8: name.pattern is not a valid regular expression") == true)
+    }
+
+    @Test func referenceToAnUnknownEntityIsReported() throws {
+        let text = item + "\n  supplier:\n    type: reference\n    entity: suplier\n"
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": text])
+                == ["item.yaml:8: attribute supplier references unknown entity \"suplier\"; the rules define item"])
+    }
+
+    @Test func ruleNamingAnUnknownAttributeIsReported() throws {
+        let text = item + "\nrules:\n  - name: coded\n    when: {nmae: x}\n    require: [code, colour]\n"
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": text]) == [
+            "item.yaml:10: rule coded names unknown attribute \"nmae\" (did you mean \"name\"?)",
+            "item.yaml:11: rule coded require names unknown attribute \"colour\"",
+        ])
+    }
+
+    @Test func sourcesMustNameKnownEntities() throws {
+        let text = "sources:\n  plm:\n    trust: 190\n    entities: [item, itme]\n"
+        #expect(try problems(["aurum.yaml": text, "item.yaml": item]) == [
+            "aurum.yaml:3: plm.trust must be between 0 and 100",
+            "aurum.yaml:4: source plm names unknown entity \"itme\" (did you mean \"item\"?)",
+        ])
+    }
+
+    @Test func yamlSyntaxErrorsCarryTheirLine() throws {
+        let broken = item + "\n  weight:\n    type: [decimal\n"
+        let found = try problems(["aurum.yaml": settings, "item.yaml": broken])
+        #expect(found.count == 1)
+        #expect(found.first?.contains("YAML syntax error") == true)
+        #expect(found.first?.hasPrefix("item.yaml:10: YAML syntax error") == true)
+    }
+
+    @Test func missingSettingsFileIsReported() throws {
+        #expect(try problems(["item.yaml": item]).first?.hasSuffix("missing: the rules directory needs aurum.yaml (sources and their trust)") == true)
+    }
+
+    @Test func loadThrowsEveryProblem() throws {
+        try withRules(["aurum.yaml": settings, "item.yaml": item.replacingOccurrences(of: "entity: item", with: "entity: items")]) { directory in
+            #expect(throws: RulesError.self) { try RulesLoader.load(directory: directory) }
+        }
+    }
+
+    @Test func versionChangesWithAnyFile() throws {
+        var versions = Set<String>()
+        for extra in ["", "\n# a comment\n"] {
+            try withRules(["aurum.yaml": settings + extra, "item.yaml": item]) { directory in
+                versions.insert(try RulesLoader.load(directory: directory).version)
+            }
+        }
+        #expect(versions.count == 2)
+    }
+}
