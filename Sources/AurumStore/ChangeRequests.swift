@@ -68,7 +68,7 @@ extension PostgresStewardshipStore {
     }
 
     public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.name, seenRevision: revision) }
             try await connection.query("""
@@ -86,7 +86,7 @@ extension PostgresStewardshipStore {
     }
 
     public func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.reject(by: caller.name, reason: reason) }
             try await connection.query("""

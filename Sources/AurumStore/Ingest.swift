@@ -13,7 +13,7 @@ extension PostgresStewardshipStore {
 
     /// One candidate, one transaction: serialized per (entity, source, source_key) by an advisory lock.
     func ingest(_ submission: CandidateSubmission, by caller: Principal, requestID: String) async throws -> IngestResult {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let key = [submission.entity, submission.source, submission.sourceKey].joined(separator: "\u{1f}")
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
             let situation = try await situation(of: submission, on: connection)

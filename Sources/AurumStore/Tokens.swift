@@ -22,7 +22,7 @@ public enum Tokens {
     public static func create(name: String, role: Role, entities: [String], actor: String,
                               client: PostgresClient, logger: Logger) async throws -> String {
         let token = generate()
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
                 INSERT INTO token (name, role, entities, hash) VALUES (\(name), \(role.rawValue), \(entities), \(hash(token)))
                 ON CONFLICT (name) DO NOTHING RETURNING id

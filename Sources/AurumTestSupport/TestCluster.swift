@@ -8,7 +8,8 @@ import PostgresNIO
 public actor TestCluster {
     public static let shared = TestCluster()
 
-    private var server: DatabaseSettings?
+    /// Started once; every caller awaits the same start (actor methods re-enter at each await).
+    private var starting: Task<DatabaseSettings, any Error>?
     private var counter = 0
     static let template = "aurum_template"
 
@@ -25,11 +26,17 @@ public actor TestCluster {
 
     /// The cluster's server settings, starting it and migrating the template on first use.
     public func start() async throws -> DatabaseSettings {
-        if let server { return server }
+        if let starting { return try await starting.value }
+        let task = Task { try await Self.launch() }
+        starting = task
+        return try await task.value
+    }
+
+    static func launch() async throws -> DatabaseSettings {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-test-\(getpid())").path
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let cluster = EmbeddedPostgres(dataDirectory: directory + "/pg")
+        let cluster = EmbeddedPostgres(dataDirectory: directory + "/pg", authentication: .trust)
         let settings = try cluster.start(logger: TestLogger.quiet)
         stopAtExit(directory: directory)
         try await settings.withClient(logger: TestLogger.quiet) { client in
@@ -38,7 +45,6 @@ public actor TestCluster {
         try await settings.with(database: Self.template).withClient(logger: TestLogger.quiet) { client in
             try await Migrator(directory: ProjectPaths.migrations).migrate(client, logger: TestLogger.quiet)
         }
-        server = settings
         return settings
     }
 }

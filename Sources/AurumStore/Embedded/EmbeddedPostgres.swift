@@ -4,13 +4,24 @@ import Logging
 /// A private PostgreSQL cluster in a directory of its own (`.aurum/pg` by default), created with
 /// initdb on first use and run with pg_ctl on 127.0.0.1 and a free port.
 public struct EmbeddedPostgres: Sendable {
+    /// How clients on 127.0.0.1 prove who they are.
+    public enum Authentication: String, Sendable {
+        /// A generated password, checked with SCRAM-SHA-256: the default for `.aurum/pg`.
+        case scram = "scram-sha-256"
+        /// No password: only for throw-away test clusters, where SCRAM's deliberate slowness would
+        /// dominate every test's connection set-up.
+        case trust
+    }
+
     public let dataDirectory: String
+    public let authentication: Authentication
     /// The superuser created by initdb; Aurum's own database is `aurum`.
     public static let user = "aurum"
     public static let database = "aurum"
 
-    public init(dataDirectory: String) {
+    public init(dataDirectory: String, authentication: Authentication = .scram) {
         self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.authentication = authentication
     }
 
     var credentialsFile: String { dataDirectory + "/aurum-credentials" }
@@ -71,7 +82,7 @@ public struct EmbeddedPostgres: Sendable {
         try Command.giveToServiceUser(dataDirectory)
         try Command.giveToServiceUser(passwordFile)
         try Command.run(binaries.initdb, ["-D", dataDirectory, "-U", Self.user, "--pwfile=\(passwordFile)",
-                                          "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-instructions"])
+                                          "--auth=\(authentication.rawValue)", "-E", "UTF8", "--locale=C", "--no-instructions"])
         do {
             try password.write(toFile: credentialsFile, atomically: false, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: credentialsFile)

@@ -1,0 +1,85 @@
+import AurumCore
+import AurumStore
+import AurumTestSupport
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite struct AuditAndSchemaTests {
+    @Test func everyStepIsInTheAuditTrail() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let alice = try await t.actor("alice", .steward)
+            let created = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "req-1")[0]
+            _ = try await t.store.approve(changeRequest: created.changeRequestID!, by: alice.principal, comment: "ok", revision: nil, requestID: "req-2")
+            let update = try await t.store.ingest([SampleRules.item("PLM-1", ["uom": "kg"])], by: plm.principal, requestID: "req-3")[0]
+            _ = try await t.store.reject(changeRequest: update.changeRequestID!, by: alice.principal, reason: "bolts are counted", requestID: "req-4")
+            _ = try await t.store.ingest([SampleRules.item("PLM-2", ["code": "X"])], by: plm.principal, requestID: "req-5")
+            #expect(try await t.auditActions() == [
+                "token.created", "token.created",
+                "candidate.proposed", "change_request.opened",
+                "change_request.approved", "record.released",
+                "candidate.proposed", "change_request.opened",
+                "change_request.rejected",
+                "candidate.rejected",
+            ])
+            let rows = try await t.client.query("""
+                SELECT actor, request_id, reason FROM audit_entry WHERE action = 'change_request.rejected'
+                """, logger: TestLogger.quiet).decode((String, String?, String?).self)
+            for try await (actor, request, reason) in rows {
+                #expect(actor == "alice" && request == "req-4" && reason == "bolts are counted")
+            }
+        }
+    }
+
+    @Test func auditTrailAndVersionsRefuseUpdateDeleteAndTruncate() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let alice = try await t.actor("alice", .steward)
+            let created = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
+            _ = try await t.store.approve(changeRequest: created.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
+            for statement in ["UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry", "TRUNCATE audit_entry",
+                              "UPDATE golden_version SET attributes = '{}'", "DELETE FROM golden_version"] {
+                await #expect(throws: PSQLError.self, "\(statement) must fail") {
+                    try await t.client.query(PostgresQuery(unsafeSQL: statement), logger: TestLogger.quiet)
+                }
+            }
+            let count = try await t.client.query("SELECT count(*)::int FROM audit_entry WHERE actor = 'mallory'", logger: TestLogger.quiet)
+                .decode(Int.self).first { _ in true }
+            #expect(count == 0)
+        }
+    }
+
+    @Test func tokensAreStoredOnlyAsHashes() async throws {
+        try await TestStore.with { t in
+            let alice = try await t.actor("alice", .steward, entities: ["item", "supplier"])
+            #expect(alice.token.hasPrefix("aurum_") && alice.token.count == 46)
+            #expect(alice.principal == Principal(tokenID: alice.principal.tokenID, name: "alice", role: .steward, entities: ["item", "supplier"]))
+            let stored = try await t.client.query("SELECT hash FROM token WHERE name = 'alice'", logger: TestLogger.quiet)
+                .decode(String.self).first { _ in true }
+            #expect(stored == Tokens.hash(alice.token) && stored != alice.token)
+            #expect(try await t.store.principal(forToken: alice.token + "x") == nil)
+            await #expect(throws: StoreError.self) { _ = try await t.actor("alice", .admin) }
+        }
+    }
+
+    @Test func migrationsApplyOnceAndAnEditedOneIsRefused() async throws {
+        try await TestStore.with { t in
+            let migrator = try Migrator(directory: ProjectPaths.migrations)
+            #expect(try await migrator.migrate(t.client, logger: TestLogger.quiet).isEmpty)
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-migrations-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            for migration in migrator.migrations {
+                try (migration.sql + "\n-- edited\n").write(toFile: copy + "/" + migration.name, atomically: true, encoding: .utf8)
+            }
+            await #expect(throws: MigrationError.self) { try await Migrator(directory: copy).migrate(t.client, logger: TestLogger.quiet) }
+        }
+    }
+
+    @Test func sqlScriptsSplitOnlyAtTopLevelSemicolons() throws {
+        let migrator = try Migrator(directory: ProjectPaths.migrations)
+        #expect(migrator.migrations.first?.name == "0001_init.sql")
+        #expect(migrator.migrations.first?.version == 1)
+    }
+}
