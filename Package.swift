@@ -68,6 +68,10 @@ let package = Package(
             "AurumServer", "AurumStore", "AurumTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "AurumAppTests", dependencies: ["AurumApp", "AurumTestSupport"]),
+        .testTarget(name: "AurumAppTests", dependencies: [
+            "AurumApp", "AurumServer", "AurumTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
     ]
 )

@@ -35,7 +35,7 @@ struct APIClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            response = try await Self.http.execute(request, timeout: .seconds(300))
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             throw APIError.unreachable("cannot reach Aurum at \(baseURL): \(error). Is `aurum serve` running? Set AURUM_URL")
@@ -44,6 +44,15 @@ struct APIClient: Sendable {
         guard (200..<300).contains(reply.status) else { throw APIError.refused(status: reply.status, problem: ProblemBody.read(reply.body)) }
         return reply
     }
+
+    /// One HTTP client for the process: a server that cannot be reached is reported after 5 seconds
+    /// of connection retries rather than the default's long wait.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(300))
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// Sends `value` as JSON.
     func send(_ method: HTTPMethod, _ path: String, json value: some Encodable) async throws -> Reply {

@@ -1,0 +1,84 @@
+import ArgumentParser
+import AurumApp
+import AurumCore
+import AurumServer
+import AurumTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The steward's whole path over real HTTP: the CLI's commands against a live server on a real database.
+@Suite struct EndToEndTests {
+    /// Runs `aurum <arguments>`, returning the exit code it ended with (0 when it returned normally).
+    func aurum(_ arguments: [String]) async throws -> Int32 {
+        var command = try Aurum.parseAsRoot(arguments)
+        do {
+            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        }
+    }
+
+    func withLiveServer(_ body: @escaping @Sendable (_ url: String, _ t: TestStore) async throws -> Void) async throws {
+        try await TestStore.with { t in
+            let app = Application(router: AurumHTTPServer.router(store: t.store, rules: t.rules))
+            try await app.test(.live) { client in
+                try await body("http://127.0.0.1:\(client.port!)", t)
+            }
+        }
+    }
+
+    @Test func importApproveRejectAndReadBackThroughTheCLI() async throws {
+        try await withLiveServer { url, t in
+            let plm = try await t.actor("plm-sync", .source, entities: ["item"]).token
+            let alice = try await t.actor("alice", .steward).token
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("items-\(UUID().uuidString).csv").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try """
+                source_key,code,name,uom,barcode,weight
+                PLM-1,B-1001,Hex bolt M8x40,Units,4006381333931,0.021
+                PLM-2,B-1002,"Washer, M8",Units,,
+                PLM-3,B-1003,,Units,,
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+
+            #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm]) == 1)
+            let open = try await t.store.changeRequests(status: .open, entities: [], limit: 10)
+            #expect(open.map(\.sourceKey) == ["PLM-1", "PLM-2"])
+            #expect(open[1].proposed["name"] == "Washer, M8")
+
+            #expect(try await aurum(["approve", String(open[0].id), "--comment", "ok", "--url", url, "--token", alice]) == 0)
+            #expect(try await aurum(["reject", String(open[1].id), "--reason", "not ours", "--url", url, "--token", alice]) == 0)
+            #expect(try await aurum(["approve", String(open[1].id), "--url", url, "--token", alice]) == 1)
+            #expect(try await aurum(["approve", String(open[0].id), "--url", url, "--token", plm]) == 1)
+            #expect(try await aurum(["queue", "--url", url, "--token", alice, "--json"]) == 0)
+            #expect(try await aurum(["show", String(open[0].id), "--url", url, "--token", alice]) == 0)
+
+            let released = try #require(try await t.store.changeRequest(id: open[0].id)?.recordID)
+            let record = try #require(try await t.store.record(entity: "item", id: released))
+            #expect(record.attributes == ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units", "barcode": "4006381333931", "weight": 0.021])
+            #expect(try await aurum(["record", "item", String(released), "--versions", "--url", url, "--token", alice]) == 0)
+
+            #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm, "--json"]) == 1)
+            #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).map(\.sourceKey) == ["PLM-2"])
+        }
+    }
+
+    @Test func unreachableServerExits69() async throws {
+        #expect(try await aurum(["queue", "--url", "http://127.0.0.1:9", "--token", "aurum_x"]) == 69)
+    }
+
+    @Test func rulesCheckExitsNonZeroOnATypo() async throws {
+        #expect(try await aurum(["rules", "check", ProjectPaths.rules]) == 0)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        for name in ["aurum.yaml", "item.yaml"] {
+            try FileManager.default.copyItem(atPath: ProjectPaths.rules + "/" + name, toPath: broken + "/" + name)
+        }
+        let item = try String(contentsOfFile: broken + "/item.yaml", encoding: .utf8)
+        try item.replacingOccurrences(of: "required: true", with: "requried: true").write(toFile: broken + "/item.yaml", atomically: true, encoding: .utf8)
+        #expect(try await aurum(["rules", "check", broken]) == 1)
+    }
+}
