@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The Aurum demo: embedded PostgreSQL, the server, sample candidates from examples/ (valid and
+# invalid), the steward's queue, approvals and a rejection, an update with its diff, and the
+# resulting golden records. Everything runs through the real CLI over real HTTP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-packages.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+[ -n "${NO_COLOR:-}" ] && step() { printf '\n== %s\n' "$*"; }
+
+step "Building aurum"
+swift build --product aurum
+aurum() { .build/debug/aurum "$@"; }
+
+export AURUM_LOG_LEVEL=${AURUM_LOG_LEVEL:-warning}
+data=.aurum-demo/pg
+# A cluster left running by an interrupted demo is stopped before its directory is cleared.
+if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
+rm -rf .aurum-demo
+port=${AURUM_DEMO_PORT:-18080}
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+export AURUM_URL="http://127.0.0.1:$port"
+
+step "Checking the rules"
+aurum rules check rules
+
+step "Starting the server on $AURUM_URL with an embedded PostgreSQL in $data"
+.build/debug/aurum serve --data-dir "$data" --port "$port" > .aurum-demo.log 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $server 2>/dev/null || { cat .aurum-demo.log; exit 1; }
+  sleep 0.5
+done
+
+step "Creating tokens (only their hashes are stored)"
+plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --entities item)
+procurement=$(aurum token create --data-dir "$data" --name procurement-sync --role source --entities supplier,item)
+alice=$(aurum token create --data-dir "$data" --name alice --role steward)
+bob=$(aurum token create --data-dir "$data" --name bob --role steward --entities item)
+echo "plm-sync, procurement-sync (sources), alice, bob (stewards)"
+
+step "PLM pushes items (examples/items.csv); invalid rows are rejected with reasons"
+AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true
+
+step "Procurement pushes suppliers (examples/suppliers.ndjson)"
+AURUM_TOKEN=$procurement aurum ingest examples/suppliers.ndjson --entity supplier --source procurement || true
+
+step "Re-sending the same file changes nothing"
+AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true
+
+step "The steward's queue"
+AURUM_TOKEN=$alice aurum queue
+
+ids=$(AURUM_TOKEN=$alice aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p')
+first=$(echo "$ids" | head -n 1)
+step "Change request $first in full"
+AURUM_TOKEN=$alice aurum show "$first"
+
+step "A source cannot approve (four-eyes and roles are enforced by the server)"
+AURUM_TOKEN=$plm aurum approve "$first" || true
+
+last=$(echo "$ids" | tail -n 1)
+step "alice rejects change request $last and approves the others"
+AURUM_TOKEN=$alice aurum reject "$last" --reason "Bossard is onboarded through the Swiss entity; resubmit there"
+released=()
+for id in $ids; do
+  [ "$id" = "$last" ] && continue
+  line=$(AURUM_TOKEN=$alice aurum approve "$id" --comment "checked against the drawing")
+  echo "$line"
+  released+=("$(echo "$line" | sed -n 's/.*released record \([0-9]*\) version.*/\1/p')")
+done
+
+step "PLM sends an update of B-1001 (examples/items-update.csv): it proposes version 2"
+AURUM_TOKEN=$plm aurum ingest examples/items-update.csv --entity item --source plm || true
+update=$(AURUM_TOKEN=$bob aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p' | head -n 1)
+AURUM_TOKEN=$bob aurum show "$update"
+AURUM_TOKEN=$bob aurum approve "$update" --comment "new DIN reference"
+
+step "Released golden records"
+for record in "${released[@]}"; do
+  for entity in item supplier; do
+    AURUM_TOKEN=$alice aurum record "$entity" "$record" 2>/dev/null && echo && break
+  done
+done
+step "History of item ${released[0]}"
+AURUM_TOKEN=$alice aurum record item "${released[0]}" --versions
+
+step "Done. The server log is in .aurum-demo.log; the database stops with the server."

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the system packages Aurum needs when they are missing: PostgreSQL (server programs
+# initdb/pg_ctl for the embedded cluster), libxml2-dev (FoundationXML) and libpq-dev.
+# Works on a fresh Debian 12 machine, where even the package lists may be missing.
+set -euo pipefail
+
+have_postgres() {
+  command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
+
+missing=()
+have_postgres || missing+=(postgresql)
+for package in libxml2-dev libpq-dev; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+# The embedded cluster runs as the postgres user when Aurum runs as root; the package creates it.
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing system packages: ${missing[*]}" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
