@@ -5,14 +5,8 @@ import NIOCore
 
 /// Reads request bodies into `JSONValue` and writes responses as JSON, with the limits Aurum promises.
 enum JSONBody {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func encode(_ value: some Encodable) -> ByteBuffer {
-        ByteBuffer(data: (try? encoder.encode(value)) ?? Data("null".utf8))
+        ByteBuffer(data: CanonicalJSON.data(value))
     }
 
     /// A JSON response with `status`.

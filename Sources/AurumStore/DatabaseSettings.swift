@@ -48,6 +48,7 @@ public struct DatabaseSettings: Sendable, Hashable {
 
 extension DatabaseSettings {
     /// Runs a client for the duration of `body`, in a task group, and shuts it down afterwards.
+    @discardableResult
     public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in

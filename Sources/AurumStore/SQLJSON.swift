@@ -4,15 +4,8 @@ import PostgresNIO
 
 /// JSON crosses into PostgreSQL as text cast to jsonb, and comes back as text; one place does both.
 enum SQLJSON {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func text(_ value: some Encodable) -> String {
-        // Encoding these value types cannot fail: they hold only strings, numbers and booleans.
-        String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        CanonicalJSON.text(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

@@ -7,15 +7,15 @@ public struct Aurum: AsyncParsableCommand {
         commandName: "aurum",
         abstract: "Master data governance: candidates in, stewards approve, golden records out.",
         discussion: """
-            Upstream systems submit candidates; rules in rules/ validate them; every change waits in a
+            Upstream systems submit candidates; rules in rules/ validate them; every change waits in a \
             queue for a steward's approval and becomes an immutable golden-record version.
 
-            Environment: DATABASE_URL (an external PostgreSQL; without it a private cluster runs in .aurum/pg),
-            AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server),
-            AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info).
+            Environment: DATABASE_URL (an external PostgreSQL; without it a private cluster runs in \
+            .aurum/pg), AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server), \
+            AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise).
 
-            Exit codes: 0 done; 1 refused by the server or candidates rejected; 64 wrong usage;
-            69 server or database unreachable.
+            Exit codes: 0 done; 1 refused by the server, candidates rejected or rule problems; \
+            64 wrong usage; 69 server unreachable.
             """,
         subcommands: [
             Serve.self, Migrate.self, TokenCommand.self, RulesCommand.self,

@@ -8,8 +8,11 @@ struct Ingest: AsyncParsableCommand {
         abstract: "Submit a CSV or NDJSON file of candidates through the API, in batches.",
         discussion: """
             CSV (RFC 4180): a header row of attribute names plus source_key; empty cells are left out.
+
             NDJSON: one object per line with source_key and the attributes (inline or under "attributes").
-            Each batch commits candidate by candidate; a batch the server refuses is reported and the rest goes on.
+
+            Each batch commits candidate by candidate; a batch the server refuses is reported and the \
+            rest goes on. A progress bar is drawn on standard error when it is a terminal. \
             Exit code 1 when any row was rejected or refused.
             """)
 

@@ -74,7 +74,9 @@ public struct EmbeddedPostgres: Sendable {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
-            FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
         } catch {
             throw .unusable("cannot create \(dataDirectory): \(error.localizedDescription)")
         }
