@@ -43,7 +43,7 @@ enum AttributeRules {
     }
 
     static func pattern(_ spec: AttributeSpec, _ text: String) -> (String, String)? {
-        guard let pattern = spec.pattern, let regex = try? Regex(pattern) else { return nil }
+        guard let pattern = spec.pattern, let regex = PatternCache.regex(pattern) else { return nil }
         return (try? regex.wholeMatch(in: text)) != nil ? nil
             : ("pattern", "\(text.quotedForMessage) does not match the pattern \(pattern)")
     }

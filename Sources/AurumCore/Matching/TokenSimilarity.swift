@@ -1,0 +1,30 @@
+/// Similarity of strings as sets or sequences of words, robust to word order and extra words.
+public enum TokenSimilarity {
+    /// Words of `text`, split on white space.
+    public static func tokens(_ text: String) -> [Substring] {
+        text.split(whereSeparator: \.isWhitespace)
+    }
+
+    /// Token-set similarity: shared words over the words of the shorter side (1 when one side's
+    /// words are all in the other, as "Acme" and "Acme Industrial").
+    public static func tokenSet(_ a: String, _ b: String) -> Double {
+        let left = Set(tokens(a)), right = Set(tokens(b))
+        guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
+        return Double(left.intersection(right).count) / Double(min(left.count, right.count))
+    }
+
+    /// Jaccard similarity of the word sets: shared words over all distinct words.
+    public static func jaccard(_ a: String, _ b: String) -> Double {
+        let left = Set(tokens(a)), right = Set(tokens(b))
+        guard !left.isEmpty || !right.isEmpty else { return 1 }
+        return Double(left.intersection(right).count) / Double(left.union(right).count)
+    }
+
+    /// Token-sort similarity: the words sorted, then compared by normalized Levenshtein, so
+    /// "Bolt Hex M8" and "Hex Bolt M8" are equal.
+    public static func tokenSort(_ a: String, _ b: String) -> Double {
+        let left = tokens(a).sorted().joined(separator: " "), right = tokens(b).sorted().joined(separator: " ")
+        let distance = EditDistance.levenshtein(left, right)
+        return EditDistance.similarity(distance: distance, left.unicodeScalars.count, right.unicodeScalars.count)
+    }
+}

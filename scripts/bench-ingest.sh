@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Ingest benchmark: N generated item rows through `aurum ingest` (HTTP, validation with store
+# look-ups, one transaction per candidate) against the embedded PostgreSQL. The baseline, measured
+# in the same run, is re-sending the same file: the same HTTP, parsing, validation and look-ups,
+# but every candidate is `unchanged`, so nothing is written. The ratio is the price of the writes.
+#   usage: bash scripts/bench-ingest.sh [ROWS] [debug|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-5000}
+configuration=${2:-release}
+bash scripts/system-packages.sh
+swift build -c "$configuration" --product aurum >&2
+aurum=".build/$configuration/aurum"
+work=.aurum-bench
+data=$work/pg
+if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
+rm -rf "$work" && mkdir -p "$work"
+awk -v n="$rows" 'BEGIN {
+  print "source_key,code,name,type,is_storable,uom,category,weight,sale_ok,purchase_ok"
+  for (i = 1; i <= n; i++) printf "PLM-%06d,B-%06d,Hex bolt M8x%d variant %d,consu,true,Units,All / Saleable,0.%03d,true,false\n", i, i, 20 + i % 80, i, i % 1000
+}' > "$work/items.csv"
+
+port=18180
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+export AURUM_URL="http://127.0.0.1:$port"
+export AURUM_TOKEN
+AURUM_TOKEN=$("$aurum" token create --data-dir "$data" --name bench --role source --entities item)
+
+seconds() { local start end; start=$(date +%s%N); "$@" > /dev/null; end=$(date +%s%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+first=$(seconds "$aurum" ingest "$work/items.csv" --entity item --source plm --batch 1000)
+again=$(seconds "$aurum" ingest "$work/items.csv" --entity item --source plm --batch 1000)
+awk -v n="$rows" -v c="$configuration" -v f="$first" -v a="$again" 'BEGIN {
+  printf "rows                      %d (%s build)\n", n, c
+  printf "ingest (proposes all)     %.2f s  %.0f candidates/s\n", f, n / f
+  printf "baseline: re-send (no-op) %.2f s  %.0f candidates/s\n", a, n / a
+  printf "ratio ingest / baseline   %.2f\n", f / a
+}'
