@@ -1,0 +1,65 @@
+/// How an attribute is normalized before it is compared or used in a blocking key, so that
+/// "Müller GmbH" and "MUELLER" or "B-1001" and "B1001" meet.
+public enum MatchNormalizer: String, Sendable, CaseIterable, Codable {
+    /// Trimmed, nothing else.
+    case exact
+    /// Diacritics folded and transliterated, lower case, punctuation to spaces, spaces collapsed.
+    case text
+    /// `text` without legal-form words (GmbH, AG, Inc., Ltd, LLC, S.A., S.p.A., B.V., & Co. KG ...).
+    case companyName = "company_name"
+    /// `text` for a person's or company's name without legal forms and titles.
+    case personName = "person_name"
+    /// `text` with street words unified (Straße/Strasse/Str. → str, Street/St. → st, Avenue → ave ...).
+    case street
+    /// E.164 (+4971234567) using the record's country for national numbers.
+    case phone
+    /// Lower case, trimmed.
+    case email
+    /// Upper case without spaces, dots and dashes, with the country prefix (from the record's country when missing).
+    case vat
+    /// Upper case without spaces, dots, dashes, slashes and underscores.
+    case code
+    /// `text` with numbers split from letters and units dropped, so M8x40 = M8 x 40 mm.
+    case itemName = "item_name"
+    /// Upper case ISO code.
+    case country
+    /// Digits and letters only, upper case (postal codes, registry numbers).
+    case alphanumeric
+}
+
+/// The record context a normalizer may need: the country for phones and VAT numbers.
+public struct NormalizationContext: Sendable {
+    public var country: String?
+    public init(country: String? = nil) { self.country = country }
+}
+
+extension MatchNormalizer {
+    /// The normalized form of `value`, or nil when nothing is left of it.
+    public func apply(_ value: String, context: NormalizationContext = .init()) -> String? {
+        let result: String
+        switch self {
+        case .exact: result = TextFolding.trim(value)
+        case .text: result = TextFolding.words(value).joined(separator: " ")
+        case .companyName: result = TextFolding.words(value).filter { !Vocabulary.legalForms.contains($0) }.joined(separator: " ")
+        case .personName:
+            result = TextFolding.words(value).filter { !Vocabulary.legalForms.contains($0) && !Vocabulary.titles.contains($0) }.joined(separator: " ")
+        case .street: result = TextFolding.words(value).map { Vocabulary.streetWords[$0] ?? $0 }.joined(separator: " ")
+        case .phone: result = PhoneNumbers.e164(value, country: context.country) ?? ""
+        case .email: result = TextFolding.trim(value).lowercased()
+        case .vat: result = Self.vat(value, country: context.country)
+        case .code: result = String(value.uppercased().filter { !" .-/_".contains($0) })
+        case .itemName: result = TextFolding.itemWords(value).joined(separator: " ")
+        case .country: result = TextFolding.trim(value).uppercased()
+        case .alphanumeric: result = String(TextFolding.fold(value).uppercased().filter { $0.isLetter || $0.isNumber })
+        }
+        return result.isEmpty ? nil : result
+    }
+
+    static func vat(_ value: String, country: String?) -> String {
+        let compact = String(value.uppercased().filter { $0.isLetter || $0.isNumber })
+        guard compact.count > 2 else { return compact }
+        if compact.prefix(2).allSatisfy(\.isLetter) { return compact }
+        guard let country = country?.uppercased(), country.count == 2 else { return compact }
+        return (country == "GR" ? "EL" : country) + compact
+    }
+}

@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a scored pair falls.
+public enum MatchBand: String, Sendable, Codable, CaseIterable {
+    /// The same thing: link without asking.
+    case autoLink = "auto_link"
+    /// Possibly the same thing: a steward decides.
+    case review
+    /// Different things.
+    case distinct
+}
+
+/// A pair's score with its explanation: each comparison's values, level and weight.
+public struct ScoredPair: Sendable, Hashable {
+    public var a: Int
+    public var b: Int
+    /// Total match weight in bits, prior included.
+    public var weight: Double
+    /// Posterior probability that the two records match.
+    public var probability: Double
+    public var band: MatchBand
+    public var contributions: [Contribution]
+    /// The veto that kept the pair apart, if any.
+    public var vetoedBy: String?
+
+    /// One comparison's part in the score.
+    public struct Contribution: Sendable, Hashable {
+        public var attribute: String
+        public var left: String?
+        public var right: String?
+        public var method: ComparisonMethod
+        /// The level reached, or "null" when either value is missing (no evidence either way).
+        public var level: String
+        public var similarity: Double?
+        public var weight: Double
+    }
+}
+
+/// Scores pairs of prepared records under one entity's match rules (Fellegi-Sunter).
+public struct MatchScorer: Sendable {
+    public let rules: MatchRules
+    /// Relative frequency of each exact value, per comparison with term-frequency adjustment.
+    public let termFrequencies: [Int: [String: Double]]
+
+    public init(rules: MatchRules, termFrequencies: [Int: [String: Double]] = [:]) {
+        self.rules = rules
+        self.termFrequencies = termFrequencies
+    }
+
+    /// Frequencies of each value for the comparisons that ask for term-frequency adjustment.
+    public static func termFrequencies(of records: [MatchRecord], rules: MatchRules) -> [Int: [String: Double]] {
+        var result = [Int: [String: Double]]()
+        for (index, comparison) in rules.comparisons.enumerated() where comparison.termFrequency {
+            var counts = [String: Int]()
+            var total = 0
+            for record in records { if let value = record.values[index] { counts[value.text, default: 0] += 1; total += 1 } }
+            result[index] = counts.mapValues { Double($0) / Double(max(total, 1)) }
+        }
+        return result
+    }
+
+    /// Scores records `a` and `b` (indexes into `records`).
+    public func score(_ records: [MatchRecord], _ a: Int, _ b: Int) -> ScoredPair {
+        let left = records[a], right = records[b]
+        var weight = rules.priorWeight
+        var contributions = [ScoredPair.Contribution]()
+        contributions.reserveCapacity(rules.comparisons.count)
+        for (index, comparison) in rules.comparisons.enumerated() {
+            let contribution = compare(comparison, index: index, left.values[index], right.values[index])
+            weight += contribution.weight
+            contributions.append(contribution)
+        }
+        let vetoedBy = rules.vetoes.first { veto($0, left, right) }?.name
+        let band: MatchBand = vetoedBy != nil ? .distinct
+            : weight >= rules.autoLinkThreshold ? .autoLink : weight >= rules.reviewThreshold ? .review : .distinct
+        let probability = 1 / (1 + pow(2, -weight))
+        return ScoredPair(a: a, b: b, weight: weight, probability: probability, band: band, contributions: contributions, vetoedBy: vetoedBy)
+    }
+
+    func compare(_ comparison: Comparison, index: Int, _ left: MatchValue?, _ right: MatchValue?) -> ScoredPair.Contribution {
+        guard let left, let right else {
+            return .init(attribute: comparison.attribute, left: left?.text, right: right?.text, method: comparison.method,
+                         level: "null", similarity: nil, weight: 0)
+        }
+        let measure = Comparator.measure(comparison.method, left, right)
+        for level in comparison.levels where level.condition.holds(measure) {
+            var weight = level.weight
+            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[left.text] {
+                weight = log2(level.m / max(frequency, 1e-9))
+            }
+            return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
+                         level: level.label, similarity: measure.similarity, weight: weight)
+        }
+        return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
+                     level: "none", similarity: measure.similarity, weight: 0)
+    }
+
+    func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {
+        guard let a = left.normalized(veto.different, rules: rules), let b = right.normalized(veto.different, rules: rules), a != b else {
+            return false
+        }
+        return veto.whenSame.allSatisfy { attribute in
+            let x = left.normalized(attribute, rules: rules)
+            return x != nil && x == right.normalized(attribute, rules: rules)
+        }
+    }
+}
+
+/// What a comparison measured: equality, a similarity in 0...1, and for numbers and dates the difference.
+struct Measure {
+    var equal: Bool
+    var similarity: Double?
+    var difference: Double?
+}
+
+extension LevelCondition {
+    func holds(_ measure: Measure) -> Bool {
+        switch self {
+        case .exact: measure.equal
+        case .similarityAtLeast(let threshold): (measure.similarity ?? (measure.equal ? 1 : 0)) >= threshold
+        case .differenceAtMost(let limit): measure.difference.map { $0 <= limit } ?? measure.equal
+        case .otherwise: true
+        }
+    }
+}
+
+/// The comparison methods over prepared values.
+enum Comparator {
+    static func measure(_ method: ComparisonMethod, _ a: MatchValue, _ b: MatchValue) -> Measure {
+        let equal = a.scalars == b.scalars
+        if equal { return Measure(equal: true, similarity: 1, difference: 0) }
+        switch method {
+        case .exact:
+            return Measure(equal: false, similarity: 0)
+        case .levenshtein:
+            let d = EditDistance.levenshtein(a.scalars, b.scalars)
+            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
+        case .damerauLevenshtein:
+            let d = EditDistance.damerauLevenshtein(a.scalars, b.scalars)
+            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
+        case .jaroWinkler:
+            return Measure(equal: false, similarity: JaroWinkler.similarity(a.scalars, b.scalars))
+        case .tokenSet:
+            return Measure(equal: false, similarity: TokenSimilarity.tokenSet(a.text, b.text))
+        case .tokenSort:
+            return Measure(equal: false, similarity: TokenSimilarity.tokenSort(a.text, b.text))
+        case .jaccard:
+            return Measure(equal: false, similarity: TokenSimilarity.jaccard(a.text, b.text))
+        case .numeric:
+            guard let x = Double(a.text), let y = Double(b.text) else { return Measure(equal: false, similarity: 0) }
+            return Measure(equal: x == y, similarity: nil, difference: abs(x - y))
+        case .date:
+            guard let x = DayNumber.parse(a.text), let y = DayNumber.parse(b.text) else { return Measure(equal: false, similarity: 0) }
+            return Measure(equal: x == y, similarity: nil, difference: Double(abs(x - y)))
+        }
+    }
+}
+
+/// Days since 0000-03-01 for an ISO date, for date distances without Foundation.
+enum DayNumber {
+    static func parse(_ text: String) -> Int? {
+        let parts = text.prefix(10).split(separator: "-")
+        guard parts.count == 3, var y = Int(parts[0]), var m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        if m <= 2 { y -= 1; m += 12 }
+        return 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d
+    }
+}

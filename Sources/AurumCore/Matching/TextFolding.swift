@@ -1,0 +1,103 @@
+/// Folding of text for comparison: transliteration of letters with diacritics, case, punctuation.
+enum TextFolding {
+    /// Letters transliterated the way German and Nordic names are written without diacritics;
+    /// the digraphs are then reduced too, so Müller, Mueller and Muller all become "muller".
+    static let transliterations: [Character: String] = [
+        "ä": "a", "ö": "o", "ü": "u", "Ä": "a", "Ö": "o", "Ü": "u", "ß": "ss", "æ": "ae", "Æ": "ae",
+        "ø": "o", "Ø": "o", "å": "a", "Å": "a", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
+        "ð": "d", "þ": "th", "ı": "i",
+    ]
+
+    static func trim(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+
+    /// Lower case ASCII where possible: transliterated, then remaining diacritics stripped.
+    static func fold(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            if character.isASCII { result.append(character); continue }
+            if let replacement = transliterations[character] { result += replacement; continue }
+            if let base = character.unicodeScalars.first, base.isASCII {
+                result.unicodeScalars.append(base)  // a letter followed by combining marks
+            } else if let base = Self.baseLetters[character] {
+                result.append(base)
+            } else {
+                result.append(character)
+            }
+        }
+        return result.lowercased()
+    }
+
+    /// Precomposed Latin letters (U+00C0–U+024F) and their base letters, from Unicode's canonical
+    /// decompositions; the standard library has no decomposition of its own.
+    static let baseLetters: [Character: Character] = Dictionary(uniqueKeysWithValues: zip(
+        "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ",
+        "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy"))
+
+    /// Folded words: punctuation becomes a separator ("S.p.A." → "spa" is handled by joining
+    /// single letters), digraphs ae/oe/ue reduced after a consonant or at the start.
+    static func words(_ text: String) -> [String] {
+        var words = [String]()
+        var current = ""
+        for character in fold(text) {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if character == "." || character == "'" || character == "’" {
+                continue  // abbreviations and apostrophes join: "S.p.A." → "spa", "O'Neil" → "oneil"
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.map(reduceDigraphs)
+    }
+
+    /// ue → u, oe → o, ae → a, as German writes umlauts without diacritics.
+    static func reduceDigraphs(_ word: String) -> String {
+        guard word.count > 2, word.contains("e") else { return word }
+        var result = ""
+        var previous: Character?
+        for character in word {
+            if character == "e", let p = previous, "aou".contains(p) { previous = character; continue }
+            result.append(character)
+            previous = character
+        }
+        return result
+    }
+
+    /// Words of an item name with numbers split from letters and units dropped:
+    /// "Hex bolt M8x40" and "hex bolt M8 x 40 mm" give the same words.
+    static func itemWords(_ text: String) -> [String] {
+        var spaced = ""
+        var previous: Character?
+        for character in fold(text) {
+            if let p = previous, (p.isNumber && character.isLetter) || (p.isLetter && character.isNumber) {
+                spaced.append(" ")
+            }
+            spaced.append(character == "," && previous?.isNumber == true ? "." : character)
+            previous = character
+        }
+        return words(spaced).filter { !Vocabulary.units.contains($0) }
+    }
+}
+
+/// Words that carry no identity for matching, and synonyms that do.
+enum Vocabulary {
+    static let legalForms: Set<String> = [
+        "gmbh", "ag", "kg", "ohg", "gbr", "ug", "mbh", "kgaa", "se", "co", "und", "and", "inc", "incorporated", "ltd",
+        "limited", "llc", "llp", "lp", "plc", "corp", "corporation", "company", "sa", "sas", "sarl", "srl", "spa",
+        "sl", "bv", "nv", "vof", "ab", "as", "asa", "oy", "oyj", "aps", "sro", "sp", "zoo", "kft", "doo", "pty", "cie",
+        "e", "ev", "eg", "ek", "group", "holding",
+    ]
+    static let titles: Set<String> = ["mr", "mrs", "ms", "dr", "prof", "herr", "frau", "mme", "mlle", "m", "sir", "dipl", "ing"]
+    static let streetWords: [String: String] = [
+        "strasse": "str", "strase": "str", "str": "str", "street": "st", "st": "st", "avenue": "ave", "ave": "ave",
+        "av": "ave", "road": "rd", "rd": "rd", "boulevard": "blvd", "blvd": "blvd", "lane": "ln", "ln": "ln",
+        "drive": "dr", "dr": "dr", "platz": "pl", "pl": "pl", "place": "pl", "weg": "weg", "gasse": "g",
+        "allee": "allee", "rue": "rue", "via": "via", "square": "sq", "sq": "sq", "court": "ct", "ct": "ct",
+    ]
+    static let units: Set<String> = ["mm", "cm", "m2", "mm2", "kg", "g", "pcs", "pc", "stk", "st", "pieces", "piece", "units", "unit"]
+}
