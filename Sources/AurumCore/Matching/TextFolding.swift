@@ -36,23 +36,28 @@ enum TextFolding {
         "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ",
         "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy"))
 
-    /// Folded words: punctuation becomes a separator ("S.p.A." → "spa" is handled by joining
-    /// single letters), digraphs ae/oe/ue reduced after a consonant or at the start.
-    static func words(_ text: String) -> [String] {
+    /// Folded words. Punctuation separates words, except that dots and apostrophes join
+    /// ("S.p.A." → "spa", "O'Neil" → "oneil") and a dot or comma between digits stays a decimal
+    /// point ("8,4" → "8.4"). With `reduce`, the digraphs ae/oe/ue become a/o/u.
+    static func words(_ text: String, reduce: Bool = true) -> [String] {
+        let characters = Array(fold(text))
         var words = [String]()
         var current = ""
-        for character in fold(text) {
+        for (index, character) in characters.enumerated() {
             if character.isLetter || character.isNumber {
                 current.append(character)
+            } else if character == "." || character == ",", index > 0, index + 1 < characters.count,
+                      characters[index - 1].isNumber, characters[index + 1].isNumber {
+                current.append(".")
             } else if character == "." || character == "'" || character == "’" {
-                continue  // abbreviations and apostrophes join: "S.p.A." → "spa", "O'Neil" → "oneil"
+                continue
             } else if !current.isEmpty {
                 words.append(current)
                 current = ""
             }
         }
         if !current.isEmpty { words.append(current) }
-        return words.map(reduceDigraphs)
+        return reduce ? words.map(reduceDigraphs) : words
     }
 
     /// ue → u, oe → o, ae → a, as German writes umlauts without diacritics.
@@ -77,7 +82,7 @@ enum TextFolding {
             if let p = previous, (p.isNumber && character.isLetter) || (p.isLetter && character.isNumber) {
                 spaced.append(" ")
             }
-            spaced.append(character == "," && previous?.isNumber == true ? "." : character)
+            spaced.append(character)
             previous = character
         }
         return words(spaced).filter { !Vocabulary.units.contains($0) }
