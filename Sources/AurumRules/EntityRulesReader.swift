@@ -5,7 +5,7 @@ import Yams
 struct EntityRulesReader {
     let doc: YAMLDocument
 
-    static let topKeys = ["entity", "description", "attributes", "rules"]
+    static let topKeys = ["entity", "description", "attributes", "rules", "match"]
     static let attributeKeys = ["type", "required", "recommended", "normalize", "pattern", "values", "length",
                                 "range", "check", "entity", "unique", "description"]
     static let ruleKeys = ["name", "when", "require", "forbid", "severity", "message"]
@@ -14,6 +14,7 @@ struct EntityRulesReader {
         guard let entries = doc.mapping(root, allowed: Self.topKeys, what: "an entity file") else { return nil }
         var schema = EntitySchema(name: expectedName, attributes: [])
         var ruleNodes: Node?
+        var matchNode: Node?
         for (key, keyNode, value) in entries {
             switch key {
             case "entity":
@@ -23,6 +24,7 @@ struct EntityRulesReader {
             case "description": schema.description = doc.string(value, "description")
             case "attributes": schema.attributes = attributes(value)
             case "rules": ruleNodes = value
+            case "match": matchNode = value
             default: doc.report(keyNode, "unexpected key \(key)")
             }
         }
@@ -30,6 +32,7 @@ struct EntityRulesReader {
             doc.report(root, "an entity file needs an attributes: section")
         }
         if let ruleNodes { schema.rules = rules(ruleNodes, attributes: Set(schema.attributes.map(\.name))) }
+        if let matchNode { schema.match = MatchRulesReader(doc: doc, attributes: Set(schema.attributes.map(\.name))).read(matchNode) }
         return schema
     }
 

@@ -126,3 +126,72 @@ import Testing
         #expect(versions.count == 2)
     }
 }
+
+@Suite struct MatchRulesLoaderTests {
+    let settings = "sources:\n  plm:\n    trust: 90\n"
+    let base = """
+        entity: supplier
+        attributes:
+          name: {type: string}
+          vat: {type: string}
+          city: {type: string}
+        match:
+          prior: 0.0001
+          thresholds: {review: 0, auto_link: 8}
+          blocking:
+            - name: vat
+              parts: [{attribute: vat, normalize: vat}]
+          compare:
+            - attribute: name
+              normalize: company_name
+              method: jaro_winkler
+              levels:
+                - {exact: true, m: 0.5, u: 0.001}
+                - {at_least: 0.9, m: 0.3, u: 0.01}
+                - {m: 0.2, u: 0.989}
+          veto:
+            - {name: different_vat, different: vat}
+        """
+
+    func problems(_ text: String) throws -> [String] {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-match-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try settings.write(to: root.appendingPathComponent("aurum.yaml"), atomically: true, encoding: .utf8)
+        try text.write(to: root.appendingPathComponent("supplier.yaml"), atomically: true, encoding: .utf8)
+        return RulesLoader.check(directory: root.path).1.map { "\($0.line): \($0.message)" }
+    }
+
+    @Test func readsAMatchSection() throws {
+        #expect(try problems(base).isEmpty)
+        let rules = try SampleRules.shipped()
+        for entity in ["item", "supplier", "customer", "warehouse"] {
+            let match = try #require(rules.entities[entity]?.match, "\(entity) ships match rules")
+            #expect(!match.comparisons.isEmpty && !match.blockingKeys.isEmpty)
+            #expect(match.comparisons.allSatisfy { $0.levels.last?.condition == .otherwise })
+        }
+        #expect(rules.entities["customer"]?.match?.vetoes.map(\.name) == ["different_vat", "different_country", "household"])
+    }
+
+    @Test func misspeltComparatorGetsItsLineAndASuggestion() throws {
+        #expect(try problems(base.replacingOccurrences(of: "method: jaro_winkler", with: "method: jarowinkler"))
+                == ["15: unknown comparator \"jarowinkler\" (did you mean \"jaro_winkler\"?); one of: exact, levenshtein, damerau_levenshtein, jaro_winkler, token_set, token_sort, jaccard, numeric, date"])
+    }
+
+    @Test func levelsAndAttributesAreChecked() throws {
+        #expect(try problems(base.replacingOccurrences(of: "{m: 0.2, u: 0.989}", with: "{m: 0.2, u: 1.5}")) == [
+            "19: u must be a probability above 0 and at most 1",
+        ])
+        #expect(try problems(base.replacingOccurrences(of: "- {m: 0.2, u: 0.989}", with: "- {at_least: 0.5, m: 0.2, u: 0.9}")) == [
+            "17: the last level of name must be the fallback (no exact, at_least or at_most)",
+        ])
+        #expect(try problems(base.replacingOccurrences(of: "different: vat}", with: "different: vta}")) == [
+            "21: veto different_vat names unknown attribute \"vta\" (did you mean \"vat\"?)",
+        ])
+        #expect(try problems(base.replacingOccurrences(of: "normalize: company_name", with: "normalize: company")).first?
+                .hasPrefix("14: unknown normalizer \"company\"") == true)
+        #expect(try problems(base.replacingOccurrences(of: "{review: 0, auto_link: 8}", with: "{review: 9, auto_link: 8}")) == [
+            "8: match.thresholds: review (9.0) is above auto_link (8.0)",
+        ])
+    }
+}

@@ -66,6 +66,7 @@ extension BlockingTransform {
         case .soundex: result = Phonetic.soundex(value.split(separator: " ").first.map(String.init) ?? "")
         case .firstWord: result = value.split(separator: " ").first.map(String.init) ?? ""
         case .sortedWords: result = value.split(separator: " ").sorted().joined(separator: " ")
+        case .numbers: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.joined(separator: " ")
         }
         return result.isEmpty ? nil : result
     }

@@ -106,12 +106,18 @@ public struct Veto: Sendable, Hashable {
     public var name: String
     /// The attribute whose values must differ (after normalization) for the veto to apply.
     public var different: String
+    /// The part of the value compared: the whole, its first word (a given name), its numbers (M8x40).
+    public var take: BlockingTransform
+    /// Values count as different only when their Jaro-Winkler similarity is below this (typos are not differences).
+    public var similarityBelow: Double?
     /// Attributes that must be equal (after normalization) as well, e.g. the same street for households.
     public var whenSame: [String]
 
-    public init(name: String, different: String, whenSame: [String] = []) {
+    public init(name: String, different: String, take: BlockingTransform = .whole, similarityBelow: Double? = nil, whenSame: [String] = []) {
         self.name = name
         self.different = different
+        self.take = take
+        self.similarityBelow = similarityBelow
         self.whenSame = whenSame
     }
 }
@@ -146,4 +152,6 @@ public enum BlockingTransform: Sendable, Hashable {
     case firstWord
     /// The words sorted, joined: order-insensitive.
     case sortedWords
+    /// Only the numbers, in order (sizes such as M8x40 → "8 40").
+    case numbers
 }

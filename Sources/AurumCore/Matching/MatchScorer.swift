@@ -100,9 +100,11 @@ public struct MatchScorer: Sendable {
     }
 
     func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {
-        guard let a = left.normalized(veto.different, rules: rules), let b = right.normalized(veto.different, rules: rules), a != b else {
+        guard let a = left.normalized(veto.different, rules: rules).flatMap(veto.take.apply),
+              let b = right.normalized(veto.different, rules: rules).flatMap(veto.take.apply), a != b else {
             return false
         }
+        if let below = veto.similarityBelow, JaroWinkler.similarity(a, b) >= below { return false }
         return veto.whenSame.allSatisfy { attribute in
             let x = left.normalized(attribute, rules: rules)
             return x != nil && x == right.normalized(attribute, rules: rules)

@@ -5,12 +5,15 @@ public struct EntitySchema: Sendable {
     /// Attributes in the order the rules file declares them.
     public var attributes: [AttributeSpec]
     public var rules: [CrossFieldRule]
+    /// How duplicates of this entity are found; nil when the rules say nothing about matching.
+    public var match: MatchRules?
 
-    public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = []) {
+    public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = [], match: MatchRules? = nil) {
         self.name = name
         self.description = description
         self.attributes = attributes
         self.rules = rules
+        self.match = match
     }
 
     /// The attribute called `name`, if the entity has one.
