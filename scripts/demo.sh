@@ -25,6 +25,9 @@ export AURUM_URL="http://127.0.0.1:$port"
 step "Checking the rules"
 aurum rules check rules
 
+step "Before onboarding: duplicates within a procurement export (examples/suppliers-procurement.csv)"
+aurum dedupe examples/suppliers-procurement.csv --entity supplier
+
 step "Starting the server on $AURUM_URL with an embedded PostgreSQL in $data"
 .build/debug/aurum serve --data-dir "$data" --port "$port" > .aurum-demo.log 2>&1 &
 server=$!

@@ -50,13 +50,7 @@ public enum SampleRules {
     /// Validates as if the store held no golden records: unique values are free, references active.
     public static func validateWithEmptyStore(_ schema: EntitySchema, _ attributes: Attributes, recordID: Int64? = nil,
                                               answers: [Lookup: LookupAnswer] = [:]) -> Verdict {
-        let validator = Validator(schema: schema)
-        let prepared = validator.prepare(attributes)
-        var all = answers
-        for lookup in validator.lookups(for: prepared.attributes) where all[lookup] == nil {
-            all[lookup] = if case .unique = lookup { .holders([]) } else { .record(state: "active") }
-        }
-        return validator.verdict(for: prepared, answers: all, recordID: recordID)
+        Validator(schema: schema).validateWithoutStore(attributes, recordID: recordID, answers: answers)
     }
 
     /// The valid item the contract names.

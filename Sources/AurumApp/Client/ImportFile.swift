@@ -6,7 +6,8 @@ struct ImportFile {
     struct Row: Sendable {
         /// 1-based line number in the file.
         var line: Int
-        var sourceKey: String
+        /// The row's source key; only ingest requires one (dedupe numbers rows without it).
+        var sourceKey: String?
         var attributes: Attributes
     }
 
@@ -17,22 +18,26 @@ struct ImportFile {
 
     var rows: [Row]
 
-    /// Reads `path`; CSV unless the name ends in .ndjson or .jsonl.
-    init(path: String) throws {
+    /// Reads `path`; CSV unless the name ends in .ndjson or .jsonl. With `requireSourceKey`, every
+    /// row must carry a `source_key`.
+    init(path: String, requireSourceKey: Bool = true) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw Failure(description: "cannot read \(path)") }
         guard let text = String(data: data, encoding: .utf8) else { throw Failure(description: "\(path) is not UTF-8 text") }
         let lower = path.lowercased()
-        rows = lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") ? try Self.ndjson(text, path) : try Self.csv(text, path)
+        rows = lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl")
+            ? try Self.ndjson(text, path, requireSourceKey: requireSourceKey)
+            : try Self.csv(text, path, requireSourceKey: requireSourceKey)
     }
 
     /// CSV: the header row names attributes and must include source_key; empty cells are left out.
-    static func csv(_ text: String, _ path: String) throws -> [Row] {
+    static func csv(_ text: String, _ path: String, requireSourceKey: Bool) throws -> [Row] {
         let records: [(line: Int, fields: [String])]
         do { records = try CSVReader.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) } catch {
             throw Failure(description: "\(path): \(error)")
         }
         guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return [] }
-        guard let keyColumn = header.firstIndex(of: "source_key") else {
+        let keyColumn = header.firstIndex(of: "source_key")
+        if requireSourceKey, keyColumn == nil {
             throw Failure(description: "\(path): the header row has no source_key column; add the source system's own key for each row")
         }
         return try records.dropFirst().map { record in
@@ -43,21 +48,21 @@ struct ImportFile {
             for (index, name) in header.enumerated() where index != keyColumn && !record.fields[index].isEmpty {
                 attributes[name] = .string(record.fields[index])
             }
-            return Row(line: record.line, sourceKey: record.fields[keyColumn], attributes: attributes)
+            return Row(line: record.line, sourceKey: keyColumn.map { record.fields[$0] }, attributes: attributes)
         }
     }
 
     /// NDJSON: one object per line with source_key and either attributes: {...} or the attributes inline.
-    static func ndjson(_ text: String, _ path: String) throws -> [Row] {
+    static func ndjson(_ text: String, _ path: String, requireSourceKey: Bool) throws -> [Row] {
         var rows = [Row]()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
             let where_ = "\(path):\(index + 1)"
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), var object = value.objectValue else {
                 throw Failure(description: "\(where_): not a JSON object")
             }
-            guard let key = object.removeValue(forKey: "source_key"), let sourceKey = key.stringValue ?? key.integerValue.map(String.init) else {
-                throw Failure(description: "\(where_): source_key is missing")
-            }
+            let key = object.removeValue(forKey: "source_key")
+            let sourceKey = key.flatMap { $0.stringValue ?? $0.integerValue.map(String.init) }
+            if requireSourceKey, sourceKey == nil { throw Failure(description: "\(where_): source_key is missing") }
             let attributes = object["attributes"]?.objectValue ?? object
             rows.append(Row(line: index + 1, sourceKey: sourceKey, attributes: attributes))
         }

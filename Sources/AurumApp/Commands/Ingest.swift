@@ -52,7 +52,7 @@ struct Ingest: AsyncParsableCommand {
 
     func send(_ rows: [ImportFile.Row], api: APIClient) async throws -> [RowOutcome] {
         let candidates: [JSONValue] = rows.map {
-            ["entity": .string(entity), "source": .string(source), "source_key": .string($0.sourceKey), "attributes": .object($0.attributes)]
+            ["entity": .string(entity), "source": .string(source), "source_key": .string($0.sourceKey ?? ""), "attributes": .object($0.attributes)]
         }
         do {
             let reply = try await api.send(.POST, "/v1/candidates", json: candidates)
@@ -63,7 +63,7 @@ struct Ingest: AsyncParsableCommand {
             return rows.enumerated().map { index, row in
                 let own = (problem.errors ?? []).filter { $0.path.hasPrefix("candidates[\(index)]") }.map(\.message)
                 let message = own.isEmpty ? "the batch was refused (\(status)): \(problem.detail ?? "")" : own.joined(separator: "; ")
-                return RowOutcome(line: row.line, sourceKey: row.sourceKey, status: "refused", message: message)
+                return RowOutcome(line: row.line, sourceKey: row.sourceKey ?? "", status: "refused", message: message)
             }
         } catch let error as APIError {
             printError("error: \(error.description)")
@@ -90,7 +90,7 @@ struct RowOutcome: Codable {
     }
 
     init(row: ImportFile.Row, result: IngestResult) {
-        line = row.line; sourceKey = row.sourceKey; status = result.status.rawValue
+        line = row.line; sourceKey = row.sourceKey ?? ""; status = result.status.rawValue
         candidateID = result.candidateID; changeRequestID = result.changeRequestID
         errors = result.errors; warnings = result.warnings
     }

@@ -2,7 +2,7 @@
 public enum MatchExplanation {
     public static func line(_ pair: ScoredPair) -> String {
         var parts = pair.contributions.filter { $0.level != "null" }.map { c in
-            let similarity = c.similarity.map { $0 < 1 ? " " + fixed($0, 2) : "" } ?? ""
+            let similarity = c.method == .exact ? "" : c.similarity.map { $0 < 1 ? " " + fixed($0, 2) : "" } ?? ""
             return "\(c.attribute): \(c.level)\(similarity) \(signed(c.weight))"
         }
         if let veto = pair.vetoedBy { parts.append("vetoed by \(veto)") }

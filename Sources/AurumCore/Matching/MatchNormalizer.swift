@@ -44,7 +44,7 @@ extension MatchNormalizer {
         case .personName:
             result = TextFolding.words(value).filter { !Vocabulary.legalForms.contains($0) && !Vocabulary.titles.contains($0) }.joined(separator: " ")
         case .street:
-            result = TextFolding.words(value, reduce: false).map { Vocabulary.streetWords[$0] ?? TextFolding.reduceDigraphs($0) }.joined(separator: " ")
+            result = TextFolding.words(value, reduce: false).map(Vocabulary.streetWord).joined(separator: " ")
         case .phone: result = PhoneNumbers.e164(value, country: context.country) ?? ""
         case .email: result = TextFolding.trim(value).lowercased()
         case .vat: result = Self.vat(value, country: context.country)

@@ -51,14 +51,16 @@ public struct MatchScorer: Sendable {
         self.termFrequencies = termFrequencies
     }
 
-    /// Frequencies of each value for the comparisons that ask for term-frequency adjustment.
+    /// Frequencies of the common values, for the comparisons that ask for term-frequency adjustment.
+    /// A value held by only one or two records (one duplicate pair) is not common and keeps the
+    /// level's own u; nothing makes a value count for more than the level says.
     public static func termFrequencies(of records: [MatchRecord], rules: MatchRules) -> [Int: [String: Double]] {
         var result = [Int: [String: Double]]()
         for (index, comparison) in rules.comparisons.enumerated() where comparison.termFrequency {
             var counts = [String: Int]()
             var total = 0
             for record in records { if let value = record.values[index] { counts[value.text, default: 0] += 1; total += 1 } }
-            result[index] = counts.mapValues { Double($0) / Double(max(total, 1)) }
+            result[index] = counts.filter { $0.value > 2 }.mapValues { Double($0) / Double(max(total, 1)) }
         }
         return result
     }
@@ -89,8 +91,8 @@ public struct MatchScorer: Sendable {
         let measure = Comparator.measure(comparison.method, left, right)
         for level in comparison.levels where level.condition.holds(measure) {
             var weight = level.weight
-            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[left.text] {
-                weight = log2(level.m / max(frequency, 1e-9))
+            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[left.text], frequency > level.u {
+                weight = log2(level.m / frequency)
             }
             return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
                          level: level.label, similarity: measure.similarity, weight: weight)

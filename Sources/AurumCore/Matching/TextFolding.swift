@@ -104,5 +104,15 @@ enum Vocabulary {
         "drive": "dr", "dr": "dr", "platz": "pl", "pl": "pl", "place": "pl", "weg": "weg", "gasse": "g",
         "allee": "allee", "rue": "rue", "via": "via", "square": "sq", "sq": "sq", "court": "ct", "ct": "ct",
     ]
+    /// A street word in its short form; compounds such as "Hauptstrasse" keep their stem ("hauptstr").
+    static func streetWord(_ word: String) -> String {
+        if let short = streetWords[word] { return short }
+        for (suffix, short) in [("strasse", "str"), ("strase", "str"), ("weg", "weg"), ("platz", "pl"), ("gasse", "g")]
+        where word.hasSuffix(suffix) && word.count > suffix.count {
+            return String(word.dropLast(suffix.count)) + short
+        }
+        return TextFolding.reduceDigraphs(word)
+    }
+
     static let units: Set<String> = ["mm", "cm", "m2", "mm2", "kg", "g", "pcs", "pc", "stk", "st", "pieces", "piece", "units", "unit"]
 }

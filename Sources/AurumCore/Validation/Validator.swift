@@ -73,6 +73,17 @@ public struct Validator: Sendable {
         return verdict
     }
 
+    /// Validates without a store, as for a file checked before onboarding: uniqueness among golden
+    /// records is taken as satisfied and references as active. `answers` may settle some lookups.
+    public func validateWithoutStore(_ attributes: Attributes, recordID: Int64? = nil, answers: [Lookup: LookupAnswer] = [:]) -> Verdict {
+        let prepared = prepare(attributes)
+        var all = answers
+        for lookup in lookups(for: prepared.attributes) where all[lookup] == nil {
+            all[lookup] = if case .unique = lookup { .holders([]) } else { .record(state: "active") }
+        }
+        return verdict(for: prepared, answers: all, recordID: recordID)
+    }
+
     /// Prepares and judges in one step, for records whose lookups are already answered.
     public func validate(_ attributes: Attributes, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
         verdict(for: prepare(attributes), answers: answers, recordID: recordID)

@@ -31,6 +31,8 @@ import Testing
         #expect(apply(.street, "Haupt Str. 5") == "haupt str 5")
         #expect(apply(.street, "12 Main Street") == apply(.street, "12 Main St."))
         #expect(apply(.street, "5th Avenue") == "5th ave")
+        #expect(apply(.street, "Steinhauserstrasse 70") == apply(.street, "Steinhauserstr. 70"))
+        #expect(apply(.street, "Gewerbestraße 12") == "gewerbestr 12")
     }
 
     @Test func phonesBecomeE164UsingTheCountry() {

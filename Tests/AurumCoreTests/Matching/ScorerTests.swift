@@ -83,6 +83,7 @@ enum SupplierMatch {
         let rare = tf.score(records, 50, 51).contributions[1].weight
         #expect(rare > common)
         #expect(abs(common - log2(0.6 / (50.0 / 52))) < 1e-9)
+        #expect(abs(rare - log2(0.6 / 0.001)) < 1e-9, "a pair's own value is not common: the level's u holds")
     }
 
     @Test func blockingFindsPairsOnAnyKeyOnce() {

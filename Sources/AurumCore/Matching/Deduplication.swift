@@ -1,0 +1,44 @@
+/// Finds the duplicates within one set of records: blocking, scoring in parallel, clustering.
+public enum Deduplication {
+    /// What a run found.
+    public struct Result: Sendable {
+        /// Pairs in the `auto_link` or `review` band, strongest first.
+        public var pairs: [ScoredPair]
+        /// Pairs whose weight reached review but that a veto keeps apart, strongest first.
+        public var vetoed: [ScoredPair]
+        /// Clusters of record indexes, each of two or more.
+        public var clusters: [[Int]]
+        public var blocking: Blocking.Report
+    }
+
+    /// Runs the whole pipeline over prepared `records` with `rules`, scoring on `parallelism` tasks.
+    public static func run(_ records: [MatchRecord], rules: MatchRules, parallelism: Int = 2) async -> Result {
+        let scorer = MatchScorer(rules: rules, termFrequencies: MatchScorer.termFrequencies(of: records, rules: rules))
+        let (pairs, report) = Blocking.pairs(records, rules: rules)
+        let scored = await score(pairs, records: records, scorer: scorer, parallelism: parallelism)
+        let linked = scored.filter { $0.band != .distinct }
+        let clusters = Clustering.clusters(linked, records: records, scorer: scorer)
+        return Result(pairs: linked, vetoed: scored.filter { $0.vetoedBy != nil }, clusters: clusters, blocking: report)
+    }
+
+    /// Scores `pairs`, keeping those that reach review (vetoed or not), strongest first.
+    static func score(_ pairs: [UInt64], records: [MatchRecord], scorer: MatchScorer, parallelism: Int) async -> [ScoredPair] {
+        let workers = max(1, parallelism)
+        let chunk = (pairs.count + workers - 1) / max(workers, 1)
+        var linked = [ScoredPair]()
+        await withTaskGroup(of: [ScoredPair].self) { group in
+            for start in stride(from: 0, to: pairs.count, by: max(chunk, 1)) {
+                let slice = pairs[start..<min(start + chunk, pairs.count)]
+                group.addTask {
+                    slice.compactMap { packed in
+                        let (a, b) = Blocking.unpack(packed)
+                        let pair = scorer.score(records, a, b)
+                        return pair.weight >= scorer.rules.reviewThreshold ? pair : nil
+                    }
+                }
+            }
+            for await part in group { linked += part }
+        }
+        return linked.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : ($0.a, $0.b) < ($1.a, $1.b) }
+    }
+}
