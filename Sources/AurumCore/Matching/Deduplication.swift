@@ -9,16 +9,38 @@ public enum Deduplication {
         /// Clusters of record indexes, each of two or more.
         public var clusters: [[Int]]
         public var blocking: Blocking.Report
+        /// Every pair blocking chose (packed, see `Blocking.pair`), for measuring its completeness.
+        public var candidatePairs: [UInt64]
+        /// Seconds spent blocking, scoring and clustering.
+        public var timings: Timings
+    }
+
+    /// Where the time went.
+    public struct Timings: Sendable {
+        public var blocking: Double
+        public var scoring: Double
+        public var clustering: Double
     }
 
     /// Runs the whole pipeline over prepared `records` with `rules`, scoring on `parallelism` tasks.
     public static func run(_ records: [MatchRecord], rules: MatchRules, parallelism: Int = 2) async -> Result {
+        let clock = ContinuousClock()
+        let start = clock.now
         let scorer = MatchScorer(rules: rules, termFrequencies: MatchScorer.termFrequencies(of: records, rules: rules))
         let (pairs, report) = Blocking.pairs(records, rules: rules)
+        let blocked = clock.now
         let scored = await score(pairs, records: records, scorer: scorer, parallelism: parallelism)
         let linked = scored.filter { $0.band != .distinct }
+        let scoredAt = clock.now
         let clusters = Clustering.clusters(linked, records: records, scorer: scorer)
-        return Result(pairs: linked, vetoed: scored.filter { $0.vetoedBy != nil }, clusters: clusters, blocking: report)
+        let timings = Timings(blocking: seconds(blocked - start), scoring: seconds(scoredAt - blocked), clustering: seconds(clock.now - scoredAt))
+        return Result(pairs: linked, vetoed: scored.filter { $0.vetoedBy != nil }, clusters: clusters, blocking: report,
+                      candidatePairs: pairs, timings: timings)
+    }
+
+    /// A duration in seconds.
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Scores `pairs`, keeping those that reach review (vetoed or not), strongest first.

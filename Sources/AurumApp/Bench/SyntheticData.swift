@@ -1,0 +1,108 @@
+import Foundation
+import AurumCore
+
+/// Realistic master data with known duplicates, for measuring matching: originals, duplicates
+/// written differently (typos, transpositions, legal-form and street variants, transliterations,
+/// other phone and VAT formats, missing fields, swapped words) and hard negatives that must stay
+/// apart (branches with their own VAT, people in one household, items that differ only in size).
+struct SyntheticData {
+    /// The generated file's rows and, per row, the real-world thing it describes.
+    var header: [String]
+    var rows: [[String]]
+    /// `cluster[i]` identifies the thing row i describes; rows with the same value are duplicates.
+    var cluster: [Int]
+
+    static let entities = ["supplier", "customer", "item", "warehouse"]
+
+    static func generate(entity: String, count: Int, dupRate: Double, seed: UInt64) -> SyntheticData {
+        var random = SeededRandom(seed: seed)
+        let maker: RecordMaker = switch entity {
+        case "customer": CustomerMaker()
+        case "item": ItemMaker()
+        case "warehouse": WarehouseMaker()
+        default: SupplierMaker()
+        }
+        let duplicates = Int((Double(count) * dupRate).rounded())
+        let originals = max(1, count - duplicates)
+        var records = [(fields: [String: String], cluster: Int)]()
+        records.reserveCapacity(count)
+        for index in 0..<originals {
+            // One original in twenty is a hard negative: a near copy of an earlier one that is another thing.
+            if index > 10, random.chance(0.05) {
+                let base = records[Int.random(in: 0..<records.count, using: &random)].fields
+                records.append((maker.sibling(of: base, index: index, random: &random), index))
+            } else {
+                records.append((maker.original(index: index, random: &random), index))
+            }
+        }
+        for _ in 0..<duplicates {
+            let base = records[Int.random(in: 0..<originals, using: &random)]
+            records.append((maker.duplicate(of: base.fields, random: &random), base.cluster))
+        }
+        records.shuffle(using: &random)
+        let header = ["source_key"] + maker.columns
+        let rows = records.enumerated().map { index, record in
+            ["R\(index + 1)"] + maker.columns.map { record.fields[$0] ?? "" }
+        }
+        return SyntheticData(header: header, rows: rows, cluster: records.map(\.cluster))
+    }
+}
+
+/// Makes one entity's records.
+protocol RecordMaker {
+    var columns: [String] { get }
+    func original(index: Int, random: inout SeededRandom) -> [String: String]
+    func duplicate(of base: [String: String], random: inout SeededRandom) -> [String: String]
+    func sibling(of base: [String: String], index: Int, random: inout SeededRandom) -> [String: String]
+}
+
+/// Text variations a person or a system introduces when it types the same thing again.
+enum Variation {
+    static func surname(_ random: inout SeededRandom) -> String {
+        random.pick(BenchVocabulary.onsets) + random.pick(BenchVocabulary.middles) + random.pick(BenchVocabulary.endings)
+    }
+
+    /// One typo in a word longer than three letters: a substitution, deletion, insertion or transposition.
+    static func typo(_ text: String, _ random: inout SeededRandom) -> String {
+        var words = text.split(separator: " ").map(String.init)
+        let candidates = words.indices.filter { words[$0].count > 3 }
+        guard let index = candidates.isEmpty ? nil : random.pick(candidates) else { return text }
+        var letters = Array(words[index])
+        let position = Int.random(in: 1..<(letters.count - 1), using: &random)
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0: letters[position] = random.pick(Array("aeiournstl"))
+        case 1: letters.remove(at: position)
+        case 2: letters.insert(letters[position], at: position)
+        default: letters.swapAt(position, position + 1)
+        }
+        words[index] = String(letters)
+        return words.joined(separator: " ")
+    }
+
+    static func transliterate(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            switch character {
+            case "ä": result += "ae"; case "ö": result += "oe"; case "ü": result += "ue"; case "ß": result += "ss"
+            case "Ä": result += "Ae"; case "Ö": result += "Oe"; case "Ü": result += "Ue"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    static func abbreviateStreet(_ street: String, _ random: inout SeededRandom) -> String {
+        if street.contains("straße") { return street.replacingOccurrences(of: "straße", with: random.chance(0.5) ? "str." : "strasse") }
+        if street.contains("Street") { return street.replacingOccurrences(of: "Street", with: "St.") }
+        return street
+    }
+
+    static func spaced(_ text: String, every n: Int) -> String {
+        var result = ""
+        for (index, character) in text.enumerated() {
+            if index > 0, index % n == 0 { result.append(" ") }
+            result.append(character)
+        }
+        return result
+    }
+}

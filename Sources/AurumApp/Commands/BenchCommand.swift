@@ -1,0 +1,141 @@
+import ArgumentParser
+import AurumCore
+import Foundation
+
+/// `aurum bench`: generated data with known duplicates, and how well and how fast matching finds them.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Generate master data with known duplicates and measure matching on it.",
+        subcommands: [Generate.self, Match.self])
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write DIR/records.csv and DIR/truth.csv: realistic records with known duplicates and hard negatives.")
+
+        @Option(help: "supplier, customer, item or warehouse.") var entity: String
+        @Option(help: "Records to write.") var count: Int
+        @Option(name: .customLong("dup-rate"), help: "Share of the records that duplicate another (0 to 0.9).") var dupRate = 0.1
+        @Option(help: "Seed: the same seed gives the same data.") var seed: UInt64 = 1
+        @Option(help: ArgumentHelp("Output directory.", valueName: "dir")) var out: String
+
+        func validate() throws {
+            guard SyntheticData.entities.contains(entity) else { throw ValidationError("--entity must be one of \(SyntheticData.entities.joined(separator: ", "))") }
+            guard count > 0 else { throw ValidationError("--count must be positive") }
+            guard (0...0.9).contains(dupRate) else { throw ValidationError("--dup-rate must be between 0 and 0.9") }
+        }
+
+        func run() async throws {
+            let data = SyntheticData.generate(entity: entity, count: count, dupRate: dupRate, seed: seed)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            var records = CSVWriter.line(data.header) + "\n"
+            records.reserveCapacity(count * 120)
+            for row in data.rows { records += CSVWriter.line(row) + "\n" }
+            try records.write(toFile: out + "/records.csv", atomically: true, encoding: .utf8)
+            var truth = "source_key,cluster\n"
+            for (row, cluster) in zip(data.rows, data.cluster) { truth += "\(row[0]),\(cluster)\n" }
+            try truth.write(toFile: out + "/truth.csv", atomically: true, encoding: .utf8)
+            print("wrote \(data.rows.count) \(entity) records (\(Set(data.cluster).count) distinct, seed \(seed)) to \(out)/records.csv and \(out)/truth.csv")
+        }
+    }
+
+    struct Match: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Match DIR/records.csv with the rules and report precision, recall and F1 against DIR/truth.csv, with speed and memory.")
+
+        @Option(help: "supplier, customer, item or warehouse.") var entity: String
+        @Option(help: ArgumentHelp("Directory written by `aurum bench generate`.", valueName: "dir")) var data: String
+        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let ruleSet = try loadRules(rules)
+            guard let match = ruleSet.entities[entity]?.match else { throw ValidationError("no match: rules for \(entity) in \(rules)") }
+            let rows = try ImportFile(path: data + "/records.csv").rows
+            let truth = try Self.truth(data + "/truth.csv")
+            let cluster = rows.map { truth[$0.sourceKey ?? ""] ?? -1 }
+            let records = rows.map { MatchRecord(id: $0.sourceKey ?? "", attributes: $0.attributes, rules: match) }
+            let prepared = clock.now
+            let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
+            let matched = clock.now
+            let report = BenchReport(entity: entity, records: records.count, evaluation: MatchEvaluation(result: result, cluster: cluster),
+                                     result: result, readSeconds: Deduplication.seconds(prepared - start),
+                                     matchSeconds: Deduplication.seconds(matched - prepared))
+            print(json ? JSONOutput.string(report) : report.text)
+        }
+
+        static func truth(_ path: String) throws -> [String: Int] {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            var result = [String: Int]()
+            for line in text.split(separator: "\n").dropFirst() {
+                let parts = line.split(separator: ",")
+                if parts.count == 2, let cluster = Int(parts[1]) { result[String(parts[0])] = cluster }
+            }
+            return result
+        }
+    }
+}
+
+/// What `aurum bench match` reports.
+struct BenchReport: Encodable {
+    var entity: String
+    var records: Int
+    var precision: Double
+    var recall: Double
+    var f1: Double
+    var evaluation: MatchEvaluation
+    var pairsCompared: Int
+    var blocks: Int
+    var oversizedBlocks: Int
+    var readSeconds: Double
+    var matchSeconds: Double
+    var blockingSeconds: Double
+    var scoringSeconds: Double
+    var clusteringSeconds: Double
+    var recordsPerSecond: Double
+    var microsecondsPerPair: Double
+    var microsecondsPerRecord: Double
+    var peakMemoryBytes: Int
+
+    init(entity: String, records: Int, evaluation: MatchEvaluation, result: Deduplication.Result, readSeconds: Double, matchSeconds: Double) {
+        self.entity = entity
+        self.records = records
+        self.evaluation = evaluation
+        precision = evaluation.pairs.precision
+        recall = evaluation.pairs.recall
+        f1 = evaluation.pairs.f1
+        pairsCompared = result.blocking.comparedPairs
+        blocks = result.blocking.blocks
+        oversizedBlocks = result.blocking.oversizedBlocks.count
+        self.readSeconds = readSeconds
+        self.matchSeconds = matchSeconds
+        blockingSeconds = result.timings.blocking
+        scoringSeconds = result.timings.scoring
+        clusteringSeconds = result.timings.clustering
+        recordsPerSecond = Double(records) / max(readSeconds + matchSeconds, 1e-9)
+        microsecondsPerPair = result.timings.scoring * 1e6 / Double(max(pairsCompared, 1))
+        microsecondsPerRecord = (readSeconds + matchSeconds) * 1e6 / Double(max(records, 1))
+        peakMemoryBytes = PeakMemory.bytes()
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entity, records, precision, recall, f1, evaluation, pairsCompared = "pairs_compared", blocks
+        case oversizedBlocks = "oversized_blocks", readSeconds = "read_seconds", matchSeconds = "match_seconds"
+        case blockingSeconds = "blocking_seconds", scoringSeconds = "scoring_seconds", clusteringSeconds = "clustering_seconds"
+        case recordsPerSecond = "records_per_second", microsecondsPerPair = "microseconds_per_pair"
+        case microsecondsPerRecord = "microseconds_per_record", peakMemoryBytes = "peak_memory_bytes"
+    }
+
+    var text: String {
+        let f = MatchExplanation.fixed
+        return """
+            \(entity): \(records) records, \(blocks) blocks (\(oversizedBlocks) oversized), \(pairsCompared) pairs compared
+            pairs     precision \(f(precision, 4))  recall \(f(recall, 4))  F1 \(f(f1, 4))  (\(evaluation.pairs.truePositives) of \(evaluation.pairs.actual) true pairs, \(evaluation.pairs.predicted) found)
+            clusters  precision \(f(evaluation.clusters.precision, 4))  recall \(f(evaluation.clusters.recall, 4))  F1 \(f(evaluation.clusters.f1, 4))
+            blocking  pairs completeness \(f(evaluation.pairsCompleteness, 4))
+            time      read+prepare \(f(readSeconds, 2)) s, blocking \(f(blockingSeconds, 2)) s, scoring \(f(scoringSeconds, 2)) s, clustering \(f(clusteringSeconds, 2)) s
+            speed     \(f(recordsPerSecond, 0)) records/s, \(f(microsecondsPerPair, 2)) µs per pair, \(f(microsecondsPerRecord, 1)) µs per record; peak memory \(peakMemoryBytes / 1_048_576) MiB
+            """
+    }
+}
