@@ -11,7 +11,7 @@ struct MatchRulesReader {
     static let comparisonKeys = ["attribute", "normalize", "method", "levels", "term_frequency"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
     static let partKeys = ["attribute", "normalize", "take", "prefix"]
-    static let vetoKeys = ["name", "different", "take", "below", "when_same"]
+    static let vetoKeys = ["name", "different", "take", "below", "when_same", "when_both", "unless_same"]
     static let takes: [String: BlockingTransform] = [
         "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers,
     ]
@@ -163,6 +163,16 @@ struct MatchRulesReader {
         return nil
     }
 
+    /// A list of attribute names, each of which must exist.
+    func knownAttributes(_ node: Node?, _ what: String) -> [String] {
+        guard let node else { return [] }
+        return (doc.strings(node, what) ?? []).filter { attribute in
+            if attributes.contains(attribute) { return true }
+            doc.report(node, "\(what) names unknown attribute \"\(attribute)\"\(Suggestion.didYouMean(attribute, in: attributes))")
+            return false
+        }
+    }
+
     func veto(_ node: Node) -> Veto? {
         guard let entries = doc.mapping(node, allowed: Self.vetoKeys, what: "a veto") else { return nil }
         let field = { (key: String) in entries.first { $0.key == key }?.value }
@@ -176,10 +186,16 @@ struct MatchRulesReader {
         if let node = field("below"), let below = doc.number(node, "below") {
             if (0...1).contains(below) { veto.similarityBelow = below } else { doc.report(node, "below must be a similarity between 0 and 1") }
         }
-        veto.whenSame = (field("when_same").flatMap { doc.strings($0, "veto \(name) when_same") } ?? []).filter { attribute in
-            if attributes.contains(attribute) { return true }
-            doc.report(field("when_same"), "veto \(name) when_same names unknown attribute \"\(attribute)\"\(Suggestion.didYouMean(attribute, in: attributes))")
-            return false
+        veto.whenSame = knownAttributes(field("when_same"), "veto \(name) when_same")
+        veto.unlessSame = knownAttributes(field("unless_same"), "veto \(name) unless_same")
+        if let node = field("when_both"), let entries = doc.mapping(node, what: "veto \(name) when_both") {
+            for (attribute, keyNode, value) in entries {
+                guard attributes.contains(attribute) else {
+                    doc.report(keyNode, "veto \(name) when_both names unknown attribute \"\(attribute)\"\(Suggestion.didYouMean(attribute, in: attributes))")
+                    continue
+                }
+                if case .scalar(let scalar) = value { veto.whenBoth[attribute] = MatchNormalizer.text.apply(scalar.string) ?? scalar.string }
+            }
         }
         return veto
     }

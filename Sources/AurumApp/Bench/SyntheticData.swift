@@ -62,10 +62,11 @@ enum Variation {
         random.pick(BenchVocabulary.onsets) + random.pick(BenchVocabulary.middles) + random.pick(BenchVocabulary.endings)
     }
 
-    /// One typo in a word longer than three letters: a substitution, deletion, insertion or transposition.
+    /// One typo in a word of letters longer than three: a substitution, deletion, insertion or
+    /// transposition. Numbers are left alone: a changed size or house number is another thing.
     static func typo(_ text: String, _ random: inout SeededRandom) -> String {
         var words = text.split(separator: " ").map(String.init)
-        let candidates = words.indices.filter { words[$0].count > 3 }
+        let candidates = words.indices.filter { words[$0].count > 3 && words[$0].allSatisfy(\.isLetter) }
         guard let index = candidates.isEmpty ? nil : random.pick(candidates) else { return text }
         var letters = Array(words[index])
         let position = Int.random(in: 1..<(letters.count - 1), using: &random)

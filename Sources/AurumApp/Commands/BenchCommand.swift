@@ -46,6 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Directory written by `aurum bench generate`.", valueName: "dir")) var data: String
         @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
         @Flag(help: "Print JSON.") var json = false
+        @Option(help: "Also list up to this many false positives and false negatives, explained.") var errors = 0
 
         func run() async throws {
             let clock = ContinuousClock()
@@ -63,6 +64,27 @@ struct BenchCommand: AsyncParsableCommand {
                                      result: result, readSeconds: Deduplication.seconds(prepared - start),
                                      matchSeconds: Deduplication.seconds(matched - prepared))
             print(json ? JSONOutput.string(report) : report.text)
+            if errors > 0 { printErrors(result, records: records, cluster: cluster, match: match) }
+        }
+
+        /// The pairs matching got wrong, with their explanations, for reviewing the rules.
+        func printErrors(_ result: Deduplication.Result, records: [MatchRecord], cluster: [Int], match: MatchRules) {
+            let scorer = MatchScorer(rules: match, termFrequencies: MatchScorer.termFrequencies(of: records, rules: match))
+            let found = Set(result.pairs.map { Blocking.pair(Int32($0.a), Int32($0.b)) })
+            print("false positives:")
+            for pair in result.pairs.filter({ cluster[$0.a] != cluster[$0.b] }).prefix(errors) {
+                print("  \(records[pair.a].id) ~ \(records[pair.b].id) \(pair.band.rawValue) \(MatchExplanation.fixed(pair.weight, 1)): \(MatchExplanation.line(pair))")
+            }
+            print("false negatives:")
+            let groups = Dictionary(grouping: cluster.indices, by: { cluster[$0] }).values.filter { $0.count > 1 }
+            var shown = 0
+            for group in groups where shown < errors {
+                for i in 0..<group.count { for j in (i + 1)..<group.count where shown < errors && !found.contains(Blocking.pair(Int32(group[i]), Int32(group[j]))) {
+                    let pair = scorer.score(records, group[i], group[j])
+                    print("  \(records[pair.a].id) ~ \(records[pair.b].id) \(MatchExplanation.fixed(pair.weight, 1)): \(MatchExplanation.line(pair))")
+                    shown += 1
+                } }
+            }
         }
 
         static func truth(_ path: String) throws -> [String: Int] {

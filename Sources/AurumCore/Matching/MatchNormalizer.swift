@@ -25,6 +25,8 @@ public enum MatchNormalizer: String, Sendable, CaseIterable, Codable {
     case country
     /// Digits and letters only, upper case (postal codes, registry numbers).
     case alphanumeric
+    /// The numbers in a street line (the house number and its additions: "Hauptstraße 12a" → "12").
+    case houseNumber = "house_number"
 }
 
 /// The record context a normalizer may need: the country for phones and VAT numbers.
@@ -52,6 +54,7 @@ extension MatchNormalizer {
         case .itemName: result = TextFolding.itemWords(value).joined(separator: " ")
         case .country: result = TextFolding.trim(value).uppercased()
         case .alphanumeric: result = String(TextFolding.fold(value).uppercased().filter { $0.isLetter || $0.isNumber })
+        case .houseNumber: result = TextFolding.itemWords(value).filter { $0.first?.isNumber == true }.joined(separator: " ")
         }
         return result.isEmpty ? nil : result
     }

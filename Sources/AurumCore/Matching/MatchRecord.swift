@@ -22,7 +22,7 @@ public struct MatchRecord: Sendable {
         keys = rules.blockingKeys.map { key in Self.key(key, attributes: attributes, context: context) }
         var vetoValues = [String: String]()
         for veto in rules.vetoes {
-            for attribute in [veto.different] + veto.whenSame where !rules.comparisons.contains(where: { $0.attribute == attribute }) {
+            for attribute in [veto.different] + veto.whenSame + veto.unlessSame + veto.whenBoth.keys where !rules.comparisons.contains(where: { $0.attribute == attribute }) {
                 vetoValues[attribute] = attributes[attribute]?.matchText.flatMap { MatchNormalizer.text.apply($0, context: context) }
             }
         }

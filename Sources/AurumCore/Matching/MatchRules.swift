@@ -112,13 +112,19 @@ public struct Veto: Sendable, Hashable {
     public var similarityBelow: Double?
     /// Attributes that must be equal (after normalization) as well, e.g. the same street for households.
     public var whenSame: [String]
+    /// Attributes both records must hold with exactly this value, e.g. `is_company: false` for people.
+    public var whenBoth: [String: String]
+    /// Attributes whose equality lifts the veto (one person's e-mail address is not shared by a household).
+    public var unlessSame: [String] = []
 
-    public init(name: String, different: String, take: BlockingTransform = .whole, similarityBelow: Double? = nil, whenSame: [String] = []) {
+    public init(name: String, different: String, take: BlockingTransform = .whole, similarityBelow: Double? = nil,
+                whenSame: [String] = [], whenBoth: [String: String] = [:]) {
         self.name = name
         self.different = different
         self.take = take
         self.similarityBelow = similarityBelow
         self.whenSame = whenSame
+        self.whenBoth = whenBoth
     }
 }
 

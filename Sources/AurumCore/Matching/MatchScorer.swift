@@ -102,6 +102,12 @@ public struct MatchScorer: Sendable {
     }
 
     func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {
+        for (attribute, value) in veto.whenBoth {
+            guard left.normalized(attribute, rules: rules) == value, right.normalized(attribute, rules: rules) == value else { return false }
+        }
+        for attribute in veto.unlessSame {
+            if let value = left.normalized(attribute, rules: rules), value == right.normalized(attribute, rules: rules) { return false }
+        }
         guard let a = left.normalized(veto.different, rules: rules).flatMap(veto.take.apply),
               let b = right.normalized(veto.different, rules: rules).flatMap(veto.take.apply), a != b else {
             return false
