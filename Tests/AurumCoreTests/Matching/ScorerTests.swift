@@ -135,3 +135,53 @@ enum SupplierMatch {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+@Suite struct VetoConditionTests {
+    static let rules = MatchRules(
+        prior: 0.001, reviewThreshold: -2, autoLinkThreshold: 12,
+        comparisons: [
+            Comparison(attribute: "name", normalizer: .personName, method: .jaroWinkler, levels: [
+                ComparisonLevel(label: "exact", condition: .exact, m: 0.6, u: 0.001),
+                ComparisonLevel(label: "else", condition: .otherwise, m: 0.4, u: 0.999),
+            ]),
+            Comparison(attribute: "street", normalizer: .street, method: .exact, levels: [
+                ComparisonLevel(label: "exact", condition: .exact, m: 0.9, u: 0.001),
+                ComparisonLevel(label: "else", condition: .otherwise, m: 0.1, u: 0.999),
+            ]),
+        ],
+        blockingKeys: [BlockingKey(name: "street", parts: [BlockingPart(attribute: "street", normalizer: .street)])],
+        vetoes: [Veto(name: "household", different: "name", take: .firstWord, similarityBelow: 0.9, whenSame: ["street"],
+                      whenBoth: ["is_company": "false"])])
+
+    func vetoed(_ a: Attributes, _ b: Attributes, unlessSame: [String] = []) -> String? {
+        var rules = Self.rules
+        rules.vetoes[0].unlessSame = unlessSame
+        let records = [a, b].enumerated().map { MatchRecord(id: String($0.offset), attributes: $0.element, rules: rules) }
+        return MatchScorer(rules: rules).score(records, 0, 1).vetoedBy
+    }
+
+    @Test func householdVetoSeparatesPeopleWithDifferentGivenNamesAtOneAddress() {
+        let anna: Attributes = ["name": "Anna Kaller", "street": "Hauptstraße 5", "is_company": "false"]
+        let felix: Attributes = ["name": "Felix Kaller", "street": "Hauptstr. 5", "is_company": "false"]
+        #expect(vetoed(anna, felix) == "household")
+        #expect(vetoed(anna, ["name": "Anna Kaler", "street": "Hauptstraße 5", "is_company": "false"]) == nil, "same given name")
+        #expect(vetoed(anna, ["name": "Ana Kaller", "street": "Hauptstraße 5", "is_company": "false"]) == nil, "a typo is not another person")
+        #expect(vetoed(anna, felix.merging(["street": "Bahnhofstraße 1"]) { $1 }) == nil, "another address")
+        #expect(vetoed(anna.merging(["is_company": "true"]) { $1 }, felix) == nil, "only between people")
+        #expect(vetoed(anna.merging(["email": "a@k.de"]) { $1 }, felix.merging(["email": "a@k.de"]) { $1 }, unlessSame: ["email"]) == nil)
+        #expect(vetoed(anna.merging(["email": "a@k.de"]) { $1 }, felix.merging(["email": "f@k.de"]) { $1 }, unlessSame: ["email"]) == "household")
+    }
+
+    @Test func sizeVetoComparesTheNumbersInItemNames() {
+        let rules = MatchRules(prior: 0.001, reviewThreshold: 0, autoLinkThreshold: 10,
+                               comparisons: [Comparison(attribute: "name", normalizer: .itemName, method: .tokenSort, levels: [
+                                   ComparisonLevel(label: "else", condition: .otherwise, m: 0.5, u: 0.5)])],
+                               blockingKeys: [], vetoes: [Veto(name: "different_size", different: "name", take: .numbers)])
+        let records = ["Hex bolt M8x40", "HEX BOLT M8 x 40 mm", "Hex bolt M8x45"].enumerated().map {
+            MatchRecord(id: String($0.offset), attributes: ["name": .string($0.element)], rules: rules)
+        }
+        let scorer = MatchScorer(rules: rules)
+        #expect(scorer.score(records, 0, 1).vetoedBy == nil)
+        #expect(scorer.score(records, 0, 2).vetoedBy == "different_size")
+    }
+}

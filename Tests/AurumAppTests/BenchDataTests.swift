@@ -1,0 +1,41 @@
+@testable import AurumApp
+import AurumCore
+import AurumTestSupport
+import Testing
+
+@Suite struct BenchDataTests {
+    @Test func sameSeedSameDataAndTheTruthHasTheRequestedDuplicates() {
+        let a = SyntheticData.generate(entity: "supplier", count: 1_000, dupRate: 0.1, seed: 42)
+        let b = SyntheticData.generate(entity: "supplier", count: 1_000, dupRate: 0.1, seed: 42)
+        let c = SyntheticData.generate(entity: "supplier", count: 1_000, dupRate: 0.1, seed: 43)
+        #expect(a.rows == b.rows && a.cluster == b.cluster)
+        #expect(a.rows != c.rows)
+        #expect(a.rows.count == 1_000 && Set(a.cluster).count == 900)
+        #expect(a.header == ["source_key", "name", "is_company", "vat", "street", "zip", "city", "country", "phone", "email"])
+    }
+
+    @Test func generatedItemsCarryValidGTINsAndHardNegativesDifferInSize() {
+        let data = SyntheticData.generate(entity: "item", count: 2_000, dupRate: 0.1, seed: 5)
+        let barcode = data.header.firstIndex(of: "barcode")!
+        #expect(data.rows.map { $0[barcode] }.filter { !$0.isEmpty }.allSatisfy(CheckDigits.isValidGTIN))
+        let name = data.header.firstIndex(of: "name")!
+        let sizes = Dictionary(grouping: data.rows.indices, by: { data.rows[$0][name].replacingOccurrences(of: #"M\d+x\d+"#, with: "M", options: .regularExpression) })
+        #expect(sizes.values.contains { group in Set(group.map { data.cluster[$0] }).count > 1 }, "some items differ only in size")
+    }
+
+    /// Matching quality on generated data is a property of the shipped rules: guard it.
+    @Test(arguments: ["supplier", "customer", "item"])
+    func shippedRulesFindTheGeneratedDuplicates(_ entity: String) async throws {
+        let data = SyntheticData.generate(entity: entity, count: 3_000, dupRate: 0.1, seed: 7)
+        let match = try #require(try SampleRules.shipped().entities[entity]?.match)
+        let records = data.rows.map { row in
+            MatchRecord(id: row[0], attributes: Dictionary(uniqueKeysWithValues: zip(data.header, row).dropFirst().filter { !$0.1.isEmpty }
+                .map { ($0.0, JSONValue.string($0.1)) }), rules: match)
+        }
+        let evaluation = MatchEvaluation(result: await Deduplication.run(records, rules: match), cluster: data.cluster)
+        #expect(evaluation.pairs.precision >= 0.98, "precision \(evaluation.pairs.precision)")
+        #expect(evaluation.pairs.recall >= 0.95, "recall \(evaluation.pairs.recall)")
+    }
+}
+
+import Foundation
