@@ -13,7 +13,7 @@ struct MatchRulesReader {
     static let partKeys = ["attribute", "normalize", "take", "prefix"]
     static let vetoKeys = ["name", "different", "take", "below", "when_same", "when_both", "unless_same"]
     static let takes: [String: BlockingTransform] = [
-        "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers,
+        "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers, "phonetic_words": .phoneticWords,
     ]
 
     func read(_ node: Node) -> MatchRules? {

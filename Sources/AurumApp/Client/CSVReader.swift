@@ -9,52 +9,65 @@ struct CSVReader {
     }
 
     /// Every record of `text`, each a list of fields, with the line number where it starts.
+    /// Works on UTF-8 bytes: the separators are ASCII, so multi-byte characters pass through whole.
     static func records(_ text: String) throws(Failure) -> [(line: Int, fields: [String])] {
+        var text = text
+        text.makeContiguousUTF8()
+        let bytes = Array(text.utf8)
         var records = [(line: Int, fields: [String])]()
-        var fields = [String](), field = "", inQuotes = false, afterQuote = false
+        var fields = [String]()
+        var field = [UInt8]()
+        var inQuotes = false, afterQuote = false, wasQuoted = false
         var line = 1, recordLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
-            return iterator.next()
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+            afterQuote = false
+            wasQuoted = false
         }
-        func endRecord() {
-            fields.append(field)
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
-            fields = []; field = ""; afterQuote = false
-        }
-        while let c = next() {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             if inQuotes {
-                if c == "\"" {
-                    if let n = next() {
-                        if n == "\"" { field.unicodeScalars.append("\""); continue }
-                        pending = n
-                    }
-                    inQuotes = false; afterQuote = true
+                if byte == quote {
+                    if index < bytes.count, bytes[index] == quote { field.append(quote); index += 1; continue }
+                    inQuotes = false
+                    afterQuote = true
                 } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+                    if byte == newline { line += 1 }
+                    field.append(byte)
                 }
                 continue
             }
-            switch c {
-            case "\"":
-                guard field.isEmpty, !afterQuote else { throw Failure(line: line, message: "a quote in the middle of an unquoted field; quote the whole field and double the quote") }
+            switch byte {
+            case quote:
+                guard field.isEmpty, !afterQuote, !wasQuoted else {
+                    throw Failure(line: line, message: "a quote in the middle of an unquoted field; quote the whole field and double the quote")
+                }
                 inQuotes = true
-            case ",":
-                fields.append(field); field = ""; afterQuote = false
-            case "\r":
+                wasQuoted = true
+            case comma:
+                endField()
+            case cr:
                 continue
-            case "\n":
-                endRecord(); line += 1; recordLine = line
+            case newline:
+                endField()
+                if !(fields.count == 1 && fields[0].isEmpty) { records.append((recordLine, fields)) }
+                fields.removeAll(keepingCapacity: true)
+                line += 1
+                recordLine = line
             default:
                 guard !afterQuote else { throw Failure(line: line, message: "text after a closing quote; a quoted field must end at a comma or line end") }
-                field.unicodeScalars.append(c)
+                field.append(byte)
             }
         }
         if inQuotes { throw Failure(line: recordLine, message: "a quoted field is never closed") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        if !field.isEmpty || !fields.isEmpty || wasQuoted {
+            endField()
+            records.append((recordLine, fields))
+        }
         return records
     }
 }

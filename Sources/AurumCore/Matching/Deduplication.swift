@@ -54,8 +54,8 @@ public enum Deduplication {
                 group.addTask {
                     slice.compactMap { packed in
                         let (a, b) = Blocking.unpack(packed)
-                        let pair = scorer.score(records, a, b)
-                        return pair.weight >= scorer.rules.reviewThreshold ? pair : nil
+                        guard scorer.weight(records, a, b) >= scorer.rules.reviewThreshold else { return nil }
+                        return scorer.score(records, a, b)
                     }
                 }
             }

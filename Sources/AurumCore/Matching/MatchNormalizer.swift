@@ -50,17 +50,24 @@ extension MatchNormalizer {
         case .phone: result = PhoneNumbers.e164(value, country: context.country) ?? ""
         case .email: result = TextFolding.trim(value).lowercased()
         case .vat: result = Self.vat(value, country: context.country)
-        case .code: result = String(value.uppercased().filter { !" .-/_".contains($0) })
+        case .code: result = Self.keep(value.uppercased()) { $0 != " " && $0 != "." && $0 != "-" && $0 != "/" && $0 != "_" }
         case .itemName: result = TextFolding.itemWords(value).joined(separator: " ")
         case .country: result = TextFolding.trim(value).uppercased()
-        case .alphanumeric: result = String(TextFolding.fold(value).uppercased().filter { $0.isLetter || $0.isNumber })
+        case .alphanumeric: result = Self.keep(TextFolding.fold(value).uppercased(), TextFolding.isWordScalar)
         case .houseNumber: result = TextFolding.itemWords(value).filter { $0.first?.isNumber == true }.joined(separator: " ")
         }
         return result.isEmpty ? nil : result
     }
 
+    /// The scalars of `text` that `include` keeps.
+    static func keep(_ text: String, _ include: (Unicode.Scalar) -> Bool) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where include(scalar) { result.append(scalar) }
+        return String(result)
+    }
+
     static func vat(_ value: String, country: String?) -> String {
-        let compact = String(value.uppercased().filter { $0.isLetter || $0.isNumber })
+        let compact = keep(value.uppercased(), TextFolding.isWordScalar)
         guard compact.count > 2 else { return compact }
         if compact.prefix(2).allSatisfy(\.isLetter) { return compact }
         guard let country = country?.uppercased(), country.count == 2 else { return compact }

@@ -13,28 +13,25 @@ public struct MatchRecord: Sendable {
     /// Prepares `attributes` for `rules`.
     public init(id: String, attributes: Attributes, rules: MatchRules) {
         self.id = id
-        let context = NormalizationContext(country: attributes["country"]?.matchText.map { TextFolding.trim($0).uppercased() })
+        var normalizer = RecordNormalizer(attributes: attributes)
         values = rules.comparisons.map { comparison in
-            attributes[comparison.attribute]?.matchText
-                .flatMap { comparison.normalizer.apply($0, context: context) }
-                .map(MatchValue.init)
+            normalizer.value(comparison.attribute, comparison.normalizer).map(MatchValue.init)
         }
-        keys = rules.blockingKeys.map { key in Self.key(key, attributes: attributes, context: context) }
+        keys = rules.blockingKeys.map { key in Self.key(key, normalizer: &normalizer) }
         var vetoValues = [String: String]()
         for veto in rules.vetoes {
             for attribute in [veto.different] + veto.whenSame + veto.unlessSame + veto.whenBoth.keys where !rules.comparisons.contains(where: { $0.attribute == attribute }) {
-                vetoValues[attribute] = attributes[attribute]?.matchText.flatMap { MatchNormalizer.text.apply($0, context: context) }
+                vetoValues[attribute] = normalizer.value(attribute, .text)
             }
         }
         self.vetoValues = vetoValues
     }
 
     /// The key's value: its parts joined with `|`, or nil when any part is missing.
-    static func key(_ key: BlockingKey, attributes: Attributes, context: NormalizationContext) -> String? {
+    static func key(_ key: BlockingKey, normalizer: inout RecordNormalizer) -> String? {
         var parts = [String]()
         for part in key.parts {
-            guard let text = attributes[part.attribute]?.matchText, let normalized = part.normalizer.apply(text, context: context),
-                  let value = part.transform.apply(normalized) else { return nil }
+            guard let normalized = normalizer.value(part.attribute, part.normalizer), let value = part.transform.apply(normalized) else { return nil }
             parts.append(value)
         }
         return key.name + ":" + parts.joined(separator: "|")
@@ -47,13 +44,45 @@ public struct MatchRecord: Sendable {
     }
 }
 
-/// A normalized value and its Unicode scalars.
+/// Normalizes one record's attributes, each (attribute, normalizer) once however many
+/// comparisons, keys and vetoes ask for it.
+struct RecordNormalizer {
+    let attributes: Attributes
+    let context: NormalizationContext
+    private var cache: [String: String?] = [:]
+
+    init(attributes: Attributes) {
+        self.attributes = attributes
+        self.context = NormalizationContext(country: attributes["country"]?.matchText.map { TextFolding.trim($0).uppercased() })
+    }
+
+    mutating func value(_ attribute: String, _ normalizer: MatchNormalizer) -> String? {
+        let key = attribute + "\u{1f}" + normalizer.rawValue
+        if let cached = cache[key] { return cached }
+        let value = attributes[attribute]?.matchText.flatMap { normalizer.apply($0, context: context) }
+        cache[key] = value
+        return value
+    }
+}
+
+/// A normalized value, its Unicode scalars and its words sorted, computed once per record so
+/// that comparing millions of pairs allocates nothing for them.
 public struct MatchValue: Sendable, Hashable {
     public let text: String
     public let scalars: [UInt32]
+    /// The words sorted and joined by one space, as scalars (for token-sort similarity).
+    public let sortedScalars: [UInt32]
+    /// The distinct words, sorted (for token-set and Jaccard similarity).
+    public let words: [Substring]
+
     public init(_ text: String) {
         self.text = text
         self.scalars = text.unicodeScalars.map(\.value)
+        let words = text.split(separator: " ").sorted()
+        self.sortedScalars = words.count < 2 ? scalars : words.joined(separator: " ").unicodeScalars.map(\.value)
+        var distinct = [Substring]()
+        for word in words where distinct.last != word { distinct.append(word) }
+        self.words = distinct
     }
 }
 
@@ -66,6 +95,7 @@ extension BlockingTransform {
         case .soundex: result = Phonetic.soundex(value.split(separator: " ").first.map(String.init) ?? "")
         case .firstWord: result = value.split(separator: " ").first.map(String.init) ?? ""
         case .sortedWords: result = value.split(separator: " ").sorted().joined(separator: " ")
+        case .phoneticWords: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }.sorted().joined(separator: " ")
         case .numbers: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.joined(separator: " ")
         }
         return result.isEmpty ? nil : result

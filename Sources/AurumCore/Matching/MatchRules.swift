@@ -160,4 +160,6 @@ public enum BlockingTransform: Sendable, Hashable {
     case sortedWords
     /// Only the numbers, in order (sizes such as M8x40 → "8 40").
     case numbers
+    /// The Soundex code of every word, sorted: robust to typos after the first letter and to word order.
+    case phoneticWords
 }

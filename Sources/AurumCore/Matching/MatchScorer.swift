@@ -65,6 +65,31 @@ public struct MatchScorer: Sendable {
         return result
     }
 
+    /// The pair's total weight and whether a veto applies, without building the explanation:
+    /// the fast path that decides which of millions of pairs deserve a full `score`.
+    public func weight(_ records: [MatchRecord], _ a: Int, _ b: Int) -> Double {
+        let left = records[a], right = records[b]
+        var weight = rules.priorWeight
+        for index in rules.comparisons.indices {
+            guard let x = left.values[index], let y = right.values[index] else { continue }
+            weight += levelWeight(index, x, y).weight
+        }
+        return weight
+    }
+
+    /// The level reached and its weight (term-frequency adjusted) for two present values.
+    func levelWeight(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> (level: ComparisonLevel?, weight: Double, measure: Measure) {
+        let comparison = rules.comparisons[index]
+        let measure = Comparator.measure(comparison.method, x, y)
+        for level in comparison.levels where level.condition.holds(measure) {
+            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[x.text], frequency > level.u {
+                return (level, log2(level.m / frequency), measure)
+            }
+            return (level, level.weight, measure)
+        }
+        return (nil, 0, measure)
+    }
+
     /// Scores records `a` and `b` (indexes into `records`).
     public func score(_ records: [MatchRecord], _ a: Int, _ b: Int) -> ScoredPair {
         let left = records[a], right = records[b]
@@ -88,17 +113,9 @@ public struct MatchScorer: Sendable {
             return .init(attribute: comparison.attribute, left: left?.text, right: right?.text, method: comparison.method,
                          level: "null", similarity: nil, weight: 0)
         }
-        let measure = Comparator.measure(comparison.method, left, right)
-        for level in comparison.levels where level.condition.holds(measure) {
-            var weight = level.weight
-            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[left.text], frequency > level.u {
-                weight = log2(level.m / frequency)
-            }
-            return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
-                         level: level.label, similarity: measure.similarity, weight: weight)
-        }
+        let (level, weight, measure) = levelWeight(index, left, right)
         return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
-                     level: "none", similarity: measure.similarity, weight: 0)
+                     level: level?.label ?? "none", similarity: measure.similarity, weight: weight)
     }
 
     func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {
@@ -155,11 +172,14 @@ enum Comparator {
         case .jaroWinkler:
             return Measure(equal: false, similarity: JaroWinkler.similarity(a.scalars, b.scalars))
         case .tokenSet:
-            return Measure(equal: false, similarity: TokenSimilarity.tokenSet(a.text, b.text))
+            let shared = TokenSimilarity.sharedCount(a.words, b.words)
+            return Measure(equal: false, similarity: Double(shared) / Double(max(1, min(a.words.count, b.words.count))))
         case .tokenSort:
-            return Measure(equal: false, similarity: TokenSimilarity.tokenSort(a.text, b.text))
+            let d = EditDistance.levenshtein(a.sortedScalars, b.sortedScalars)
+            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.sortedScalars.count, b.sortedScalars.count))
         case .jaccard:
-            return Measure(equal: false, similarity: TokenSimilarity.jaccard(a.text, b.text))
+            let shared = TokenSimilarity.sharedCount(a.words, b.words)
+            return Measure(equal: false, similarity: Double(shared) / Double(max(1, a.words.count + b.words.count - shared)))
         case .numeric:
             guard let x = Double(a.text), let y = Double(b.text) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: abs(x - y))

@@ -9,26 +9,45 @@ enum TextFolding {
     ]
 
     static func trim(_ text: String) -> String {
-        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+              first.properties.isWhitespace || last.properties.isWhitespace else { return text }
+        let scalars = text.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[start...end])
     }
 
     /// Lower case ASCII where possible: transliterated, then remaining diacritics stripped.
+    /// Works scalar by scalar (grapheme clustering would cost more than the rest of matching).
     static func fold(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            if character.isASCII { result.append(character); continue }
-            if let replacement = transliterations[character] { result += replacement; continue }
-            if let base = character.unicodeScalars.first, base.isASCII {
-                result.unicodeScalars.append(base)  // a letter followed by combining marks
-            } else if let base = Self.baseLetters[character] {
-                result.append(base)
-            } else {
-                result.append(character)
-            }
-        }
-        return result.lowercased()
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { appendFolded(scalar, to: &result) }
+        return String(result)
     }
+
+    /// Appends the folded form of one scalar: ASCII lower-cased, Latin letters transliterated or
+    /// stripped of their diacritics, combining marks dropped, anything else lower-cased.
+    @inline(__always)
+    static func appendFolded(_ scalar: Unicode.Scalar, to result: inout String.UnicodeScalarView) {
+        let value = scalar.value
+        if value < 0x80 {
+            result.append(value >= 65 && value <= 90 ? Unicode.Scalar(value + 32)! : scalar)
+        } else if let folded = foldedScalars[value] {
+            result.append(contentsOf: folded.unicodeScalars)
+        } else if value >= 0x300 && value <= 0x36F {
+            return  // a combining mark after a base letter
+        } else {
+            result.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+        }
+    }
+
+    /// Every scalar with a folded form, from the transliterations and the base letters.
+    static let foldedScalars: [UInt32: String] = {
+        var table = [UInt32: String]()
+        for (character, base) in baseLetters { if let scalar = character.unicodeScalars.first { table[scalar.value] = String(base) } }
+        for (character, text) in transliterations { if let scalar = character.unicodeScalars.first { table[scalar.value] = text } }
+        return table
+    }()
 
     /// Precomposed Latin letters (U+00C0–U+024F) and their base letters, from Unicode's canonical
     /// decompositions; the standard library has no decomposition of its own.
@@ -40,52 +59,63 @@ enum TextFolding {
     /// ("S.p.A." → "spa", "O'Neil" → "oneil") and a dot or comma between digits stays a decimal
     /// point ("8,4" → "8.4"). With `reduce`, the digraphs ae/oe/ue become a/o/u.
     static func words(_ text: String, reduce: Bool = true) -> [String] {
-        let characters = Array(fold(text))
+        var folded = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { appendFolded(scalar, to: &folded) }
+        let scalars = Array(folded)
         var words = [String]()
-        var current = ""
-        for (index, character) in characters.enumerated() {
-            if character.isLetter || character.isNumber {
-                current.append(character)
-            } else if character == "." || character == ",", index > 0, index + 1 < characters.count,
-                      characters[index - 1].isNumber, characters[index + 1].isNumber {
+        var current = String.UnicodeScalarView()
+        for (index, scalar) in scalars.enumerated() {
+            if isWordScalar(scalar) {
+                current.append(scalar)
+            } else if scalar == "." || scalar == ",", index > 0, index + 1 < scalars.count,
+                      isDigit(scalars[index - 1]), isDigit(scalars[index + 1]) {
                 current.append(".")
-            } else if character == "." || character == "'" || character == "’" {
+            } else if scalar == "." || scalar == "'" || scalar == "\u{2019}" {
                 continue
             } else if !current.isEmpty {
-                words.append(current)
-                current = ""
+                words.append(reduce ? reduceDigraphs(String(current)) : String(current))
+                current = String.UnicodeScalarView()
             }
         }
-        if !current.isEmpty { words.append(current) }
-        return reduce ? words.map(reduceDigraphs) : words
+        if !current.isEmpty { words.append(reduce ? reduceDigraphs(String(current)) : String(current)) }
+        return words
+    }
+
+    @inline(__always)
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.value >= 48 && scalar.value <= 57 }
+
+    /// Letters and digits; for non-ASCII scalars, what Unicode calls alphabetic or numeric.
+    @inline(__always)
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return (v >= 97 && v <= 122) || (v >= 65 && v <= 90) || (v >= 48 && v <= 57) }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     /// ue → u, oe → o, ae → a, as German writes umlauts without diacritics.
     static func reduceDigraphs(_ word: String) -> String {
-        guard word.count > 2, word.contains("e") else { return word }
-        var result = ""
-        var previous: Character?
-        for character in word {
-            if character == "e", let p = previous, "aou".contains(p) { previous = character; continue }
-            result.append(character)
-            previous = character
+        guard word.utf8.count > 2, word.utf8.contains(UInt8(ascii: "e")) else { return word }
+        var result = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in word.unicodeScalars {
+            if scalar == "e", let p = previous, p == "a" || p == "o" || p == "u" { previous = scalar; continue }
+            result.append(scalar)
+            previous = scalar
         }
-        return result
+        return String(result)
     }
 
     /// Words of an item name with numbers split from letters and units dropped:
     /// "Hex bolt M8x40" and "hex bolt M8 x 40 mm" give the same words.
     static func itemWords(_ text: String) -> [String] {
-        var spaced = ""
-        var previous: Character?
-        for character in fold(text) {
-            if let p = previous, (p.isNumber && character.isLetter) || (p.isLetter && character.isNumber) {
-                spaced.append(" ")
-            }
-            spaced.append(character)
-            previous = character
+        var spaced = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in fold(text).unicodeScalars {
+            if let p = previous, isWordScalar(p), isWordScalar(scalar), isDigit(p) != isDigit(scalar) { spaced.append(" ") }
+            spaced.append(scalar)
+            previous = scalar
         }
-        return words(spaced).filter { !Vocabulary.units.contains($0) }
+        return words(String(spaced)).filter { !Vocabulary.units.contains($0) }
     }
 }
 

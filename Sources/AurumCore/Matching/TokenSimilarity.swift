@@ -20,6 +20,15 @@ public enum TokenSimilarity {
         return Double(left.intersection(right).count) / Double(left.union(right).count)
     }
 
+    /// Words two sorted, distinct word lists share (a merge, no hashing).
+    public static func sharedCount(_ a: [Substring], _ b: [Substring]) -> Int {
+        var i = 0, j = 0, shared = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] { shared += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+        }
+        return shared
+    }
+
     /// Token-sort similarity: the words sorted, then compared by normalized Levenshtein, so
     /// "Bolt Hex M8" and "Hex Bolt M8" are equal.
     public static func tokenSort(_ a: String, _ b: String) -> Double {
