@@ -42,18 +42,20 @@ struct Dedupe: AsyncParsableCommand {
         let progress = Progress(total: rows.count)
         let labels = rows.enumerated().map { $0.element.sourceKey ?? String($0.offset + 1) }
         let validator = Validator(schema: schema)
-        var records = [MatchRecord]()
-        var invalid = [DedupeReport.Invalid]()
-        records.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
-            let verdict = validator.validateWithoutStore(row.attributes)
-            if !verdict.isValid { invalid.append(.init(record: labels[index], line: row.line, errors: verdict.errors)) }
-            let attributes = verdict.attributes.merging(row.attributes) { normalized, _ in normalized }
-            records.append(MatchRecord(id: labels[index], attributes: attributes, rules: match))
-            if index % 10_000 == 0 { progress.update(done: index, summary: "prepared") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // Validation and preparation are per row and independent: both run on every core.
+        let verdicts = await parallelMap(rows.count, parallelism: cores) { validator.validateWithoutStore(rows[$0].attributes) }
+        let invalid = rows.indices.filter { !verdicts[$0].isValid }.map {
+            DedupeReport.Invalid(record: labels[$0], line: rows[$0].line, errors: verdicts[$0].errors)
+        }
+        progress.update(done: rows.count / 2, summary: "validated")
+        let rules = match
+        let records = await parallelMap(rows.count, parallelism: cores) { index in
+            let attributes = verdicts[index].attributes.merging(rows[index].attributes) { normalized, _ in normalized }
+            return MatchRecord(id: labels[index], attributes: attributes, rules: rules)
         }
         progress.update(done: rows.count, summary: "scoring")
-        let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
+        let result = await Deduplication.run(records, rules: rules, parallelism: cores)
         progress.finish()
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18

@@ -25,11 +25,13 @@ public enum Blocking {
         var seen = Set<UInt64>()
         var report = Report()
         for keyIndex in rules.blockingKeys.indices {
-            var blocks = [String: [Int32]]()
+            // Blocks by a 64-bit hash of the key: hashing a UInt64 is far cheaper than a String.
+            var blocks = [UInt64: [Int32]]()
             for (index, record) in records.enumerated() {
-                if let key = record.keys[keyIndex] { blocks[key, default: []].append(Int32(index)) }
+                if let key = record.keys[keyIndex] { blocks[fnv1a(key), default: []].append(Int32(index)) }
             }
-            for (key, members) in blocks where members.count > 1 {
+            for members in blocks.values where members.count > 1 {
+                let key = records[Int(members[0])].keys[keyIndex] ?? ""
                 report.blocks += 1
                 if members.count <= rules.maxBlockSize {
                     for i in 0..<members.count { for j in (i + 1)..<members.count { seen.insert(pair(members[i], members[j])) } }
@@ -45,6 +47,14 @@ public enum Blocking {
         report.comparedPairs = seen.count
         report.oversizedBlocks.sort { $0.size > $1.size }
         return (seen.sorted(), report)
+    }
+
+    /// FNV-1a over the key's UTF-8 bytes.
+    @inline(__always)
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
     /// Two record indexes packed into one value, the smaller first.

@@ -12,8 +12,13 @@ public struct MatchRecord: Sendable {
 
     /// Prepares `attributes` for `rules`.
     public init(id: String, attributes: Attributes, rules: MatchRules) {
+        self.init(id: id, rules: rules) { attributes[$0]?.matchText }
+    }
+
+    /// Prepares a record whose raw attribute values `raw` gives by name (a CSV row, say), for `rules`.
+    public init(id: String, rules: MatchRules, raw: @escaping (String) -> String?) {
         self.id = id
-        var normalizer = RecordNormalizer(attributes: attributes)
+        var normalizer = RecordNormalizer(raw: raw)
         values = rules.comparisons.map { comparison in
             normalizer.value(comparison.attribute, comparison.normalizer).map(MatchValue.init)
         }
@@ -45,22 +50,22 @@ public struct MatchRecord: Sendable {
 }
 
 /// Normalizes one record's attributes, each (attribute, normalizer) once however many
-/// comparisons, keys and vetoes ask for it.
+/// comparisons, keys and vetoes ask for it. A record has a dozen such values at most, so a
+/// short list beats a dictionary.
 struct RecordNormalizer {
-    let attributes: Attributes
+    let raw: (String) -> String?
     let context: NormalizationContext
-    private var cache: [String: String?] = [:]
+    private var cache: [(attribute: String, normalizer: MatchNormalizer, value: String?)] = []
 
-    init(attributes: Attributes) {
-        self.attributes = attributes
-        self.context = NormalizationContext(country: attributes["country"]?.matchText.map { TextFolding.trim($0).uppercased() })
+    init(raw: @escaping (String) -> String?) {
+        self.raw = raw
+        self.context = NormalizationContext(country: raw("country").map { TextFolding.trim($0).uppercased() })
     }
 
     mutating func value(_ attribute: String, _ normalizer: MatchNormalizer) -> String? {
-        let key = attribute + "\u{1f}" + normalizer.rawValue
-        if let cached = cache[key] { return cached }
-        let value = attributes[attribute]?.matchText.flatMap { normalizer.apply($0, context: context) }
-        cache[key] = value
+        if let cached = cache.first(where: { $0.normalizer == normalizer && $0.attribute == attribute }) { return cached.value }
+        let value = raw(attribute).flatMap { normalizer.apply($0, context: context) }
+        cache.append((attribute, normalizer, value))
         return value
     }
 }
