@@ -167,7 +167,9 @@ import Testing
         let rules = try SampleRules.shipped()
         for entity in ["item", "supplier", "customer", "warehouse"] {
             let match = try #require(rules.entities[entity]?.match, "\(entity) ships match rules")
-            #expect(!match.comparisons.isEmpty && !match.blockingKeys.isEmpty)
+            let comparisons = match.comparisons.count, keys = match.blockingKeys.count
+            #expect(comparisons > 0, "\(entity) has \(comparisons) comparisons")
+            #expect(keys > 0, "\(entity) has \(keys) blocking keys")
             #expect(match.comparisons.allSatisfy { $0.levels.last?.condition == .otherwise })
         }
         #expect(rules.entities["customer"]?.match?.vetoes.map(\.name) == ["different_vat", "different_country", "household"])

@@ -13,7 +13,13 @@ struct CSVReader {
     static func records(_ text: String) throws(Failure) -> [(line: Int, fields: [String])] {
         var text = text
         text.makeContiguousUTF8()
-        let bytes = Array(text.utf8)
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(Failure) in try records(bytes: bytes) }
+        }
+        return try (result ?? Result { () throws(Failure) in try records(bytes: UnsafeBufferPointer(start: nil, count: 0)) }).get()
+    }
+
+    static func records(bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> [(line: Int, fields: [String])] {
         var records = [(line: Int, fields: [String])]()
         var fields = [String]()
         var field = [UInt8]()

@@ -53,24 +53,7 @@ struct BenchCommand: AsyncParsableCommand {
             let start = clock.now
             let ruleSet = try loadRules(rules)
             guard let match = ruleSet.entities[entity]?.match else { throw ValidationError("no match: rules for \(entity) in \(rules)") }
-            // The generated file is CSV: rows are read as field lists and prepared in parallel,
-            // without building an attribute dictionary per row.
-            let text = try String(contentsOfFile: data + "/records.csv", encoding: .utf8)
-            let table = try CSVReader.records(text)
-            guard let header = table.first?.fields, let keyColumn = header.firstIndex(of: "source_key") else {
-                throw ValidationError("\(data)/records.csv needs a header with source_key")
-            }
-            let rows = Array(table.dropFirst().map(\.fields))
-            let columns = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($0.element, $0.offset) })
-            let truth = try Self.truth(data + "/truth.csv")
-            let cluster = rows.map { truth[$0[keyColumn]] ?? -1 }
-            let records = await parallelMap(rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { index in
-                let row = rows[index]
-                return MatchRecord(id: row[keyColumn], rules: match) { name in
-                    guard let column = columns[name], column < row.count, !row[column].isEmpty else { return nil }
-                    return row[column]
-                }
-            }
+            let (records, cluster) = try await Self.prepare(data: data, rules: match)
             let prepared = clock.now
             let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
             let matched = clock.now
@@ -99,6 +82,27 @@ struct BenchCommand: AsyncParsableCommand {
                     shown += 1
                 } }
             }
+        }
+
+        /// The generated file's records, prepared in parallel from CSV rows (no dictionary per row),
+        /// and each record's true cluster. The file's text and rows are freed on return.
+        static func prepare(data: String, rules: MatchRules) async throws -> ([MatchRecord], [Int]) {
+            let table = try CSVReader.records(try String(contentsOfFile: data + "/records.csv", encoding: .utf8))
+            guard let header = table.first?.fields, let keyColumn = header.firstIndex(of: "source_key") else {
+                throw ValidationError("\(data)/records.csv needs a header with source_key")
+            }
+            let rows = Array(table.dropFirst().map(\.fields))
+            let columns = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($0.element, $0.offset) })
+            let truth = try Self.truth(data + "/truth.csv")
+            let cluster = rows.map { truth[$0[keyColumn]] ?? -1 }
+            let records = await parallelMap(rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { index in
+                let row = rows[index]
+                return MatchRecord(id: row[keyColumn], rules: rules) { name in
+                    guard let column = columns[name], column < row.count, !row[column].isEmpty else { return nil }
+                    return row[column]
+                }
+            }
+            return (records, cluster)
         }
 
         static func truth(_ path: String) throws -> [String: Int] {

@@ -7,8 +7,9 @@ public struct MatchRecord: Sendable {
     public var values: [MatchValue?]
     /// One entry per blocking key of the rules, in order; nil when a part is missing.
     public var keys: [String?]
-    /// Normalized values of attributes that vetoes name but no comparison covers, by attribute.
-    public var vetoValues: [String: String]
+    /// Normalized values of the attributes that vetoes name but no comparison covers, in the
+    /// order of `MatchRules.vetoOnlyAttributes`.
+    public var vetoValues: [String?]
 
     /// Prepares `attributes` for `rules`.
     public init(id: String, attributes: Attributes, rules: MatchRules) {
@@ -20,16 +21,10 @@ public struct MatchRecord: Sendable {
         self.id = id
         var normalizer = RecordNormalizer(raw: raw)
         values = rules.comparisons.map { comparison in
-            normalizer.value(comparison.attribute, comparison.normalizer).map(MatchValue.init)
+            normalizer.value(comparison.attribute, comparison.normalizer).map { MatchValue($0, for: comparison.method) }
         }
         keys = rules.blockingKeys.map { key in Self.key(key, normalizer: &normalizer) }
-        var vetoValues = [String: String]()
-        for veto in rules.vetoes {
-            for attribute in [veto.different] + veto.whenSame + veto.unlessSame + veto.whenBoth.keys where !rules.comparisons.contains(where: { $0.attribute == attribute }) {
-                vetoValues[attribute] = normalizer.value(attribute, .text)
-            }
-        }
-        self.vetoValues = vetoValues
+        vetoValues = rules.vetoOnlyAttributes.map { normalizer.value($0, .text) }
     }
 
     /// The key's value: its parts joined with `|`, or nil when any part is missing.
@@ -45,7 +40,7 @@ public struct MatchRecord: Sendable {
     /// The normalized value of `attribute` as comparisons or vetoes see it.
     func normalized(_ attribute: String, rules: MatchRules) -> String? {
         if let index = rules.comparisons.firstIndex(where: { $0.attribute == attribute }) { return values[index]?.text }
-        return vetoValues[attribute]
+        return rules.vetoOnlyAttributes.firstIndex(of: attribute).flatMap { vetoValues[$0] }
     }
 }
 
@@ -70,24 +65,37 @@ struct RecordNormalizer {
     }
 }
 
-/// A normalized value, its Unicode scalars and its words sorted, computed once per record so
-/// that comparing millions of pairs allocates nothing for them.
+/// A normalized value with what its comparison method needs precomputed once per record (its
+/// scalars, its words sorted), so that comparing millions of pairs allocates nothing for them.
 public struct MatchValue: Sendable, Hashable {
     public let text: String
+    /// The scalars the method compares: of the text, or of its words sorted (token sort).
     public let scalars: [UInt32]
-    /// The words sorted and joined by one space, as scalars (for token-sort similarity).
-    public let sortedScalars: [UInt32]
-    /// The distinct words, sorted (for token-set and Jaccard similarity).
+    /// The distinct words, sorted (token set and Jaccard only; empty otherwise).
     public let words: [Substring]
 
-    public init(_ text: String) {
+    /// Prepares `text` for `method` (every method when nil, as tests do).
+    public init(_ text: String, for method: ComparisonMethod? = nil) {
         self.text = text
-        self.scalars = text.unicodeScalars.map(\.value)
-        let words = text.split(separator: " ").sorted()
-        self.sortedScalars = words.count < 2 ? scalars : words.joined(separator: " ").unicodeScalars.map(\.value)
-        var distinct = [Substring]()
-        for word in words where distinct.last != word { distinct.append(word) }
-        self.words = distinct
+        switch method {
+        case .exact?, .numeric?, .date?:
+            scalars = []
+            words = []
+        case .tokenSort?:
+            let sorted = text.split(separator: " ").sorted()
+            scalars = (sorted.count < 2 ? text : sorted.joined(separator: " ")).unicodeScalars.map(\.value)
+            words = []
+        case .tokenSet?, .jaccard?:
+            scalars = []
+            var distinct = [Substring]()
+            for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) }
+            words = distinct
+        default:
+            scalars = text.unicodeScalars.map(\.value)
+            var distinct = [Substring]()
+            if method == nil { for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) } }
+            words = distinct
+        }
     }
 }
 

@@ -13,9 +13,11 @@ public struct MatchRules: Sendable, Hashable {
     public var reviewThreshold: Double
     /// Match weight (bits) from which a pair is linked automatically.
     public var autoLinkThreshold: Double
-    public var comparisons: [Comparison]
+    public var comparisons: [Comparison] { didSet { vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons) } }
     public var blockingKeys: [BlockingKey]
-    public var vetoes: [Veto]
+    public var vetoes: [Veto] { didSet { vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons) } }
+    /// Attributes that vetoes read but no comparison normalizes, in a fixed order (kept up to date).
+    public private(set) var vetoOnlyAttributes: [String]
     /// Blocks larger than this are compared only within a sorted window, and reported.
     public var maxBlockSize: Int
 
@@ -28,6 +30,18 @@ public struct MatchRules: Sendable, Hashable {
         self.blockingKeys = blockingKeys
         self.vetoes = vetoes
         self.maxBlockSize = maxBlockSize
+        self.vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons)
+    }
+
+    static func vetoOnly(_ vetoes: [Veto], _ comparisons: [Comparison]) -> [String] {
+        var result = [String]()
+        for veto in vetoes {
+            for attribute in [veto.different] + veto.whenSame + veto.unlessSame + veto.whenBoth.keys.sorted()
+            where !comparisons.contains(where: { $0.attribute == attribute }) && !result.contains(attribute) {
+                result.append(attribute)
+            }
+        }
+        return result
     }
 
     /// The prior as a weight in bits: log2(λ / (1 − λ)).

@@ -158,7 +158,7 @@ extension LevelCondition {
 /// The comparison methods over prepared values.
 enum Comparator {
     static func measure(_ method: ComparisonMethod, _ a: MatchValue, _ b: MatchValue) -> Measure {
-        let equal = a.scalars == b.scalars
+        let equal = a.text == b.text
         if equal { return Measure(equal: true, similarity: 1, difference: 0) }
         switch method {
         case .exact:
@@ -175,8 +175,9 @@ enum Comparator {
             let shared = TokenSimilarity.sharedCount(a.words, b.words)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, min(a.words.count, b.words.count))))
         case .tokenSort:
-            let d = EditDistance.levenshtein(a.sortedScalars, b.sortedScalars)
-            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.sortedScalars.count, b.sortedScalars.count))
+            // For token sort the prepared scalars are those of the sorted words.
+            let d = EditDistance.levenshtein(a.scalars, b.scalars)
+            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
         case .jaccard:
             let shared = TokenSimilarity.sharedCount(a.words, b.words)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, a.words.count + b.words.count - shared)))
