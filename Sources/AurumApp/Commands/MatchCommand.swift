@@ -1,0 +1,105 @@
+import ArgumentParser
+import AurumCore
+import Foundation
+
+/// `aurum match`: work on the match rules themselves.
+struct MatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match", abstract: "Estimate match weights from data, to review and commit in rules/.", subcommands: [Estimate.self])
+
+    struct Estimate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Estimate each comparison level's m and u from a file and print them as a match: block.",
+            discussion: """
+                u is estimated from random pairs (nearly all different records); m and the prior by \\
+                expectation-maximisation over the pairs the blocking keys choose, with u fixed. With \\
+                --labels, known pairs are used instead: m from the matching ones, u from the others \\
+                (or from random pairs when fewer than 100 are known to differ). Nothing is written: \\
+                review the block and put it into rules/<entity>.yaml yourself.
+                """)
+
+        @Argument(help: "A CSV or NDJSON file of the entity's records.") var file: String
+        @Option(help: "The entity: item, supplier, customer or warehouse.") var entity: String
+        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @Option(help: ArgumentHelp("A CSV of known pairs: a,b,match (source keys or row numbers; match 1 or 0).", valueName: "pairs.csv"))
+        var labels: String?
+        @Option(help: "Random pairs sampled for u.") var sample = 200_000
+        @Option(help: "Seed for the random pairs.") var seed: UInt64 = 1
+        @Option(help: ArgumentHelp("Write the block to this file instead of standard output.", valueName: "file")) var output: String?
+
+        func run() async throws {
+            let ruleSet = try loadRules(rules)
+            guard let match = ruleSet.entities[entity]?.match else { throw ValidationError("no match: rules for \(entity) in \(rules)") }
+            let rows = try ImportFile(path: file, requireSourceKey: false).rows
+            let labelsOfRows = rows.enumerated().map { $0.element.sourceKey ?? String($0.offset + 1) }
+            let records = await parallelMap(rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) {
+                MatchRecord(id: labelsOfRows[$0], attributes: rows[$0].attributes, rules: match)
+            }
+            let scorer = MatchScorer(rules: match)
+            let levelCounts = match.comparisons.map(\.levels.count)
+            let randomRows = Estimation.levelRows(Estimation.randomPairs(records: records.count, count: sample, seed: seed), records: records, scorer: scorer)
+            var u = Estimation.frequencies(randomRows, levelCounts: levelCounts)
+            var m: [[Double]]
+            var prior = match.prior
+            var header = ""
+            if let labels {
+                let (matches, nonMatches) = try Self.labelled(labels, ids: labelsOfRows)
+                m = Estimation.frequencies(Estimation.levelRows(matches, records: records, scorer: scorer), levelCounts: levelCounts)
+                if nonMatches.count >= 100 {
+                    u = Estimation.frequencies(Estimation.levelRows(nonMatches, records: records, scorer: scorer), levelCounts: levelCounts)
+                }
+                header = "# from \(matches.count) matching and \(nonMatches.count) non-matching labelled pairs"
+            } else {
+                let (packed, _) = Blocking.pairs(records, rules: match)
+                let blocked = Estimation.levelRows(packed.map(Blocking.unpack), records: records, scorer: scorer)
+                let start = match.comparisons.map { $0.levels.map(\.m) }
+                let result = Estimation.expectationMaximisation(blocked, m: start, u: u, lambda: 0.1)
+                m = result.m
+                let allPairs = Double(records.count) * Double(records.count - 1) / 2
+                prior = min(max(result.lambda * Double(blocked.count) / max(allPairs, 1), 1e-12), 0.5)
+                header = "# EM over \(blocked.count) blocked pairs, \(result.iterations) iterations; u from \(randomRows.count) random pairs"
+            }
+            let text = header + "\n" + Self.yaml(match, m: m, u: u, prior: prior)
+            if let output { try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } else { print(text) }
+        }
+
+        /// The labelled pairs as record indexes: those that match and those that do not.
+        static func labelled(_ path: String, ids: [String]) throws -> ([(Int, Int)], [(Int, Int)]) {
+            let index = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+            var matches = [(Int, Int)](), others = [(Int, Int)]()
+            for record in try CSVReader.records(try String(contentsOfFile: path, encoding: .utf8)).dropFirst() {
+                guard record.fields.count >= 3, let a = index[record.fields[0]], let b = index[record.fields[1]] else {
+                    throw ValidationError("\(path):\(record.line): expected a,b,match with a and b naming records of the file")
+                }
+                if record.fields[2] == "1" || record.fields[2].lowercased() == "true" { matches.append((a, b)) } else { others.append((a, b)) }
+            }
+            return (matches, others)
+        }
+
+        /// The estimated parameters as a match: block, comparisons as the rules have them.
+        static func yaml(_ match: MatchRules, m: [[Double]], u: [[Double]], prior: Double) -> String {
+            var lines = ["match:", "  prior: \(number(prior))", "  compare:"]
+            for (index, comparison) in match.comparisons.enumerated() {
+                lines.append("    - attribute: \(comparison.attribute)")
+                lines.append("      normalize: \(comparison.normalizer.rawValue)")
+                lines.append("      method: \(comparison.method.rawValue)")
+                if comparison.termFrequency { lines.append("      term_frequency: true") }
+                lines.append("      levels:")
+                for (level, spec) in comparison.levels.enumerated() {
+                    let condition: String = switch spec.condition {
+                    case .exact: "exact: true, "
+                    case .similarityAtLeast(let s): "at_least: \(number(s)), "
+                    case .differenceAtMost(let d): "at_most: \(number(d)), "
+                    case .otherwise: ""
+                    }
+                    lines.append("        - {label: \(spec.label), \(condition)m: \(number(m[index][level])), u: \(number(u[index][level]))}")
+                }
+            }
+            return lines.joined(separator: "\n")
+        }
+
+        static func number(_ value: Double) -> String {
+            value >= 0.001 ? MatchExplanation.fixed(value, 4) : String(format: "%.2e", value)
+        }
+    }
+}
