@@ -84,23 +84,13 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
 
-        /// The generated file's records, prepared in parallel from CSV rows (no dictionary per row),
-        /// and each record's true cluster. The file's text and rows are freed on return.
+        /// The generated file's records, prepared in parallel, and each record's true cluster.
         static func prepare(data: String, rules: MatchRules) async throws -> ([MatchRecord], [Int]) {
-            let table = try CSVReader.records(try String(contentsOfFile: data + "/records.csv", encoding: .utf8))
-            guard let header = table.first?.fields, let keyColumn = header.firstIndex(of: "source_key") else {
-                throw ValidationError("\(data)/records.csv needs a header with source_key")
-            }
-            let rows = Array(table.dropFirst().map(\.fields))
-            let columns = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($0.element, $0.offset) })
+            let table = try RecordTable(path: data + "/records.csv")
             let truth = try Self.truth(data + "/truth.csv")
-            let cluster = rows.map { truth[$0[keyColumn]] ?? -1 }
-            let records = await parallelMap(rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { index in
-                let row = rows[index]
-                return MatchRecord(id: row[keyColumn], rules: rules) { name in
-                    guard let column = columns[name], column < row.count, !row[column].isEmpty else { return nil }
-                    return row[column]
-                }
+            let cluster = table.rows.indices.map { truth[table.label($0)] ?? -1 }
+            let records = await parallelMap(table.rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) {
+                table.matchRecord($0, rules: rules)
             }
             return (records, cluster)
         }

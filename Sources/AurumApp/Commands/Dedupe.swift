@@ -34,27 +34,28 @@ struct Dedupe: AsyncParsableCommand {
         }
         if let thresholdReview { match.reviewThreshold = thresholdReview }
         if let thresholdAuto { match.autoLinkThreshold = thresholdAuto }
-        let rows: [ImportFile.Row]
-        do { rows = try ImportFile(path: file, requireSourceKey: false).rows } catch {
+        let table: RecordTable
+        do { table = try RecordTable(path: file) } catch {
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        let progress = Progress(total: rows.count)
-        let labels = rows.enumerated().map { $0.element.sourceKey ?? String($0.offset + 1) }
+        let count = table.rows.count
+        let progress = Progress(total: count)
         let validator = Validator(schema: schema)
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        // Validation and preparation are per row and independent: both run on every core.
-        let verdicts = await parallelMap(rows.count, parallelism: cores) { validator.validateWithoutStore(rows[$0].attributes) }
-        let invalid = rows.indices.filter { !verdicts[$0].isValid }.map {
-            DedupeReport.Invalid(record: labels[$0], line: rows[$0].line, errors: verdicts[$0].errors)
+        // Validation and preparation are per row and independent: both run on every core. Only
+        // the errors of invalid rows are kept.
+        let errors = await parallelMap(count, parallelism: cores) { index -> [Finding]? in
+            let verdict = validator.validateWithoutStore(table.attributes(index))
+            return verdict.isValid ? nil : verdict.errors
         }
-        progress.update(done: rows.count / 2, summary: "validated")
+        let invalid = errors.indices.compactMap { index in
+            errors[index].map { DedupeReport.Invalid(record: table.label(index), line: table.lines[index], errors: $0) }
+        }
+        progress.update(done: count / 2, summary: "validated")
         let rules = match
-        let records = await parallelMap(rows.count, parallelism: cores) { index in
-            let attributes = verdicts[index].attributes.merging(rows[index].attributes) { normalized, _ in normalized }
-            return MatchRecord(id: labels[index], attributes: attributes, rules: rules)
-        }
-        progress.update(done: rows.count, summary: "scoring")
+        let records = await parallelMap(count, parallelism: cores) { table.matchRecord($0, rules: rules) }
+        progress.update(done: count, summary: "scoring")
         let result = await Deduplication.run(records, rules: rules, parallelism: cores)
         progress.finish()
         let elapsed = (ContinuousClock.now - started).components

@@ -117,7 +117,7 @@ extension BlockingTransform {
 
 extension JSONValue {
     /// The value as text for matching: strings as they are, numbers and booleans written out.
-    var matchText: String? {
+    public var matchText: String? {
         switch self {
         case .string(let s): s
         case .number(let n): JSONValue.format(n)
