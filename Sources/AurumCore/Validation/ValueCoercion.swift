@@ -7,7 +7,7 @@ enum ValueCoercion {
         var value = raw
         if case .string(let s) = raw {
             let normalized = normalize(s, spec.normalize)
-            if normalized.allSatisfy(\.isWhitespace) { return .success(nil) }
+            if normalized.unicodeScalars.allSatisfy(\.properties.isWhitespace) { return .success(nil) }
             value = .string(normalized)
         }
         switch spec.type {
@@ -40,7 +40,7 @@ enum ValueCoercion {
         steps.reduce(s) { value, step in
             switch step {
             case .trim: value.trimmed
-            case .collapseSpaces: value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            case .collapseSpaces: value.unicodeScalars.split(whereSeparator: \.properties.isWhitespace).map(String.init).joined(separator: " ")
             case .upper: value.uppercased()
             case .lower: value.lowercased()
             case .stripSeparators: String(value.filter { !" .-".contains($0) })
@@ -56,9 +56,7 @@ enum ValueCoercion {
 
 extension String {
     /// The string without leading and trailing white space.
-    var trimmed: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
+    var trimmed: String { TextFolding.trim(self) }
 
     /// The string in quotes, shortened when long, for error messages.
     var quotedForMessage: String {
