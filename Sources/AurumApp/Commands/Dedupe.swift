@@ -34,29 +34,11 @@ struct Dedupe: AsyncParsableCommand {
         }
         if let thresholdReview { match.reviewThreshold = thresholdReview }
         if let thresholdAuto { match.autoLinkThreshold = thresholdAuto }
-        let table: RecordTable
-        do { table = try RecordTable(path: file) } catch {
-            printError("error: \(error)")
-            throw ExitCode.failure
-        }
-        let count = table.rows.count
+        let (records, invalid) = try await Self.prepare(file: file, schema: schema, rules: match)
+        let count = records.count
         let progress = Progress(total: count)
-        let validator = Validator(schema: schema)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        // Validation and preparation are per row and independent: both run on every core. Only
-        // the errors of invalid rows are kept.
-        let errors = await parallelMap(count, parallelism: cores) { index -> [Finding]? in
-            let verdict = validator.validateWithoutStore(table.attributes(index))
-            return verdict.isValid ? nil : verdict.errors
-        }
-        let invalid = errors.indices.compactMap { index in
-            errors[index].map { DedupeReport.Invalid(record: table.label(index), line: table.lines[index], errors: $0) }
-        }
-        progress.update(done: count / 2, summary: "validated")
-        let rules = match
-        let records = await parallelMap(count, parallelism: cores) { table.matchRecord($0, rules: rules) }
         progress.update(done: count, summary: "scoring")
-        let result = await Deduplication.run(records, rules: rules, parallelism: cores)
+        let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
         progress.finish()
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -70,6 +52,29 @@ struct Dedupe: AsyncParsableCommand {
         } else {
             print(text)
         }
+    }
+}
+
+extension Dedupe {
+    /// Reads and validates the file and prepares its records, on every core. The file's rows are
+    /// freed on return: only the prepared records and the invalid rows' errors stay.
+    static func prepare(file: String, schema: EntitySchema, rules: MatchRules) async throws -> ([MatchRecord], [DedupeReport.Invalid]) {
+        let table: RecordTable
+        do { table = try RecordTable(path: file) } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        let validator = Validator(schema: schema)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let errors = await parallelMap(table.rows.count, parallelism: cores) { index -> [Finding]? in
+            let verdict = validator.validateWithoutStore(table.attributes(index))
+            return verdict.isValid ? nil : verdict.errors
+        }
+        let invalid = errors.indices.compactMap { index in
+            errors[index].map { DedupeReport.Invalid(record: table.label(index), line: table.lines[index], errors: $0) }
+        }
+        let records = await parallelMap(table.rows.count, parallelism: cores) { table.matchRecord($0, rules: rules) }
+        return (records, invalid)
     }
 }
 

@@ -6,8 +6,8 @@ public enum EditDistance {
         levenshtein(Array(a.unicodeScalars.map(\.value)), Array(b.unicodeScalars.map(\.value)))
     }
 
-    /// Levenshtein distance over scalar values.
-    public static func levenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+    /// Levenshtein distance over code units or scalar values.
+    public static func levenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)
@@ -30,7 +30,7 @@ public enum EditDistance {
     }
 
     /// Optimal-string-alignment distance over scalar values.
-    public static func damerauLevenshtein(_ a: [UInt32], _ b: [UInt32]) -> Int {
+    public static func damerauLevenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var beforePrevious = [Int](repeating: 0, count: b.count + 1)

@@ -7,7 +7,7 @@ public enum JaroWinkler {
     }
 
     /// Jaro-Winkler over scalar values.
-    public static func similarity(_ a: [UInt32], _ b: [UInt32], prefixScale p: Double = 0.1) -> Double {
+    public static func similarity<T: Equatable>(_ a: [T], _ b: [T], prefixScale p: Double = 0.1) -> Double {
         let jaro = jaro(a, b)
         var prefix = 0
         while prefix < min(4, a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
@@ -15,7 +15,7 @@ public enum JaroWinkler {
     }
 
     /// Jaro similarity over scalar values.
-    public static func jaro(_ a: [UInt32], _ b: [UInt32]) -> Double {
+    public static func jaro<T: Equatable>(_ a: [T], _ b: [T]) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
         if a.isEmpty || b.isEmpty { return 0 }
         let window = max(0, max(a.count, b.count) / 2 - 1)

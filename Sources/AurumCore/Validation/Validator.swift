@@ -5,8 +5,19 @@
 /// applies every rule given the answers.
 public struct Validator: Sendable {
     public let schema: EntitySchema
+    /// The attributes boxed once: iterating boxes retains one reference per attribute, where
+    /// iterating the structs would retain every string and array inside each, for every record.
+    private let specs: [SpecBox]
 
-    public init(schema: EntitySchema) { self.schema = schema }
+    public init(schema: EntitySchema) {
+        self.schema = schema
+        self.specs = schema.attributes.map(SpecBox.init)
+    }
+
+    final class SpecBox: Sendable {
+        let spec: AttributeSpec
+        init(_ spec: AttributeSpec) { self.spec = spec }
+    }
 
     /// The attributes normalized and coerced to their types, with the type errors found doing so.
     public struct Prepared: Sendable, Hashable {
@@ -23,11 +34,11 @@ public struct Validator: Sendable {
     public func prepare(_ attributes: Attributes) -> Prepared {
         var result = Attributes()
         var errors = [Finding]()
-        for spec in schema.attributes {
-            guard let raw = attributes[spec.name], !raw.isNull else { continue }
-            switch ValueCoercion.coerce(raw, to: spec) {
+        for box in specs {
+            guard let raw = attributes[box.spec.name], !raw.isNull else { continue }
+            switch ValueCoercion.coerce(raw, to: box.spec) {
             case .success(nil): continue
-            case .success(let value?): result[spec.name] = value
+            case .success(let value?): result[box.spec.name] = value
             case .failure(let finding): errors.append(finding)
             }
         }
@@ -40,12 +51,12 @@ public struct Validator: Sendable {
     }
 
     func attributeLookups(_ attributes: Attributes) -> [(attribute: String, lookup: Lookup)] {
-        schema.attributes.compactMap { spec in
-            guard let value = attributes[spec.name] else { return nil }
-            if spec.type == .reference, let entity = spec.referencedEntity, let id = value.integerValue {
-                return (spec.name, .reference(entity: entity, recordID: id))
+        specs.compactMap { box in
+            guard let value = attributes[box.spec.name] else { return nil }
+            if box.spec.type == .reference, let entity = box.spec.referencedEntity, let id = value.integerValue {
+                return (box.spec.name, .reference(entity: entity, recordID: id))
             }
-            if spec.unique { return (spec.name, .unique(entity: schema.name, attribute: spec.name, value: value)) }
+            if box.spec.unique { return (box.spec.name, .unique(entity: schema.name, attribute: box.spec.name, value: value)) }
             return nil
         }
     }
@@ -55,8 +66,8 @@ public struct Validator: Sendable {
     public func verdict(for prepared: Prepared, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
         var verdict = Verdict(attributes: prepared.attributes, errors: prepared.errors)
         let failedTypes = Set(prepared.errors.map(\.attribute))
-        for spec in schema.attributes where !failedTypes.contains(spec.name) {
-            let findings = AttributeRules.check(spec, value: prepared.attributes[spec.name])
+        for box in specs where !failedTypes.contains(box.spec.name) {
+            let findings = AttributeRules.check(box.spec, value: prepared.attributes[box.spec.name])
             verdict.errors += findings.errors
             verdict.warnings += findings.warnings
         }
