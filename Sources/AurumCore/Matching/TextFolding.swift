@@ -10,11 +10,19 @@ enum TextFolding {
 
     static func trim(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
-              first.properties.isWhitespace || last.properties.isWhitespace else { return text }
+              isSpace(first) || isSpace(last) else { return text }
         let scalars = text.unicodeScalars
-        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let end = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }),
+              let end = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(scalars[start...end])
+    }
+
+    /// White space, with ASCII answered without a Unicode property look-up.
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x80 { return v == 32 || (v >= 9 && v <= 13) }
+        return scalar.properties.isWhitespace
     }
 
     /// Lower case ASCII where possible: transliterated, then remaining diacritics stripped.

@@ -7,7 +7,7 @@ enum ValueCoercion {
         var value = raw
         if case .string(let s) = raw {
             let normalized = normalize(s, spec.normalize)
-            if normalized.unicodeScalars.allSatisfy(\.properties.isWhitespace) { return .success(nil) }
+            if normalized.unicodeScalars.allSatisfy(TextFolding.isSpace) { return .success(nil) }
             value = .string(normalized)
         }
         switch spec.type {
@@ -40,7 +40,7 @@ enum ValueCoercion {
         steps.reduce(s) { value, step in
             switch step {
             case .trim: value.trimmed
-            case .collapseSpaces: value.unicodeScalars.split(whereSeparator: \.properties.isWhitespace).map(String.init).joined(separator: " ")
+            case .collapseSpaces: value.unicodeScalars.split(whereSeparator: TextFolding.isSpace).map(String.init).joined(separator: " ")
             case .upper: value.uppercased()
             case .lower: value.lowercased()
             case .stripSeparators: String(value.filter { !" .-".contains($0) })
