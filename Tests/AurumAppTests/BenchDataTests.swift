@@ -35,6 +35,8 @@ import Testing
         let evaluation = MatchEvaluation(result: await Deduplication.run(records, rules: match), cluster: data.cluster)
         #expect(evaluation.pairs.precision >= 0.98, "precision \(evaluation.pairs.precision)")
         #expect(evaluation.pairs.recall >= 0.95, "recall \(evaluation.pairs.recall)")
+        #expect(evaluation.baseline.recall >= evaluation.pairs.recall, "scoring only removes pairs blocking proposed")
+        #expect(evaluation.baseline.precision < evaluation.pairs.precision, "scoring must beat taking every blocked pair")
     }
 }
 

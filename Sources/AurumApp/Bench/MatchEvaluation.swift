@@ -26,6 +26,9 @@ struct MatchEvaluation: Encodable {
     var clusters: Scores
     /// Share of the true pairs that blocking put up for comparison.
     var pairsCompleteness: Double
+    /// The baseline measured in the same run: every pair that shares a blocking key taken as a
+    /// duplicate (exact-key deduplication, no scoring). What scoring adds is the difference.
+    var baseline: Scores
 
     init(result: Deduplication.Result, cluster: [Int]) {
         let truth = Self.pairs(groups: Dictionary(grouping: cluster.indices, by: { cluster[$0] }).values.map(Array.init))
@@ -34,6 +37,7 @@ struct MatchEvaluation: Encodable {
         clusters = Scores(found: Self.pairs(groups: result.clusters), truth: truth)
         let candidates = Set(result.candidatePairs)
         pairsCompleteness = truth.isEmpty ? 1 : Double(truth.filter(candidates.contains).count) / Double(truth.count)
+        baseline = Scores(found: candidates, truth: truth)
     }
 
     /// Every pair within each group.
@@ -45,5 +49,5 @@ struct MatchEvaluation: Encodable {
         return result
     }
 
-    enum CodingKeys: String, CodingKey { case pairs, clusters, pairsCompleteness = "pairs_completeness" }
+    enum CodingKeys: String, CodingKey { case pairs, clusters, pairsCompleteness = "pairs_completeness", baseline }
 }

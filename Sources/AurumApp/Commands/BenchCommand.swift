@@ -164,6 +164,7 @@ struct BenchReport: Encodable {
             pairs     precision \(f(precision, 4))  recall \(f(recall, 4))  F1 \(f(f1, 4))  (\(evaluation.pairs.truePositives) of \(evaluation.pairs.actual) true pairs, \(evaluation.pairs.predicted) found)
             clusters  precision \(f(evaluation.clusters.precision, 4))  recall \(f(evaluation.clusters.recall, 4))  F1 \(f(evaluation.clusters.f1, 4))
             blocking  pairs completeness \(f(evaluation.pairsCompleteness, 4))
+            baseline  every blocked pair a duplicate (exact keys, no scoring): precision \(f(evaluation.baseline.precision, 4))  recall \(f(evaluation.baseline.recall, 4))  F1 \(f(evaluation.baseline.f1, 4)); ratio F1 / baseline F1 \(f(f1 / max(evaluation.baseline.f1, 1e-9), 2)); scoring and clustering cost \(f((scoringSeconds + clusteringSeconds) / max(blockingSeconds, 1e-9), 2))× the blocking time
             time      read+prepare \(f(readSeconds, 2)) s, blocking \(f(blockingSeconds, 2)) s, scoring \(f(scoringSeconds, 2)) s, clustering \(f(clusteringSeconds, 2)) s
             speed     \(f(recordsPerSecond, 0)) records/s, \(f(microsecondsPerPair, 2)) µs per pair, \(f(microsecondsPerRecord, 1)) µs per record; peak memory \(peakMemoryBytes / 1_048_576) MiB
             """
