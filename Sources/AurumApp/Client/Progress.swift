@@ -15,7 +15,7 @@ final class Progress {
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)  \(summary)".utf8))
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)  \(summary)\u{1B}[K".utf8))
     }
 
     func finish() {

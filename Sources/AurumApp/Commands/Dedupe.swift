@@ -34,11 +34,14 @@ struct Dedupe: AsyncParsableCommand {
         }
         if let thresholdReview { match.reviewThreshold = thresholdReview }
         if let thresholdAuto { match.autoLinkThreshold = thresholdAuto }
-        let (records, invalid) = try await Self.prepare(file: file, schema: schema, rules: match)
-        let count = records.count
-        let progress = Progress(total: count)
-        progress.update(done: count, summary: "scoring")
+        // The bar moves by stage: validated, prepared, scored (a third each).
+        let progress = Progress(total: 3)
+        progress.update(done: 0, summary: "reading \(file)")
+        let (records, invalid) = try await Self.prepare(file: file, schema: schema, rules: match) { stage in
+            progress.update(done: stage, summary: stage == 1 ? "validated" : "prepared for matching")
+        }
         let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
+        progress.update(done: 3, summary: "\(result.pairs.count) pairs in \(result.clusters.count) clusters")
         progress.finish()
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
@@ -58,7 +61,8 @@ struct Dedupe: AsyncParsableCommand {
 extension Dedupe {
     /// Reads and validates the file and prepares its records, on every core. The file's rows are
     /// freed on return: only the prepared records and the invalid rows' errors stay.
-    static func prepare(file: String, schema: EntitySchema, rules: MatchRules) async throws -> ([MatchRecord], [DedupeReport.Invalid]) {
+    static func prepare(file: String, schema: EntitySchema, rules: MatchRules,
+                        stageDone: (Int) -> Void = { _ in }) async throws -> ([MatchRecord], [DedupeReport.Invalid]) {
         let table: RecordTable
         do { table = try RecordTable(path: file) } catch {
             printError("error: \(error)")
@@ -73,7 +77,9 @@ extension Dedupe {
         let invalid = errors.indices.compactMap { index in
             errors[index].map { DedupeReport.Invalid(record: table.label(index), line: table.lines[index], errors: $0) }
         }
+        stageDone(1)
         let records = await parallelMap(table.rows.count, parallelism: cores) { table.matchRecord($0, rules: rules) }
+        stageDone(2)
         return (records, invalid)
     }
 }
