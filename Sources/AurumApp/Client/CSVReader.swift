@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads CSV as RFC 4180 describes it: comma-separated, fields optionally in double quotes,
 /// `""` for a quote inside one, CRLF or LF line ends, line breaks allowed inside quotes.
 struct CSVReader {
@@ -6,6 +8,20 @@ struct CSVReader {
         var line: Int
         var message: String
         var description: String { "line \(line): \(message)" }
+    }
+
+    /// A file's header (trimmed names) and data records, each with as many fields as the header;
+    /// a byte-order mark is skipped. Errors name `path` and the line.
+    static func table(_ text: String, path: String) throws -> (header: [String], records: [(line: Int, fields: [String])]) {
+        let records: [(line: Int, fields: [String])]
+        do { records = try CSVReader.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) } catch {
+            throw ImportFile.Failure(description: "\(path): \(error)")
+        }
+        let header = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        for record in records.dropFirst() where record.fields.count != header.count {
+            throw ImportFile.Failure(description: "\(path):\(record.line): \(record.fields.count) fields, but the header has \(header.count)")
+        }
+        return (header, Array(records.dropFirst()))
     }
 
     /// Every record of `text`, each a list of fields, with the line number where it starts.

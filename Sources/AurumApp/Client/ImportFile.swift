@@ -31,19 +31,12 @@ struct ImportFile {
 
     /// CSV: the header row names attributes and must include source_key; empty cells are left out.
     static func csv(_ text: String, _ path: String, requireSourceKey: Bool) throws -> [Row] {
-        let records: [(line: Int, fields: [String])]
-        do { records = try CSVReader.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) } catch {
-            throw Failure(description: "\(path): \(error)")
-        }
-        guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces) }) else { return [] }
+        let (header, records) = try CSVReader.table(text, path: path)
         let keyColumn = header.firstIndex(of: "source_key")
-        if requireSourceKey, keyColumn == nil {
+        if requireSourceKey, keyColumn == nil, !header.isEmpty {
             throw Failure(description: "\(path): the header row has no source_key column; add the source system's own key for each row")
         }
-        return try records.dropFirst().map { record in
-            guard record.fields.count == header.count else {
-                throw Failure(description: "\(path):\(record.line): \(record.fields.count) fields, but the header has \(header.count)")
-            }
+        return records.map { record in
             var attributes = Attributes()
             for (index, name) in header.enumerated() where index != keyColumn && !record.fields[index].isEmpty {
                 attributes[name] = .string(record.fields[index])

@@ -22,16 +22,10 @@ struct RecordTable: Sendable {
             lines = file.rows.map(\.line)
         } else {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ImportFile.Failure(description: "cannot read \(path) as UTF-8 text") }
-            let records: [(line: Int, fields: [String])]
-            do { records = try CSVReader.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) } catch {
-                throw ImportFile.Failure(description: "\(path): \(error)")
-            }
-            header = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-            for record in records.dropFirst() where record.fields.count != header.count {
-                throw ImportFile.Failure(description: "\(path):\(record.line): \(record.fields.count) fields, but the header has \(header.count)")
-            }
-            rows = records.dropFirst().map(\.fields)
-            lines = records.dropFirst().map(\.line)
+            let (names, records) = try CSVReader.table(text, path: path)
+            header = names
+            rows = records.map(\.fields)
+            lines = records.map(\.line)
         }
         columns = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
