@@ -1,8 +1,10 @@
 /// Chooses the pairs worth comparing: records that share a value of any blocking key.
 ///
-/// Blocks larger than the rules' `maxBlockSize` are not compared all-to-all (that is quadratic):
-/// their records are sorted by the first comparison's value and each is compared with the next
-/// `window` records, and the block is reported, so nothing is dropped silently.
+/// Each key is a 64-bit hash per record (`MatchRecord.keys`); a key's blocks are runs of equal
+/// hashes once the (hash, record) entries are sorted, which needs no dictionary and no array per
+/// block. Blocks larger than the rules' `maxBlockSize` are not compared all-to-all (that is
+/// quadratic): their records are sorted by the first comparison's value and each is compared
+/// with the next `window` records, and the block is reported, so nothing is dropped silently.
 public enum Blocking {
     /// What blocking did, for the statistics a steward and the benchmark read.
     public struct Report: Sendable, Hashable {
@@ -11,50 +13,75 @@ public enum Blocking {
         public var oversizedBlocks: [OversizedBlock] = []
     }
 
-    /// A block that was compared within a sorted window only.
+    /// A block that was compared within a sorted window only: the key's name, the block's size
+    /// and a few of its records, for the steward to look at.
     public struct OversizedBlock: Sendable, Hashable {
         public var key: String
         public var size: Int
+        public var examples: [String]
     }
 
     /// Records compared with each record in an oversized block.
     public static let window = 20
 
-    /// The distinct pairs (a < b) to compare, and the report.
+    /// The distinct pairs (a < b) to compare, sorted, and the report.
     public static func pairs(_ records: [MatchRecord], rules: MatchRules) -> (pairs: [UInt64], report: Report) {
-        var seen = Set<UInt64>()
+        var pairs = [UInt64]()
         var report = Report()
-        for keyIndex in rules.blockingKeys.indices {
-            // Blocks by a 64-bit hash of the key: hashing a UInt64 is far cheaper than a String.
-            var blocks = [UInt64: [Int32]]()
-            for (index, record) in records.enumerated() {
-                if let key = record.keys[keyIndex] { blocks[fnv1a(key), default: []].append(Int32(index)) }
+        var members = [Int32]()
+        for (keyIndex, key) in rules.blockingKeys.enumerated() {
+            var keyed = [(hash: UInt64, record: Int32)]()
+            keyed.reserveCapacity(records.count)
+            for (index, record) in records.enumerated() where record.keys[keyIndex] != 0 {
+                keyed.append((record.keys[keyIndex], Int32(index)))
             }
-            for members in blocks.values where members.count > 1 {
-                let key = records[Int(members[0])].keys[keyIndex] ?? ""
+            keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
+            var start = 0
+            while start < keyed.count {
+                var end = start + 1
+                while end < keyed.count && keyed[end].hash == keyed[start].hash { end += 1 }
+                defer { start = end }
+                guard end - start > 1 else { continue }
                 report.blocks += 1
+                members.removeAll(keepingCapacity: true)
+                for entry in keyed[start..<end] { members.append(entry.record) }
                 if members.count <= rules.maxBlockSize {
-                    for i in 0..<members.count { for j in (i + 1)..<members.count { seen.insert(pair(members[i], members[j])) } }
+                    for i in 0..<members.count { for j in (i + 1)..<members.count { pairs.append(pair(members[i], members[j])) } }
                 } else {
-                    report.oversizedBlocks.append(OversizedBlock(key: key, size: members.count))
-                    let sorted = members.sorted { (records[Int($0)].values.first??.text ?? "") < (records[Int($1)].values.first??.text ?? "") }
-                    for i in 0..<sorted.count {
-                        for j in (i + 1)..<min(sorted.count, i + 1 + window) { seen.insert(pair(sorted[i], sorted[j])) }
+                    report.oversizedBlocks.append(OversizedBlock(key: key.name, size: members.count,
+                                                                 examples: members.prefix(3).map { records[Int($0)].id }))
+                    members.sort { (records[Int($0)].text(0) ?? "") < (records[Int($1)].text(0) ?? "") }
+                    for i in 0..<members.count {
+                        for j in (i + 1)..<min(members.count, i + 1 + window) { pairs.append(pair(members[i], members[j])) }
                     }
                 }
             }
         }
-        report.comparedPairs = seen.count
+        pairs.sort()
+        var distinct = 0
+        for pair in pairs where distinct == 0 || pairs[distinct - 1] != pair {
+            pairs[distinct] = pair
+            distinct += 1
+        }
+        pairs.removeLast(pairs.count - distinct)
+        report.comparedPairs = pairs.count
         report.oversizedBlocks.sort { $0.size > $1.size }
-        return (seen.sorted(), report)
+        return (pairs, report)
     }
 
-    /// FNV-1a over the key's UTF-8 bytes.
+    /// FNV-1a over a key's UTF-8 bytes, never 0 (0 marks a missing key). Stable across runs and
+    /// machines, so the store can keep and index it.
+    public static func hash(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { hash($0) }
+    }
+
+    /// FNV-1a over `bytes`, never 0.
     @inline(__always)
-    static func fnv1a(_ text: String) -> UInt64 {
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash == 0 ? 1 : hash
     }
 
     /// Two record indexes packed into one value, the smaller first.

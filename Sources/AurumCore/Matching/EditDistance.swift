@@ -1,5 +1,5 @@
-/// Edit distances between strings, computed over Unicode scalar values with two rolling rows
-/// (no matrix), since matching calls them millions of times.
+/// Edit distances between strings, computed over Unicode scalar values (or, for prepared ASCII
+/// text, its bytes) with rolling rows on the stack, since matching calls them millions of times.
 public enum EditDistance {
     /// Levenshtein distance: insertions, deletions and substitutions each cost 1.
     public static func levenshtein(_ a: String, _ b: String) -> Int {
@@ -7,20 +7,25 @@ public enum EditDistance {
     }
 
     /// Levenshtein distance over code units or scalar values.
-    public static func levenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    public static func levenshtein<C: RandomAccessCollection>(_ a: C, _ b: C) -> Int where C.Element: Equatable, C.Index == Int {
+        let n = a.count, m = b.count
+        if n == 0 { return m }
+        if m == 0 { return n }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (m + 1)) { rows in
+            var previous = rows.baseAddress!, current = previous + (m + 1)
+            for j in 0...m { previous[j] = j }
+            let a0 = a.startIndex, b0 = b.startIndex
+            for i in 1...n {
+                current[0] = i
+                let x = a[a0 + i - 1]
+                for j in 1...m {
+                    let cost = x == b[b0 + j - 1] ? 0 : 1
+                    current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                }
+                swap(&previous, &current)
             }
-            swap(&previous, &current)
+            return previous[m]
         }
-        return previous[b.count]
     }
 
     /// Damerau-Levenshtein distance in its optimal-string-alignment form: Levenshtein plus the
@@ -29,26 +34,29 @@ public enum EditDistance {
         damerauLevenshtein(Array(a.unicodeScalars.map(\.value)), Array(b.unicodeScalars.map(\.value)))
     }
 
-    /// Optimal-string-alignment distance over scalar values.
-    public static func damerauLevenshtein<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    value = min(value, beforePrevious[j - 2] + 1)
+    /// Optimal-string-alignment distance over code units or scalar values.
+    public static func damerauLevenshtein<C: RandomAccessCollection>(_ a: C, _ b: C) -> Int where C.Element: Equatable, C.Index == Int {
+        let n = a.count, m = b.count
+        if n == 0 { return m }
+        if m == 0 { return n }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (m + 1)) { rows in
+            var beforePrevious = rows.baseAddress!, previous = beforePrevious + (m + 1), current = previous + (m + 1)
+            for j in 0...m { beforePrevious[j] = 0; previous[j] = j }
+            let a0 = a.startIndex, b0 = b.startIndex
+            for i in 1...n {
+                current[0] = i
+                for j in 1...m {
+                    let cost = a[a0 + i - 1] == b[b0 + j - 1] ? 0 : 1
+                    var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                    if i > 1, j > 1, a[a0 + i - 1] == b[b0 + j - 2], a[a0 + i - 2] == b[b0 + j - 1] {
+                        value = min(value, beforePrevious[j - 2] + 1)
+                    }
+                    current[j] = value
                 }
-                current[j] = value
+                (beforePrevious, previous, current) = (previous, current, beforePrevious)
             }
-            (beforePrevious, previous, current) = (previous, current, beforePrevious)
+            return previous[m]
         }
-        return previous[b.count]
     }
 
     /// 1 − distance / length of the longer string: 1 for equal strings, 0 for nothing in common.

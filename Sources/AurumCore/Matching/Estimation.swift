@@ -8,10 +8,14 @@ public enum Estimation {
     /// The levels each comparison reaches for the pairs `pairs`.
     public static func levelRows(_ pairs: [(Int, Int)], records: [MatchRecord], scorer: MatchScorer) -> [LevelRow] {
         pairs.map { a, b in
-            scorer.rules.comparisons.indices.map { index in
-                guard let x = records[a].values[index], let y = records[b].values[index] else { return -1 }
-                let measure = Comparator.measure(scorer.rules.comparisons[index].method, x, y)
-                return Int8(scorer.rules.comparisons[index].levels.firstIndex { $0.condition.holds(measure) } ?? -1)
+            records[a].withValues { left in
+                records[b].withValues { right in
+                    scorer.rules.comparisons.indices.map { index in
+                        guard let x = left.value(index), let y = right.value(index) else { return -1 }
+                        let measure = Comparator.measure(scorer.rules.comparisons[index].method, x, y)
+                        return Int8(scorer.rules.comparisons[index].levels.firstIndex { $0.condition.holds(measure) } ?? -1)
+                    }
+                }
             }
         }
     }

@@ -6,40 +6,45 @@ public enum JaroWinkler {
         similarity(Array(a.unicodeScalars.map(\.value)), Array(b.unicodeScalars.map(\.value)), prefixScale: p)
     }
 
-    /// Jaro-Winkler over scalar values.
-    public static func similarity<T: Equatable>(_ a: [T], _ b: [T], prefixScale p: Double = 0.1) -> Double {
+    /// Jaro-Winkler over code units or scalar values.
+    public static func similarity<C: RandomAccessCollection>(_ a: C, _ b: C, prefixScale p: Double = 0.1) -> Double
+    where C.Element: Equatable, C.Index == Int {
         let jaro = jaro(a, b)
         var prefix = 0
-        while prefix < min(4, a.count, b.count), a[prefix] == b[prefix] { prefix += 1 }
+        while prefix < min(4, a.count, b.count), a[a.startIndex + prefix] == b[b.startIndex + prefix] { prefix += 1 }
         return jaro + Double(prefix) * p * (1 - jaro)
     }
 
-    /// Jaro similarity over scalar values.
-    public static func jaro<T: Equatable>(_ a: [T], _ b: [T]) -> Double {
-        if a.isEmpty && b.isEmpty { return 1 }
-        if a.isEmpty || b.isEmpty { return 0 }
-        let window = max(0, max(a.count, b.count) / 2 - 1)
-        var aMatched = [Bool](repeating: false, count: a.count)
-        var bMatched = [Bool](repeating: false, count: b.count)
-        var matches = 0
-        for i in 0..<a.count {
-            let low = max(0, i - window), high = min(b.count - 1, i + window)
-            guard low <= high else { continue }
-            for j in low...high where !bMatched[j] && a[i] == b[j] {
-                aMatched[i] = true
-                bMatched[j] = true
-                matches += 1
-                break
+    /// Jaro similarity over code units or scalar values.
+    public static func jaro<C: RandomAccessCollection>(_ a: C, _ b: C) -> Double where C.Element: Equatable, C.Index == Int {
+        let n = a.count, m = b.count
+        if n == 0 && m == 0 { return 1 }
+        if n == 0 || m == 0 { return 0 }
+        let window = max(0, max(n, m) / 2 - 1)
+        let a0 = a.startIndex, b0 = b.startIndex
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: n + m) { flags in
+            let aMatched = flags.baseAddress!, bMatched = aMatched + n
+            aMatched.initialize(repeating: false, count: n + m)
+            var matches = 0
+            for i in 0..<n {
+                let low = max(0, i - window), high = min(m - 1, i + window)
+                guard low <= high else { continue }
+                for j in low...high where !bMatched[j] && a[a0 + i] == b[b0 + j] {
+                    aMatched[i] = true
+                    bMatched[j] = true
+                    matches += 1
+                    break
+                }
             }
+            guard matches > 0 else { return 0 }
+            var transpositions = 0, k = 0
+            for i in 0..<n where aMatched[i] {
+                while !bMatched[k] { k += 1 }
+                if a[a0 + i] != b[b0 + k] { transpositions += 1 }
+                k += 1
+            }
+            let found = Double(matches)
+            return (found / Double(n) + found / Double(m) + (found - Double(transpositions / 2)) / found) / 3
         }
-        guard matches > 0 else { return 0 }
-        var transpositions = 0, k = 0
-        for i in 0..<a.count where aMatched[i] {
-            while !bMatched[k] { k += 1 }
-            if a[i] != b[k] { transpositions += 1 }
-            k += 1
-        }
-        let m = Double(matches)
-        return (m / Double(a.count) + m / Double(b.count) + (m - Double(transpositions / 2)) / m) / 3
     }
 }

@@ -1,15 +1,25 @@
-/// A record prepared for matching: each comparison's normalized value (with its scalars, so
-/// comparators do not decode strings again) and each blocking key, computed once.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A record prepared for matching: each comparison's normalized value, the form its method
+/// compares (words sorted for token sort, distinct words sorted for token set and Jaccard), the
+/// values vetoes read, and each blocking key as a 64-bit hash, computed once.
+///
+/// A million of these stay resident while a file is deduplicated, so a record holds two heap
+/// buffers and no more: every prepared text in one UTF-8 buffer, and the blocking-key hashes.
 public struct MatchRecord: Sendable {
     /// The record's label in results: a source key, a row number or a golden-record id.
     public var id: String
-    /// One entry per comparison of the rules, in order; nil when the record has no value.
-    public var values: [MatchValue?]
-    /// One entry per blocking key of the rules, in order; nil when a part is missing.
-    public var keys: [String?]
-    /// Normalized values of the attributes that vetoes name but no comparison covers, in the
-    /// order of `MatchRules.vetoOnlyAttributes`.
-    public var vetoValues: [String?]
+    /// One hash per blocking key of the rules, in order (see `Blocking.hash`); 0 when a part is
+    /// missing. The same function of the record the store can index later.
+    public var keys: [UInt64]
+    /// The prepared texts: a header (the number of slots, then one end offset per slot, UInt32s,
+    /// bit 31 of an end set when the text is not ASCII), then the texts. Slots: per comparison its text and its compared form (empty
+    /// when it is the text itself), then one per veto-only attribute. An empty text is no value.
+    let storage: [UInt8]
 
     /// Prepares `attributes` for `rules`.
     public init(id: String, attributes: Attributes, rules: MatchRules) {
@@ -20,14 +30,48 @@ public struct MatchRecord: Sendable {
     public init(id: String, rules: MatchRules, raw: @escaping (String) -> String?) {
         self.id = id
         var normalizer = RecordNormalizer(raw: raw)
-        values = rules.comparisons.map { comparison in
-            normalizer.value(comparison.attribute, comparison.normalizer).map { MatchValue($0, for: comparison.method) }
+        var texts = [String?]()
+        texts.reserveCapacity(rules.comparisons.count * 2 + rules.vetoOnlyAttributes.count)
+        for comparison in rules.comparisons {
+            let text = normalizer.value(comparison.attribute, comparison.normalizer)
+            texts.append(text)
+            texts.append(text.flatMap { Self.comparedForm($0, comparison.method) })
         }
-        keys = rules.blockingKeys.map { key in Self.key(key, normalizer: &normalizer) }
-        vetoValues = rules.vetoOnlyAttributes.map { normalizer.value($0, .text) }
+        for attribute in rules.vetoOnlyAttributes { texts.append(normalizer.value(attribute, .text)) }
+        storage = Self.pack(texts)
+        keys = rules.blockingKeys.map { key in Self.key(key, normalizer: &normalizer).map(Blocking.hash) ?? 0 }
     }
 
-    /// The key's value: its parts joined with `|`, or nil when any part is missing.
+    /// The form of `text` that `method` compares, when it is not the text itself.
+    static func comparedForm(_ text: String, _ method: ComparisonMethod) -> String? {
+        switch method {
+        case .tokenSort:
+            let words = text.split(separator: " ")
+            return words.count < 2 ? nil : words.sorted().joined(separator: " ")
+        case .tokenSet, .jaccard:
+            var distinct = [Substring]()
+            for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) }
+            return distinct.joined(separator: " ")
+        default:
+            return nil
+        }
+    }
+
+    static func pack(_ texts: [String?]) -> [UInt8] {
+        let header = (texts.count + 1) * 4
+        var bytes = [UInt8](repeating: 0, count: header)
+        withUnsafeBytes(of: UInt32(texts.count).littleEndian) { bytes.replaceSubrange(0..<4, with: $0) }
+        bytes.reserveCapacity(header + texts.reduce(0) { $0 + ($1?.utf8.count ?? 0) })
+        for (slot, text) in texts.enumerated() {
+            var ascii = true
+            if let text { for byte in text.utf8 { ascii = ascii && byte < 0x80; bytes.append(byte) } }
+            let end = UInt32(bytes.count - header) | (ascii ? 0 : 1 << 31)
+            withUnsafeBytes(of: end.littleEndian) { bytes.replaceSubrange(slot * 4 + 4..<slot * 4 + 8, with: $0) }
+        }
+        return bytes
+    }
+
+    /// The key's text: its name and parts joined with `|`, or nil when any part is missing.
     static func key(_ key: BlockingKey, normalizer: inout RecordNormalizer) -> String? {
         var parts = [String]()
         for part in key.parts {
@@ -37,10 +81,28 @@ public struct MatchRecord: Sendable {
         return key.name + ":" + parts.joined(separator: "|")
     }
 
+    /// The text of blocking key `key` for `attributes`, as it is hashed (for reports and tests).
+    public static func keyText(_ key: BlockingKey, attributes: Attributes) -> String? {
+        var normalizer = RecordNormalizer { attributes[$0]?.matchText }
+        return Self.key(key, normalizer: &normalizer)
+    }
+
+    /// Runs `body` with the prepared values, without copying them.
+    @inline(__always)
+    func withValues<R>(_ body: (PreparedValues) -> R) -> R {
+        storage.withUnsafeBytes { body(PreparedValues(bytes: $0)) }
+    }
+
+    /// Comparison `index`'s normalized text, or nil when the record has no value.
+    public func text(_ index: Int) -> String? {
+        withValues { $0.slot(index * 2).map { String(decoding: $0.bytes, as: UTF8.self) } }
+    }
+
     /// The normalized value of `attribute` as comparisons or vetoes see it.
     func normalized(_ attribute: String, rules: MatchRules) -> String? {
-        if let index = rules.comparisons.firstIndex(where: { $0.attribute == attribute }) { return values[index]?.text }
-        return rules.vetoOnlyAttributes.firstIndex(of: attribute).flatMap { vetoValues[$0] }
+        if let index = rules.comparisons.firstIndex(where: { $0.attribute == attribute }) { return text(index) }
+        guard let veto = rules.vetoOnlyAttributes.firstIndex(of: attribute) else { return nil }
+        return withValues { $0.slot(rules.comparisons.count * 2 + veto).map { String(decoding: $0.bytes, as: UTF8.self) } }
     }
 }
 
@@ -65,39 +127,53 @@ struct RecordNormalizer {
     }
 }
 
-/// A normalized value with what its comparison method needs precomputed once per record (its
-/// scalars, its words sorted), so that comparing millions of pairs allocates nothing for them.
-public struct MatchValue: Sendable, Hashable {
-    public let text: String
-    /// The UTF-16 code units the method compares: of the text, or of its words sorted (token
-    /// sort). Two bytes a character keep a million prepared records small.
-    public let scalars: [UInt16]
-    /// The distinct words, sorted (token set and Jaccard only; empty otherwise).
-    public let words: [Substring]
+/// A view of one record's prepared texts, valid inside `MatchRecord.withValues`.
+struct PreparedValues {
+    let bytes: UnsafeRawBufferPointer
+    /// Where the texts start: after the slot count and the end offsets.
+    let textStart: Int
 
-    /// Prepares `text` for `method` (every method when nil, as tests do).
-    public init(_ text: String, for method: ComparisonMethod? = nil) {
-        self.text = text
-        switch method {
-        case .exact?, .numeric?, .date?:
-            scalars = []
-            words = []
-        case .tokenSort?:
-            let sorted = text.split(separator: " ").sorted()
-            scalars = Array((sorted.count < 2 ? text : sorted.joined(separator: " ")).utf16)
-            words = []
-        case .tokenSet?, .jaccard?:
-            scalars = []
-            var distinct = [Substring]()
-            for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) }
-            words = distinct
-        default:
-            scalars = Array(text.utf16)
-            var distinct = [Substring]()
-            if method == nil { for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) } }
-            words = distinct
-        }
+    init(bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        textStart = (Int(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self))) + 1) * 4
     }
+
+    /// The text in `slot`, or nil when it is empty.
+    @inline(__always)
+    func slot(_ slot: Int) -> PreparedText? {
+        let endWord = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: slot * 4 + 4, as: UInt32.self))
+        let start = slot == 0 ? 0 : Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: slot * 4, as: UInt32.self)) & 0x7FFF_FFFF)
+        let end = Int(endWord & 0x7FFF_FFFF)
+        guard end > start else { return nil }
+        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + textStart
+        return PreparedText(bytes: UnsafeBufferPointer(start: base + start, count: end - start), ascii: endWord & (1 << 31) == 0)
+    }
+
+    /// Comparison `index`'s value: its text and the form its method compares.
+    @inline(__always)
+    func value(_ index: Int) -> MatchValue? {
+        guard let text = slot(index * 2) else { return nil }
+        return MatchValue(text: text, form: slot(index * 2 + 1) ?? text)
+    }
+}
+
+/// UTF-8 bytes of a prepared text, borrowed from a record's storage.
+struct PreparedText {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// True when every byte is ASCII, so bytes are characters and comparators may use them as they are.
+    let ascii: Bool
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    static func == (a: PreparedText, b: PreparedText) -> Bool {
+        a.bytes.count == b.bytes.count && (a.bytes.count == 0 || memcmp(a.bytes.baseAddress!, b.bytes.baseAddress!, a.bytes.count) == 0)
+    }
+}
+
+/// A comparison's value in one record: the normalized text and the form its method compares.
+struct MatchValue {
+    let text: PreparedText
+    let form: PreparedText
 }
 
 extension BlockingTransform {

@@ -43,10 +43,11 @@ public struct ScoredPair: Sendable, Hashable {
 /// Scores pairs of prepared records under one entity's match rules (Fellegi-Sunter).
 public struct MatchScorer: Sendable {
     public let rules: MatchRules
-    /// Relative frequency of each exact value, per comparison with term-frequency adjustment.
-    public let termFrequencies: [Int: [String: Double]]
+    /// Relative frequency of each common exact value (by `Blocking.hash` of its text), per
+    /// comparison with term-frequency adjustment.
+    public let termFrequencies: [Int: [UInt64: Double]]
 
-    public init(rules: MatchRules, termFrequencies: [Int: [String: Double]] = [:]) {
+    public init(rules: MatchRules, termFrequencies: [Int: [UInt64: Double]] = [:]) {
         self.rules = rules
         self.termFrequencies = termFrequencies
     }
@@ -54,12 +55,16 @@ public struct MatchScorer: Sendable {
     /// Frequencies of the common values, for the comparisons that ask for term-frequency adjustment.
     /// A value held by only one or two records (one duplicate pair) is not common and keeps the
     /// level's own u; nothing makes a value count for more than the level says.
-    public static func termFrequencies(of records: [MatchRecord], rules: MatchRules) -> [Int: [String: Double]] {
-        var result = [Int: [String: Double]]()
+    public static func termFrequencies(of records: [MatchRecord], rules: MatchRules) -> [Int: [UInt64: Double]] {
+        var result = [Int: [UInt64: Double]]()
         for (index, comparison) in rules.comparisons.enumerated() where comparison.termFrequency {
-            var counts = [String: Int]()
+            var counts = [UInt64: Int]()
             var total = 0
-            for record in records { if let value = record.values[index] { counts[value.text, default: 0] += 1; total += 1 } }
+            for record in records {
+                guard let hash = record.withValues({ $0.slot(index * 2).map { Blocking.hash($0.bytes) } }) else { continue }
+                counts[hash, default: 0] += 1
+                total += 1
+            }
             result[index] = counts.filter { $0.value > 2 }.mapValues { Double($0) / Double(max(total, 1)) }
         }
         return result
@@ -68,13 +73,16 @@ public struct MatchScorer: Sendable {
     /// The pair's total weight and whether a veto applies, without building the explanation:
     /// the fast path that decides which of millions of pairs deserve a full `score`.
     public func weight(_ records: [MatchRecord], _ a: Int, _ b: Int) -> Double {
-        let left = records[a], right = records[b]
-        var weight = rules.priorWeight
-        for index in rules.comparisons.indices {
-            guard let x = left.values[index], let y = right.values[index] else { continue }
-            weight += levelWeight(index, x, y).weight
+        records[a].withValues { left in
+            records[b].withValues { right in
+                var weight = rules.priorWeight
+                for index in rules.comparisons.indices {
+                    guard let x = left.value(index), let y = right.value(index) else { continue }
+                    weight += levelWeight(index, x, y).weight
+                }
+                return weight
+            }
         }
-        return weight
     }
 
     /// The level reached and its weight (term-frequency adjusted) for two present values.
@@ -82,7 +90,8 @@ public struct MatchScorer: Sendable {
         let comparison = rules.comparisons[index]
         let measure = Comparator.measure(comparison.method, x, y)
         for level in comparison.levels where level.condition.holds(measure) {
-            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[x.text], frequency > level.u {
+            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[Blocking.hash(x.text.bytes)],
+               frequency > level.u {
                 return (level, log2(level.m / frequency), measure)
             }
             return (level, level.weight, measure)
@@ -96,10 +105,14 @@ public struct MatchScorer: Sendable {
         var weight = rules.priorWeight
         var contributions = [ScoredPair.Contribution]()
         contributions.reserveCapacity(rules.comparisons.count)
-        for (index, comparison) in rules.comparisons.enumerated() {
-            let contribution = compare(comparison, index: index, left.values[index], right.values[index])
-            weight += contribution.weight
-            contributions.append(contribution)
+        left.withValues { x in
+            right.withValues { y in
+                for (index, comparison) in rules.comparisons.enumerated() {
+                    let contribution = compare(comparison, index: index, x.value(index), y.value(index))
+                    weight += contribution.weight
+                    contributions.append(contribution)
+                }
+            }
         }
         let vetoedBy = rules.vetoes.first { veto($0, left, right) }?.name
         let band: MatchBand = vetoedBy != nil ? .distinct
@@ -110,11 +123,11 @@ public struct MatchScorer: Sendable {
 
     func compare(_ comparison: Comparison, index: Int, _ left: MatchValue?, _ right: MatchValue?) -> ScoredPair.Contribution {
         guard let left, let right else {
-            return .init(attribute: comparison.attribute, left: left?.text, right: right?.text, method: comparison.method,
+            return .init(attribute: comparison.attribute, left: left?.text.string, right: right?.text.string, method: comparison.method,
                          level: "null", similarity: nil, weight: 0)
         }
         let (level, weight, measure) = levelWeight(index, left, right)
-        return .init(attribute: comparison.attribute, left: left.text, right: right.text, method: comparison.method,
+        return .init(attribute: comparison.attribute, left: left.text.string, right: right.text.string, method: comparison.method,
                      level: level?.label ?? "none", similarity: measure.similarity, weight: weight)
     }
 
@@ -158,35 +171,56 @@ extension LevelCondition {
 /// The comparison methods over prepared values.
 enum Comparator {
     static func measure(_ method: ComparisonMethod, _ a: MatchValue, _ b: MatchValue) -> Measure {
-        let equal = a.text == b.text
-        if equal { return Measure(equal: true, similarity: 1, difference: 0) }
+        if a.text == b.text { return Measure(equal: true, similarity: 1, difference: 0) }
         switch method {
         case .exact:
             return Measure(equal: false, similarity: 0)
-        case .levenshtein:
-            let d = EditDistance.levenshtein(a.scalars, b.scalars)
-            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
-        case .damerauLevenshtein:
-            let d = EditDistance.damerauLevenshtein(a.scalars, b.scalars)
-            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
-        case .jaroWinkler:
-            return Measure(equal: false, similarity: JaroWinkler.similarity(a.scalars, b.scalars))
+        case .levenshtein, .tokenSort, .damerauLevenshtein, .jaroWinkler:
+            // The compared form: the text itself, or for token sort its words sorted.
+            if a.form.ascii && b.form.ascii { return Measure(equal: false, similarity: similarity(method, a.form.bytes, b.form.bytes)) }
+            let x = a.form.string.unicodeScalars.map(\.value), y = b.form.string.unicodeScalars.map(\.value)
+            return Measure(equal: false, similarity: similarity(method, x, y))
         case .tokenSet:
-            let shared = TokenSimilarity.sharedCount(a.words, b.words)
-            return Measure(equal: false, similarity: Double(shared) / Double(max(1, min(a.words.count, b.words.count))))
-        case .tokenSort:
-            // For token sort the prepared scalars are those of the sorted words.
-            let d = EditDistance.levenshtein(a.scalars, b.scalars)
-            return Measure(equal: false, similarity: EditDistance.similarity(distance: d, a.scalars.count, b.scalars.count))
+            let (shared, n, m) = words(a.form, b.form)
+            return Measure(equal: false, similarity: Double(shared) / Double(max(1, min(n, m))))
         case .jaccard:
-            let shared = TokenSimilarity.sharedCount(a.words, b.words)
-            return Measure(equal: false, similarity: Double(shared) / Double(max(1, a.words.count + b.words.count - shared)))
+            let (shared, n, m) = words(a.form, b.form)
+            return Measure(equal: false, similarity: Double(shared) / Double(max(1, n + m - shared)))
         case .numeric:
-            guard let x = Double(a.text), let y = Double(b.text) else { return Measure(equal: false, similarity: 0) }
+            guard let x = Double(a.text.string), let y = Double(b.text.string) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: abs(x - y))
         case .date:
-            guard let x = DayNumber.parse(a.text), let y = DayNumber.parse(b.text) else { return Measure(equal: false, similarity: 0) }
+            guard let x = DayNumber.parse(a.text.string), let y = DayNumber.parse(b.text.string) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: Double(abs(x - y)))
+        }
+    }
+
+    /// The similarity of two character sequences (bytes of ASCII text, or Unicode scalar values) by `method`.
+    @inline(__always)
+    static func similarity<C: RandomAccessCollection>(_ method: ComparisonMethod, _ x: C, _ y: C) -> Double
+    where C.Element: Equatable, C.Index == Int {
+        switch method {
+        case .damerauLevenshtein: EditDistance.similarity(distance: EditDistance.damerauLevenshtein(x, y), x.count, y.count)
+        case .jaroWinkler: JaroWinkler.similarity(x, y)
+        default: EditDistance.similarity(distance: EditDistance.levenshtein(x, y), x.count, y.count)
+        }
+    }
+
+    /// Shared distinct words and each side's count, of two forms holding distinct words sorted.
+    static func words(_ a: PreparedText, _ b: PreparedText) -> (Int, Int, Int) {
+        if a.ascii && b.ascii { return TokenSimilarity.sharedWords(a.bytes, b.bytes) }
+        let x = a.string.split(separator: " "), y = b.string.split(separator: " ")
+        return (TokenSimilarity.sharedCount(x, y), x.count, y.count)
+    }
+
+    /// Measures two strings as a record prepares them (for tests and one-off comparisons).
+    static func measure(_ method: ComparisonMethod, _ a: String, _ b: String) -> Measure? {
+        let left = MatchRecord.pack([a, MatchRecord.comparedForm(a, method)]), right = MatchRecord.pack([b, MatchRecord.comparedForm(b, method)])
+        return left.withUnsafeBytes { l in
+            right.withUnsafeBytes { r in
+                guard let x = PreparedValues(bytes: l).value(0), let y = PreparedValues(bytes: r).value(0) else { return nil }
+                return measure(method, x, y)
+            }
         }
     }
 }

@@ -29,6 +29,35 @@ public enum TokenSimilarity {
         return shared
     }
 
+    /// Words two sorted, distinct, space-separated word lists share, and how many words each has:
+    /// a merge over the bytes, for ASCII text prepared once per record.
+    static func sharedWords(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> (shared: Int, left: Int, right: Int) {
+        var i = 0, j = 0, shared = 0, left = 0, right = 0
+        var x = a.isEmpty ? nil : word(a, from: 0), y = b.isEmpty ? nil : word(b, from: 0)
+        if x != nil { left = 1 }
+        if y != nil { right = 1 }
+        while let u = x, let v = y {
+            let order = compare(a[u], b[v])
+            if order == 0 { shared += 1 }
+            if order <= 0 { i = u.upperBound + 1; x = i < a.count ? word(a, from: i) : nil; if x != nil { left += 1 } }
+            if order >= 0 { j = v.upperBound + 1; y = j < b.count ? word(b, from: j) : nil; if y != nil { right += 1 } }
+        }
+        while let u = x { i = u.upperBound + 1; x = i < a.count ? word(a, from: i) : nil; if x != nil { left += 1 } }
+        while let v = y { j = v.upperBound + 1; y = j < b.count ? word(b, from: j) : nil; if y != nil { right += 1 } }
+        return (shared, left, right)
+    }
+
+    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Range<Int> {
+        var end = start
+        while end < bytes.count && bytes[end] != 0x20 { end += 1 }
+        return start..<end
+    }
+
+    private static func compare(_ a: Slice<UnsafeBufferPointer<UInt8>>, _ b: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
+        for (x, y) in zip(a, b) where x != y { return x < y ? -1 : 1 }
+        return a.count == b.count ? 0 : a.count < b.count ? -1 : 1
+    }
+
     /// Token-sort similarity: the words sorted, then compared by normalized Levenshtein, so
     /// "Bolt Hex M8" and "Hex Bolt M8" are equal.
     public static func tokenSort(_ a: String, _ b: String) -> Double {

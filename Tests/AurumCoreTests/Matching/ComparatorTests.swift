@@ -42,10 +42,32 @@ import Testing
         #expect(Phonetic.soundex("Lee") == "L000")
     }
 
-    @Test func datesAndNumbersMeasureDifferences() {
+    @Test func datesAndNumbersMeasureDifferences() throws {
         #expect(DayNumber.parse("2024-03-01")! - DayNumber.parse("2024-02-28")! == 2)
         #expect(DayNumber.parse("2023-03-01")! - DayNumber.parse("2023-02-28")! == 1)
-        let measure = Comparator.measure(.numeric, MatchValue("0.021"), MatchValue("0.025"))
+        let measure = try #require(Comparator.measure(.numeric, "0.021", "0.025"))
         #expect(LevelCondition.differenceAtMost(0.005).holds(measure) && !LevelCondition.differenceAtMost(0.001).holds(measure))
+    }
+
+    /// Prepared values compare ASCII text by its bytes and other text by its scalars; both give
+    /// what the String functions give.
+    @Test func preparedValuesMeasureAsTheStringFunctions() throws {
+        let cases: [(ComparisonMethod, String, String, Double)] = [
+            (.jaroWinkler, "martha", "marhta", JaroWinkler.similarity("martha", "marhta")),
+            (.levenshtein, "kitten", "sitting", 1 - 3.0 / 7),
+            (.levenshtein, "müller", "muller", 1 - 1.0 / 6),
+            (.damerauLevenshtein, "ca", "ac", 0.5),
+            (.jaroWinkler, "żółw", "zolw", JaroWinkler.similarity("żółw", "zolw")),
+            (.tokenSort, "hex bolt m8", "m8 bolt hex", 1),
+            (.tokenSet, "acme industrial", "industrial acme gmbh", 1),
+            (.jaccard, "acme industrial", "industrial acme gmbh", 2.0 / 3),
+            (.jaccard, "acme acme", "acme", 1),
+            (.tokenSet, "łódź plant", "plant łódź north", 1),
+        ]
+        for (method, a, b, expected) in cases {
+            let measure = try #require(Comparator.measure(method, a, b))
+            #expect(abs((measure.similarity ?? -1) - expected) < 1e-9, "\(method) \(a) / \(b)")
+        }
+        #expect(Comparator.measure(.exact, "", "x") == nil, "an empty text is no value")
     }
 }
