@@ -46,10 +46,10 @@ struct ImportFile {
     }
 
     /// NDJSON: one object per line with source_key and either attributes: {...} or the attributes inline.
-    static func ndjson(_ text: String, _ path: String, requireSourceKey: Bool) throws -> [Row] {
+    static func ndjson(_ text: String, _ path: String, requireSourceKey: Bool, firstLine: Int = 1) throws -> [Row] {
         var rows = [Row]()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
-            let where_ = "\(path):\(index + 1)"
+            let where_ = "\(path):\(index + firstLine)"
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)), var object = value.objectValue else {
                 throw Failure(description: "\(where_): not a JSON object")
             }
@@ -57,7 +57,7 @@ struct ImportFile {
             let sourceKey = key.flatMap { $0.stringValue ?? $0.integerValue.map(String.init) }
             if requireSourceKey, sourceKey == nil { throw Failure(description: "\(where_): source_key is missing") }
             let attributes = object["attributes"]?.objectValue ?? object
-            rows.append(Row(line: index + 1, sourceKey: sourceKey, attributes: attributes))
+            rows.append(Row(line: index + firstLine, sourceKey: sourceKey, attributes: attributes))
         }
         return rows
     }

@@ -86,13 +86,10 @@ struct BenchCommand: AsyncParsableCommand {
 
         /// The generated file's records, prepared in parallel, and each record's true cluster.
         static func prepare(data: String, rules: MatchRules) async throws -> ([MatchRecord], [Int]) {
-            let table = try RecordTable(path: data + "/records.csv")
+            let records = try await RecordFile.prepare(path: data + "/records.csv", rules: rules, validator: nil,
+                                                       parallelism: ProcessInfo.processInfo.activeProcessorCount).records
             let truth = try Self.truth(data + "/truth.csv")
-            let cluster = table.rows.indices.map { truth[table.label($0)] ?? -1 }
-            let records = await parallelMap(table.rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) {
-                table.matchRecord($0, rules: rules)
-            }
-            return (records, cluster)
+            return (records, records.map { truth[$0.id] ?? -1 })
         }
 
         static func truth(_ path: String) throws -> [String: Int] {

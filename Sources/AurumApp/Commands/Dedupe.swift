@@ -34,135 +34,127 @@ struct Dedupe: AsyncParsableCommand {
         }
         if let thresholdReview { match.reviewThreshold = thresholdReview }
         if let thresholdAuto { match.autoLinkThreshold = thresholdAuto }
-        // The bar moves by stage: validated, prepared, scored (a third each).
-        let progress = Progress(total: 3)
+        // The bar follows the bytes read (validated and prepared with them), then matching.
+        let progress = Progress(total: 100)
         progress.update(done: 0, summary: "reading \(file)")
-        let (records, invalid) = try await Self.prepare(file: file, schema: schema, rules: match) { stage in
-            progress.update(done: stage, summary: stage == 1 ? "validated" : "prepared for matching")
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let prepared: RecordFile.Prepared
+        do {
+            prepared = try await RecordFile.prepare(path: file, rules: match, validator: Validator(schema: schema), parallelism: cores) { read, size in
+                progress.update(done: size == 0 ? 90 : 90 * read / size, summary: "\(read / 1_048_576) of \(size / 1_048_576) MiB read and prepared")
+            }
+        } catch let failure as ImportFile.Failure {
+            progress.finish()
+            printError("error: \(failure)")
+            throw ExitCode.failure
         }
-        let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
-        progress.update(done: 3, summary: "\(result.pairs.count) pairs in \(result.clusters.count) clusters")
+        let records = prepared.records
+        progress.update(done: 90, summary: "\(records.count) records; matching")
+        let result = await Deduplication.run(records, rules: match, parallelism: cores)
+        progress.update(done: 100, summary: "\(result.pairs.count) pairs in \(result.clusters.count) clusters")
         progress.finish()
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        let report = DedupeReport(result: result, records: records, invalid: invalid, seconds: seconds)
-        let text = json ? JSONOutput.string(report) : report.text
-        if let output {
-            do { try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                printError("error: cannot write \(output): \(error.localizedDescription)")
-                throw ExitCode.failure
-            }
-        } else {
-            print(text)
-        }
-    }
-}
-
-extension Dedupe {
-    /// Reads and validates the file and prepares its records, on every core. The file's rows are
-    /// freed on return: only the prepared records and the invalid rows' errors stay.
-    static func prepare(file: String, schema: EntitySchema, rules: MatchRules,
-                        stageDone: (Int) -> Void = { _ in }) async throws -> ([MatchRecord], [DedupeReport.Invalid]) {
-        let table: RecordTable
-        do { table = try RecordTable(path: file) } catch {
-            printError("error: \(error)")
+        let report = DedupeReport(result: result, records: records, invalid: prepared.invalid, seconds: seconds)
+        do {
+            var writer = try ReportWriter(path: output)
+            if json { report.writeJSON(to: &writer) } else { report.writeText(to: &writer) }
+            try writer.finish()
+        } catch let failure as ImportFile.Failure {
+            printError("error: \(failure)")
             throw ExitCode.failure
         }
-        let validator = Validator(schema: schema)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let errors = await parallelMap(table.rows.count, parallelism: cores) { index -> [Finding]? in
-            let verdict = validator.validateWithoutStore(table.attributes(index))
-            return verdict.isValid ? nil : verdict.errors
-        }
-        let invalid = errors.indices.compactMap { index in
-            errors[index].map { DedupeReport.Invalid(record: table.label(index), line: table.lines[index], errors: $0) }
-        }
-        stageDone(1)
-        let records = await parallelMap(table.rows.count, parallelism: cores) { table.matchRecord($0, rules: rules) }
-        stageDone(2)
-        return (records, invalid)
     }
 }
 
-/// What `aurum dedupe` prints.
-struct DedupeReport: Encodable {
-    struct Pair: Encodable {
-        var a: String
-        var b: String
-        var score: Double
-        var probability: Double
-        var band: String
-        var explanation: Explanation
-    }
-
-    struct Explanation: Encodable {
-        var text: String
-        var comparisons: [Comparison]
-        var vetoedBy: String?
-
-        enum CodingKeys: String, CodingKey { case text, comparisons, vetoedBy = "vetoed_by" }
-    }
-
-    struct Comparison: Encodable {
-        var attribute: String
-        var a: String?
-        var b: String?
-        var method: String
-        var level: String
-        var similarity: Double?
-        var weight: Double
-    }
-
-    struct Invalid: Encodable {
+/// What `aurum dedupe` prints, written as it goes: JSON `{pairs, vetoed, clusters, invalid,
+/// stats}` with a pair per line, or text for a person.
+struct DedupeReport {
+    struct Invalid: Sendable {
         var record: String
         var line: Int
         var errors: [Finding]
     }
 
-    struct Stats: Encodable {
-        var records: Int
-        var blocks: Int
-        var pairsCompared: Int
-        var pairsListed: Int
-        var autoLink: Int
-        var review: Int
-        var clusters: Int
-        var oversizedBlocks: [String: Int]
-        var seconds: Double
-        var peakMemoryBytes: Int
+    let result: Deduplication.Result
+    let records: [MatchRecord]
+    let invalid: [Invalid]
+    /// Seconds from start to the end of matching.
+    let seconds: Double
 
-        enum CodingKeys: String, CodingKey {
-            case records, blocks, pairsCompared = "pairs_compared", pairsListed = "pairs_listed", autoLink = "auto_link", review
-            case clusters, oversizedBlocks = "oversized_blocks", seconds, peakMemoryBytes = "peak_memory_bytes"
+    var autoLink: Int { result.pairs.count { $0.band == .autoLink } }
+    var review: Int { result.pairs.count { $0.band == .review } }
+
+    func writeJSON(to out: inout ReportWriter) {
+        out.raw("{\"pairs\":[")
+        writePairs(result.pairs, to: &out)
+        out.raw("],\n\"vetoed\":[")
+        writePairs(result.vetoed, to: &out)
+        out.raw("],\n\"clusters\":[")
+        for (index, cluster) in result.clusters.enumerated() {
+            out.raw(index == 0 ? "\n" : ",\n")
+            out.strings(cluster.map { records[$0].id })
         }
+        out.raw("],\n\"invalid\":[")
+        for (index, row) in invalid.enumerated() {
+            out.raw(index == 0 ? "\n{" : ",\n{")
+            out.key("record"); out.string(row.record)
+            out.raw(","); out.key("line"); out.raw(String(row.line))
+            out.raw(","); out.key("errors"); out.raw("[")
+            for (number, finding) in row.errors.enumerated() {
+                out.raw(number == 0 ? "{" : ",{")
+                out.key("attribute"); out.string(finding.attribute)
+                out.raw(","); out.key("rule"); out.string(finding.rule)
+                out.raw(","); out.key("message"); out.string(finding.message)
+                out.raw("}")
+            }
+            out.raw("]}")
+        }
+        out.raw("],\n\"stats\":{")
+        let blocking = result.blocking
+        let counts: [(String, Int)] = [("records", records.count), ("blocks", blocking.blocks), ("pairs_compared", blocking.comparedPairs),
+                                       ("pairs_listed", result.pairs.count), ("auto_link", autoLink), ("review", review),
+                                       ("clusters", result.clusters.count), ("invalid", invalid.count)]
+        for (name, value) in counts { out.key(name); out.raw(String(value) + ",") }
+        out.key("oversized_blocks"); out.raw("[")
+        for (index, block) in blocking.oversizedBlocks.enumerated() {
+            out.raw(index == 0 ? "{" : ",{")
+            out.key("key"); out.string(block.key)
+            out.raw(","); out.key("size"); out.raw(String(block.size))
+            out.raw(","); out.key("examples"); out.strings(block.examples)
+            out.raw("}")
+        }
+        out.raw("],")
+        out.key("seconds"); out.number(Self.round(seconds, 3))
+        out.raw(","); out.key("peak_memory_bytes"); out.raw(String(PeakMemory.bytes()))
+        out.raw("}}\n")
     }
 
-    var pairs: [Pair]
-    /// Pairs that scored as duplicates but that a veto keeps apart, with the veto named.
-    var vetoed: [Pair]
-    var clusters: [[String]]
-    var invalid: [Invalid]
-    var stats: Stats
-
-    init(result: Deduplication.Result, records: [MatchRecord], invalid: [Invalid], seconds: Double) {
-        pairs = result.pairs.map { Self.pair($0, records) }
-        vetoed = result.vetoed.map { Self.pair($0, records) }
-        clusters = result.clusters.map { $0.map { records[$0].id } }
-        self.invalid = invalid
-        stats = Stats(records: records.count, blocks: result.blocking.blocks, pairsCompared: result.blocking.comparedPairs,
-                      pairsListed: result.pairs.count, autoLink: result.pairs.filter { $0.band == .autoLink }.count,
-                      review: result.pairs.filter { $0.band == .review }.count, clusters: result.clusters.count,
-                      oversizedBlocks: Dictionary(result.blocking.oversizedBlocks.map { ($0.key, $0.size) }, uniquingKeysWith: max),
-                      seconds: Self.round(seconds, 3), peakMemoryBytes: PeakMemory.bytes())
-    }
-
-    static func pair(_ pair: ScoredPair, _ records: [MatchRecord]) -> Pair {
-            Pair(a: records[pair.a].id, b: records[pair.b].id, score: Self.round(pair.weight, 3), probability: Self.round(pair.probability, 6),
-                 band: pair.band.rawValue,
-                 explanation: Explanation(text: MatchExplanation.line(pair), comparisons: pair.contributions.map { c in
-                     Comparison(attribute: c.attribute, a: c.left, b: c.right, method: c.method.rawValue, level: c.level,
-                                similarity: c.similarity.map { Self.round($0, 4) }, weight: Self.round(c.weight, 3))
-                 }, vetoedBy: pair.vetoedBy))
+    private func writePairs(_ pairs: [ScoredPair], to out: inout ReportWriter) {
+        for (index, pair) in pairs.enumerated() {
+            out.raw(index == 0 ? "\n{" : ",\n{")
+            out.key("a"); out.string(records[pair.a].id)
+            out.raw(","); out.key("b"); out.string(records[pair.b].id)
+            out.raw(","); out.key("score"); out.number(Self.round(pair.weight, 3))
+            out.raw(","); out.key("probability"); out.number(Self.round(pair.probability, 6))
+            out.raw(","); out.key("band"); out.string(pair.band.rawValue)
+            out.raw(","); out.key("explanation"); out.raw("{")
+            out.key("text"); out.string(MatchExplanation.line(pair))
+            out.raw(","); out.key("vetoed_by"); out.string(pair.vetoedBy)
+            out.raw(","); out.key("comparisons"); out.raw("[")
+            for (number, c) in pair.contributions.enumerated() {
+                out.raw(number == 0 ? "{" : ",{")
+                out.key("attribute"); out.string(c.attribute)
+                out.raw(","); out.key("a"); out.string(c.left)
+                out.raw(","); out.key("b"); out.string(c.right)
+                out.raw(","); out.key("method"); out.string(c.method.rawValue)
+                out.raw(","); out.key("level"); out.string(c.level)
+                out.raw(","); out.key("similarity"); out.number(c.similarity.map { Self.round($0, 4) })
+                out.raw(","); out.key("weight"); out.number(Self.round(c.weight, 3))
+                out.raw("}")
+            }
+            out.raw("]}}")
+        }
     }
 
     static func round(_ value: Double, _ digits: Int) -> Double {
@@ -171,35 +163,37 @@ struct DedupeReport: Encodable {
     }
 
     /// The report for a person: pairs with their reasons, clusters, invalid rows, statistics.
-    var text: String {
-        var lines = [String]()
-        lines.append(pairs.isEmpty ? "no duplicates found" : "\(pairs.count) possible duplicate pairs (strongest first):")
-        for pair in pairs {
-            lines.append("  \(pair.a) ~ \(pair.b)  \(pair.band)  weight \(MatchExplanation.fixed(pair.score, 1))  p=\(MatchExplanation.fixed(pair.probability, 3))")
-            lines.append("      \(pair.explanation.text)")
+    func writeText(to out: inout ReportWriter) {
+        out.line(result.pairs.isEmpty ? "no duplicates found" : "\(result.pairs.count) possible duplicate pairs (strongest first):")
+        for pair in result.pairs {
+            out.line("  \(records[pair.a].id) ~ \(records[pair.b].id)  \(pair.band.rawValue)  weight \(MatchExplanation.fixed(pair.weight, 1))"
+                     + "  p=\(MatchExplanation.fixed(pair.probability, 3))")
+            out.line("      \(MatchExplanation.line(pair))")
         }
-        if !vetoed.isEmpty {
-            lines.append("\(vetoed.count) look-alike pairs kept apart by a veto:")
-            for pair in vetoed {
-                lines.append("  \(pair.a) ≁ \(pair.b)  vetoed by \(pair.explanation.vetoedBy ?? "")  weight \(MatchExplanation.fixed(pair.score, 1))")
-                lines.append("      \(pair.explanation.text)")
+        if !result.vetoed.isEmpty {
+            out.line("\(result.vetoed.count) look-alike pairs kept apart by a veto:")
+            for pair in result.vetoed {
+                out.line("  \(records[pair.a].id) ≁ \(records[pair.b].id)  vetoed by \(pair.vetoedBy ?? "")  weight \(MatchExplanation.fixed(pair.weight, 1))")
+                out.line("      \(MatchExplanation.line(pair))")
             }
         }
-        if !clusters.isEmpty {
-            lines.append("\(clusters.count) clusters:")
-            lines += clusters.map { "  " + $0.joined(separator: ", ") }
+        if !result.clusters.isEmpty {
+            out.line("\(result.clusters.count) clusters:")
+            for cluster in result.clusters { out.line("  " + cluster.map { records[$0].id }.joined(separator: ", ")) }
         }
         if !invalid.isEmpty {
-            lines.append("\(invalid.count) rows fail validation (matched all the same):")
-            lines += invalid.map { row in "  \(row.record) (line \(row.line)): " + row.errors.map { "\($0.attribute) [\($0.rule)]" }.joined(separator: ", ") }
+            out.line("\(invalid.count) rows fail validation (matched all the same):")
+            for row in invalid {
+                out.line("  \(row.record) (line \(row.line)): " + row.errors.map { "\($0.attribute) [\($0.rule)]" }.joined(separator: ", "))
+            }
         }
-        let s = stats
-        lines.append("\(s.records) records, \(s.blocks) blocks, \(s.pairsCompared) pairs compared, \(s.autoLink) auto_link, \(s.review) review, "
-                     + "\(MatchExplanation.fixed(s.seconds, 2)) s, peak memory \(s.peakMemoryBytes / 1_048_576) MiB")
-        for (key, size) in s.oversizedBlocks.sorted(by: { $0.value > $1.value }).prefix(10) {
-            lines.append("  oversized block \(key) (\(size) records) compared within a sorted window of \(Blocking.window)")
+        let blocking = result.blocking
+        out.line("\(records.count) records, \(blocking.blocks) blocks, \(blocking.comparedPairs) pairs compared, \(autoLink) auto_link, "
+                 + "\(review) review, \(MatchExplanation.fixed(seconds, 2)) s, peak memory \(PeakMemory.bytes() / 1_048_576) MiB")
+        for block in blocking.oversizedBlocks.prefix(10) {
+            out.line("  oversized block \(block.key) (\(block.size) records, e.g. \(block.examples.joined(separator: ", "))) "
+                     + "compared within a sorted window of \(Blocking.window)")
         }
-        return lines.joined(separator: "\n")
     }
 }
 

@@ -16,11 +16,12 @@ public enum MatchExplanation {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
+        if digits == 0, abs(rounded) < 1e15 { return String(Int(rounded)) }
         var text = String(rounded)
         if text.contains("e") { return text }
         if !text.contains(".") { text += "." }
         let decimals = text.split(separator: ".", omittingEmptySubsequences: false).last?.count ?? 0
         if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-        return digits == 0 ? String(text.dropLast()) : text
+        return text
     }
 }
