@@ -47,9 +47,30 @@ public struct MatchScorer: Sendable {
     /// comparison with term-frequency adjustment.
     public let termFrequencies: [Int: [UInt64: Double]]
 
+    /// The rules' comparisons as plain values (no strings), read for every pair.
+    private let plan: [PlannedComparison]
+
     public init(rules: MatchRules, termFrequencies: [Int: [UInt64: Double]] = [:]) {
         self.rules = rules
         self.termFrequencies = termFrequencies
+        plan = rules.comparisons.indices.map { index in
+            let comparison = rules.comparisons[index]
+            return PlannedComparison(method: comparison.method, frequencies: comparison.termFrequency ? termFrequencies[index] : nil,
+                                     levels: comparison.levels.map { PlannedLevel(condition: $0.condition, m: $0.m, u: $0.u, weight: $0.weight) })
+        }
+    }
+
+    struct PlannedComparison: Sendable {
+        var method: ComparisonMethod
+        var frequencies: [UInt64: Double]?
+        var levels: [PlannedLevel]
+    }
+
+    struct PlannedLevel: Sendable {
+        var condition: LevelCondition
+        var m: Double
+        var u: Double
+        var weight: Double
     }
 
     /// Frequencies of the common values, for the comparisons that ask for term-frequency adjustment.
@@ -85,18 +106,22 @@ public struct MatchScorer: Sendable {
         }
     }
 
-    /// The level reached and its weight (term-frequency adjusted) for two present values.
-    func levelWeight(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> (level: ComparisonLevel?, weight: Double, measure: Measure) {
-        let comparison = rules.comparisons[index]
-        let measure = Comparator.measure(comparison.method, x, y)
-        for level in comparison.levels where level.condition.holds(measure) {
-            if comparison.termFrequency, level.condition == .exact, let frequency = termFrequencies[index]?[Blocking.hash(x.text.bytes)],
-               frequency > level.u {
-                return (level, log2(level.m / frequency), measure)
+    /// The level reached (its index) and its weight (term-frequency adjusted) for two present values.
+    @inline(__always)
+    func levelWeight(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> (level: Int?, weight: Double, measure: Measure) {
+        plan.withUnsafeBufferPointer { plan in
+            let measure = Comparator.measure(plan[index].method, x, y)
+            return plan[index].levels.withUnsafeBufferPointer { levels in
+                for number in levels.indices where levels[number].condition.holds(measure) {
+                    let level = levels[number]
+                    if level.condition == .exact, let frequency = plan[index].frequencies?[Blocking.hash(x.text.bytes)], frequency > level.u {
+                        return (number, log2(level.m / frequency), measure)
+                    }
+                    return (number, level.weight, measure)
+                }
+                return (nil, 0, measure)
             }
-            return (level, level.weight, measure)
         }
-        return (nil, 0, measure)
     }
 
     /// Scores records `a` and `b` (indexes into `records`).
@@ -128,7 +153,7 @@ public struct MatchScorer: Sendable {
         }
         let (level, weight, measure) = levelWeight(index, left, right)
         return .init(attribute: comparison.attribute, left: left.text.string, right: right.text.string, method: comparison.method,
-                     level: level?.label ?? "none", similarity: measure.similarity, weight: weight)
+                     level: level.map { comparison.levels[$0].label } ?? "none", similarity: measure.similarity, weight: weight)
     }
 
     func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {

@@ -67,6 +67,11 @@ enum TextFolding {
     /// ("S.p.A." → "spa", "O'Neil" → "oneil") and a dot or comma between digits stays a decimal
     /// point ("8,4" → "8.4"). With `reduce`, the digraphs ae/oe/ue become a/o/u.
     static func words(_ text: String, reduce: Bool = true) -> [String] {
+        asciiWords(text, reduce: reduce) ?? scalarWords(text, reduce: reduce)
+    }
+
+    /// `words` scalar by scalar, for any text.
+    static func scalarWords(_ text: String, reduce: Bool) -> [String] {
         var folded = String.UnicodeScalarView()
         for scalar in text.unicodeScalars { appendFolded(scalar, to: &folded) }
         let scalars = Array(folded)
@@ -87,6 +92,40 @@ enum TextFolding {
         }
         if !current.isEmpty { words.append(reduce ? reduceDigraphs(String(current)) : String(current)) }
         return words
+    }
+
+    /// `words` for ASCII text, over its bytes (most master data is ASCII); nil for other text.
+    static func asciiWords(_ text: String, reduce: Bool) -> [String]? {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var words = [String]()
+            var current = [UInt8]()
+            current.reserveCapacity(bytes.count)
+            func isDigit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+            func end() {
+                guard !current.isEmpty else { return }
+                let word = String(decoding: current, as: UTF8.self)
+                words.append(reduce ? reduceDigraphs(word) : word)
+                current.removeAll(keepingCapacity: true)
+            }
+            for (index, byte) in bytes.enumerated() {
+                guard byte < 0x80 else { return nil }
+                switch byte {
+                case 65...90: current.append(byte + 32)
+                case 97...122, 48...57: current.append(byte)
+                case UInt8(ascii: "."), UInt8(ascii: ","):
+                    if index > 0, index + 1 < bytes.count, isDigit(bytes[index - 1]), isDigit(bytes[index + 1]) {
+                        current.append(UInt8(ascii: "."))
+                    } else if byte == UInt8(ascii: ",") {
+                        end()
+                    }
+                case UInt8(ascii: "'"): continue
+                default: end()
+                }
+            }
+            end()
+            return words
+        }
     }
 
     @inline(__always)

@@ -83,10 +83,13 @@ enum AttributeRules {
         }
     }
 
+    /// One @ with a local part before it and a domain of two or more non-empty labels after it,
+    /// no white space. Checked on the UTF-8 bytes and scalars: the separators are ASCII.
     static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace) else { return false }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        guard !text.unicodeScalars.contains(where: TextFolding.isSpace) else { return false }
+        let parts = text.utf8.split(separator: UInt8(ascii: "@"), omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        let labels = parts[1].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty }
     }
 

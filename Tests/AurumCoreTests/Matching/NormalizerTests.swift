@@ -15,6 +15,18 @@ import Testing
         #expect(apply(.text, "  O'Neil,   Ltd. ") == "oneil ltd")
     }
 
+    /// ASCII text takes a byte path; it must split and fold exactly as the scalar path does.
+    @Test func asciiWordsMatchTheScalarPath() {
+        let samples = ["S.p.A. Acme, Ltd.", "O'Neil & Sons", "8,4 kg; 12.5mm", "MUELLER-Lüdenscheid", "Hauptstrasse 12a",
+                       "a,b.c", ",leading and trailing.", "..", "Bolt M8x40 DIN933", "info@acme.example", "  spaced   out  "]
+        for sample in samples where sample.utf8.allSatisfy({ $0 < 0x80 }) {
+            for reduce in [true, false] {
+                #expect(TextFolding.asciiWords(sample, reduce: reduce) == TextFolding.scalarWords(sample, reduce: reduce), "\(sample)")
+            }
+        }
+        #expect(TextFolding.asciiWords("Müller", reduce: true) == nil, "non-ASCII text takes the scalar path")
+    }
+
     @Test func legalFormsAreDropped() {
         #expect(apply(.companyName, "Würth GmbH & Co. KG") == "wurth")
         #expect(apply(.companyName, "WUERTH GMBH") == "wurth")
