@@ -28,15 +28,41 @@ import Testing
     func shippedRulesFindTheGeneratedDuplicates(_ entity: String) async throws {
         let data = SyntheticData.generate(entity: entity, count: 3_000, dupRate: 0.1, seed: 7)
         let match = try #require(try SampleRules.shipped().entities[entity]?.match)
-        let records = data.rows.map { row in
-            MatchRecord(id: row[0], attributes: Dictionary(uniqueKeysWithValues: zip(data.header, row).dropFirst().filter { !$0.1.isEmpty }
-                .map { ($0.0, JSONValue.string($0.1)) }), rules: match)
-        }
+        let records = Self.records(data, match)
         let evaluation = MatchEvaluation(result: await Deduplication.run(records, rules: match), cluster: data.cluster)
         #expect(evaluation.pairs.precision >= 0.98, "precision \(evaluation.pairs.precision)")
         #expect(evaluation.pairs.recall >= 0.95, "recall \(evaluation.pairs.recall)")
         #expect(evaluation.baseline.recall >= evaluation.pairs.recall, "scoring only removes pairs blocking proposed")
         #expect(evaluation.baseline.precision < evaluation.pairs.precision, "scoring must beat taking every blocked pair")
+    }
+
+    /// Matching one record at a time against the index finds, for every record, exactly the
+    /// pairs the batch run finds (in-flow matching and bulk dedupe agree).
+    @Test func oneRecordAtATimeFindsWhatTheBatchFinds() async throws {
+        let data = SyntheticData.generate(entity: "customer", count: 2_000, dupRate: 0.1, seed: 11)
+        let match = try #require(try SampleRules.shipped().entities["customer"]?.match)
+        let records = Self.records(data, match)
+        let batch = await Deduplication.run(records, rules: match)
+        #expect(batch.blocking.oversizedBlocks.isEmpty, "windowed blocks would differ from capped ones")
+        let scorer = MatchScorer(rules: match, termFrequencies: MatchScorer.termFrequencies(of: records, rules: match))
+        let index = MatchIndex(records: records, rules: match)
+        var single = Set<UInt64>()
+        for (position, record) in records.enumerated() {
+            let found = index.matches(for: record, scorer: scorer, excluding: position)
+            #expect(found.cappedKeys.isEmpty)
+            #expect(found.pairs.allSatisfy { $0.a == -1 && $0.b != position })
+            for pair in found.pairs { single.insert(Blocking.pair(Int32(position), Int32(pair.b))) }
+        }
+        let expected = Set((batch.pairs + batch.vetoed).map { Blocking.pair(Int32($0.a), Int32($0.b)) })
+        #expect(expected.count > 100)
+        #expect(single == expected)
+    }
+
+    static func records(_ data: SyntheticData, _ match: MatchRules) -> [MatchRecord] {
+        data.rows.map { row in
+            MatchRecord(id: row[0], attributes: Dictionary(uniqueKeysWithValues: zip(data.header, row).dropFirst().filter { !$0.1.isEmpty }
+                .map { ($0.0, JSONValue.string($0.1)) }), rules: match)
+        }
     }
 }
 

@@ -57,9 +57,10 @@ struct BenchCommand: AsyncParsableCommand {
             let prepared = clock.now
             let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
             let matched = clock.now
-            let report = BenchReport(entity: entity, records: records.count, evaluation: MatchEvaluation(result: result, cluster: cluster),
+            var report = BenchReport(entity: entity, records: records.count, evaluation: MatchEvaluation(result: result, cluster: cluster),
                                      result: result, readSeconds: Deduplication.seconds(prepared - start),
                                      matchSeconds: Deduplication.seconds(matched - prepared))
+            report.single = SingleRecordBench.run(records, rules: match)
             print(json ? JSONOutput.string(report) : report.text)
             if errors > 0 { printErrors(result, records: records, cluster: cluster, match: match) }
         }
@@ -124,6 +125,8 @@ struct BenchReport: Encodable {
     var microsecondsPerPair: Double
     var microsecondsPerRecord: Double
     var peakMemoryBytes: Int
+    /// Matching one record at a time against an index of all the others (the in-flow path).
+    var single: SingleRecordBench?
 
     init(entity: String, records: Int, evaluation: MatchEvaluation, result: Deduplication.Result, readSeconds: Double, matchSeconds: Double) {
         self.entity = entity
@@ -151,7 +154,7 @@ struct BenchReport: Encodable {
         case oversizedBlocks = "oversized_blocks", readSeconds = "read_seconds", matchSeconds = "match_seconds"
         case blockingSeconds = "blocking_seconds", scoringSeconds = "scoring_seconds", clusteringSeconds = "clustering_seconds"
         case recordsPerSecond = "records_per_second", microsecondsPerPair = "microseconds_per_pair"
-        case microsecondsPerRecord = "microseconds_per_record", peakMemoryBytes = "peak_memory_bytes"
+        case microsecondsPerRecord = "microseconds_per_record", peakMemoryBytes = "peak_memory_bytes", single
     }
 
     var text: String {
@@ -164,6 +167,49 @@ struct BenchReport: Encodable {
             baseline  every blocked pair a duplicate (exact keys, no scoring): precision \(f(evaluation.baseline.precision, 4))  recall \(f(evaluation.baseline.recall, 4))  F1 \(f(evaluation.baseline.f1, 4)); ratio F1 / baseline F1 \(f(f1 / max(evaluation.baseline.f1, 1e-9), 2)); scoring and clustering cost \(f((scoringSeconds + clusteringSeconds) / max(blockingSeconds, 1e-9), 2))× the blocking time
             time      read+prepare \(f(readSeconds, 2)) s, blocking \(f(blockingSeconds, 2)) s, scoring \(f(scoringSeconds, 2)) s, clustering \(f(clusteringSeconds, 2)) s
             speed     \(f(recordsPerSecond, 0)) records/s, \(f(microsecondsPerPair, 2)) µs per pair, \(f(microsecondsPerRecord, 1)) µs per record; peak memory \(peakMemoryBytes / 1_048_576) MiB
-            """
+            """ + (single.map { "\n" + $0.text } ?? "")
+    }
+}
+
+/// One record at a time: the cost of matching a candidate against the blocks of all the other
+/// records (index look-up and scoring, on one core), as ingest will once the store holds the
+/// same key hashes. Measured on an even sample of the records, each left out of its own result.
+struct SingleRecordBench: Encodable {
+    var sampled: Int
+    var indexSeconds: Double
+    var microsecondsPerRecord: Double
+    var microsecondsPerCandidatePair: Double
+    var candidatesPerRecord: Double
+
+    enum CodingKeys: String, CodingKey {
+        case sampled, indexSeconds = "index_seconds", microsecondsPerRecord = "microseconds_per_record"
+        case microsecondsPerCandidatePair = "microseconds_per_candidate_pair", candidatesPerRecord = "candidates_per_record"
+    }
+
+    static func run(_ records: [MatchRecord], rules: MatchRules, sample: Int = 10_000) -> SingleRecordBench? {
+        guard !records.isEmpty else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let scorer = MatchScorer(rules: rules, termFrequencies: MatchScorer.termFrequencies(of: records, rules: rules))
+        let index = MatchIndex(records: records, rules: rules)
+        let indexed = clock.now
+        let step = max(1, records.count / sample)
+        var compared = 0, sampled = 0
+        for position in stride(from: 0, to: records.count, by: step) {
+            let matches = index.matches(for: records[position], scorer: scorer, excluding: position)
+            compared += matches.compared
+            sampled += 1
+        }
+        let seconds = Deduplication.seconds(clock.now - indexed)
+        return SingleRecordBench(sampled: sampled, indexSeconds: Deduplication.seconds(indexed - start),
+                                 microsecondsPerRecord: seconds * 1e6 / Double(sampled),
+                                 microsecondsPerCandidatePair: seconds * 1e6 / Double(max(compared, 1)),
+                                 candidatesPerRecord: Double(compared) / Double(sampled))
+    }
+
+    var text: String {
+        let f = MatchExplanation.fixed
+        return "single    one record at a time against the other \(f(candidatesPerRecord, 1)) records of its blocks (\(sampled) sampled): "
+            + "\(f(microsecondsPerRecord, 1)) µs per record, \(f(microsecondsPerCandidatePair, 2)) µs per candidate pair (index built in \(f(indexSeconds, 2)) s)"
     }
 }

@@ -94,8 +94,13 @@ public struct MatchScorer: Sendable {
     /// The pair's total weight and whether a veto applies, without building the explanation:
     /// the fast path that decides which of millions of pairs deserve a full `score`.
     public func weight(_ records: [MatchRecord], _ a: Int, _ b: Int) -> Double {
-        records[a].withValues { left in
-            records[b].withValues { right in
+        weight(records[a], records[b])
+    }
+
+    /// The total weight of two records, as `weight(_:_:_:)`.
+    public func weight(_ a: MatchRecord, _ b: MatchRecord) -> Double {
+        a.withValues { left in
+            b.withValues { right in
                 var weight = rules.priorWeight
                 for index in rules.comparisons.indices {
                     guard let x = left.value(index), let y = right.value(index) else { continue }
@@ -126,7 +131,11 @@ public struct MatchScorer: Sendable {
 
     /// Scores records `a` and `b` (indexes into `records`).
     public func score(_ records: [MatchRecord], _ a: Int, _ b: Int) -> ScoredPair {
-        let left = records[a], right = records[b]
+        score(records[a], records[b], a: a, b: b)
+    }
+
+    /// Scores two records; `a` and `b` are what the pair calls them.
+    public func score(_ left: MatchRecord, _ right: MatchRecord, a: Int, b: Int) -> ScoredPair {
         var weight = rules.priorWeight
         var contributions = [ScoredPair.Contribution]()
         contributions.reserveCapacity(rules.comparisons.count)

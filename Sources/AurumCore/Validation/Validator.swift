@@ -64,6 +64,11 @@ public struct Validator: Sendable {
     /// Applies every rule to prepared attributes, given the store's answers to `lookups`.
     /// `recordID` is the golden record being changed, which may keep its own unique values.
     public func verdict(for prepared: Prepared, answers: [Lookup: LookupAnswer] = [:], recordID: Int64? = nil) -> Verdict {
+        verdict(for: prepared, answers: answers, recordID: recordID, withoutStore: false)
+    }
+
+    /// `withoutStore`: an unanswered lookup is taken as satisfied (unique, or an active reference).
+    private func verdict(for prepared: Prepared, answers: [Lookup: LookupAnswer], recordID: Int64?, withoutStore: Bool) -> Verdict {
         var verdict = Verdict(attributes: prepared.attributes, errors: prepared.errors)
         let failedTypes = Set(prepared.errors.map(\.attribute))
         for box in specs where !failedTypes.contains(box.spec.name) {
@@ -72,7 +77,8 @@ public struct Validator: Sendable {
             verdict.warnings += findings.warnings
         }
         for (attribute, lookup) in attributeLookups(prepared.attributes) {
-            if let problem = Self.check(lookup, answer: answers[lookup], recordID: recordID) {
+            let answer = answers[lookup] ?? (withoutStore ? lookup.satisfied : nil)
+            if let problem = Self.check(lookup, answer: answer, recordID: recordID) {
                 verdict.errors.append(Finding(attribute: attribute, rule: problem.rule, message: problem.message))
             }
         }
@@ -87,12 +93,7 @@ public struct Validator: Sendable {
     /// Validates without a store, as for a file checked before onboarding: uniqueness among golden
     /// records is taken as satisfied and references as active. `answers` may settle some lookups.
     public func validateWithoutStore(_ attributes: Attributes, recordID: Int64? = nil, answers: [Lookup: LookupAnswer] = [:]) -> Verdict {
-        let prepared = prepare(attributes)
-        var all = answers
-        for lookup in lookups(for: prepared.attributes) where all[lookup] == nil {
-            all[lookup] = if case .unique = lookup { .holders([]) } else { .record(state: "active") }
-        }
-        return verdict(for: prepared, answers: all, recordID: recordID)
+        verdict(for: prepare(attributes), answers: answers, recordID: recordID, withoutStore: true)
     }
 
     /// Prepares and judges in one step, for records whose lookups are already answered.
@@ -137,5 +138,12 @@ public struct Validator: Sendable {
             case .oneOf(let values): "\(name) is " + values.map(\.displayText).joined(separator: " or ")
             }
         }.joined(separator: " and ")
+    }
+}
+
+extension Lookup {
+    /// The answer that satisfies the lookup: no other holder of a unique value, an active record.
+    var satisfied: LookupAnswer {
+        if case .unique = self { .holders([]) } else { .record(state: "active") }
     }
 }
