@@ -43,6 +43,13 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Publishing to consumers: the Odoo connector (XML-RPC, JSON-RPC, JSON-2) and its codecs.
+        .target(name: "AurumPublish", dependencies: [
+            "AurumCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Wires store, rules and server together; the CLI's commands and its HTTP client.
         .target(name: "AurumApp", dependencies: [
             "AurumCore", "AurumRules", "AurumStore", "AurumServer",
@@ -68,6 +75,7 @@ let package = Package(
             "AurumServer", "AurumStore", "AurumTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
+        .testTarget(name: "AurumPublishTests", dependencies: ["AurumPublish", "AurumTestSupport"]),
         .testTarget(name: "AurumAppTests", dependencies: [
             "AurumApp", "AurumServer", "AurumTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

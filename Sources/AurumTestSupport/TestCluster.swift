@@ -77,4 +77,6 @@ public enum ProjectPaths {
     public static var rules: String { root + "/rules" }
     public static var migrations: String { root + "/db/migrations" }
     public static var examples: String { root + "/examples" }
+    /// Exchanges recorded from real Odoo 17, 18 and 19 servers, one folder per major version.
+    public static var odooWire: String { root + "/Tests/Fixtures/odoo-wire" }
 }
