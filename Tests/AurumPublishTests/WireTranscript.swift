@@ -8,7 +8,8 @@ struct WireExchange: Decodable, Sendable, CustomTestStringConvertible {
         var method: String
         var path: String
         var headers: [String: String]
-        var body: String
+        /// Absent for a GET.
+        var body: String?
     }
 
     struct Response: Decodable, Sendable {
@@ -43,6 +44,8 @@ struct WireExchange: Decodable, Sendable, CustomTestStringConvertible {
 
     /// Every exchange of every version for `protocolName`.
     static func all(_ protocolName: String) -> [WireExchange] {
-        ["17", "18", "19"].flatMap { (try? load($0, protocolName)) ?? [] }
+        ["17", "18", "19"].flatMap { version in
+            do { return try load(version, protocolName) } catch { fatalError("Tests/Fixtures/odoo-wire/\(version)/\(protocolName).jsonl: \(error)") }
+        }
     }
 }
