@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aurum", targets: ["aurum"]),
+        .executable(name: "odoo-double", targets: ["odoo-double"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -50,6 +51,21 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A faithful stand-in for Odoo's external API (XML-RPC, JSON-RPC, JSON-2), for tests, the demo and benchmarks.
+        .target(name: "OdooDouble", dependencies: [
+            "AurumPublish",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "odoo-double", dependencies: [
+            "OdooDouble",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Wires store, rules and server together; the CLI's commands and its HTTP client.
         .target(name: "AurumApp", dependencies: [
             "AurumCore", "AurumRules", "AurumStore", "AurumServer",
@@ -76,6 +92,11 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "AurumPublishTests", dependencies: ["AurumPublish", "AurumTestSupport"]),
+        .testTarget(name: "OdooDoubleTests", dependencies: [
+            "OdooDouble", "AurumPublish", "AurumTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "AurumAppTests", dependencies: [
             "AurumApp", "AurumServer", "AurumTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

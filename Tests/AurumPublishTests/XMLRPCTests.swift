@@ -1,4 +1,5 @@
 @testable import AurumPublish
+import AurumTestSupport
 import Foundation
 import Testing
 

@@ -1,37 +1,36 @@
-import AurumTestSupport
 import Foundation
 import Testing
 
 /// One exchange recorded from a real Odoo server (Tests/Fixtures/odoo-wire).
-struct WireExchange: Decodable, Sendable, CustomTestStringConvertible {
-    struct Request: Decodable, Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
+public struct WireExchange: Decodable, Sendable, CustomTestStringConvertible {
+    public struct Request: Decodable, Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
         /// Absent for a GET.
-        var body: String?
+        public var body: String?
     }
 
-    struct Response: Decodable, Sendable {
-        var status: Int
-        var reason: String
-        var content_type: String?
-        var body: String
+    public struct Response: Decodable, Sendable {
+        public var status: Int
+        public var reason: String
+        public var content_type: String?
+        public var body: String
     }
 
-    var step: String
-    var request: Request
-    var response: Response
+    public var step: String
+    public var request: Request
+    public var response: Response
     /// Version folder and protocol file it came from.
-    var version = ""
-    var protocolName = ""
+    public var version = ""
+    public var protocolName = ""
 
     enum CodingKeys: String, CodingKey { case step, request, response }
 
-    var testDescription: String { "\(version)/\(protocolName) \(step)" }
+    public var testDescription: String { "\(version)/\(protocolName) \(step)" }
 
     /// Every exchange of `version`'s `protocolName` file (xmlrpc, jsonrpc or json2), in order.
-    static func load(_ version: String, _ protocolName: String) throws -> [WireExchange] {
+    public static func load(_ version: String, _ protocolName: String) throws -> [WireExchange] {
         let path = ProjectPaths.odooWire + "/\(version)/\(protocolName).jsonl"
         guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
@@ -43,7 +42,7 @@ struct WireExchange: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     /// Every exchange of every version for `protocolName`.
-    static func all(_ protocolName: String) -> [WireExchange] {
+    public static func all(_ protocolName: String) -> [WireExchange] {
         ["17", "18", "19"].flatMap { version in
             do { return try load(version, protocolName) } catch { fatalError("Tests/Fixtures/odoo-wire/\(version)/\(protocolName).jsonl: \(error)") }
         }
