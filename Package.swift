@@ -49,6 +49,8 @@ let package = Package(
             "AurumCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A faithful stand-in for Odoo's external API (XML-RPC, JSON-RPC, JSON-2), for tests, the demo and benchmarks.
