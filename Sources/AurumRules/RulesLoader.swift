@@ -43,7 +43,13 @@ public enum RulesLoader {
         if declared.isEmpty {
             diagnostics.append(RulesDiagnostic(file: directory, line: 0, message: "no entity files: add one <entity>.yaml per entity"))
         }
-        let rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files))
+        var odoo: OdooMapping?
+        if let file = files.first(where: { $0.relativePath == "consumers/odoo.yaml" }) {
+            let doc = YAMLDocument(file: file.displayPath)
+            if let root = doc.parse(file.text) { odoo = OdooMappingReader(doc: doc, schemas: entities.mapValues(\.0), declared: declared).read(root) }
+            diagnostics += doc.diagnostics
+        }
+        let rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files), odoo: odoo)
         return (rules, diagnostics.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
     }
 

@@ -21,7 +21,8 @@ struct RulesCommand: AsyncParsableCommand {
                 print(JSONOutput.string(report))
             } else if problems.isEmpty, let rules {
                 print("\(directory): ok — \(rules.entities.count) entities (\(rules.entities.keys.sorted().joined(separator: ", "))), "
-                      + "\(rules.sources.count) sources, version \(rules.version)")
+                      + "\(rules.sources.count) sources" + (rules.odoo.map { ", Odoo mapping for \($0.entities.count) entities" } ?? "")
+                      + ", version \(rules.version)")
             } else {
                 problems.forEach { print($0.description) }
                 printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(directory)")

@@ -48,10 +48,13 @@ public struct RuleSet: Sendable {
     public var sources: [String: SourceSystem]
     /// The hash of the rules tree that produced this set; every verdict records it.
     public var version: String
+    /// How golden records map to Odoo (`consumers/odoo.yaml`), when the rules have it.
+    public var odoo: OdooMapping?
 
-    public init(entities: [String: EntitySchema], sources: [String: SourceSystem], version: String) {
+    public init(entities: [String: EntitySchema], sources: [String: SourceSystem], version: String, odoo: OdooMapping? = nil) {
         self.entities = entities
         self.sources = sources
         self.version = version
+        self.odoo = odoo
     }
 }
