@@ -95,7 +95,7 @@ let package = Package(
         ]),
         .testTarget(name: "AurumPublishTests", dependencies: ["AurumPublish", "AurumTestSupport"]),
         .testTarget(name: "OdooDoubleTests", dependencies: [
-            "OdooDouble", "AurumPublish", "AurumTestSupport",
+            "OdooDouble", "AurumPublish", "AurumCore", "AurumRules", "AurumTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

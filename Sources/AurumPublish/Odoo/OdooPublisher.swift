@@ -1,0 +1,258 @@
+import AurumCore
+import Foundation
+
+/// What publishing one golden record to Odoo did.
+public struct PublishOutcome: Sendable, Hashable, Codable {
+    public enum Action: String, Sendable, Codable, CaseIterable {
+        case created, updated, unchanged, archived, reactivated, adopted, skipped, failed
+    }
+
+    public var entity: String
+    public var recordID: Int64
+    public var externalID: String
+    public var odooModel: String
+    public var odooID: Int?
+    public var action: Action
+    /// Odoo fields written (or that would be, in a dry run).
+    public var changedFields: [String] = []
+    /// What a person should know: an adopted record, a child record written.
+    public var notes: [String] = []
+    public var failure: String?
+    /// The failure's class (`validation`, `unavailable`, ...) and whether a retry may succeed.
+    public var failureKind: String?
+    public var transient: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case entity, recordID = "record_id", externalID = "external_id", odooModel = "odoo_model", odooID = "odoo_id", action
+        case changedFields = "changed_fields", notes, failure, failureKind = "failure_kind", transient
+    }
+}
+
+/// Publishes golden records to one Odoo as idempotent upserts keyed by external id
+/// (`aurum.<entity>_<id>`): create, update only what differs, archive what is no longer active,
+/// re-activate, and adopt a record made by hand instead of duplicating it. Look-ups are cached
+/// for the publisher's life (one run). The outbox calls `publish` per record.
+public actor OdooPublisher {
+    public let client: OdooClient
+    public let mapping: OdooMapping
+    private var lookups: [String: Int?] = [:]
+    private var required: [String: Set<String>] = [:]
+    private var version = 0
+
+    public init(client: OdooClient, mapping: OdooMapping) {
+        self.client = client
+        self.mapping = mapping
+    }
+
+    /// Publishes `record` (its current version); with `dryRun`, reads Odoo and says what it would do.
+    public func publish(_ record: RecordView, dryRun: Bool = false) async -> PublishOutcome {
+        let externalID = mapping.externalID(entity: record.entity, id: record.id)
+        guard let entity = mapping.entities[record.entity] else {
+            return PublishOutcome(entity: record.entity, recordID: record.id, externalID: externalID, odooModel: "", action: .skipped,
+                                  notes: ["rules/consumers/odoo.yaml does not map \(record.entity)"])
+        }
+        var outcome = PublishOutcome(entity: record.entity, recordID: record.id, externalID: externalID, odooModel: entity.model, action: .unchanged)
+        do {
+            version = try await client.connect().major
+            let mapped = try entity.values(for: record.attributes, version: version)
+            let unset = Set(mapped.filter { $0.value == nil }.keys)  // left to Odoo's defaults on create
+            let desired = try await resolve(mapped, entity: record.entity, field: nil)
+            let active = record.state == .active
+            // Children's values are resolved first: a vendor whose supplier is not in Odoo yet stops
+            // the item before anything is written.
+            var children = [(ChildMapping, [String: OdooValue])]()
+            for child in entity.children where active && record.attributes[child.requires].map({ $0 != .null }) ?? false {
+                children.append((child, try await resolve(try childValues(child, record), entity: record.entity, field: child.name)))
+            }
+            var existing = try await find(externalID, model: entity.model)
+            if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
+               let adopted = try await search(entity.model, [[.string(adoptBy), "=", key]]) {
+                if !dryRun { try await createExternalID(externalID, model: entity.model, id: adopted) }
+                outcome.notes.append("adopted \(entity.model) \(adopted), created in Odoo outside Aurum with the same \(adoptBy)")
+                outcome.action = .adopted
+                existing = adopted
+            }
+            if let id = existing {
+                outcome.odooID = id
+                // A value the golden record lacks clears the Odoo field, unless Odoo requires the field.
+                let requiredFields = try await requiredFields(entity.model)
+                let wanted = desired.filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
+                let changes = try await differences(entity.model, id: id, desired: wanted.merging(["active": .bool(active)]) { a, _ in a })
+                outcome.changedFields = changes.keys.sorted()
+                if !changes.isEmpty {
+                    if !dryRun { _ = try await client.call(OdooCall(entity.model, "write", ids: [id], ["vals": .struct(changes)])) }
+                    if outcome.action != .adopted {
+                        outcome.action = changes["active"] == false ? .archived : changes["active"] == true ? .reactivated : .updated
+                    }
+                }
+            } else if !active {
+                outcome.action = .skipped
+                outcome.notes.append("\(record.state.rawValue) records are not created in Odoo")
+                return outcome
+            } else {
+                let values = desired.filter { !unset.contains($0.key) }
+                outcome.changedFields = values.keys.sorted()
+                if !dryRun {
+                    let created = try await client.call(OdooCall(entity.model, "create", ["vals_list": [.struct(values)]]))
+                    guard let id = created.int ?? created.array?.first?.int else {
+                        throw OdooFailure(kind: .application, message: "create answered \(created) instead of an id")
+                    }
+                    try await createExternalID(externalID, model: entity.model, id: id)
+                    outcome.odooID = id
+                }
+                outcome.action = .created
+            }
+            if let parent = outcome.odooID ?? (dryRun ? 0 : nil) {
+                for (child, values) in children {
+                    outcome.notes += try await publishChild(child, values, of: record, parent: parent, dryRun: dryRun)
+                }
+            }
+        } catch let problem as MappingProblem {
+            outcome.fail("\(record.entity) \(record.id): \(problem)", kind: "mapping", transient: false)
+        } catch let failure as OdooFailure {
+            outcome.fail("\(record.entity) \(record.id): \(failure)", kind: failure.kind.rawValue, transient: failure.isTransient)
+        } catch {
+            outcome.fail("\(record.entity) \(record.id): \(error)", kind: "application", transient: false)
+        }
+        return outcome
+    }
+
+    /// A child record (bank account, vendor line): by its own external id, or adopted when Odoo
+    /// already has one with the same first field for this parent.
+    func publishChild(_ child: ChildMapping, _ values: [String: OdooValue], of record: RecordView, parent: Int, dryRun: Bool) async throws -> [String] {
+        let externalID = mapping.externalID(entity: record.entity, id: record.id, child: child.name)
+        var desired = values
+        desired[child.parentField] = .int(parent)
+        if let id = try await find(externalID, model: child.model) {
+            let changes = try await differences(child.model, id: id, desired: desired)
+            guard !changes.isEmpty else { return [] }
+            if !dryRun { _ = try await client.call(OdooCall(child.model, "write", ids: [id], ["vals": .struct(changes)])) }
+            return ["\(child.name): updated \(changes.keys.sorted().joined(separator: ", "))"]
+        }
+        if let key = child.fields.first?.odooField, let value = desired[key],
+           let adopted = try await search(child.model, [[.string(child.parentField), "=", .int(parent)], [.string(key), "=", value]]) {
+            if !dryRun { try await createExternalID(externalID, model: child.model, id: adopted) }
+            return ["\(child.name): adopted \(child.model) \(adopted)"]
+        }
+        if !dryRun {
+            let created = try await client.call(OdooCall(child.model, "create", ["vals_list": [.struct(desired.filter { !$0.value.isEmpty })]]))
+            if let id = created.int ?? created.array?.first?.int { try await createExternalID(externalID, model: child.model, id: id) }
+        }
+        return ["\(child.name): created \(child.model)"]
+    }
+
+    func childValues(_ child: ChildMapping, _ record: RecordView) throws(MappingProblem) -> [String: OdooFieldValue?] {
+        var values = [String: OdooFieldValue?]()
+        for field in child.fields where field.versions.contains(version) { values[field.odooField] = try field.value(for: record.attributes) }
+        return values
+    }
+
+    // MARK: Odoo look-ups
+
+    /// The record an external id points to, if it still exists (archived included).
+    func find(_ externalID: String, model: String) async throws(OdooFailure) -> Int? {
+        let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
+        let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(parts[0])], ["name", "=", .string(parts[1])]],
+                                                                                    "fields": ["model", "res_id"]]))
+        guard let row = rows.array?.first, row["model"].string == model, let id = row["res_id"].int else { return nil }
+        let exists = try await client.call(OdooCall(model, "search", ["domain": [["id", "=", .int(id)]]], context: ["active_test": false]))
+        return exists.array?.isEmpty == false ? id : nil
+    }
+
+    func search(_ model: String, _ domain: [OdooValue]) async throws(OdooFailure) -> Int? {
+        try await client.call(OdooCall(model, "search", ["domain": .array(domain), "limit": 1], context: ["active_test": false])).array?.first?.int
+    }
+
+    func createExternalID(_ externalID: String, model: String, id: Int) async throws(OdooFailure) {
+        let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
+        let stale = try await client.call(OdooCall("ir.model.data", "search", ["domain": [["module", "=", .string(parts[0])], ["name", "=", .string(parts[1])]]]))
+        if let row = stale.array?.first?.int {  // it pointed at a record that is gone
+            _ = try await client.call(OdooCall("ir.model.data", "write", ids: [row], ["vals": ["model": .string(model), "res_id": .int(id)]]))
+            return
+        }
+        _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": [["module": .string(parts[0]), "name": .string(parts[1]),
+                                                                                        "model": .string(model), "res_id": .int(id), "noupdate": true]]]))
+    }
+
+    /// The mapped values as Odoo takes them: look-ups and references turned into ids.
+    func resolve(_ values: [String: OdooFieldValue?], entity: String, field: String?) async throws -> [String: OdooValue] {
+        var result = [String: OdooValue]()
+        for (name, value) in values {
+            switch value {
+            case nil: result[name] = false
+            case .value(let json)?: result[name] = OdooValue(json)
+            case .lookup(let lookup, let key)?:
+                let cacheKey = "\(lookup.model)|\(lookup.by)|\(key)"
+                let id: Int?
+                if let cached = lookups[cacheKey] { id = cached } else {
+                    id = try await search(lookup.model, [[.string(lookup.by), "=", .string(key)]])
+                    lookups[cacheKey] = id
+                }
+                guard let id else {
+                    throw MappingProblem(field: name, message: "\(lookup.model) '\(key)' not found in Odoo (by \(lookup.by)); create it in Odoo "
+                                         + "or map the value in rules/consumers/odoo.yaml")
+                }
+                result[name] = .int(id)
+            case .reference(let target, let id)?:
+                guard let targetModel = mapping.entities[target]?.model,
+                      let odooID = try await find(mapping.externalID(entity: target, id: id), model: targetModel) else {
+                    throw MappingProblem(field: name, message: "\(target) \(id) is not in Odoo yet; publish it first (sync \(target) before \(entity))")
+                }
+                result[name] = .int(odooID)
+            }
+        }
+        return result
+    }
+
+    /// The fields Odoo requires on `model` (asked once per run).
+    func requiredFields(_ model: String) async throws(OdooFailure) -> Set<String> {
+        if let known = required[model] { return known }
+        let fields = try await client.call(OdooCall(model, "fields_get", ["attributes": ["required"]])).members ?? [:]
+        let names = Set(fields.filter { $0.value["required"] == true }.keys)
+        required[model] = names
+        return names
+    }
+
+    /// The fields whose Odoo value differs from `desired`.
+    func differences(_ model: String, id: Int, desired: [String: OdooValue]) async throws(OdooFailure) -> [String: OdooValue] {
+        let read = try await client.call(OdooCall(model, "read", ids: [id], ["fields": .array(desired.keys.sorted().map(OdooValue.string))]))
+        guard let current = read.array?.first else { throw OdooFailure(kind: .missingRecord, message: "\(model) \(id) disappeared while publishing") }
+        return desired.filter { !Self.same(current[$0.key], $0.value) }
+    }
+
+    /// Equality as Odoo stores values: a many2one read as `[id, name]` equals its id, numbers by value, empty equals false.
+    static func same(_ odoo: OdooValue, _ desired: OdooValue) -> Bool {
+        if odoo.isEmpty && desired.isEmpty { return odoo.bool == nil || desired.bool == nil || odoo == desired }
+        if desired == false, case .double(let zero) = odoo, zero == 0 { return true }  // an empty number reads as 0.0
+        if desired == false, case .int(0) = odoo { return true }
+        if case .array(let pair) = odoo, pair.count == 2, pair[1].string != nil { return pair[0] == desired }
+        switch (odoo, desired) {
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return abs(Double(a) - b) < 1e-9
+        case (.double(let a), .double(let b)): return abs(a - b) < 1e-9
+        default: return odoo == desired
+        }
+    }
+}
+
+extension PublishOutcome {
+    mutating func fail(_ message: String, kind: String, transient: Bool) {
+        action = .failed
+        failure = message
+        failureKind = kind
+        self.transient = transient
+    }
+}
+
+extension OdooValue {
+    /// A golden-record value as Odoo takes it: whole numbers as integers.
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = false
+        case .bool(let b): self = .bool(b)
+        case .number(let n): self = n.rounded() == n && abs(n) < 9e15 ? .int(Int(n)) : .double(n)
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .array(items.map(OdooValue.init))
+        case .object(let members): self = .struct(members.mapValues(OdooValue.init))
+        }
+    }
+}
