@@ -70,7 +70,7 @@ let package = Package(
         ]),
         // Wires store, rules and server together; the CLI's commands and its HTTP client.
         .target(name: "AurumApp", dependencies: [
-            "AurumCore", "AurumRules", "AurumStore", "AurumServer",
+            "AurumCore", "AurumRules", "AurumStore", "AurumServer", "AurumPublish",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -100,7 +100,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "AurumAppTests", dependencies: [
-            "AurumApp", "AurumServer", "AurumTestSupport",
+            "AurumApp", "AurumServer", "AurumTestSupport", "OdooDouble", "AurumPublish",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

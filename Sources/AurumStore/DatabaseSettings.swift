@@ -42,6 +42,18 @@ public struct DatabaseSettings: Sendable, Hashable {
                                      password: password, database: database, tls: .disable)
     }
 
+    /// The settings as a URL, for handing to a child command (the password percent-encoded).
+    public var url: String {
+        var components = URLComponents()
+        components.scheme = "postgres"
+        components.user = username
+        components.password = password
+        components.host = host
+        components.port = port
+        components.path = "/" + database
+        return components.string ?? redactedURL
+    }
+
     /// The settings as a URL with the password hidden, for logs and `--print-config`.
     public var redactedURL: String { "postgres://\(username):***@\(host):\(port)/\(database)" }
 }

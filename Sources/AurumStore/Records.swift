@@ -4,6 +4,12 @@ import PostgresNIO
 
 extension PostgresStewardshipStore {
     public func record(entity: String, id: Int64) async throws -> RecordView? {
+        try await records(entity: entity, afterID: id - 1, limit: 1).first { $0.id == id }
+    }
+
+    /// The current version of `entity`'s golden records with ids above `afterID`, in id order, at
+    /// most `limit`: pages for publishing and reconciling every record.
+    public func records(entity: String, afterID: Int64 = 0, limit: Int = 500) async throws -> [RecordView] {
         let rows = try await client.query("""
             SELECT gr.id, gr.entity, gr.current_version, gr.state, gv.attributes::text AS attributes,
                    \(unescaped: SQLTime.iso("gr.updated_at")) AS updated_at,
@@ -12,17 +18,20 @@ extension PostgresStewardshipStore {
                     FROM record_source rs WHERE rs.record_id = gr.id)::text AS sources
             FROM golden_record gr
             JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-            WHERE gr.id = \(id) AND gr.entity = \(entity)
+            WHERE gr.entity = \(entity) AND gr.id > \(afterID)
+            ORDER BY gr.id
+            LIMIT \(limit)
             """, logger: logger)
+        var result = [RecordView]()
         for try await row in rows {
             let r = row.makeRandomAccess()
-            return RecordView(
+            result.append(RecordView(
                 id: try r.get("id"), entity: try r.get("entity"), version: try r.get("current_version"),
                 state: RecordState(rawValue: try r.get("state")) ?? .active,
                 attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
-                sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at"))
+                sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at")))
         }
-        return nil
+        return result
     }
 
     public func versions(entity: String, id: Int64) async throws -> [VersionView]? {

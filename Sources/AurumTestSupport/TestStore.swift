@@ -8,6 +8,8 @@ import PostgresNIO
 public struct TestStore: Sendable {
     public let store: PostgresStewardshipStore
     public let client: PostgresClient
+    /// Where the test's database is (for commands given `--database-url`).
+    public let settings: DatabaseSettings
     public var rules: RuleSet { store.rules }
 
     /// Runs `body` with a store on a database of its own; the database client stops afterwards.
@@ -15,8 +17,22 @@ public struct TestStore: Sendable {
         let settings = try await TestCluster.shared.freshDatabase()
         let ruleSet = try rules ?? SampleRules.shipped()
         return try await settings.withClient(logger: TestLogger.quiet) { client in
-            try await body(TestStore(store: PostgresStewardshipStore(client: client, rules: ruleSet, logger: TestLogger.quiet), client: client))
+            try await body(TestStore(store: PostgresStewardshipStore(client: client, rules: ruleSet, logger: TestLogger.quiet), client: client, settings: settings))
         }
+    }
+
+    /// Submits `candidates` and approves each change request: the golden records they become.
+    public func release(_ candidates: [CandidateSubmission]) async throws -> [Int64] {
+        let source = try await actor("release-source", .source)
+        let steward = try await actor("release-steward", .steward)
+        var ids = [Int64]()
+        for candidate in candidates {
+            let result = try await store.ingest([candidate], by: source.principal, requestID: "release")[0]
+            guard let request = result.changeRequestID else { throw StoreError.conflict("\(candidate.sourceKey): \(result.status)") }
+            let decision = try await store.approve(changeRequest: request, by: steward.principal, comment: nil, revision: nil, requestID: "release")
+            if let id = decision.recordID { ids.append(id) }
+        }
+        return ids
     }
 
     /// Creates a token for `name` with `role`, returning the token and its principal.

@@ -10,8 +10,11 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Directory of numbered SQL migrations.", valueName: "dir"))
     var migrations: String = ProcessInfo.processInfo.environment["AURUM_MIGRATIONS"] ?? "db/migrations"
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("PostgreSQL URL (default: $DATABASE_URL; else the embedded cluster).", valueName: "url"))
+    var databaseURL: String?
+
     var access: DatabaseAccess {
-        DatabaseAccess(url: ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
+        DatabaseAccess(url: (databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
     }
 }
 

@@ -165,7 +165,7 @@ indirect enum Domain {
         return nil
     }
 
-    /// SQL LIKE: `%` any run, `_` any one character.
+    /// SQL LIKE: `%` any run, `_` any one character, a backslash makes the next one literal.
     static func wildcard(_ text: String, _ pattern: String, _ insensitive: Bool) -> Bool {
         let t = Array(insensitive ? text.lowercased() : text), p = Array(insensitive ? pattern.lowercased() : pattern)
         var memo = [[Bool?]](repeating: [Bool?](repeating: nil, count: p.count + 1), count: t.count + 1)
@@ -173,6 +173,7 @@ indirect enum Domain {
             if let known = memo[i][j] { return known }
             let result: Bool
             if j == p.count { result = i == t.count }
+            else if p[j] == "\\", j + 1 < p.count { result = i < t.count && t[i] == p[j + 1] && match(i + 1, j + 2) }
             else if p[j] == "%" { result = match(i, j + 1) || (i < t.count && match(i + 1, j)) }
             else { result = i < t.count && (p[j] == "_" || p[j] == t[i]) && match(i + 1, j + 1) }
             memo[i][j] = result

@@ -1,0 +1,316 @@
+import ArgumentParser
+import AurumCore
+import AurumPublish
+import AurumStore
+import Foundation
+import Logging
+
+/// Where Odoo is: read once from the environment (or flags) into `OdooSettings`.
+struct OdooOptions: ParsableArguments {
+    @Option(name: .customLong("odoo-url"), help: ArgumentHelp("Odoo's base URL (default: $ODOO_URL).", valueName: "url")) var url: String?
+    @Option(name: .customLong("odoo-database"), help: ArgumentHelp("The database (default: $ODOO_DATABASE).", valueName: "name")) var database: String?
+    @Option(name: .customLong("odoo-login"), help: ArgumentHelp("The integration user's login (default: $ODOO_LOGIN, else admin).", valueName: "login")) var login: String?
+    @Option(name: .customLong("odoo-protocol"), help: "auto, json2, xmlrpc or jsonrpc (default: $ODOO_PROTOCOL, else auto).") var protocolName: String?
+
+    /// The settings, or a usage error naming what is missing. The key comes from ODOO_API_KEY or
+    /// the file ODOO_API_KEY_FILE names, never from a flag (it would show in `ps`).
+    func settings() throws -> OdooSettings {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = url ?? environment["ODOO_URL"], !url.isEmpty else { throw ValidationError("set ODOO_URL (or --odoo-url) to Odoo's base URL, e.g. http://127.0.0.1:8069") }
+        guard let database = database ?? environment["ODOO_DATABASE"], !database.isEmpty else { throw ValidationError("set ODOO_DATABASE (or --odoo-database)") }
+        var key = environment["ODOO_API_KEY"] ?? ""
+        if key.isEmpty, let file = environment["ODOO_API_KEY_FILE"] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read ODOO_API_KEY_FILE \(file)") }
+            key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard !key.isEmpty else { throw ValidationError("set ODOO_API_KEY, or ODOO_API_KEY_FILE to a file holding it") }
+        let choice = protocolName ?? environment["ODOO_PROTOCOL"] ?? "auto"
+        guard let protocolChoice = OdooSettings.ProtocolChoice(rawValue: choice) else {
+            throw ValidationError("ODOO_PROTOCOL must be auto, json2, xmlrpc or jsonrpc, not \(choice)")
+        }
+        return OdooSettings(url: url, database: database, login: login ?? environment["ODOO_LOGIN"] ?? "admin", secret: key, protocolChoice: protocolChoice)
+    }
+}
+
+/// `aurum odoo`: reach Odoo, and publish the golden records into it.
+struct OdooCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "odoo", abstract: "Check the Odoo connection and mapping, and publish golden records to Odoo.",
+        discussion: """
+            Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \\
+            (auto|json2|xmlrpc|jsonrpc). The mapping is rules/consumers/odoo.yaml.
+            """,
+        subcommands: [Check.self, Sync.self])
+
+    /// `aurum odoo check`: the preflight an integrator runs first.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reach Odoo; report version, protocol and user; check every mapped model, field and look-up value exists. Exits 1 on a problem.")
+
+        @OptionGroup var odoo: OdooOptions
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @Flag(help: "Also check the look-up values the golden records use (needs the database).") var values = false
+        @Flag(help: "Print JSON: {server, problems}.") var json = false
+
+        func run() async throws {
+            let ruleSet = try loadRules(rules)
+            let mapping = try Self.mapping(ruleSet, rules)
+            let logger = makeLogger("aurum.odoo")
+            let client = OdooClient(settings: try odoo.settings(), logger: logger)
+            let info: OdooServerInfo
+            do { info = try await client.connect() } catch {
+                printError("error: \(error)")
+                throw ExitCode.failure
+            }
+            var problems = await OdooPreflight(client: client, mapping: mapping, version: info.major).check()
+            if values {
+                let migrator = try Migrator(directory: database.migrations)
+                problems += try await database.access.withDatabase(logger: logger) { db in
+                    try await migrator.migrate(db, logger: logger)
+                    let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
+                    return await OdooPreflight(client: client, mapping: mapping, version: info.major).checkValues(store: store)
+                }
+            }
+            if json {
+                print(JSONOutput.string(CheckReport(server: .init(version: info.serverVersion, protocolName: info.protocolName.rawValue, uid: info.uid), problems: problems)))
+            } else {
+                print("Odoo \(info.serverVersion) at \(odoo.url ?? ProcessInfo.processInfo.environment["ODOO_URL"] ?? ""), protocol \(info.protocolName.rawValue), signed in as uid \(info.uid)")
+                print(problems.isEmpty ? "mapping: ok — \(mapping.entities.count) entities, every model, field and look-up found" : "\(problems.count) problems:")
+                problems.forEach { print("  " + $0) }
+            }
+            if !problems.isEmpty { throw ExitCode.failure }
+        }
+
+        struct CheckReport: Encodable {
+            struct Server: Encodable {
+                var version: String
+                var protocolName: String
+                var uid: Int
+                enum CodingKeys: String, CodingKey { case version, protocolName = "protocol", uid }
+            }
+            var server: Server
+            var problems: [String]
+        }
+
+        static func mapping(_ rules: RuleSet, _ directory: String) throws -> OdooMapping {
+            guard let mapping = rules.odoo else {
+                printError("error: \(directory)/consumers/odoo.yaml is missing; it maps golden records to Odoo models and fields")
+                throw ExitCode.failure
+            }
+            return mapping
+        }
+    }
+
+    /// `aurum odoo sync`: upsert every current golden record into Odoo.
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Upsert every current golden record into Odoo by external id; prints created, updated, archived, unchanged and failed with reasons.",
+            discussion: "Exits 1 when any record failed. With --dry-run nothing is written: Odoo is read and the would-be actions are printed.")
+
+        @OptionGroup var odoo: OdooOptions
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @Option(help: "Only this entity.") var entity: String?
+        @Flag(name: .customLong("dry-run"), help: "Write nothing; say what would be done.") var dryRun = false
+        @Flag(help: "Print JSON: {summary, outcomes}.") var json = false
+
+        func run() async throws {
+            let ruleSet = try loadRules(rules)
+            let mapping = try Check.mapping(ruleSet, rules)
+            let entities = try OdooRun.entities(mapping, entity)
+            let logger = makeLogger("aurum.odoo")
+            let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
+            let migrator = try Migrator(directory: database.migrations)
+            let outcomes = try await database.access.withDatabase(logger: logger) { db in
+                try await migrator.migrate(db, logger: logger)
+                let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
+                let total = try await OdooRun.count(store, entities)
+                let progress = Progress(total: total)
+                var outcomes = [PublishOutcome]()
+                try await OdooRun.forEachRecord(store, entities) { record in
+                    outcomes.append(await publisher.publish(record, dryRun: dryRun))
+                    progress.update(done: outcomes.count, summary: "\(record.entity) \(record.id): \(outcomes.last!.action.rawValue)")
+                }
+                progress.finish()
+                return outcomes
+            }
+            let summary = Dictionary(grouping: outcomes, by: \.action).mapValues(\.count)
+            if json {
+                print(JSONOutput.string(SyncReport(dryRun: dryRun, summary: Dictionary(uniqueKeysWithValues: summary.map { ($0.key.rawValue, $0.value) }), outcomes: outcomes)))
+            } else {
+                for outcome in outcomes where outcome.action != .unchanged {
+                    let fields = outcome.changedFields.isEmpty ? "" : " (\(outcome.changedFields.joined(separator: ", ")))"
+                    print("\(outcome.externalID)  \(outcome.action.rawValue)\(fields)" + (outcome.failure.map { ": \($0)" } ?? "")
+                          + outcome.notes.map { "; \($0)" }.joined())
+                }
+                let order: [PublishOutcome.Action] = [.created, .updated, .archived, .reactivated, .adopted, .unchanged, .skipped, .failed]
+                print((dryRun ? "dry run, nothing written: " : "") + order.map { "\(summary[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            }
+            if summary[.failed] != nil { throw ExitCode.failure }
+        }
+
+        struct SyncReport: Encodable {
+            var dryRun: Bool
+            var summary: [String: Int]
+            var outcomes: [PublishOutcome]
+            enum CodingKeys: String, CodingKey { case dryRun = "dry_run", summary, outcomes }
+        }
+    }
+}
+
+/// `aurum reconcile odoo`: compare Odoo with the golden records, writing nothing.
+struct ReconcileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile", abstract: "Compare a consumer with the golden records, without writing.", subcommands: [Odoo.self])
+
+    struct Odoo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "odoo",
+            abstract: "Report records missing in Odoo, extra external ids, and fields that differ from the golden records. Exits 1 on drift.")
+
+        @OptionGroup var odoo: OdooOptions
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @Option(help: "Only this entity.") var entity: String?
+        @Flag(help: "Print JSON: {records, drift}.") var json = false
+
+        func run() async throws {
+            let ruleSet = try loadRules(rules)
+            let mapping = try OdooCommand.Check.mapping(ruleSet, rules)
+            let entities = try OdooRun.entities(mapping, entity)
+            let logger = makeLogger("aurum.odoo")
+            let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
+            let migrator = try Migrator(directory: database.migrations)
+            let (count, drift) = try await database.access.withDatabase(logger: logger) { db in
+                try await migrator.migrate(db, logger: logger)
+                let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
+                var drift = [OdooDrift]()
+                var known = [String: Set<Int64>]()
+                var count = 0
+                try await OdooRun.forEachRecord(store, entities) { record in
+                    count += 1
+                    known[record.entity, default: []].insert(record.id)
+                    if let found = await publisher.reconcile(record) { drift.append(found) }
+                }
+                for entity in entities { drift += try await publisher.extras(entity: entity, known: known[entity] ?? []) }
+                return (count, drift)
+            }
+            if json {
+                print(JSONOutput.string(ReconcileReport(records: count, drift: drift)))
+            } else {
+                for item in drift {
+                    switch item.kind {
+                    case .differs:
+                        print("\(item.externalID)  differs: " + item.fields.map { "\($0.field) Aurum \(Self.text($0.aurum)) ≠ Odoo \(Self.text($0.odoo))" }.joined(separator: "; "))
+                    default:
+                        print("\(item.externalID)  \(item.kind.rawValue)" + (item.message.map { ": \($0)" } ?? ""))
+                    }
+                }
+                print(drift.isEmpty ? "no drift: \(count) golden records match Odoo" : "\(drift.count) of \(count) golden records drift from Odoo")
+            }
+            if !drift.isEmpty { throw ExitCode.failure }
+        }
+
+        static func text(_ value: OdooValue) -> String {
+            switch value {
+            case .string(let s): "\"\(s)\""
+            case .array(let pair) where pair.count == 2: "\(pair[1].string ?? "") (\(pair[0].int ?? 0))"
+            default: String(decoding: value.jsonData, as: UTF8.self)
+            }
+        }
+
+        struct ReconcileReport: Encodable {
+            var records: Int
+            var drift: [OdooDrift]
+        }
+    }
+}
+
+/// What sync and reconcile share: which entities, and every current golden record of them in order.
+enum OdooRun {
+    static func entities(_ mapping: OdooMapping, _ only: String?) throws -> [String] {
+        guard let only else { return mapping.order }
+        guard mapping.entities[only] != nil else {
+            throw ValidationError("rules/consumers/odoo.yaml does not map \(only); it maps \(mapping.order.joined(separator: ", "))")
+        }
+        return [only]
+    }
+
+    static func count(_ store: PostgresStewardshipStore, _ entities: [String]) async throws -> Int {
+        var total = 0
+        try await forEachRecord(store, entities) { _ in total += 1 }
+        return total
+    }
+
+    static func forEachRecord(_ store: PostgresStewardshipStore, _ entities: [String], _ body: (RecordView) async throws -> Void) async throws {
+        for entity in entities {
+            var after: Int64 = 0
+            while true {
+                let page = try await store.records(entity: entity, afterID: after, limit: 500)
+                for record in page { try await body(record) }
+                guard let last = page.last, page.count == 500 else { break }
+                after = last.id
+            }
+        }
+    }
+}
+
+/// The preflight: models and fields of this Odoo version, and the look-up values in use.
+struct OdooPreflight {
+    let client: OdooClient
+    let mapping: OdooMapping
+    let version: Int
+
+    func check() async -> [String] {
+        var problems = [String]()
+        for name in mapping.order {
+            guard let entity = mapping.entities[name] else { continue }
+            problems += await fields(entity.model, entity.fields(for: version).map(\.odooField) + (entity.adoptBy.map { [$0] } ?? []), entity: name)
+            for child in entity.children {
+                problems += await fields(child.model, child.fields.filter { $0.versions.contains(version) }.map(\.odooField) + [child.parentField], entity: "\(name).\(child.name)")
+            }
+        }
+        do { _ = try await client.call(OdooCall("ir.model.data", "search", ["domain": [["module", "=", .string(mapping.module)]], "limit": 1])) } catch {
+            problems.append("ir.model.data cannot be read (\(error)); the integration user needs Administration/Access Rights to keep external ids")
+        }
+        return problems
+    }
+
+    func fields(_ model: String, _ names: [String], entity: String) async -> [String] {
+        let found: [String: OdooValue]
+        do { found = try await client.call(OdooCall(model, "fields_get", ["attributes": ["type"]])).members ?? [:] } catch {
+            return ["\(entity): model \(model): \(error)"]
+        }
+        return Set(names).sorted().filter { found[$0] == nil }.map { field in
+            "\(entity): \(model) has no field \(field) in Odoo \(version)\(Self.suggestion(field, Array(found.keys))); limit it with versions: in rules/consumers/odoo.yaml"
+        }
+    }
+
+    /// Every look-up value the current golden records use must exist in Odoo.
+    func checkValues(store: PostgresStewardshipStore) async -> [String] {
+        var wanted = [FieldMapping.Lookup: [String: Set<Int64>]]()
+        do {
+            try await OdooRun.forEachRecord(store, mapping.order) { record in
+                for field in mapping.entities[record.entity]?.fields(for: version) ?? [] where field.lookup != nil {
+                    if case .lookup(let lookup, let key)?? = try? field.value(for: record.attributes) { wanted[lookup, default: [:]][key, default: []].insert(record.id) }
+                }
+            }
+        } catch { return ["cannot read the golden records: \(error)"] }
+        var problems = [String]()
+        for (lookup, values) in wanted.sorted(by: { $0.key.model < $1.key.model }) {
+            for (key, records) in values.sorted(by: { $0.key < $1.key }) {
+                let found = try? await client.call(OdooCall(lookup.model, "search", ["domain": [[.string(lookup.by), "=", .string(key)]], "limit": 1], context: ["active_test": false]))
+                if found?.array?.isEmpty != false {
+                    problems.append("\(lookup.model) '\(key)' (used by \(records.count) golden records, e.g. \(records.sorted().prefix(3).map(String.init).joined(separator: ", "))) not found in Odoo by \(lookup.by); create it in Odoo or map the value in rules/consumers/odoo.yaml")
+                }
+            }
+        }
+        return problems
+    }
+
+    static func suggestion(_ field: String, _ candidates: [String]) -> String {
+        let close = candidates.filter { EditDistance.levenshtein($0, field) <= 2 }.sorted()
+        return close.isEmpty ? "" : " (did you mean \(close.map { "\"\($0)\"" }.joined(separator: " or "))?)"
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+@testable import AurumApp
+import AurumCore
+import AurumPublish
+import AurumRules
+import AurumTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OdooDouble
+import Testing
+
+/// `aurum odoo check|sync` and `aurum reconcile odoo` on a real database against the double.
+@Suite struct OdooCommandTests {
+    /// Runs `aurum <arguments>`, returning its exit code and what it printed as JSON.
+    func aurum(_ arguments: [String]) async throws -> Int32 {
+        var command = try Aurum.parseAsRoot(arguments)
+        do {
+            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        }
+    }
+
+    static let candidates: [CandidateSubmission] = [
+        CandidateSubmission(entity: "supplier", source: "procurement", sourceKey: "S-1",
+                            attributes: ["name": "Schrauben Lieferant GmbH", "country": "DE", "vat": "DE123456788", "city": "Stuttgart",
+                                         "bank_account": "DE89370400440532013000", "bank_bic": "COBADEFFXXX"]),
+        CandidateSubmission(entity: "warehouse", source: "wms", sourceKey: "W-1", attributes: ["code": "NORD", "name": "Aurum Nord", "company": "My Company"]),
+        CandidateSubmission(entity: "item", source: "plm", sourceKey: "I-1",
+                            attributes: ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units", "barcode": "4006381333931"]),
+    ]
+
+    /// Every test uses the same key, read from ODOO_API_KEY_FILE (the environment is the process's, shared by parallel tests).
+    static func useKeyFile() throws {
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-test-odoo-key").path
+        try "cli-test-key\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
+        setenv("ODOO_API_KEY_FILE", keyFile, 1)
+    }
+
+    func withDoubleAndRecords(_ version: OdooVersion, _ body: @escaping @Sendable (_ common: [String], _ server: OdooDoubleServer, _ t: TestStore) async throws -> Void) async throws {
+        try await TestStore.with { t in
+            _ = try await t.release(Self.candidates)
+            let server = OdooDoubleServer(.init(version: version, database: "odoo_test", apiKey: "cli-test-key"))
+            let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  logger: Logger(label: "double", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await app.test(.live) { client in
+                try Self.useKeyFile()
+                let common = ["--odoo-url", "http://127.0.0.1:\(client.port!)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
+                              "--rules", ProjectPaths.rules, "--migrations", ProjectPaths.migrations]
+                try await body(common, server, t)
+            }
+        }
+    }
+
+    @Test(arguments: [OdooVersion.v17, .v19])
+    func syncTwiceCreatesNothingTheSecondTimeAndReconcileSeesAHandEdit(_ version: OdooVersion) async throws {
+        try await withDoubleAndRecords(version) { common, server, _ in
+            #expect(try await aurum(["odoo", "check"] + common) == 0)
+            #expect(try await aurum(["odoo", "sync", "--dry-run"] + common) == 0)
+            #expect(!server.database.records("ir.model.data").contains { $0["module"] == "aurum" }, "a dry run writes nothing")
+            #expect(try await aurum(["odoo", "sync"] + common) == 0)
+            let partners = server.database.records("res.partner").count, products = server.database.records("product.template").count
+            #expect(server.database.records("ir.model.data").filter { $0["module"] == "aurum" }.count == 4, "supplier, its bank, warehouse, item")
+            #expect(try await aurum(["odoo", "sync", "--json"] + common) == 0)
+            #expect(server.database.records("res.partner").count == partners && server.database.records("product.template").count == products)
+            #expect(try await aurum(["reconcile", "odoo"] + common) == 0, "no drift after a sync")
+            let product = try #require(server.database.records("product.template").first { $0["default_code"] == "B-1001" })
+            server.database.edit("product.template", id: product["id"]!.int!, "name", "Renamed by hand")
+            #expect(try await aurum(["reconcile", "odoo", "--json"] + common) == 1, "a hand edit is drift")
+            #expect(try await aurum(["odoo", "sync", "--entity", "item"] + common) == 0)
+            #expect(try await aurum(["reconcile", "odoo"] + common) == 0, "sync puts the golden value back")
+        }
+    }
+
+    @Test func checkNamesAMissingLookupValueAndAFieldThisVersionLacks() async throws {
+        try await TestStore.with { t in
+            _ = try await t.release([CandidateSubmission(entity: "item", source: "plm", sourceKey: "I-9", attributes: ["code": "B-9", "name": "Nut", "uom": "Pcs"])])
+            let rules = FileManager.default.temporaryDirectory.appendingPathComponent("odoo-rules-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: rules) }
+            try FileManager.default.copyItem(atPath: ProjectPaths.rules, toPath: rules)
+            let mapping = try String(contentsOfFile: rules + "/consumers/odoo.yaml", encoding: .utf8)
+            try mapping.replacingOccurrences(of: "      uom_po_id: {from: [purchase_uom, uom], lookup: {model: uom.uom, by: name}, versions: 16-18}",
+                                             with: "      uom_po_id: {from: [purchase_uom, uom], lookup: {model: uom.uom, by: name}}")
+                .write(toFile: rules + "/consumers/odoo.yaml", atomically: true, encoding: .utf8)
+            let server = OdooDoubleServer(.init(version: .v19, database: "odoo_test", apiKey: "cli-test-key"))
+            let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  logger: Logger(label: "double", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await app.test(.live) { client in
+                try Self.useKeyFile()
+                let common = ["--odoo-url", "http://127.0.0.1:\(client.port!)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
+                              "--migrations", ProjectPaths.migrations]
+                #expect(try await aurum(["odoo", "check", "--rules", ProjectPaths.rules] + common) == 0)
+                #expect(try await aurum(["odoo", "check", "--rules", rules] + common) == 1, "uom_po_id does not exist in 19")
+                #expect(try await aurum(["odoo", "check", "--values", "--rules", ProjectPaths.rules] + common) == 1, "uom Pcs does not exist")
+                let mapping = try #require(try RulesLoader.load(directory: rules).odoo)
+                let odoo = OdooClient(settings: OdooSettings(url: "http://127.0.0.1:\(client.port!)", database: "odoo_test", login: "admin", secret: "cli-test-key"))
+                let preflight = OdooPreflight(client: odoo, mapping: mapping, version: try await odoo.connect().major)
+                let problems = await preflight.check() + preflight.checkValues(store: t.store)
+                #expect(problems.contains { $0.contains("product.template has no field uom_po_id in Odoo 19") }, "\(problems)")
+                #expect(problems.contains { $0.contains("uom.uom 'Pcs' (used by 1 golden records") }, "\(problems)")
+            }
+        }
+    }
+}
