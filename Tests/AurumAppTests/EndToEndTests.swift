@@ -10,16 +10,7 @@ import Testing
 
 /// The steward's whole path over real HTTP: the CLI's commands against a live server on a real database.
 @Suite struct EndToEndTests {
-    /// Runs `aurum <arguments>`, returning the exit code it ended with (0 when it returned normally).
-    func aurum(_ arguments: [String]) async throws -> Int32 {
-        var command = try Aurum.parseAsRoot(arguments)
-        do {
-            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
-            return 0
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        }
-    }
+    func aurum(_ arguments: [String]) async throws -> Int32 { try await runAurum(arguments) }
 
     func withLiveServer(_ body: @escaping @Sendable (_ url: String, _ t: TestStore) async throws -> Void) async throws {
         try await TestStore.with { t in

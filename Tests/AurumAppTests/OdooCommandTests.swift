@@ -13,16 +13,7 @@ import Testing
 
 /// `aurum odoo check|sync` and `aurum reconcile odoo` on a real database against the double.
 @Suite struct OdooCommandTests {
-    /// Runs `aurum <arguments>`, returning its exit code and what it printed as JSON.
-    func aurum(_ arguments: [String]) async throws -> Int32 {
-        var command = try Aurum.parseAsRoot(arguments)
-        do {
-            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
-            return 0
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        }
-    }
+    func aurum(_ arguments: [String]) async throws -> Int32 { try await runAurum(arguments) }
 
     static let candidates: [CandidateSubmission] = [
         CandidateSubmission(entity: "supplier", source: "procurement", sourceKey: "S-1",

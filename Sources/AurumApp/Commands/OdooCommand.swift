@@ -108,23 +108,13 @@ struct OdooCommand: AsyncParsableCommand {
             abstract: "Upsert every current golden record into Odoo by external id; prints created, updated, archived, unchanged and failed with reasons.",
             discussion: "Exits 1 when any record failed. With --dry-run nothing is written: Odoo is read and the would-be actions are printed.")
 
-        @OptionGroup var odoo: OdooOptions
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
-        @Option(help: "Only this entity.") var entity: String?
+        @OptionGroup var run: OdooRunOptions
         @Flag(name: .customLong("dry-run"), help: "Write nothing; say what would be done.") var dryRun = false
         @Flag(help: "Print JSON: {summary, outcomes}.") var json = false
 
         func run() async throws {
-            let ruleSet = try loadRules(rules)
-            let mapping = try Check.mapping(ruleSet, rules)
-            let entities = try OdooRun.entities(mapping, entity)
-            let logger = makeLogger("aurum.odoo")
-            let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
-            let migrator = try Migrator(directory: database.migrations)
-            let outcomes = try await database.access.withDatabase(logger: logger) { db in
-                try await migrator.migrate(db, logger: logger)
-                let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
+            let dryRun = dryRun
+            let outcomes = try await run.withPublisher { store, publisher, entities in
                 let total = try await OdooRun.count(store, entities)
                 let progress = Progress(total: total)
                 var outcomes = [PublishOutcome]()
@@ -169,22 +159,11 @@ struct ReconcileCommand: AsyncParsableCommand {
             commandName: "odoo",
             abstract: "Report records missing in Odoo, extra external ids, and fields that differ from the golden records. Exits 1 on drift.")
 
-        @OptionGroup var odoo: OdooOptions
-        @OptionGroup var database: DatabaseOptions
-        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
-        @Option(help: "Only this entity.") var entity: String?
+        @OptionGroup var run: OdooRunOptions
         @Flag(help: "Print JSON: {records, drift}.") var json = false
 
         func run() async throws {
-            let ruleSet = try loadRules(rules)
-            let mapping = try OdooCommand.Check.mapping(ruleSet, rules)
-            let entities = try OdooRun.entities(mapping, entity)
-            let logger = makeLogger("aurum.odoo")
-            let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
-            let migrator = try Migrator(directory: database.migrations)
-            let (count, drift) = try await database.access.withDatabase(logger: logger) { db in
-                try await migrator.migrate(db, logger: logger)
-                let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
+            let (count, drift) = try await run.withPublisher { store, publisher, entities in
                 var drift = [OdooDrift]()
                 var known = [String: Set<Int64>]()
                 var count = 0
@@ -223,6 +202,28 @@ struct ReconcileCommand: AsyncParsableCommand {
         struct ReconcileReport: Encodable {
             var records: Int
             var drift: [OdooDrift]
+        }
+    }
+}
+
+/// The options sync and reconcile share, and the run they set up: rules, mapping, database, publisher.
+struct OdooRunOptions: ParsableArguments {
+    @OptionGroup var odoo: OdooOptions
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @Option(help: "Only this entity.") var entity: String?
+
+    /// Runs `body` with the store, a publisher for this run and the entities in publishing order.
+    func withPublisher<T: Sendable>(_ body: @Sendable @escaping (PostgresStewardshipStore, OdooPublisher, [String]) async throws -> T) async throws -> T {
+        let ruleSet = try loadRules(rules)
+        let mapping = try OdooCommand.Check.mapping(ruleSet, rules)
+        let entities = try OdooRun.entities(mapping, entity)
+        let logger = makeLogger("aurum.odoo")
+        let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
+        let migrator = try Migrator(directory: database.migrations)
+        return try await database.access.withDatabase(logger: logger) { db in
+            try await migrator.migrate(db, logger: logger)
+            return try await body(PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger), publisher, entities)
         }
     }
 }

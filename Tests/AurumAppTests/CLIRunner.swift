@@ -1,0 +1,13 @@
+import ArgumentParser
+import AurumApp
+
+/// Runs `aurum <arguments>` in-process, returning the exit code it ended with (0 when it returned normally).
+func runAurum(_ arguments: [String]) async throws -> Int32 {
+    var command = try Aurum.parseAsRoot(arguments)
+    do {
+        if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
+        return 0
+    } catch let exit as ExitCode {
+        return exit.rawValue
+    }
+}
