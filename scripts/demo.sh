@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The Aurum demo: embedded PostgreSQL, the server, sample candidates from examples/ (valid and
-# invalid), the steward's queue, approvals and a rejection, an update with its diff, and the
-# resulting golden records. Everything runs through the real CLI over real HTTP.
+# invalid), the steward's queue, approvals and a rejection, an update with its diff, the
+# resulting golden records, and their publication to Odoo (the project's Odoo double, over
+# XML-RPC for 16-18 and JSON-2 for 19; AURUM_DEMO_ODOO_VERSION picks, default 18). Everything
+# runs through the real CLI over real HTTP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
@@ -9,8 +11,9 @@ bash scripts/system-packages.sh
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 [ -n "${NO_COLOR:-}" ] && step() { printf '\n== %s\n' "$*"; }
 
-step "Building aurum"
+step "Building aurum and odoo-double"
 swift build --product aurum
+swift build --product odoo-double
 aurum() { .build/debug/aurum "$@"; }
 
 export AURUM_LOG_LEVEL=${AURUM_LOG_LEVEL:-warning}
@@ -31,7 +34,8 @@ aurum dedupe examples/suppliers-procurement.csv --entity supplier
 step "Starting the server on $AURUM_URL with an embedded PostgreSQL in $data"
 .build/debug/aurum serve --data-dir "$data" --port "$port" > .aurum-demo.log 2>&1 &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+double=""
+trap 'kill -TERM $server $double 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat .aurum-demo.log; exit 1; }
@@ -91,4 +95,44 @@ done
 step "History of item ${released[0]}"
 AURUM_TOKEN=$alice aurum record item "${released[0]}" --versions
 
-step "Done. The server log is in .aurum-demo.log; the database stops with the server."
+odoo_version=${AURUM_DEMO_ODOO_VERSION:-18}
+odoo_port=$((port + 1))
+while (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null; do odoo_port=$((odoo_port + 1)); done
+export ODOO_URL="http://127.0.0.1:$odoo_port" ODOO_DATABASE=demo ODOO_LOGIN=admin ODOO_API_KEY="demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+step "Starting odoo-double: Odoo $odoo_version on $ODOO_URL (database demo)"
+.build/debug/odoo-double --port "$odoo_port" --odoo-version "$odoo_version" --database demo --api-key "$ODOO_API_KEY" > .aurum-demo-odoo.log 2>&1 &
+double=$!
+for _ in $(seq 1 60); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null && break
+  kill -0 $double 2>/dev/null || { cat .aurum-demo-odoo.log; exit 1; }
+  sleep 0.5
+done
+
+step "Preflight: version, protocol, every mapped model, field and look-up value (rules/consumers/odoo.yaml)"
+aurum odoo check --values --data-dir "$data" || true
+
+step "Publishing the golden records to Odoo"
+aurum odoo sync --data-dir "$data" || true
+
+step "What Odoo now holds, by external id (read with Python's xmlrpc.client)"
+python3 scripts/odoo-show.py
+
+step "A second sync changes nothing"
+aurum odoo sync --data-dir "$data" || true
+
+step "Someone renames B-1001 by hand in Odoo; reconcile reports the drift"
+python3 - <<PY
+import json, os, urllib.request, xmlrpc.client
+url, db, key = os.environ["ODOO_URL"], os.environ["ODOO_DATABASE"], os.environ["ODOO_API_KEY"]
+uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, "admin", key, {})
+ids = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object").execute_kw(db, uid, key, "product.template", "search", [[["default_code", "=", "B-1001"]]])
+request = urllib.request.Request(f"{url}/__double__/edit/product.template/{ids[0]}", data=json.dumps({"name": "Bolt (renamed in Odoo)"}).encode(), method="POST")
+urllib.request.urlopen(request)
+PY
+aurum reconcile odoo --data-dir "$data" || true
+
+step "sync puts the golden value back"
+aurum odoo sync --entity item --data-dir "$data" || true
+aurum reconcile odoo --data-dir "$data" || true
+
+step "Done. Logs: .aurum-demo.log (server), .aurum-demo-odoo.log (odoo-double); the database stops with the server."

@@ -97,6 +97,20 @@ import Testing
         }
     }
 
+    /// Odoo's own defaults (a sales price of 1.0) must not make the second sync differ from the first.
+    @Test(arguments: [OdooVersion.v16, .v18])
+    func missingValuesAreEmptyInOdooFromTheStart(_ version: OdooVersion) async throws {
+        try await DoubleHarness.with(version) { server, settings in
+            let publisher = OdooPublisher(client: OdooClient(settings: settings), mapping: Self.mapping)
+            let item = Self.record("item", 4, ["code": "S-2001", "name": "Assembly service", "type": "service", "uom": "Hours"])
+            #expect(await publisher.publish(item).action == .created)
+            let product = try #require(server.database.records("product.template").first)
+            #expect(product["list_price"] == 0.0 && product["sale_ok"] == true && product["categ_id"] == 1, "empty, mapped default, Odoo's default")
+            let again = await publisher.publish(item)
+            #expect(again.action == .unchanged, "\(again)")
+        }
+    }
+
     @Test func aDryRunWritesNothing() async throws {
         try await DoubleHarness.with(.v17) { server, settings in
             let publisher = OdooPublisher(client: OdooClient(settings: settings), mapping: Self.mapping)

@@ -55,8 +55,11 @@ public actor OdooPublisher {
         do {
             version = try await client.connect().major
             let mapped = try entity.values(for: record.attributes, version: version)
-            let unset = Set(mapped.filter { $0.value == nil }.keys)  // left to Odoo's defaults on create
-            let desired = try await resolve(mapped, entity: record.entity, field: nil)
+            // A value the golden record lacks is empty in Odoo (false), unless Odoo requires the
+            // field: then Odoo's default stands on create and its value is kept on update.
+            let unset = Set(mapped.filter { $0.value == nil }.keys)
+            let requiredFields = try await requiredFields(entity.model)
+            let desired = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
             let active = record.state == .active
             // Children's values are resolved first: a vendor whose supplier is not in Odoo yet stops
             // the item before anything is written.
@@ -74,10 +77,7 @@ public actor OdooPublisher {
             }
             if let id = existing {
                 outcome.odooID = id
-                // A value the golden record lacks clears the Odoo field, unless Odoo requires the field.
-                let requiredFields = try await requiredFields(entity.model)
-                let wanted = desired.filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
-                let changes = try await differences(entity.model, id: id, desired: wanted.merging(["active": .bool(active)]) { a, _ in a })
+                let changes = try await differences(entity.model, id: id, desired: desired.merging(["active": .bool(active)]) { a, _ in a })
                 outcome.changedFields = changes.keys.sorted()
                 if !changes.isEmpty {
                     if !dryRun { _ = try await client.call(OdooCall(entity.model, "write", ids: [id], ["vals": .struct(changes)])) }
@@ -90,8 +90,8 @@ public actor OdooPublisher {
                 outcome.notes.append("\(record.state.rawValue) records are not created in Odoo")
                 return outcome
             } else {
-                let values = desired.filter { !unset.contains($0.key) }
-                outcome.changedFields = values.keys.sorted()
+                let values = desired  // empty fields too, so that Odoo's defaults do not differ from the golden record
+                outcome.changedFields = values.filter { !unset.contains($0.key) }.keys.sorted()
                 if !dryRun {
                     let created = try await client.call(OdooCall(entity.model, "create", ["vals_list": [.struct(values)]]))
                     guard let id = created.int ?? created.array?.first?.int else {
