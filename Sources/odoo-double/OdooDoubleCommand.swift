@@ -23,6 +23,7 @@ struct OdooDoubleCommand: AsyncParsableCommand {
     @Option(help: "The database name clients must use.") var database = "odoo"
     @Option(help: "The administrator's login.") var login = "admin"
     @Option(name: .customLong("api-key"), help: "The administrator's API key (also accepted as password).") var apiKey: String
+    @Option(help: ArgumentHelp("Keep the database in this JSON file: loaded at start, written after every change.", valueName: "file")) var state: String?
 
     func validate() throws {
         guard OdooVersion(rawValue: odooVersion) != nil else { throw ValidationError("--odoo-version must be 16, 17, 18 or 19") }
@@ -33,6 +34,11 @@ struct OdooDoubleCommand: AsyncParsableCommand {
         var logger = Logger(label: "odoo-double")
         logger.logLevel = .warning
         let server = OdooDoubleServer(.init(version: OdooVersion(rawValue: odooVersion)!, database: database, login: login, apiKey: apiKey))
+        if let state {
+            do { try server.database.keepState(in: state) } catch {
+                throw ValidationError("cannot use --state \(state): \(error)")
+            }
+        }
         let version = odooVersion, database = database
         let app = server.application(host: host, port: port, logger: logger) { port in
             print("odoo-double \(version) serving database \(database) on http://127.0.0.1:\(port)")

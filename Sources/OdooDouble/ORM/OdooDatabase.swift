@@ -18,6 +18,8 @@ public final class OdooDatabase: @unchecked Sendable {
     var now = ""
     /// Set by a call that answers normally but must leave nothing behind (`load` with a bad row).
     var rollbackOnly = false
+    /// Where the state is kept between runs, if anywhere.
+    private(set) var stateFile: String?
 
     struct User: Sendable {
         var login: String
@@ -42,11 +44,30 @@ public final class OdooDatabase: @unchecked Sendable {
         do {
             let result = try body()
             if rollbackOnly { tables = saved }
+            if let stateFile, tables != saved || rollbackOnly { save(to: stateFile) }
             return result
         } catch {
             tables = saved
             throw error
         }
+    }
+
+    /// Keeps the state in `path`: loads it now if the file exists, and writes it after every change.
+    public func keepState(in path: String) throws {
+        try lock.withLock {
+            if FileManager.default.fileExists(atPath: path) {
+                try restore(JSONDecoder().decode(StateFile.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+            }
+            stateFile = path
+            save(to: path)
+        }
+    }
+
+    private func save(to path: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(snapshot()) else { return }
+        try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
     /// Reads under the lock, for tests that inspect the state.
@@ -64,6 +85,7 @@ public final class OdooDatabase: @unchecked Sendable {
         lock.withLock {
             tables[model]?[id]?[field] = value
             tables[model]?[id]?["write_date"] = .string(Self.timestamp())
+            if let stateFile { save(to: stateFile) }
         }
     }
 
