@@ -11,9 +11,9 @@ struct OdooDoubleCommand: AsyncParsableCommand {
         commandName: "odoo-double",
         abstract: "Serve Odoo's external API (XML-RPC, JSON-RPC and, for 19, JSON-2) from memory, as a fresh Odoo database would.",
         discussion: """
-            Models: product.template, product.product, product.category, uom.uom, res.partner, res.partner.bank, \\
-            product.supplierinfo, stock.warehouse, res.country(.state), res.currency, res.users, ir.model.data. \\
-            Faults on command: POST /__double__/faults {"kind": "rate_limited", "times": 2, "retryAfter": 1}. \\
+            Models: product.template, product.product, product.category, uom.uom, res.partner, res.partner.bank, \
+            product.supplierinfo, stock.warehouse, res.country(.state), res.currency, res.users, ir.model.data. \
+            Faults on command: POST /__double__/faults {"kind": "rate_limited", "times": 2, "retryAfter": 1}. \
             Records: GET /__double__/records/<model>.
             """)
 

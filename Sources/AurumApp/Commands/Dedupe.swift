@@ -7,9 +7,9 @@ struct Dedupe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find the duplicates within a CSV or NDJSON file, with the reason for each pair, and cluster them.",
         discussion: """
-            Uses the entity's match: rules (blocking keys, comparisons, vetoes, thresholds). Pairs are \\
-            named by the file's source_key column when it has one, else by 1-based row number. Rows \\
-            that fail validation are still matched and listed as invalid. Works offline: no server \\
+            Uses the entity's match: rules (blocking keys, comparisons, vetoes, thresholds). Pairs are \
+            named by the file's source_key column when it has one, else by 1-based row number. Rows \
+            that fail validation are still matched and listed as invalid. Works offline: no server \
             or database is needed.
             """)
 

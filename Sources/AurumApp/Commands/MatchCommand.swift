@@ -11,10 +11,10 @@ struct MatchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Estimate each comparison level's m and u from a file and print them as a match: block.",
             discussion: """
-                u is estimated from random pairs (nearly all different records); m and the prior by \\
-                expectation-maximisation over the pairs the blocking keys choose, with u fixed. With \\
-                --labels, known pairs are used instead: m from the matching ones, u from the others \\
-                (or from random pairs when fewer than 100 are known to differ). Nothing is written: \\
+                u is estimated from random pairs (nearly all different records); m and the prior by \
+                expectation-maximisation over the pairs the blocking keys choose, with u fixed. With \
+                --labels, known pairs are used instead: m from the matching ones, u from the others \
+                (or from random pairs when fewer than 100 are known to differ). Nothing is written: \
                 review the block and put it into rules/<entity>.yaml yourself.
                 """)
 

@@ -37,7 +37,7 @@ struct OdooCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odoo", abstract: "Check the Odoo connection and mapping, and publish golden records to Odoo.",
         discussion: """
-            Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \\
+            Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \
             (auto|json2|xmlrpc|jsonrpc). The mapping is rules/consumers/odoo.yaml.
             """,
         subcommands: [Check.self, Sync.self])
