@@ -28,7 +28,9 @@ struct OdooOptions: ParsableArguments {
         guard let protocolChoice = OdooSettings.ProtocolChoice(rawValue: choice) else {
             throw ValidationError("ODOO_PROTOCOL must be auto, json2, xmlrpc or jsonrpc, not \(choice)")
         }
-        return OdooSettings(url: url, database: database, login: login ?? environment["ODOO_LOGIN"] ?? "admin", secret: key, protocolChoice: protocolChoice)
+        let context: [String: OdooValue] = environment["ODOO_LANG"].map { ["lang": .string($0)] } ?? [:]
+        return OdooSettings(url: url, database: database, login: login ?? environment["ODOO_LOGIN"] ?? "admin", secret: key,
+                            protocolChoice: protocolChoice, context: context)
     }
 }
 
@@ -38,7 +40,8 @@ struct OdooCommand: AsyncParsableCommand {
         commandName: "odoo", abstract: "Check the Odoo connection and mapping, and publish golden records to Odoo.",
         discussion: """
             Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \
-            (auto|json2|xmlrpc|jsonrpc). The mapping is rules/consumers/odoo.yaml.
+            (auto|json2|xmlrpc|jsonrpc), ODOO_LANG (sent as context lang, e.g. de_DE). The mapping is \
+            rules/consumers/odoo.yaml.
             """,
         subcommands: [Check.self, Sync.self])
 

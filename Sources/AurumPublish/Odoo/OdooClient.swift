@@ -16,17 +16,20 @@ public struct OdooSettings: Sendable, Hashable {
     /// The API key (or, over XML-RPC and JSON-RPC, a password).
     public var secret: String
     public var protocolChoice: ProtocolChoice
+    /// Context sent with every call (`lang` for translated names); a call's own context wins.
+    public var context: [String: OdooValue]
     /// The longest wait for one answer.
     public var timeout: TimeAmount
     public var retry: RetryPolicy
 
     public init(url: String, database: String, login: String, secret: String, protocolChoice: ProtocolChoice = .auto,
-                timeout: TimeAmount = .seconds(60), retry: RetryPolicy = .init()) {
+                context: [String: OdooValue] = [:], timeout: TimeAmount = .seconds(60), retry: RetryPolicy = .init()) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.database = database
         self.login = login
         self.secret = secret
         self.protocolChoice = protocolChoice
+        self.context = context
         self.timeout = timeout
         self.retry = retry
     }
@@ -121,6 +124,8 @@ public actor OdooClient {
     /// Calls a model method, retrying transient failures as the policy allows.
     public func call(_ call: OdooCall) async throws(OdooFailure) -> OdooValue {
         let info = try await connect()
+        var call = call
+        call.context.merge(settings.context) { own, _ in own }
         var attempt = 0
         while true {
             attempt += 1
