@@ -111,6 +111,27 @@ import Testing
         }
     }
 
+    /// New records go to Odoo in one create per model; a batch Odoo refuses is retried record by
+    /// record, so only the record at fault fails.
+    @Test(arguments: [OdooVersion.v17, .v19])
+    func newRecordsAreCreatedInBatchesAndARefusedBatchRecordByRecord(_ version: OdooVersion) async throws {
+        try await DoubleHarness.with(version) { server, settings in
+            let publisher = OdooPublisher(client: OdooClient(settings: settings), mapping: Self.mapping)
+            var items = (1...30).map { Self.record("item", Int64($0), ["code": .string("B-\($0)"), "name": .string("Bolt \($0)"), "uom": "Units"]) }
+            items[7].attributes["barcode"] = "4006381333931"
+            items[20].attributes["barcode"] = "4006381333931"
+            let outcomes = await publisher.publish(items, batchSize: 25)
+            #expect(outcomes.count == 30)
+            #expect(outcomes.filter { $0.action == .created }.count == 29)
+            let failed = try #require(outcomes.first { $0.action == .failed })
+            #expect(failed.recordID == 21 && failed.failureKind == "validation", "the second holder of the barcode fails: \(failed)")
+            #expect(server.database.records("product.template").count == 29)
+            #expect(server.database.records("ir.model.data").filter { $0["module"] == "aurum" }.count == 29)
+            let again = await publisher.publish(items)
+            #expect(again.filter { $0.action == .unchanged }.count == 29)
+        }
+    }
+
     @Test func aDryRunWritesNothing() async throws {
         try await DoubleHarness.with(.v17) { server, settings in
             let publisher = OdooPublisher(client: OdooClient(settings: settings), mapping: Self.mapping)

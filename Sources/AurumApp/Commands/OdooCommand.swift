@@ -121,9 +121,9 @@ struct OdooCommand: AsyncParsableCommand {
                 let total = try await OdooRun.count(store, entities)
                 let progress = Progress(total: total)
                 var outcomes = [PublishOutcome]()
-                try await OdooRun.forEachRecord(store, entities) { record in
-                    outcomes.append(await publisher.publish(record, dryRun: dryRun))
-                    progress.update(done: outcomes.count, summary: "\(record.entity) \(record.id): \(outcomes.last!.action.rawValue)")
+                try await OdooRun.forEachPage(store, entities) { page in
+                    outcomes += await publisher.publish(page, dryRun: dryRun)
+                    progress.update(done: outcomes.count, summary: "\(page[0].entity): \(outcomes.count) of \(total)")
                 }
                 progress.finish()
                 return outcomes
@@ -248,12 +248,18 @@ enum OdooRun {
     }
 
     static func forEachRecord(_ store: PostgresStewardshipStore, _ entities: [String], _ body: (RecordView) async throws -> Void) async throws {
+        try await forEachPage(store, entities) { page in for record in page { try await body(record) } }
+    }
+
+    /// Pages of up to `size` records of one entity, entity by entity in publishing order.
+    static func forEachPage(_ store: PostgresStewardshipStore, _ entities: [String], size: Int = 100,
+                            _ body: ([RecordView]) async throws -> Void) async throws {
         for entity in entities {
             var after: Int64 = 0
             while true {
-                let page = try await store.records(entity: entity, afterID: after, limit: 500)
-                for record in page { try await body(record) }
-                guard let last = page.last, page.count == 500 else { break }
+                let page = try await store.records(entity: entity, afterID: after, limit: size)
+                if !page.isEmpty { try await body(page) }
+                guard let last = page.last, page.count == size else { break }
                 after = last.id
             }
         }

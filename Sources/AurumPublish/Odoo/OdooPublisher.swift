@@ -46,75 +46,142 @@ public actor OdooPublisher {
 
     /// Publishes `record` (its current version); with `dryRun`, reads Odoo and says what it would do.
     public func publish(_ record: RecordView, dryRun: Bool = false) async -> PublishOutcome {
-        let externalID = mapping.externalID(entity: record.entity, id: record.id)
-        guard let entity = mapping.entities[record.entity] else {
-            return PublishOutcome(entity: record.entity, recordID: record.id, externalID: externalID, odooModel: "", action: .skipped,
-                                  notes: ["rules/consumers/odoo.yaml does not map \(record.entity)"])
-        }
-        var outcome = PublishOutcome(entity: record.entity, recordID: record.id, externalID: externalID, odooModel: entity.model, action: .unchanged)
-        do {
-            version = try await client.connect().major
-            let mapped = try entity.values(for: record.attributes, version: version)
-            // A value the golden record lacks is empty in Odoo (false), unless Odoo requires the
-            // field: then Odoo's default stands on create and its value is kept on update.
-            let unset = Set(mapped.filter { $0.value == nil }.keys)
-            let requiredFields = try await requiredFields(entity.model)
-            let desired = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
-            let active = record.state == .active
-            // Children's values are resolved first: a vendor whose supplier is not in Odoo yet stops
-            // the item before anything is written.
-            var children = [(ChildMapping, [String: OdooValue])]()
-            for child in entity.children where active && record.attributes[child.requires].map({ $0 != .null }) ?? false {
-                children.append((child, try await resolve(try childValues(child, record), entity: record.entity, field: child.name)))
-            }
-            var existing = try await find(externalID, model: entity.model)
-            if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
-               let adopted = try await search(entity.model, [[.string(adoptBy), "=", key]]) {
-                if !dryRun { try await createExternalID(externalID, model: entity.model, id: adopted) }
-                outcome.notes.append("adopted \(entity.model) \(adopted), created in Odoo outside Aurum with the same \(adoptBy)")
-                outcome.action = .adopted
-                existing = adopted
-            }
-            if let id = existing {
-                outcome.odooID = id
-                let changes = try await differences(entity.model, id: id, desired: desired.merging(["active": .bool(active)]) { a, _ in a })
-                outcome.changedFields = changes.keys.sorted()
-                if !changes.isEmpty {
-                    if !dryRun { _ = try await client.call(OdooCall(entity.model, "write", ids: [id], ["vals": .struct(changes)])) }
-                    if outcome.action != .adopted {
-                        outcome.action = changes["active"] == false ? .archived : changes["active"] == true ? .reactivated : .updated
-                    }
+        await publish([record], dryRun: dryRun)[0]
+    }
+
+    /// Publishes `records` in order. Records Odoo does not have yet are created together, one
+    /// `create` per model and `batchSize` records (and their external ids likewise); when Odoo
+    /// refuses a batch, its records are created one by one so that each failure is its own.
+    public func publish(_ records: [RecordView], dryRun: Bool = false, batchSize: Int = 100) async -> [PublishOutcome] {
+        var outcomes = [PublishOutcome]()
+        var creates = [PendingCreate]()
+        for record in records {
+            var outcome = PublishOutcome(entity: record.entity, recordID: record.id, externalID: mapping.externalID(entity: record.entity, id: record.id),
+                                         odooModel: mapping.entities[record.entity]?.model ?? "", action: .unchanged)
+            do {
+                if var pending = try await prepare(record, &outcome, dryRun: dryRun) {
+                    pending.index = outcomes.count
+                    creates.append(pending)
                 }
-            } else if !active {
+            } catch { outcome.fail(record, error) }
+            outcomes.append(outcome)
+        }
+        for group in Dictionary(grouping: creates, by: \.model).values.sorted(by: { $0[0].index < $1[0].index }) {
+            for start in stride(from: 0, to: group.count, by: max(batchSize, 1)) {
+                await create(Array(group[start..<min(start + batchSize, group.count)]), &outcomes)
+            }
+        }
+        return outcomes
+    }
+
+    /// A record to create, with what it needs once it has an id.
+    struct PendingCreate {
+        var index = 0
+        var record: RecordView
+        var model: String
+        var values: [String: OdooValue]
+        var children: [(ChildMapping, [String: OdooValue])]
+    }
+
+    /// Works out what `record` needs and does it, except a create, which it returns for batching.
+    func prepare(_ record: RecordView, _ outcome: inout PublishOutcome, dryRun: Bool) async throws -> PendingCreate? {
+        guard let entity = mapping.entities[record.entity] else {
+            outcome.action = .skipped
+            outcome.notes.append("rules/consumers/odoo.yaml does not map \(record.entity)")
+            return nil
+        }
+        version = try await client.connect().major
+        let mapped = try entity.values(for: record.attributes, version: version)
+        // A value the golden record lacks is empty in Odoo (false), unless Odoo requires the
+        // field: then Odoo's default stands on create and its value is kept on update.
+        let unset = Set(mapped.filter { $0.value == nil }.keys)
+        let requiredFields = try await requiredFields(entity.model)
+        let desired = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
+        let active = record.state == .active
+        // Children's values are resolved first: a vendor whose supplier is not in Odoo yet stops
+        // the item before anything is written.
+        var children = [(ChildMapping, [String: OdooValue])]()
+        for child in entity.children where active && record.attributes[child.requires].map({ $0 != .null }) ?? false {
+            children.append((child, try await resolve(try childValues(child, record), entity: record.entity, field: child.name)))
+        }
+        var existing = try await find(outcome.externalID, model: entity.model)
+        if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
+           let adopted = try await search(entity.model, [[.string(adoptBy), "=", key]]) {
+            if !dryRun { try await createExternalID(outcome.externalID, model: entity.model, id: adopted) }
+            outcome.notes.append("adopted \(entity.model) \(adopted), created in Odoo outside Aurum with the same \(adoptBy)")
+            outcome.action = .adopted
+            existing = adopted
+        }
+        guard let id = existing else {
+            guard active else {
                 outcome.action = .skipped
                 outcome.notes.append("\(record.state.rawValue) records are not created in Odoo")
-                return outcome
-            } else {
-                let values = desired  // empty fields too, so that Odoo's defaults do not differ from the golden record
-                outcome.changedFields = values.filter { !unset.contains($0.key) }.keys.sorted()
-                if !dryRun {
-                    let created = try await client.call(OdooCall(entity.model, "create", ["vals_list": [.struct(values)]]))
-                    guard let id = created.int ?? created.array?.first?.int else {
-                        throw OdooFailure(kind: .application, message: "create answered \(created) instead of an id")
-                    }
-                    try await createExternalID(externalID, model: entity.model, id: id)
-                    outcome.odooID = id
-                }
-                outcome.action = .created
+                return nil
             }
-            if let parent = outcome.odooID ?? (dryRun ? 0 : nil) {
-                for (child, values) in children {
-                    outcome.notes += try await publishChild(child, values, of: record, parent: parent, dryRun: dryRun)
-                }
+            outcome.action = .created
+            outcome.changedFields = desired.keys.filter { !unset.contains($0) }.sorted()
+            // Empty fields are sent too, so that Odoo's defaults do not differ from the golden record.
+            let pending = PendingCreate(record: record, model: entity.model, values: desired, children: children)
+            if dryRun {
+                for (child, values) in children { outcome.notes += try await publishChild(child, values, of: record, parent: 0, dryRun: true) }
+                return nil
             }
-        } catch let problem as MappingProblem {
-            outcome.fail("\(record.entity) \(record.id): \(problem)", kind: "mapping", transient: false)
-        } catch let failure as OdooFailure {
-            outcome.fail("\(record.entity) \(record.id): \(failure)", kind: failure.kind.rawValue, transient: failure.isTransient)
-        } catch {
-            outcome.fail("\(record.entity) \(record.id): \(error)", kind: "application", transient: false)
+            return pending
         }
-        return outcome
+        outcome.odooID = id
+        let changes = try await differences(entity.model, id: id, desired: desired.merging(["active": .bool(active)]) { a, _ in a })
+        outcome.changedFields = changes.keys.sorted()
+        if !changes.isEmpty {
+            if !dryRun { _ = try await client.call(OdooCall(entity.model, "write", ids: [id], ["vals": .struct(changes)])) }
+            if outcome.action != .adopted {
+                outcome.action = changes["active"] == false ? .archived : changes["active"] == true ? .reactivated : .updated
+            }
+        }
+        for (child, values) in children { outcome.notes += try await publishChild(child, values, of: record, parent: id, dryRun: dryRun) }
+        return nil
+    }
+
+    /// Creates `batch` (one model) in one call, or one by one when Odoo refuses the batch; then
+    /// their external ids and children.
+    func create(_ batch: [PendingCreate], _ outcomes: inout [PublishOutcome]) async {
+        var ids = [Int?](repeating: nil, count: batch.count)
+        do {
+            let created = try await client.call(OdooCall(batch[0].model, "create", ["vals_list": .array(batch.map { .struct($0.values) })]))
+            let list = created.array?.compactMap(\.int) ?? created.int.map { [$0] } ?? []
+            guard list.count == batch.count else { throw OdooFailure(kind: .application, message: "create answered \(created) for \(batch.count) records") }
+            ids = list.map { $0 }
+        } catch where batch.count > 1 {
+            for (position, pending) in batch.enumerated() {
+                do {
+                    let created = try await client.call(OdooCall(pending.model, "create", ["vals_list": [.struct(pending.values)]]))
+                    ids[position] = created.array?.first?.int ?? created.int
+                } catch { outcomes[pending.index].fail(pending.record, error) }
+            }
+        } catch {
+            outcomes[batch[0].index].fail(batch[0].record, error)
+        }
+        let made = zip(batch, ids).compactMap { pending, id in id.map { (pending, $0) } }
+        guard !made.isEmpty else { return }
+        do {
+            _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(made.map { pending, id in
+                let parts = outcomes[pending.index].externalID.split(separator: ".", maxSplits: 1).map(String.init)
+                return ["module": .string(parts[0]), "name": .string(parts[1]), "model": .string(pending.model), "res_id": .int(id), "noupdate": true]
+            })]))
+        } catch {
+            for (pending, id) in made {  // one by one, so that one refusal does not lose the others' links
+                do { try await createExternalID(outcomes[pending.index].externalID, model: pending.model, id: id) } catch {
+                    outcomes[pending.index].fail(pending.record, error)
+                }
+            }
+        }
+        for (pending, id) in made where outcomes[pending.index].action != .failed {
+            outcomes[pending.index].odooID = id
+            do {
+                for (child, values) in pending.children {
+                    outcomes[pending.index].notes += try await publishChild(child, values, of: pending.record, parent: id, dryRun: false)
+                }
+            } catch { outcomes[pending.index].fail(pending.record, error) }
+        }
     }
 
     /// A child record (bank account, vendor line): by its own external id, or adopted when Odoo
@@ -235,11 +302,17 @@ public actor OdooPublisher {
 }
 
 extension PublishOutcome {
-    mutating func fail(_ message: String, kind: String, transient: Bool) {
+    /// Records why `record` could not be published: a mapping problem or a classified Odoo failure.
+    mutating func fail(_ record: RecordView, _ error: any Error) {
         action = .failed
-        failure = message
-        failureKind = kind
-        self.transient = transient
+        switch error {
+        case let problem as MappingProblem:
+            (failure, failureKind, transient) = ("\(record.entity) \(record.id): \(problem)", "mapping", false)
+        case let odoo as OdooFailure:
+            (failure, failureKind, transient) = ("\(record.entity) \(record.id): \(odoo)", odoo.kind.rawValue, odoo.isTransient)
+        default:
+            (failure, failureKind, transient) = ("\(record.entity) \(record.id): \(error)", "application", false)
+        }
     }
 }
 
