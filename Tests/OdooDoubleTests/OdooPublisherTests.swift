@@ -120,13 +120,16 @@ import Testing
             var items = (1...30).map { Self.record("item", Int64($0), ["code": .string("B-\($0)"), "name": .string("Bolt \($0)"), "uom": "Units"]) }
             items[7].attributes["barcode"] = "4006381333931"
             items[20].attributes["barcode"] = "4006381333931"
+            let client = OdooClient(settings: settings)
+            let handMade = try await client.call(OdooCall("product.template", "create", ["vals_list": [["name": "typed in Odoo", "default_code": "B-5"]]]))
             let outcomes = await publisher.publish(items, batchSize: 25)
             #expect(outcomes.count == 30)
-            #expect(outcomes.filter { $0.action == .created }.count == 29)
+            #expect(outcomes.filter { $0.action == .created }.count == 28)
+            #expect(outcomes[4].action == .adopted && outcomes[4].odooID == handMade.array?.first?.int, "\(outcomes[4])")
             let failed = try #require(outcomes.first { $0.action == .failed })
             #expect(failed.recordID == 21 && failed.failureKind == "validation", "the second holder of the barcode fails: \(failed)")
             #expect(server.database.records("product.template").count == 29)
-            #expect(server.database.records("ir.model.data").filter { $0["module"] == "aurum" }.count == 29)
+            #expect(server.database.records("ir.model.data").filter { $0["module"] == "aurum" }.count == 29, "28 created and 1 adopted")
             let again = await publisher.publish(items)
             #expect(again.filter { $0.action == .unchanged }.count == 29)
         }

@@ -38,6 +38,12 @@ public actor OdooPublisher {
     private var lookups: [String: Int?] = [:]
     private var required: [String: Set<String>] = [:]
     private var version = 0
+    /// While a batch is published: its external ids (found or known absent) and its records' current
+    /// values, read in one call each instead of one per record.
+    private var knownIDs: [String: (model: String, id: Int)]?
+    private var knownValues: [String: [Int: OdooValue]] = [:]
+    /// While a batch is published: Odoo records that hold an `adopt_by` value, by model and value.
+    private var knownAdoptable: [String: [OdooValue: Int]] = [:]
 
     public init(client: OdooClient, mapping: OdooMapping) {
         self.client = client
@@ -53,6 +59,8 @@ public actor OdooPublisher {
     /// `create` per model and `batchSize` records (and their external ids likewise); when Odoo
     /// refuses a batch, its records are created one by one so that each failure is its own.
     public func publish(_ records: [RecordView], dryRun: Bool = false, batchSize: Int = 100) async -> [PublishOutcome] {
+        defer { knownIDs = nil; knownValues = [:]; knownAdoptable = [:] }
+        try? await prefetch(records)
         var outcomes = [PublishOutcome]()
         var creates = [PendingCreate]()
         for record in records {
@@ -106,7 +114,7 @@ public actor OdooPublisher {
         }
         var existing = try await find(outcome.externalID, model: entity.model)
         if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
-           let adopted = try await search(entity.model, [[.string(adoptBy), "=", key]]) {
+           let adopted = try await adoptable(entity.model, adoptBy, key) {
             if !dryRun { try await createExternalID(outcome.externalID, model: entity.model, id: adopted) }
             outcome.notes.append("adopted \(entity.model) \(adopted), created in Odoo outside Aurum with the same \(adoptBy)")
             outcome.action = .adopted
@@ -217,13 +225,72 @@ public actor OdooPublisher {
     // MARK: Odoo look-ups
 
     /// The record an external id points to, if it still exists (archived included).
+    /// Reads the external ids of `records` (and their children) in one call, and the current values
+    /// of the Odoo records they point to in one call per model. Without it every record is looked
+    /// up on its own, which gives the same answers.
+    func prefetch(_ records: [RecordView]) async throws(OdooFailure) {
+        guard records.count > 1 else { return }
+        version = try await client.connect().major
+        var names = [String]()
+        var fields = [String: Set<String>]()
+        for record in records {
+            guard let entity = mapping.entities[record.entity] else { continue }
+            names.append(mapping.externalID(entity: record.entity, id: record.id))
+            fields[entity.model, default: ["active"]].formUnion(entity.fields(for: version).map(\.odooField))
+            for child in entity.children {
+                names.append(mapping.externalID(entity: record.entity, id: record.id, child: child.name))
+                fields[child.model, default: []].formUnion(child.fields.filter { $0.versions.contains(version) }.map(\.odooField) + [child.parentField])
+            }
+        }
+        let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(mapping.module)],
+                                                                                               ["name", "in", .array(names.map { .string(String($0.split(separator: ".", maxSplits: 1)[1])) })]],
+                                                                                    "fields": ["name", "model", "res_id"]]))
+        var found = [String: (model: String, id: Int)]()
+        for row in rows.array ?? [] {
+            if let name = row["name"].string, let model = row["model"].string, let id = row["res_id"].int { found["\(mapping.module).\(name)"] = (model, id) }
+        }
+        // Records Odoo does not know by external id may exist under their adopt_by value: one search for all.
+        var adoptable = [String: (field: String, values: Set<OdooValue>)]()
+        for record in records {
+            guard let entity = mapping.entities[record.entity], let adoptBy = entity.adoptBy,
+                  found[mapping.externalID(entity: record.entity, id: record.id)] == nil,
+                  case .value(let json)?? = try? entity.fields(for: version).first(where: { $0.odooField == adoptBy })?.value(for: record.attributes) else { continue }
+            adoptable[entity.model, default: (adoptBy, [])].values.insert(OdooValue(json))
+        }
+        for (model, wanted) in adoptable {
+            let rows = try await client.call(OdooCall(model, "search_read", ["domain": [[.string(wanted.field), "in", .array(Array(wanted.values))]],
+                                                                             "fields": [.string(wanted.field)]], context: ["active_test": false]))
+            var byValue = [OdooValue: Int]()
+            for row in rows.array ?? [] { if let id = row["id"].int, byValue[row[wanted.field]] == nil { byValue[row[wanted.field]] = id } }
+            knownAdoptable[model] = byValue
+        }
+        for (model, modelFields) in fields {
+            let ids = found.values.filter { $0.model == model }.map(\.id)
+            guard !ids.isEmpty else { continue }
+            let read = try await client.call(OdooCall(model, "read", ids: ids, ["fields": .array(modelFields.sorted().map(OdooValue.string))],
+                                                      context: ["active_test": false]))
+            for row in read.array ?? [] { if let id = row["id"].int { knownValues[model, default: [:]][id] = row } }
+        }
+        knownIDs = found
+    }
+
     func find(_ externalID: String, model: String) async throws(OdooFailure) -> Int? {
+        if let knownIDs {  // the batch's external ids were read together
+            guard let hit = knownIDs[externalID], hit.model == model, knownValues[model]?[hit.id] != nil else { return nil }
+            return hit.id
+        }
         let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
         let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(parts[0])], ["name", "=", .string(parts[1])]],
                                                                                     "fields": ["model", "res_id"]]))
         guard let row = rows.array?.first, row["model"].string == model, let id = row["res_id"].int else { return nil }
         let exists = try await client.call(OdooCall(model, "search", ["domain": [["id", "=", .int(id)]]], context: ["active_test": false]))
         return exists.array?.isEmpty == false ? id : nil
+    }
+
+    /// The record of `model` whose `field` holds `value`, archived ones included.
+    func adoptable(_ model: String, _ field: String, _ value: OdooValue) async throws(OdooFailure) -> Int? {
+        if knownIDs != nil, let known = knownAdoptable[model] { return known[value] }
+        return try await search(model, [[.string(field), "=", value]])
     }
 
     func search(_ model: String, _ domain: [OdooValue]) async throws(OdooFailure) -> Int? {
@@ -282,6 +349,9 @@ public actor OdooPublisher {
 
     /// The fields whose Odoo value differs from `desired`.
     func differences(_ model: String, id: Int, desired: [String: OdooValue]) async throws(OdooFailure) -> [String: OdooValue] {
+        if let current = knownValues[model]?[id], let members = current.members, desired.keys.allSatisfy({ members[$0] != nil }) {
+            return desired.filter { !Self.same(current[$0.key], $0.value) }
+        }
         let read = try await client.call(OdooCall(model, "read", ids: [id], ["fields": .array(desired.keys.sorted().map(OdooValue.string))]))
         guard let current = read.array?.first else { throw OdooFailure(kind: .missingRecord, message: "\(model) \(id) disappeared while publishing") }
         return desired.filter { !Self.same(current[$0.key], $0.value) }
