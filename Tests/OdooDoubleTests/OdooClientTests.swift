@@ -13,6 +13,24 @@ import Testing
         }
     }
 
+    /// JSON-RPC on demand (it works from 8 to 19; 19 deprecates it): the same calls and failures.
+    @Test(arguments: [OdooVersion.v17, .v19])
+    func jsonRPCWhenConfigured(_ version: OdooVersion) async throws {
+        try await DoubleHarness.with(version, protocolChoice: .jsonrpc) { _, settings in
+            let client = OdooClient(settings: settings)
+            let info = try await client.connect()
+            #expect(info.protocolName == .jsonrpc && info.uid == 2)
+            let created = try await client.call(OdooCall("res.partner", "create", ["vals_list": [["name": "Over JSON-RPC"]]]))
+            let id = try #require(created.array?.first?.int)
+            let read = try await client.call(OdooCall("res.partner", "read", ids: [id], ["fields": ["name"]]))
+            #expect(read == [["id": .int(id), "name": "Over JSON-RPC"]])
+            let archived = try await client.call(OdooCall("res.partner", "action_archive", ids: [id]))
+            #expect(archived == .none, "a method returning None has no result")
+            let missing = await Self.failure { _ = try await client.call(OdooCall("res.partner", "write", ids: [999], ["vals": ["name": "x"]])) }
+            #expect(missing?.kind == .missingRecord && missing?.exception == "odoo.exceptions.MissingError")
+        }
+    }
+
     @Test(arguments: [OdooVersion.v17, .v19])
     func createsReadsUpdatesArchivesAndRestores(_ version: OdooVersion) async throws {
         try await DoubleHarness.with(version) { server, settings in
