@@ -7,6 +7,13 @@ extension PostgresStewardshipStore {
         try await records(entity: entity, afterID: id - 1, limit: 1).first { $0.id == id }
     }
 
+    /// How many golden records `entity` has (for progress bars).
+    public func recordCount(entity: String) async throws -> Int {
+        let rows = try await client.query("SELECT count(*)::bigint FROM golden_record WHERE entity = \(entity)", logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// The current version of `entity`'s golden records with ids above `afterID`, in id order, at
     /// most `limit`: pages for publishing and reconciling every record.
     public func records(entity: String, afterID: Int64 = 0, limit: Int = 500) async throws -> [RecordView] {

@@ -170,10 +170,10 @@ struct ReconcileCommand: AsyncParsableCommand {
                 var drift = [OdooDrift]()
                 var known = [String: Set<Int64>]()
                 var count = 0
-                try await OdooRun.forEachRecord(store, entities) { record in
-                    count += 1
-                    known[record.entity, default: []].insert(record.id)
-                    if let found = await publisher.reconcile(record) { drift.append(found) }
+                try await OdooRun.forEachPage(store, entities) { page in
+                    count += page.count
+                    known[page[0].entity, default: []].formUnion(page.map(\.id))
+                    drift += await publisher.reconcile(page)
                 }
                 for entity in entities { drift += try await publisher.extras(entity: entity, known: known[entity] ?? []) }
                 return (count, drift)
@@ -243,7 +243,7 @@ enum OdooRun {
 
     static func count(_ store: PostgresStewardshipStore, _ entities: [String]) async throws -> Int {
         var total = 0
-        try await forEachRecord(store, entities) { _ in total += 1 }
+        for entity in entities { total += try await store.recordCount(entity: entity) }
         return total
     }
 

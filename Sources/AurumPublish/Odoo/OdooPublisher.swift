@@ -59,8 +59,8 @@ public actor OdooPublisher {
     /// `create` per model and `batchSize` records (and their external ids likewise); when Odoo
     /// refuses a batch, its records are created one by one so that each failure is its own.
     public func publish(_ records: [RecordView], dryRun: Bool = false, batchSize: Int = 100) async -> [PublishOutcome] {
-        defer { knownIDs = nil; knownValues = [:]; knownAdoptable = [:] }
         try? await prefetch(records)
+        defer { forgetBatch() }
         var outcomes = [PublishOutcome]()
         var creates = [PendingCreate]()
         for record in records {
@@ -98,13 +98,7 @@ public actor OdooPublisher {
             outcome.notes.append("rules/consumers/odoo.yaml does not map \(record.entity)")
             return nil
         }
-        version = try await client.connect().major
-        let mapped = try entity.values(for: record.attributes, version: version)
-        // A value the golden record lacks is empty in Odoo (false), unless Odoo requires the
-        // field: then Odoo's default stands on create and its value is kept on update.
-        let unset = Set(mapped.filter { $0.value == nil }.keys)
-        let requiredFields = try await requiredFields(entity.model)
-        let desired = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && requiredFields.contains($0.key)) }
+        let (desired, unset) = try await desiredValues(record, entity)
         let active = record.state == .active
         // Children's values are resolved first: a vendor whose supplier is not in Odoo yet stops
         // the item before anything is written.
@@ -274,6 +268,13 @@ public actor OdooPublisher {
         knownIDs = found
     }
 
+    /// Drops what `prefetch` read: it was true for one batch only.
+    func forgetBatch() {
+        knownIDs = nil
+        knownValues = [:]
+        knownAdoptable = [:]
+    }
+
     func find(_ externalID: String, model: String) async throws(OdooFailure) -> Int? {
         if let knownIDs {  // the batch's external ids were read together
             guard let hit = knownIDs[externalID], hit.model == model, knownValues[model]?[hit.id] != nil else { return nil }
@@ -349,12 +350,28 @@ public actor OdooPublisher {
 
     /// The fields whose Odoo value differs from `desired`.
     func differences(_ model: String, id: Int, desired: [String: OdooValue]) async throws(OdooFailure) -> [String: OdooValue] {
-        if let current = knownValues[model]?[id], let members = current.members, desired.keys.allSatisfy({ members[$0] != nil }) {
-            return desired.filter { !Self.same(current[$0.key], $0.value) }
-        }
-        let read = try await client.call(OdooCall(model, "read", ids: [id], ["fields": .array(desired.keys.sorted().map(OdooValue.string))]))
-        guard let current = read.array?.first else { throw OdooFailure(kind: .missingRecord, message: "\(model) \(id) disappeared while publishing") }
+        let current = try await currentValues(model, id: id, fields: Array(desired.keys))
         return desired.filter { !Self.same(current[$0.key], $0.value) }
+    }
+
+    /// The Odoo record's values of `fields`: from the batch's read when it has them, else read now.
+    func currentValues(_ model: String, id: Int, fields: [String]) async throws(OdooFailure) -> OdooValue {
+        if let current = knownValues[model]?[id], let members = current.members, fields.allSatisfy({ members[$0] != nil }) { return current }
+        let read = try await client.call(OdooCall(model, "read", ids: [id], ["fields": .array(fields.sorted().map(OdooValue.string))]))
+        guard let current = read.array?.first else { throw OdooFailure(kind: .missingRecord, message: "\(model) \(id) disappeared while publishing") }
+        return current
+    }
+
+    /// What Odoo should hold for `record`, and which mapped fields the record has no value for. A
+    /// value the golden record lacks is empty in Odoo (false), unless Odoo requires the field:
+    /// then Odoo's default stands on create and its value is kept on update.
+    func desiredValues(_ record: RecordView, _ entity: EntityMapping) async throws -> (values: [String: OdooValue], unset: Set<String>) {
+        version = try await client.connect().major
+        let mapped = try entity.values(for: record.attributes, version: version)
+        let unset = Set(mapped.filter { $0.value == nil }.keys)
+        let required = try await requiredFields(entity.model)
+        let values = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && required.contains($0.key)) }
+        return (values, unset)
     }
 
     /// Equality as Odoo stores values: a many2one read as `[id, name]` equals its id, numbers by value, empty equals false.

@@ -30,22 +30,27 @@ public struct OdooDrift: Sendable, Hashable, Codable {
 }
 
 extension OdooPublisher {
+    /// How Odoo's records for `records` differ from them (one entry per record that drifts),
+    /// reading a page's external ids and values in one call each. Writes nothing.
+    public func reconcile(_ records: [RecordView]) async -> [OdooDrift] {
+        try? await prefetch(records)
+        defer { forgetBatch() }
+        var drift = [OdooDrift]()
+        for record in records { if let found = await reconcile(record) { drift.append(found) } }
+        return drift
+    }
+
     /// How Odoo's record for `golden` differs from it; nil when it does not. Writes nothing.
     public func reconcile(_ golden: RecordView) async -> OdooDrift? {
         let externalID = mapping.externalID(entity: golden.entity, id: golden.id)
         guard let entity = mapping.entities[golden.entity] else { return nil }
         do {
-            let version = try await client.connect().major
-            let mapped = try entity.values(for: golden.attributes, version: version)
-            let unset = Set(mapped.filter { $0.value == nil }.keys)
-            let required = try await requiredFields(entity.model)
-            var desired = try await resolve(mapped, entity: golden.entity, field: nil).filter { !(unset.contains($0.key) && required.contains($0.key)) }
+            var desired = try await desiredValues(golden, entity).values
             desired["active"] = .bool(golden.state == .active)
             guard let id = try await find(externalID, model: entity.model) else {
                 return golden.state == .active ? OdooDrift(entity: golden.entity, recordID: golden.id, externalID: externalID, kind: .missing) : nil
             }
-            let read = try await client.call(OdooCall(entity.model, "read", ids: [id], ["fields": .array(desired.keys.sorted().map(OdooValue.string))]))
-            let current = read.array?.first ?? .none
+            let current = try await currentValues(entity.model, id: id, fields: Array(desired.keys))
             let fields = desired.keys.sorted().compactMap { name -> OdooDrift.Field? in
                 Self.same(current[name], desired[name]!) ? nil : OdooDrift.Field(field: name, aurum: desired[name]!, odoo: current[name])
             }

@@ -28,7 +28,6 @@ enum SeedData {
 
     static func load(into db: OdooDatabase, login: String, apiKey: String, password: String) {
         let version = db.version
-        for (model, next) in sequences(version) { db.sequences[model] = next }
         db.seed("res.currency", 1, ["name": "USD", "symbol": "$", "active": true])
         db.seed("res.currency", version == .v18 ? 125 : 126, ["name": "EUR", "symbol": "€", "active": false])
         db.seed("res.currency", 130, ["name": "CHF", "symbol": "CHF", "active": false])
@@ -77,7 +76,6 @@ enum SeedData {
         }
         db.seed("stock.location", 7, ["name": "WH", "usage": "view"])
         db.seed("stock.location", 8, ["name": "Stock", "usage": "internal", "location_id": 7])
-        db.sequences["stock.location"] = sequences(version)["stock.location"]
         db.seed("stock.warehouse", 1, ["name": "My Company", "code": "WH", "company_id": 1, "partner_id": 1, "view_location_id": 7, "lot_stock_id": 8])
         let unitXMLID = version == .v19 ? 6515 : version == .v18 ? 6188 : 5397
         db.seed("ir.model.data", 5, ["module": "base", "name": "group_user", "model": "res.groups", "res_id": 1, "noupdate": false])
@@ -85,7 +83,7 @@ enum SeedData {
         db.seed("ir.model.data", 2, ["module": "base", "name": "main_partner", "model": "res.partner", "res_id": 1, "noupdate": true])
         db.seed("ir.model.data", 3, ["module": "base", "name": "user_admin", "model": "res.users", "res_id": 2, "noupdate": true])
         db.seed("ir.model.data", unitXMLID, ["module": "uom", "name": "product_uom_unit", "model": "uom.uom", "res_id": 1, "noupdate": true])
-        db.sequences["ir.model.data"] = sequences(version)["ir.model.data"]
-        for model in ["res.partner", "res.users"] { db.sequences[model] = sequences(version)[model] }
+        // Seeding moves each sequence past its highest seeded id; the recorded servers' stood further on.
+        for (model, next) in sequences(version) { db.sequences[model] = next }
     }
 }
