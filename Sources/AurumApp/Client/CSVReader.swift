@@ -18,10 +18,15 @@ struct CSVReader {
             throw ImportFile.Failure(description: "\(path): \(error)")
         }
         let header = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
-        for record in records.dropFirst() where record.fields.count != header.count {
+        try checkFieldCounts(records.dropFirst(), header: header, path: path)
+        return (header, Array(records.dropFirst()))
+    }
+
+    /// Every record must have as many fields as the header; the first that does not is named by line.
+    static func checkFieldCounts(_ records: some Sequence<(line: Int, fields: [String])>, header: [String], path: String) throws {
+        for record in records where record.fields.count != header.count {
             throw ImportFile.Failure(description: "\(path):\(record.line): \(record.fields.count) fields, but the header has \(header.count)")
         }
-        return (header, Array(records.dropFirst()))
     }
 
     /// Every record of `text`, each a list of fields, with the line number where it starts.

@@ -140,9 +140,7 @@ struct RecordChunk: Sendable {
         switch file.format {
         case .csv:
             let records = try RecordFile.csvRecords(raw.bytes, path: file.path, firstLine: raw.firstLine)
-            for record in records where record.fields.count != file.header.count {
-                throw ImportFile.Failure(description: "\(file.path):\(record.line): \(record.fields.count) fields, but the header has \(file.header.count)")
-            }
+            try CSVReader.checkFieldCounts(records, header: file.header, path: file.path)
             let columns = Dictionary(file.header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
             rows = .table(columns: columns, header: file.header, rows: records.map(\.fields))
             lines = records.map(\.line)

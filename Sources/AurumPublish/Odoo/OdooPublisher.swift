@@ -166,8 +166,7 @@ public actor OdooPublisher {
         guard !made.isEmpty else { return }
         do {
             _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(made.map { pending, id in
-                let parts = outcomes[pending.index].externalID.split(separator: ".", maxSplits: 1).map(String.init)
-                return ["module": .string(parts[0]), "name": .string(parts[1]), "model": .string(pending.model), "res_id": .int(id), "noupdate": true]
+                Self.externalIDRow(outcomes[pending.index].externalID, model: pending.model, id: id)
             })]))
         } catch {
             for (pending, id) in made {  // one by one, so that one refusal does not lose the others' links
@@ -237,7 +236,7 @@ public actor OdooPublisher {
             }
         }
         let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(mapping.module)],
-                                                                                               ["name", "in", .array(names.map { .string(String($0.split(separator: ".", maxSplits: 1)[1])) })]],
+                                                                                               ["name", "in", .array(names.map { .string(Self.split($0).name) })]],
                                                                                     "fields": ["name", "model", "res_id"]]))
         var found = [String: (model: String, id: Int)]()
         for row in rows.array ?? [] {
@@ -280,9 +279,7 @@ public actor OdooPublisher {
             guard let hit = knownIDs[externalID], hit.model == model, knownValues[model]?[hit.id] != nil else { return nil }
             return hit.id
         }
-        let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
-        let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(parts[0])], ["name", "=", .string(parts[1])]],
-                                                                                    "fields": ["model", "res_id"]]))
+        let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": Self.externalIDDomain(externalID), "fields": ["model", "res_id"]]))
         guard let row = rows.array?.first, row["model"].string == model, let id = row["res_id"].int else { return nil }
         let exists = try await client.call(OdooCall(model, "search", ["domain": [["id", "=", .int(id)]]], context: ["active_test": false]))
         return exists.array?.isEmpty == false ? id : nil
@@ -299,14 +296,30 @@ public actor OdooPublisher {
     }
 
     func createExternalID(_ externalID: String, model: String, id: Int) async throws(OdooFailure) {
-        let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
-        let stale = try await client.call(OdooCall("ir.model.data", "search", ["domain": [["module", "=", .string(parts[0])], ["name", "=", .string(parts[1])]]]))
+        let stale = try await client.call(OdooCall("ir.model.data", "search", ["domain": Self.externalIDDomain(externalID)]))
         if let row = stale.array?.first?.int {  // it pointed at a record that is gone
             _ = try await client.call(OdooCall("ir.model.data", "write", ids: [row], ["vals": ["model": .string(model), "res_id": .int(id)]]))
             return
         }
-        _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": [["module": .string(parts[0]), "name": .string(parts[1]),
-                                                                                        "model": .string(model), "res_id": .int(id), "noupdate": true]]]))
+        _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": [Self.externalIDRow(externalID, model: model, id: id)]]))
+    }
+
+    /// `module.name` split at its first dot.
+    static func split(_ externalID: String) -> (module: String, name: String) {
+        let parts = externalID.split(separator: ".", maxSplits: 1).map(String.init)
+        return (parts[0], parts.count > 1 ? parts[1] : "")
+    }
+
+    /// The domain that finds an external id's ir.model.data row.
+    static func externalIDDomain(_ externalID: String) -> OdooValue {
+        let (module, name) = split(externalID)
+        return [["module", "=", .string(module)], ["name", "=", .string(name)]]
+    }
+
+    /// The ir.model.data row that keys `model` record `id` by `externalID` (not updated by module upgrades).
+    static func externalIDRow(_ externalID: String, model: String, id: Int) -> OdooValue {
+        let (module, name) = split(externalID)
+        return ["module": .string(module), "name": .string(name), "model": .string(model), "res_id": .int(id), "noupdate": true]
     }
 
     /// The mapped values as Odoo takes them: look-ups and references turned into ids.
