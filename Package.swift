@@ -85,6 +85,8 @@ let package = Package(
             "AurumCore", "AurumRules", "AurumStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "AurumCoreTests", dependencies: ["AurumCore", "AurumTestSupport"]),
         .testTarget(name: "AurumRulesTests", dependencies: ["AurumRules", "AurumTestSupport"]),

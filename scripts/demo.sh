@@ -18,8 +18,12 @@ aurum() { .build/debug/aurum "$@"; }
 
 export AURUM_LOG_LEVEL=${AURUM_LOG_LEVEL:-warning}
 data=.aurum-demo/pg
+# Where the cluster's files are: $data, or (as root, when the postgres user cannot reach this
+# checkout) the directory recorded in $data.location.
+cluster_dir() { if [ -f "$data.location" ]; then cat "$data.location"; else echo "$data"; fi; }
 # A cluster left running by an interrupted demo is stopped before its directory is cleared.
-if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
+pid_file="$(cluster_dir)/postmaster.pid"
+if [ -f "$pid_file" ]; then kill -INT "$(head -n 1 "$pid_file")" 2>/dev/null || true; sleep 2; fi
 rm -rf .aurum-demo
 port=${AURUM_DEMO_PORT:-18080}
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
@@ -41,6 +45,8 @@ for _ in $(seq 1 120); do
   kill -0 $server 2>/dev/null || { cat .aurum-demo.log; exit 1; }
   sleep 0.5
 done
+
+[ -f "$data.location" ] && echo "the postgres user cannot reach $data, so the cluster's data is in $(cluster_dir) (recorded in $data.location)"
 
 step "Creating tokens (only their hashes are stored)"
 plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --entities item)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Aurum needs when they are missing: PostgreSQL (server programs
-# initdb/pg_ctl for the embedded cluster), libxml2-dev (FoundationXML), libpq-dev, and python3
+# initdb/pg_ctl for the embedded cluster), libxml2-dev (FoundationXML), libpq-dev, zlib1g-dev (linking
+# needs -lz; slim images lack it), and python3
 # (the tests check the Odoo double with Python's own xmlrpc.client).
 # Works on a fresh Debian 12 machine, where even the package lists may be missing.
 set -euo pipefail
@@ -13,7 +14,7 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
-for package in libxml2-dev libpq-dev; do
+for package in libxml2-dev libpq-dev zlib1g-dev; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 # The embedded cluster runs as the postgres user when Aurum runs as root; the package creates it.

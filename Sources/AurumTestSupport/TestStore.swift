@@ -72,3 +72,12 @@ public enum SampleRules {
     /// The valid item the contract names.
     public static let hexBolt: Attributes = ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units"]
 }
+
+extension AsyncSequence where Self: Sendable {
+    /// Every element, in order: for reading a query's decoded rows in a test.
+    public func rows() async throws -> [Element] {
+        var result = [Element]()
+        for try await element in self { result.append(element) }
+        return result
+    }
+}

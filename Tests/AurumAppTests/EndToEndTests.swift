@@ -14,9 +14,8 @@ import Testing
 
     func withLiveServer(_ body: @escaping @Sendable (_ url: String, _ t: TestStore) async throws -> Void) async throws {
         try await TestStore.with { t in
-            let app = Application(router: AurumHTTPServer.router(store: t.store, rules: t.rules))
-            try await app.test(.live) { client in
-                try await body("http://127.0.0.1:\(client.port!)", t)
+            try await LiveServer.with(AurumHTTPServer.router(store: t.store, rules: t.rules)) { port in
+                try await body("http://\(LiveServer.host):\(port)", t)
             }
         }
     }
@@ -36,7 +35,7 @@ import Testing
 
             #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm]) == 1)
             let open = try await t.store.changeRequests(status: .open, entities: [], limit: 10)
-            #expect(open.map(\.sourceKey) == ["PLM-1", "PLM-2"])
+            try #require(open.map(\.sourceKey) == ["PLM-1", "PLM-2"])
             #expect(open[1].proposed["name"] == "Washer, M8")
 
             #expect(try await aurum(["approve", String(open[0].id), "--comment", "ok", "--url", url, "--token", alice]) == 0)

@@ -35,11 +35,9 @@ import Testing
         try await TestStore.with { t in
             _ = try await t.release(Self.candidates)
             let server = OdooDoubleServer(.init(version: version, database: "odoo_test", apiKey: "cli-test-key"))
-            let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  logger: Logger(label: "double", factory: { _ in SwiftLogNoOpLogHandler() }))
-            try await app.test(.live) { client in
+            try await LiveServer.with(server.router()) { port in
                 try Self.useKeyFile()
-                let common = ["--odoo-url", "http://127.0.0.1:\(client.port!)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
+                let common = ["--odoo-url", "http://\(LiveServer.host):\(port)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
                               "--rules", ProjectPaths.rules, "--migrations", ProjectPaths.migrations]
                 try await body(common, server, t)
             }
@@ -77,17 +75,15 @@ import Testing
                                              with: "      uom_po_id: {from: [purchase_uom, uom], lookup: {model: uom.uom, by: name}}")
                 .write(toFile: rules + "/consumers/odoo.yaml", atomically: true, encoding: .utf8)
             let server = OdooDoubleServer(.init(version: .v19, database: "odoo_test", apiKey: "cli-test-key"))
-            let app = Application(router: server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  logger: Logger(label: "double", factory: { _ in SwiftLogNoOpLogHandler() }))
-            try await app.test(.live) { client in
+            try await LiveServer.with(server.router()) { port in
                 try Self.useKeyFile()
-                let common = ["--odoo-url", "http://127.0.0.1:\(client.port!)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
+                let common = ["--odoo-url", "http://\(LiveServer.host):\(port)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
                               "--migrations", ProjectPaths.migrations]
                 #expect(try await aurum(["odoo", "check", "--rules", ProjectPaths.rules] + common) == 0)
                 #expect(try await aurum(["odoo", "check", "--rules", rules] + common) == 1, "uom_po_id does not exist in 19")
                 #expect(try await aurum(["odoo", "check", "--values", "--rules", ProjectPaths.rules] + common) == 1, "uom Pcs does not exist")
                 let mapping = try #require(try RulesLoader.load(directory: rules).odoo)
-                let odoo = OdooClient(settings: OdooSettings(url: "http://127.0.0.1:\(client.port!)", database: "odoo_test", login: "admin", secret: "cli-test-key"))
+                let odoo = OdooClient(settings: OdooSettings(url: "http://\(LiveServer.host):\(port)", database: "odoo_test", login: "admin", secret: "cli-test-key"))
                 let preflight = OdooPreflight(client: odoo, mapping: mapping, version: try await odoo.connect().major)
                 let problems = await preflight.check() + preflight.checkValues(store: t.store)
                 #expect(problems.contains { $0.contains("product.template has no field uom_po_id in Odoo 19") }, "\(problems)")

@@ -1,4 +1,5 @@
 import AurumCore
+import Foundation
 import Hummingbird
 import Logging
 
@@ -8,12 +9,14 @@ public struct AurumRequestContext: RequestContext {
     /// The authenticated caller; set by `TokenAuthenticator` for every `/v1` route.
     public var principal: Principal?
 
+    /// The id of this request, returned as `X-Request-Id` and written to the audit trail: the one
+    /// Hummingbird put in the logger's metadata, or a new one when the logger keeps no metadata.
+    public let requestID: String
+
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.requestID = source.logger[metadataKey: "hb.request.id"]?.description ?? UUID().uuidString.lowercased()
     }
-
-    /// The id of this request, returned as `X-Request-Id` and written to the audit trail.
-    public var requestID: String { id }
 
     /// The caller; routes under `/v1` always have one.
     func caller() throws -> Principal {

@@ -13,14 +13,19 @@ public struct EmbeddedPostgres: Sendable {
         case trust
     }
 
-    public let dataDirectory: String
+    /// Where the cluster's files are: the directory asked for, or (as root, when the `postgres`
+    /// user cannot reach it) the directory recorded beside it in `<directory>.location`.
+    public var dataDirectory: String { location.dataDirectory }
+    /// The directory the caller asked for.
+    public var requestedDirectory: String { location.requested }
+    let location: ClusterLocation
     public let authentication: Authentication
     /// The superuser created by initdb; Aurum's own database is `aurum`.
     public static let user = "aurum"
     public static let database = "aurum"
 
     public init(dataDirectory: String, authentication: Authentication = .scram) {
-        self.dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        self.location = ClusterLocation.resolve(URL(fileURLWithPath: dataDirectory).standardizedFileURL.path)
         self.authentication = authentication
     }
 
@@ -31,7 +36,11 @@ public struct EmbeddedPostgres: Sendable {
     /// Starts the cluster (creating it first if needed), or finds it already running; returns how to reach it.
     public func start(logger: Logger) throws(EmbeddedPostgresError) -> DatabaseSettings {
         let binaries = try PostgresBinaries.locate()
-        if let running = try? connectionSettings() { return running }
+        if let running = try? connectionSettings() {
+            if location.isRelocated { try location.recordPointer() }
+            return running
+        }
+        if location.isRelocated { try prepareRelocatedDirectory(logger: logger) }
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
             try initialize(binaries, logger: logger)
         }
@@ -65,13 +74,31 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Readies the relocated directory: a cluster left there after its pointer was removed (the
+    /// requested directory cleared to start afresh) is removed too; the pointer is written anew.
+    func prepareRelocatedDirectory(logger: Logger) throws(EmbeddedPostgresError) {
+        let pointerExists = FileManager.default.fileExists(atPath: location.pointerFile)
+        if !pointerExists, FileManager.default.fileExists(atPath: dataDirectory) {
+            do { try FileManager.default.removeItem(atPath: dataDirectory) } catch {
+                throw .unusable("cannot remove the stale cluster in \(dataDirectory): \(error.localizedDescription)")
+            }
+        }
+        try location.recordPointer()
+        if !pointerExists {
+            logger.warning("the postgres user cannot reach the requested data directory; the cluster is kept where it can, recorded beside it",
+                           metadata: ["aurum.pg.requested": "\(requestedDirectory)", "aurum.pg.data": "\(dataDirectory)",
+                                      "aurum.pg.location_file": "\(location.pointerFile)"])
+        }
+    }
+
     func initialize(_ binaries: PostgresBinaries, logger: Logger) throws(EmbeddedPostgresError) {
         logger.info("creating embedded PostgreSQL cluster", metadata: ["aurum.pg.data": "\(dataDirectory)"])
         let password = Self.randomPassword()
         let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-initpw-\(UUID().uuidString)").path
         do {
             let parent = URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o755])
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
             guard FileManager.default.createFile(atPath: passwordFile, contents: Data(password.utf8), attributes: [.posixPermissions: 0o600]) else {
