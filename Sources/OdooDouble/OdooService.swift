@@ -58,24 +58,9 @@ public struct OdooService: Sendable {
         let args = method == "execute_kw" ? params.count > 5 ? params[5].array ?? [] : [] : Array(params.dropFirst(5))
         let kwargs = method == "execute_kw" && params.count > 6 ? params[6].members ?? [:] : [:]
         try checkMethod(model, name, json2: false)
-        let signature = MethodSignature.table[name]!
-        var arguments = kwargs
-        var positional = args[...]
-        var ids = [Int]()
-        if signature.onRecords {
-            ids = positional.first.map(Domain.ids) ?? []
-            positional = positional.dropFirst()
-        }
-        for (parameter, value) in zip(signature.parameters, positional) where arguments[parameter] == nil { arguments[parameter] = value }
-        let context = arguments.removeValue(forKey: "context")?.members ?? [:]
-        for unknown in arguments.keys.sorted() where !signature.parameters.contains(unknown) {
-            let owner = signature.passesKeywordsToRead ? "_read_format" : name
-            throw OdooException(.type, "BaseModel.\(owner)() got an unexpected keyword argument '\(unknown)'")
-        }
-        for required in signature.parameters where signature.required.contains(required) && arguments[required] == nil {
-            throw OdooException(.type, "BaseModel.\(name)() missing 1 required positional argument: '\(required)'")
-        }
-        return try database.call(uid: uid, model: model, method: name, ids: ids, arguments: arguments, context: context)
+        let bound = try BoundCall.bind(name, MethodSignature.table[name]!, args: args, kwargs: kwargs, version: version)
+        return try database.call(uid: uid, model: model, method: name, ids: bound.ids, arguments: bound.arguments,
+                                 context: bound.context) { result throws(OdooException) in try bound.adapt(name, result, version: version) }
     }
 
     /// Model, then private method, then unknown method, as Odoo checks them.

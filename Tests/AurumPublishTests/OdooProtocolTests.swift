@@ -47,6 +47,29 @@ import Testing
         #expect(xml.method == "execute_kw" && xml.params == args)
     }
 
+    /// Odoo's dispatcher reads `create`'s first positional argument after the call, so over RPC
+    /// the values travel positionally as in the recorded create; JSON-2 names them.
+    @Test func createSendsItsValuesPositionallyOverRPCAndByNameOverJSON2() throws {
+        let recorded = try #require(try WireExchange.load("17", "xmlrpc").first { $0.step == "product.create.list_arg" })
+        let recordedBody = try #require(recorded.request.body).replacingOccurrences(of: "<secret>", with: "secret")
+        let recordedParams = try XMLRPC.parseCall(Data(recordedBody.utf8)).params
+        try #require(recordedParams.count == 6, "the recorded create sends no keyword arguments at all")
+        let vals: OdooValue = ["name": "Bolt"]
+        let call = OdooCall("product.template", "create", ["vals_list": [vals]])
+        let session = OdooSession(database: "db", uid: 2, secret: "<secret>")
+        let xml = try XMLRPC.parseCall(OdooProtocol.xmlrpc.request(call, session: session).body)
+        try #require(xml.params.count == 7)
+        #expect(xml.params[5] == [[vals]], "vals_list is the first positional argument")
+        #expect(xml.params[6] == [:], "and not also a keyword")
+        #expect(recordedParams[5].array?.first?.array != nil, "the recorded create passed its list positionally too")
+        let json = try OdooValue.json(OdooProtocol.jsonrpc.request(call, session: session).body)
+        let args = try #require(json["params"]["args"].array)
+        try #require(args.count == 7)
+        #expect(args[5] == [[vals]] && args[6] == [:])
+        let json2 = try OdooValue.json(OdooProtocol.json2.request(call, session: session).body)
+        #expect(json2 == ["vals_list": [vals]])
+    }
+
     @Test func busyAndBrokenAnswersAreClassified() {
         #expect(OdooProtocol.json2.decode(status: 503, body: Data(), retryAfter: 2) == .failure(OdooFailure(kind: .unavailable, message: "HTTP 503", retryAfter: 2)))
         guard case .failure(let failure) = OdooProtocol.xmlrpc.decode(status: 200, body: Data("<html>proxy</html>".utf8)) else {

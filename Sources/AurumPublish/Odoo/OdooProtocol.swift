@@ -1,7 +1,8 @@
 import Foundation
 
 /// One method call on an Odoo model with named arguments, as JSON-2 takes them; over XML-RPC and
-/// JSON-RPC they travel as `execute_kw`'s keyword arguments, which Odoo binds by name the same way.
+/// JSON-RPC they travel as `execute_kw`'s keyword arguments, which Odoo binds by name the same way,
+/// except the ones its dispatcher reads by position (see `OdooProtocol.positionalParameters`).
 public struct OdooCall: Sendable, Hashable {
     public var model: String
     public var method: String
@@ -54,7 +55,14 @@ public enum OdooProtocol: String, Sendable, CaseIterable, Codable {
     public func request(_ call: OdooCall, session: OdooSession, id: Int = 1) -> WireRequest {
         var keywords = call.arguments
         if !call.context.isEmpty { keywords["context"] = .struct(call.context) }
-        let positional: OdooValue = .array(call.ids.map { [.array($0.map(OdooValue.int))] } ?? [])
+        var leading = call.ids.map { [OdooValue.array($0.map(OdooValue.int))] } ?? []
+        if self != .json2 {
+            for name in Self.positionalParameters[call.method] ?? [] {
+                guard let value = keywords.removeValue(forKey: name) else { break }
+                leading.append(value)
+            }
+        }
+        let positional: OdooValue = .array(leading)
         let executeKW: [OdooValue] = [.string(session.database), session.uid.map(OdooValue.int) ?? false, .string(session.secret),
                                       .string(call.model), .string(call.method), positional, .struct(keywords)]
         switch self {
@@ -71,6 +79,11 @@ public enum OdooProtocol: String, Sendable, CaseIterable, Codable {
                                body: OdooValue.struct(keywords).jsonData)
         }
     }
+
+    /// Parameters that must travel positionally over XML-RPC and JSON-RPC. Odoo's dispatcher
+    /// (`call_kw`) reads `create`'s `args[0]` after the call to answer one id or a list; sent only
+    /// as the keyword `vals_list`, the create fails with IndexError and is rolled back (16-19).
+    static let positionalParameters: [String: [String]] = ["create": ["vals_list"]]
 
     /// A JSON-RPC request to any service (`common` for `version` and `authenticate`).
     public static func jsonRPC(service: String, method: String, args: [OdooValue], id: Int) -> WireRequest {

@@ -28,60 +28,68 @@ struct MethodSignature: Sendable {
 
 extension OdooDatabase {
     /// Calls `method` on `model` as user `uid`, with named arguments. Returns nil for a method
-    /// that returns None. Runs as one transaction.
+    /// that returns None. Runs as one transaction, which `adapt` (the dispatcher's handling of the
+    /// answer) can still roll back by throwing.
     func call(uid: Int, model modelName: String, method: String, ids: [Int], arguments: [String: OdooValue],
-              context: [String: OdooValue]) throws(OdooException) -> OdooValue? {
+              context: [String: OdooValue],
+              adapt: (OdooValue?) throws(OdooException) -> OdooValue? = { $0 }) throws(OdooException) -> OdooValue? {
         try transaction { () throws(OdooException) -> OdooValue? in
-            let spec = try model(modelName)
-            let activeTest = context["active_test"] != false
-            switch method {
-            case "create":
-                try checkAccess(uid, spec, "create")
-                let value = arguments["vals_list"] ?? .none
-                if case .array(let list) = value {
-                    return .array(try list.map { vals throws(OdooException) in .int(try create(spec, vals.members ?? [:], uid: uid)) })
-                }
-                guard let vals = value.members else { throw OdooException(.value, "create() expects a dictionary of values or a list of them") }
-                return .int(try create(spec, vals, uid: uid))
-            case "write":
-                try checkAccess(uid, spec, "write")
-                try write(spec, ids, arguments["vals"]?.members ?? [:], uid: uid)
-                return true
-            case "unlink":
-                try checkAccess(uid, spec, "unlink")
-                for id in ids where record(spec.name, id) == nil { throw missing(spec.name, [id], uid) }
-                for id in ids { tables[spec.name]?[id] = nil }
-                return true
-            case "read":
-                return .array(try read(spec, ids, fields: arguments["fields"]))
-            case "search":
-                let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: arguments["offset"]?.int ?? 0,
-                                       limit: arguments["limit"]?.int, order: arguments["order"]?.string)
-                return .array(found.map(OdooValue.int))
-            case "search_read":
-                let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: arguments["offset"]?.int ?? 0,
-                                       limit: arguments["limit"]?.int, order: arguments["order"]?.string)
-                return .array(try read(spec, found, fields: arguments["fields"]))
-            case "search_count":
-                let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: 0, limit: arguments["limit"]?.int, order: nil)
-                return .int(found.count)
-            case "fields_get":
-                return fieldsGet(spec, allfields: arguments["allfields"]?.array?.compactMap(\.string), attributes: arguments["attributes"]?.array?.compactMap(\.string))
-            case "name_get":
-                return .array(ids.filter { record(spec.name, $0) != nil }.map { [.int($0), .string(displayName(spec.name, $0))] })
-            case "load":
-                try checkAccess(uid, spec, "create")
-                return try load(spec, fields: arguments["fields"]?.array?.compactMap(\.string) ?? [], rows: arguments["data"]?.array ?? [], uid: uid)
-            case "context_get":
-                return ["lang": "en_US", "tz": false, "uid": .int(uid)]
-            case "action_archive", "action_unarchive":
-                try checkAccess(uid, spec, "write")
-                try write(spec, ids, ["active": .bool(method == "action_unarchive")], uid: uid)
-                return nil
-            default:
-                throw OdooException(.attribute, version >= .v18 ? "The method '\(spec.name).\(method)' does not exist"
-                                    : "The method '\(method)' does not exist on the model '\(spec.name)'")
+            try adapt(try perform(uid: uid, model: modelName, method: method, ids: ids, arguments: arguments, context: context))
+        }
+    }
+
+    /// The method itself, inside the caller's transaction.
+    func perform(uid: Int, model modelName: String, method: String, ids: [Int], arguments: [String: OdooValue],
+                 context: [String: OdooValue]) throws(OdooException) -> OdooValue? {
+        let spec = try model(modelName)
+        let activeTest = context["active_test"] != false
+        switch method {
+        case "create":
+            try checkAccess(uid, spec, "create")
+            let value = arguments["vals_list"] ?? .none
+            if case .array(let list) = value {
+                return .array(try list.map { vals throws(OdooException) in .int(try create(spec, vals.members ?? [:], uid: uid)) })
             }
+            guard let vals = value.members else { throw OdooException(.value, "create() expects a dictionary of values or a list of them") }
+            return .int(try create(spec, vals, uid: uid))
+        case "write":
+            try checkAccess(uid, spec, "write")
+            try write(spec, ids, arguments["vals"]?.members ?? [:], uid: uid)
+            return true
+        case "unlink":
+            try checkAccess(uid, spec, "unlink")
+            for id in ids where record(spec.name, id) == nil { throw missing(spec.name, [id], uid) }
+            for id in ids { tables[spec.name]?[id] = nil }
+            return true
+        case "read":
+            return .array(try read(spec, ids, fields: arguments["fields"]))
+        case "search":
+            let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: arguments["offset"]?.int ?? 0,
+                                   limit: arguments["limit"]?.int, order: arguments["order"]?.string)
+            return .array(found.map(OdooValue.int))
+        case "search_read":
+            let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: arguments["offset"]?.int ?? 0,
+                                   limit: arguments["limit"]?.int, order: arguments["order"]?.string)
+            return .array(try read(spec, found, fields: arguments["fields"]))
+        case "search_count":
+            let found = try search(spec, arguments["domain"] ?? [], activeTest: activeTest, offset: 0, limit: arguments["limit"]?.int, order: nil)
+            return .int(found.count)
+        case "fields_get":
+            return fieldsGet(spec, allfields: arguments["allfields"]?.array?.compactMap(\.string), attributes: arguments["attributes"]?.array?.compactMap(\.string))
+        case "name_get":
+            return .array(ids.filter { record(spec.name, $0) != nil }.map { [.int($0), .string(displayName(spec.name, $0))] })
+        case "load":
+            try checkAccess(uid, spec, "create")
+            return try load(spec, fields: arguments["fields"]?.array?.compactMap(\.string) ?? [], rows: arguments["data"]?.array ?? [], uid: uid)
+        case "context_get":
+            return ["lang": "en_US", "tz": false, "uid": .int(uid)]
+        case "action_archive", "action_unarchive":
+            try checkAccess(uid, spec, "write")
+            try write(spec, ids, ["active": .bool(method == "action_unarchive")], uid: uid)
+            return nil
+        default:
+            throw OdooException(.attribute, version >= .v18 ? "The method '\(spec.name).\(method)' does not exist"
+                                : "The method '\(method)' does not exist on the model '\(spec.name)'")
         }
     }
 

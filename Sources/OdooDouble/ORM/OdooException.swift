@@ -12,6 +12,7 @@ public struct OdooException: Error, Sendable, Hashable {
         case value = "builtins.ValueError"
         case type = "builtins.TypeError"
         case attribute = "builtins.AttributeError"
+        case index = "builtins.IndexError"
         case operational = "psycopg2.OperationalError"
         case serialization = "psycopg2.errors.SerializationFailure"
         case notFound = "werkzeug.exceptions.NotFound"
