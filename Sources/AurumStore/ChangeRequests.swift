@@ -41,8 +41,8 @@ extension PostgresStewardshipStore {
     static func changeRequest(_ row: PostgresRandomAccessRow) throws -> ChangeRequestView {
         ChangeRequestView(
             id: try row.get("id"), entity: try row.get("entity"),
-            kind: ChangeKind(rawValue: try row.get("kind")) ?? .update, recordID: try row.get("record_id"),
-            status: ChangeRequestStatus(rawValue: try row.get("status")) ?? .open, revision: try row.get("revision"),
+            kind: try row.strict(ChangeKind.self, "kind"), recordID: try row.get("record_id"),
+            status: try row.strict(ChangeRequestStatus.self, "status"), revision: try row.get("revision"),
             baseVersion: try row.get("base_version"), source: try row.get("source"), sourceKey: try row.get("source_key"),
             candidateID: try row.get("candidate_id"), submittedBy: try row.get("submitted_by"),
             proposed: try SQLJSON.decode(Attributes.self, try row.get("proposed")),
@@ -54,17 +54,43 @@ extension PostgresStewardshipStore {
             createdAt: try row.get("created_at"), decidedAt: try row.get("decided_at"))
     }
 
-    /// Loads a change request for a decision: locked, in the caller's entities, as a lifecycle.
+    /// Loads a change request for a decision, in the caller's entities, as a lifecycle; locked in
+    /// Aurum's lock order (its source key, its golden record, then the change request itself), so
+    /// that a decision and an ingest of the same record never wait for each other in a circle.
     func decidable(_ id: Int64, by caller: Principal, on connection: PostgresConnection) async throws -> (ChangeRequestView, ChangeRequestLifecycle) {
-        guard let request = try await changeRequest(id: id, lock: true, on: connection), caller.covers(request.entity) else {
+        let subjects = try await connection.query(
+            "SELECT entity, source, source_key, record_id FROM change_request WHERE id = \(id)", logger: logger)
+        guard let (entity, source, sourceKey, recordID) = try await subjects.decode((String, String, String, Int64?).self).first(where: { _ in true }),
+              caller.covers(entity) else {
             throw StoreError.notFound("change request \(id) does not exist")
         }
-        guard caller.may(.decide(entity: request.entity)) else {
-            throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not decide \(request.entity) changes; a steward or admin must")
+        guard caller.may(.decide(entity: entity)) else {
+            throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not decide \(entity) changes; a steward or admin must")
         }
-        let lifecycle = ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, revision: request.revision,
-                                               requiredApprovals: request.requiredApprovals, approvers: request.approvals.map(\.approver))
-        return (request, lifecycle)
+        try await Locks.sourceKey(entity: entity, source: source, sourceKey: sourceKey, on: connection, logger: logger)
+        if let recordID { _ = try await Locks.record(recordID, on: connection, logger: logger) }
+        guard let request = try await changeRequest(id: id, lock: true, on: connection) else {
+            throw StoreError.notFound("change request \(id) does not exist")
+        }
+        return (request, Self.lifecycle(of: request))
+    }
+
+    /// The state machine of a loaded change request.
+    static func lifecycle(of request: ChangeRequestView) -> ChangeRequestLifecycle {
+        ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, revision: request.revision,
+                               requiredApprovals: request.requiredApprovals, approvers: request.approvals.map(\.approver))
+    }
+
+    /// Writes the status the lifecycle reached: the state machine decides every transition, the
+    /// store only carries it out (with the reason and, when final, the time of the decision).
+    func persist(_ lifecycle: ChangeRequestLifecycle, changeRequest id: Int64, reason: String? = nil,
+                 on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            UPDATE change_request
+            SET status = \(lifecycle.status.rawValue), reason = coalesce(\(reason), reason),
+                decided_at = CASE WHEN \(lifecycle.status.isFinal) THEN now() ELSE decided_at END
+            WHERE id = \(id)
+            """, logger: logger)
     }
 
     public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
@@ -81,6 +107,7 @@ extension PostgresStewardshipStore {
                 return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil)
             }
             let (recordID, version) = try await release(&request, by: caller, requestID: requestID, on: connection)
+            try await persist(lifecycle, changeRequest: id, on: connection)
             return DecisionResult(changeRequestID: id, status: .released, recordID: recordID, version: version)
         }
     }
@@ -89,10 +116,8 @@ extension PostgresStewardshipStore {
         try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.reject(by: caller.name, reason: reason) }
-            try await connection.query("""
-                UPDATE change_request SET status = 'rejected', reason = \(reason), decided_at = now() WHERE id = \(id)
-                """, logger: logger)
-            request.status = .rejected
+            try await persist(lifecycle, changeRequest: id, reason: reason, on: connection)
+            request.status = lifecycle.status
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.rejected", entity: request.entity, subject: "change_request:\(id)",
                 recordID: request.recordID, after: .object(request.proposed), reason: reason, rulesVersion: rules.version,

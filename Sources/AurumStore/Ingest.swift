@@ -3,10 +3,16 @@ import Logging
 import PostgresNIO
 
 extension PostgresStewardshipStore {
+    /// Ingests each submission in its own transaction, in order. When one fails, the batch stops
+    /// there and says which candidates were stored (`BatchInterrupted`).
     public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult] {
         var results = [IngestResult]()
-        for submission in submissions {
-            results.append(try await ingest(submission, by: caller, requestID: requestID))
+        for (index, submission) in submissions.enumerated() {
+            do {
+                results.append(try await ingest(submission, by: caller, requestID: requestID))
+            } catch {
+                throw BatchInterrupted(stored: results, failedIndex: index, cause: error)
+            }
         }
         return results
     }
@@ -14,8 +20,6 @@ extension PostgresStewardshipStore {
     /// One candidate, one transaction: serialized per (entity, source, source_key) by an advisory lock.
     func ingest(_ submission: CandidateSubmission, by caller: Principal, requestID: String) async throws -> IngestResult {
         try await client.transaction(logger: logger) { connection in
-            let key = [submission.entity, submission.source, submission.sourceKey].joined(separator: "\u{1f}")
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
             let situation = try await situation(of: submission, on: connection)
             let merged = IngestPlanner.merged(submission.attributes, over: situation)
             let verdict = try await validate(merged, entity: submission.entity, recordID: situation.recordID, on: connection)
@@ -36,22 +40,27 @@ extension PostgresStewardshipStore {
         }
     }
 
-    /// The golden record the candidate maps to (locked), and the open proposal it would meet.
+    /// The golden record the candidate maps to and the open proposal it would meet, locked in
+    /// Aurum's lock order (source key, golden record, change request).
     func situation(of submission: CandidateSubmission, on connection: PostgresConnection) async throws -> IngestPlanner.Situation {
         var situation = IngestPlanner.Situation()
-        let records = try await connection.query("""
-            SELECT gr.id, gr.current_version, gv.attributes::text, gv.change_request_id
-            FROM record_source rs
-            JOIN golden_record gr ON gr.id = rs.record_id
-            JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-            WHERE rs.entity = \(submission.entity) AND rs.source = \(submission.source) AND rs.source_key = \(submission.sourceKey)
-            FOR UPDATE OF gr
+        try await Locks.sourceKey(entity: submission.entity, source: submission.source, sourceKey: submission.sourceKey,
+                                  on: connection, logger: logger)
+        let linked = try await connection.query("""
+            SELECT record_id FROM record_source
+            WHERE entity = \(submission.entity) AND source = \(submission.source) AND source_key = \(submission.sourceKey)
             """, logger: logger)
-        for try await (id, version, attributes, changeRequest) in records.decode((Int64, Int, String, Int64?).self) {
-            situation.recordID = id
-            situation.currentVersion = version
-            situation.currentAttributes = try SQLJSON.decode(Attributes.self, attributes)
-            situation.lastReleasedChangeRequestID = changeRequest
+        if let recordID = try await linked.decode(Int64.self).first(where: { _ in true }),
+           let version = try await Locks.record(recordID, on: connection, logger: logger) {
+            let current = try await connection.query("""
+                SELECT attributes::text, change_request_id FROM golden_version WHERE record_id = \(recordID) AND version = \(version)
+                """, logger: logger)
+            for try await (attributes, changeRequest) in current.decode((String, Int64?).self) {
+                situation.recordID = recordID
+                situation.currentVersion = version
+                situation.currentAttributes = try SQLJSON.decode(Attributes.self, attributes)
+                situation.lastReleasedChangeRequestID = changeRequest
+            }
         }
         let open = try await connection.query("""
             SELECT id, candidate_id, proposed::text FROM change_request
@@ -84,8 +93,12 @@ extension PostgresStewardshipStore {
               candidate: Int64, on connection: PostgresConnection) async throws -> Int64 {
         let s = context.submission
         if let old = proposal.supersedes {
-            try await connection.query(
-                "UPDATE change_request SET status = 'superseded', decided_at = now() WHERE id = \(old)", logger: logger)
+            guard let replaced = try await changeRequest(id: old, lock: true, on: connection) else {
+                throw StoreError.conflict("change request \(old) disappeared while a newer candidate replaced it; send the candidate again")
+            }
+            var lifecycle = Self.lifecycle(of: replaced)
+            _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }
+            try await persist(lifecycle, changeRequest: old, on: connection)
         }
         let rows = try await connection.query("""
             INSERT INTO change_request (entity, kind, record_id, base_version, source, source_key, candidate_id, submitted_by,

@@ -35,7 +35,7 @@ public struct Migrator: Sendable {
             if let clash = migrations.first(where: { $0.version == version }) {
                 throw MigrationError(message: "\(directory)/\(file): number \(version) is also used by \(clash.name)")
             }
-            let checksum = SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+            let checksum = Digest.sha256Hex(sql)
             migrations.append(Migration(version: version, name: file, sql: sql, checksum: checksum))
         }
         self.migrations = migrations

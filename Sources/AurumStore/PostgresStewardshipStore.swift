@@ -19,6 +19,12 @@ public struct PostgresStewardshipStore: StewardshipStore {
         try await Tokens.principal(forToken: token, client: client, logger: logger)
     }
 
+    /// Readies the database for these rules: indexes the unique values of attributes that became
+    /// unique (and drops those no longer unique). Returns values two records already share.
+    public func prepare() async throws -> [String] {
+        try await UniqueValues.index(rules, client: client, logger: logger)
+    }
+
     public func isReady() async -> Bool {
         (try? await client.query("SELECT 1", logger: logger)) != nil
     }
@@ -34,16 +40,8 @@ public struct PostgresStewardshipStore: StewardshipStore {
                 let state = try await rows.decode(String.self).first { _ in true }
                 answers[lookup] = .record(state: state)
             case .unique(let entity, let attribute, let value):
-                let rows = try await connection.query("""
-                    SELECT gr.id FROM golden_record gr
-                    JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-                    WHERE gr.entity = \(entity) AND gr.state <> 'superseded'
-                      AND gv.attributes -> \(attribute) = \(SQLJSON.text(value))::jsonb
-                    ORDER BY gr.id LIMIT 5
-                    """, logger: logger)
-                var holders = [Int64]()
-                for try await id in rows.decode(Int64.self) { holders.append(id) }
-                answers[lookup] = .holders(holders)
+                answers[lookup] = .holders(try await UniqueValues.holders(entity: entity, attribute: attribute, key: UniqueValues.key(value),
+                                                                          on: connection, logger: logger))
             }
         }
         return answers

@@ -34,7 +34,7 @@ extension PostgresStewardshipStore {
             let r = row.makeRandomAccess()
             result.append(RecordView(
                 id: try r.get("id"), entity: try r.get("entity"), version: try r.get("current_version"),
-                state: RecordState(rawValue: try r.get("state")) ?? .active,
+                state: try r.strict(RecordState.self, "state"),
                 attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
                 sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at")))
         }
@@ -53,7 +53,7 @@ extension PostgresStewardshipStore {
         for try await row in rows {
             let r = row.makeRandomAccess()
             result.append(VersionView(
-                version: try r.get("version"), state: RecordState(rawValue: try r.get("state")) ?? .active,
+                version: try r.get("version"), state: try r.strict(RecordState.self, "state"),
                 attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
                 changeRequestID: try r.get("change_request_id"), rulesVersion: try r.get("rules_version"),
                 releasedBy: try r.get("released_by"), releasedAt: try r.get("released_at")))

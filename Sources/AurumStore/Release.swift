@@ -4,7 +4,8 @@ import PostgresNIO
 
 extension PostgresStewardshipStore {
     /// Writes the proposal as the record's next immutable version and makes it current, in the
-    /// approving transaction. The proposal is validated again against the records as they are now.
+    /// approving transaction, claiming its unique values. The proposal is validated again against
+    /// the records as they are now. The caller writes the change request's new status.
     func release(_ request: inout ChangeRequestView, by caller: Principal, requestID: String,
                  on connection: PostgresConnection) async throws -> (Int64, Int) {
         let verdict = try await validate(request.proposed, entity: request.entity, recordID: request.recordID, on: connection)
@@ -17,11 +18,11 @@ extension PostgresStewardshipStore {
             INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by)
             VALUES (\(recordID), \(version), 'active', \(SQLJSON.text(request.proposed))::jsonb, \(request.id), \(rules.version), \(caller.name))
             """, logger: logger)
-        try await connection.query("""
-            UPDATE change_request SET status = 'released', record_id = \(recordID), decided_at = now() WHERE id = \(request.id)
-            """, logger: logger)
+        try await connection.query("UPDATE change_request SET record_id = \(recordID) WHERE id = \(request.id)", logger: logger)
+        guard let schema = rules.entities[request.entity] else { throw StoreError.invalid("the rules no longer define entity \(request.entity)") }
+        try await UniqueValues.claim(record: recordID, entity: request.entity, attributes: request.proposed, schema: schema,
+                                     on: connection, logger: logger)
         request.recordID = recordID
-        request.status = .released
         try await AuditLog.append(AuditEntry(
             actor: caller.name, action: "record.released", entity: request.entity, subject: "record:\(recordID)",
             recordID: recordID, version: version, before: before.map(JSONValue.object), after: .object(request.proposed),

@@ -26,4 +26,20 @@ extension PostgresRandomAccessRow {
     func get<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
         try self[name].decode(T.self, context: .default)
     }
+
+    /// The text column `name` as one of `T`'s cases; an unknown value is an error, never a default.
+    func strict<T: RawRepresentable>(_ type: T.Type, _ name: String) throws -> T where T.RawValue == String {
+        let raw: String = try get(name)
+        guard let value = T(rawValue: raw) else { throw UnknownStoredValue(column: name, value: raw, type: "\(T.self)") }
+        return value
+    }
+}
+
+/// A stored value the code does not know: the database holds a status, kind or state this
+/// version of Aurum cannot decide on.
+struct UnknownStoredValue: Error, CustomStringConvertible {
+    var column: String
+    var value: String
+    var type: String
+    var description: String { "the database holds \(column) '\(value)', which is not a \(type) this version of Aurum knows" }
 }

@@ -8,7 +8,7 @@ import PostgresNIO
 public enum Tokens {
     /// SHA-256 of the token, as lower-case hex: the only form kept in the database.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Digest.sha256Hex(token)
     }
 
     /// A new random token: `aurum_` and 40 characters from a 62-letter alphabet (about 238 bits).

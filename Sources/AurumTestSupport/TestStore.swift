@@ -1,6 +1,7 @@
 import AurumCore
 import AurumRules
 import AurumStore
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -23,8 +24,9 @@ public struct TestStore: Sendable {
 
     /// Submits `candidates` and approves each change request: the golden records they become.
     public func release(_ candidates: [CandidateSubmission]) async throws -> [Int64] {
-        let source = try await actor("release-source", .source)
-        let steward = try await actor("release-steward", .steward)
+        let call = UUID().uuidString.prefix(8)
+        let source = try await actor("release-source-\(call)", .source)
+        let steward = try await actor("release-steward-\(call)", .steward)
         var ids = [Int64]()
         for candidate in candidates {
             let result = try await store.ingest([candidate], by: source.principal, requestID: "release")[0]

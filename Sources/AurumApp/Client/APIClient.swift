@@ -66,6 +66,8 @@ struct ProblemBody: Decodable, Sendable {
     var title: String?
     var detail: String?
     var errors: [Item]?
+    /// For a batch that stopped part-way: the results of the candidates that were stored.
+    var stored: [IngestResult]?
 
     static func read(_ data: Data) -> ProblemBody {
         (try? JSONDecoder().decode(ProblemBody.self, from: data))

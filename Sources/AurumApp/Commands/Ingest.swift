@@ -60,9 +60,12 @@ struct Ingest: AsyncParsableCommand {
             let results = try reply.decode(Batch.self).results
             return zip(rows, results).map { RowOutcome(row: $0, result: $1) }
         } catch APIError.refused(let status, let problem) where status != 401 {
+            let stored = problem.stored ?? []
             return rows.enumerated().map { index, row in
+                if index < stored.count { return RowOutcome(row: row, result: stored[index]) }
                 let own = (problem.errors ?? []).filter { $0.path.hasPrefix("candidates[\(index)]") }.map(\.message)
-                let message = own.isEmpty ? "the batch was refused (\(status)): \(problem.detail ?? "")" : own.joined(separator: "; ")
+                let what = problem.stored == nil ? "the batch was refused" : "not stored"
+                let message = own.isEmpty ? "\(what) (\(status)): \(problem.detail ?? "")" : own.joined(separator: "; ")
                 return RowOutcome(line: row.line, sourceKey: row.sourceKey ?? "", status: "refused", message: message)
             }
         } catch let error as APIError {

@@ -39,6 +39,10 @@ struct Serve: AsyncParsableCommand {
         defer { embedded?.stop(logger: logger) }
         try await settings.withClient(logger: logger) { client in
             try await migrator.migrate(client, logger: logger)
+            let shared = try await PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger).prepare()
+            for clash in shared {
+                logger.warning("a unique attribute's value is held by two golden records; merge or correct them", metadata: ["aurum.clash": "\(clash)"])
+            }
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)

@@ -19,10 +19,35 @@ public protocol StewardshipStore: Sendable {
     func isReady() async -> Bool
 }
 
-/// A failure the store reports to the caller as a client error.
+/// A failure the store reports to the caller: what happened and what to do, in words the HTTP
+/// layer maps once to a status (404, 403, 409, 422, 503).
 public enum StoreError: Error, Sendable, Hashable {
     case notFound(String)
     case forbidden(String)
     case conflict(String)
     case invalid(String)
+    /// The database cannot do the work now (unreachable, or a deadlock or serialization failure
+    /// that persisted through the retries); the same request may succeed later.
+    case unavailable(String)
+
+    public var message: String {
+        switch self {
+        case .notFound(let m), .forbidden(let m), .conflict(let m), .invalid(let m), .unavailable(let m): m
+        }
+    }
+}
+
+/// A batch of candidates that stopped part-way: the candidates before `failedIndex` were stored
+/// (each committed on its own), the one at `failedIndex` and those after it were not.
+public struct BatchInterrupted: Error, Sendable {
+    public var stored: [IngestResult]
+    public var failedIndex: Int
+    /// Why it stopped: a `StoreError`, or an unexpected failure.
+    public var cause: any Error
+
+    public init(stored: [IngestResult], failedIndex: Int, cause: any Error) {
+        self.stored = stored
+        self.failedIndex = failedIndex
+        self.cause = cause
+    }
 }

@@ -20,3 +20,10 @@ public enum CanonicalJSON {
         String(decoding: data(value, pretty: pretty), as: UTF8.self)
     }
 }
+
+extension JSONValue {
+    /// `value` as a JSON value (through its encoding): for embedding a view in another document.
+    public init(encoding value: some Encodable) {
+        self = (try? JSONDecoder().decode(JSONValue.self, from: CanonicalJSON.data(value))) ?? .null
+    }
+}

@@ -11,6 +11,8 @@ public struct Problem: Error, Sendable {
     /// Individual problems in a request body (`candidates[2].entity: is missing`).
     public var errors: [SubmissionError] = []
     public var headers: HTTPFields = [:]
+    /// Further members of the problem object (RFC 9457 extension members), e.g. `stored`.
+    public var members: [String: JSONValue] = [:]
 
     public init(_ status: HTTPResponse.Status, _ slug: String, title: String, detail: String, errors: [SubmissionError] = []) {
         self.status = status

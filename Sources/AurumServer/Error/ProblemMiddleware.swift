@@ -29,18 +29,35 @@ struct ProblemMiddleware: RouterMiddleware {
         case let problem as Problem:
             return problem
         case let error as StoreError:
-            switch error {
-            case .notFound(let detail): return .notFound(detail)
-            case .forbidden(let detail): return .forbidden(detail)
-            case .conflict(let detail): return Problem(.conflict, "conflict", title: "Conflict with the current state", detail: detail)
-            case .invalid(let detail): return .unprocessable(detail)
-            }
+            return problem(for: error)
+        case let batch as BatchInterrupted:
+            var problem = problem(for: batch.cause, context: context)
+            let stored = batch.failedIndex == 0 ? "no candidate was stored"
+                : "candidates[0] to candidates[\(batch.failedIndex - 1)] were stored (see stored)"
+            problem.detail = "candidates[\(batch.failedIndex)]: \(problem.detail). \(stored); "
+                + "candidates[\(batch.failedIndex)] and those after it were not: send them again"
+            problem.members["stored"] = JSONValue(encoding: batch.stored)
+            problem.members["failed_index"] = .number(Double(batch.failedIndex))
+            return problem
         case let error as HTTPError:
             let detail = error.body ?? (error.status == .notFound ? "no such endpoint; see /openapi.yaml for the API" : error.status.reasonPhrase)
             return Problem(error.status, error.status == .notFound ? "not-found" : "http-error", title: error.status.reasonPhrase, detail: detail)
         default:
             return Problem(.internalServerError, "internal-error", title: "Internal error",
                            detail: "Aurum could not complete the request; quote request id \(context.requestID) to the operator")
+        }
+    }
+
+    static func problem(for error: StoreError) -> Problem {
+        switch error {
+        case .notFound(let detail): return .notFound(detail)
+        case .forbidden(let detail): return .forbidden(detail)
+        case .conflict(let detail): return Problem(.conflict, "conflict", title: "Conflict with the current state", detail: detail)
+        case .invalid(let detail): return .unprocessable(detail)
+        case .unavailable(let detail):
+            var problem = Problem(.serviceUnavailable, "unavailable", title: "Try again shortly", detail: detail)
+            problem.headers[.retryAfter] = "2"
+            return problem
         }
     }
 
@@ -53,6 +70,7 @@ struct ProblemMiddleware: RouterMiddleware {
             "instance": .string(request.uri.path),
             "request_id": .string(context.requestID),
         ]
+        body.merge(problem.members) { own, _ in own }
         if !problem.errors.isEmpty {
             body["errors"] = .array(problem.errors.map { ["path": .string($0.path), "message": .string($0.message)] })
         }

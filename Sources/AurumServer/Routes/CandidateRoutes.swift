@@ -24,7 +24,12 @@ struct CandidateRoutes {
             let at = isBatch ? " (candidates[\(index)])" : ""
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not submit \(submission.entity) candidates\(at); nothing was accepted")
         }
-        let results = try await store.ingest(submissions, by: caller, requestID: context.requestID)
+        let results: [IngestResult]
+        do {
+            results = try await store.ingest(submissions, by: caller, requestID: context.requestID)
+        } catch let interrupted as BatchInterrupted where !isBatch {
+            throw interrupted.cause
+        }
         return isBatch ? JSONBody.response(["results": results]) : JSONBody.response(results[0])
     }
 

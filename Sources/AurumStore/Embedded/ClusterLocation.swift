@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Where an embedded cluster's files live.
@@ -37,7 +36,7 @@ struct ClusterLocation: Sendable, Hashable {
 
     /// A stable directory name for `requested`: its last components and a hash of the whole path.
     static func name(for requested: String) -> String {
-        let digest = SHA256.hash(data: Data(requested.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = Digest.sha256Hex(requested).prefix(16)
         let components = requested.split(separator: "/").suffix(2).joined(separator: "-")
         let readable = String(components.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
         return "\(readable)-\(digest)"

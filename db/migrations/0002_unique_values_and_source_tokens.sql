@@ -1,0 +1,16 @@
+-- Unique attributes enforced by the database, and source tokens bound to the sources they speak for.
+
+-- One row per unique attribute value held by a golden record that is not superseded: the release
+-- that gives a record a value inserts it, so two changes carrying one value cannot both release,
+-- whatever their timing. `value_key` is the value's canonical JSON text.
+CREATE TABLE unique_value (
+    entity     text NOT NULL,
+    attribute  text NOT NULL,
+    value_key  text NOT NULL,
+    record_id  bigint NOT NULL REFERENCES golden_record (id),
+    PRIMARY KEY (entity, attribute, value_key)
+);
+CREATE INDEX unique_value_record ON unique_value (record_id);
+
+-- The sources a source token may submit candidates for (empty: a token of another role).
+ALTER TABLE token ADD COLUMN sources text[] NOT NULL DEFAULT '{}';
