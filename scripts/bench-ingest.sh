@@ -28,7 +28,7 @@ trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
 export AURUM_URL="http://127.0.0.1:$port"
 export AURUM_TOKEN
-AURUM_TOKEN=$("$aurum" token create --data-dir "$data" --name bench --role source --entities item)
+AURUM_TOKEN=$("$aurum" token create --data-dir "$data" --name bench --role source --source plm --entities item)
 
 seconds() { local start end; start=$(date +%s%N); "$@" > /dev/null; end=$(date +%s%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 first=$(seconds "$aurum" ingest "$work/items.csv" --entity item --source plm --batch 1000)

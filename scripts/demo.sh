@@ -49,8 +49,8 @@ done
 [ -f "$data.location" ] && echo "the postgres user cannot reach $data, so the cluster's data is in $(cluster_dir) (recorded in $data.location)"
 
 step "Creating tokens (only their hashes are stored)"
-plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --entities item)
-procurement=$(aurum token create --data-dir "$data" --name procurement-sync --role source --entities supplier,item)
+plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --source plm --entities item)
+procurement=$(aurum token create --data-dir "$data" --name procurement-sync --role source --source procurement --entities supplier,item)
 alice=$(aurum token create --data-dir "$data" --name alice --role steward)
 bob=$(aurum token create --data-dir "$data" --name bob --role steward --entities item)
 echo "plm-sync, procurement-sync (sources), alice, bob (stewards)"
@@ -60,6 +60,9 @@ AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || t
 
 step "Procurement pushes suppliers (examples/suppliers.ndjson)"
 AURUM_TOKEN=$procurement aurum ingest examples/suppliers.ndjson --entity supplier --source procurement || true
+
+step "A source token speaks only for its own source: PLM's token cannot submit as procurement"
+AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source procurement || true
 
 step "Re-sending the same file changes nothing"
 AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true

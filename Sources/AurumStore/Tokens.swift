@@ -18,19 +18,28 @@ public enum Tokens {
         return "aurum_" + String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
-    /// Creates a token and returns it; the name must be new, so that every actor is one person or integration.
-    public static func create(name: String, role: Role, entities: [String], actor: String,
+    /// Creates a token and returns it; the name must be new, so that every actor is one person or
+    /// integration. A source token names the sources it speaks for; no other role has sources.
+    public static func create(name: String, role: Role, entities: [String], sources: [String] = [], actor: String,
                               client: PostgresClient, logger: Logger) async throws -> String {
+        if role == .source, sources.isEmpty {
+            throw StoreError.invalid("a source token names the source system it speaks for (--source plm); it may submit candidates for that source only")
+        }
+        if role != .source, !sources.isEmpty {
+            throw StoreError.invalid("only source tokens speak for sources; drop --source for a \(role.rawValue) token")
+        }
         let token = generate()
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                INSERT INTO token (name, role, entities, hash) VALUES (\(name), \(role.rawValue), \(entities), \(hash(token)))
+                INSERT INTO token (name, role, entities, sources, hash)
+                VALUES (\(name), \(role.rawValue), \(entities), \(sources), \(hash(token)))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """, logger: logger)
             guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
                 throw StoreError.conflict("a token named \(name) already exists; choose another name (one token per person or integration)")
             }
-            let after: JSONValue = ["name": .string(name), "role": .string(role.rawValue), "entities": .array(entities.map(JSONValue.string))]
+            let after: JSONValue = ["name": .string(name), "role": .string(role.rawValue), "entities": .array(entities.map(JSONValue.string)),
+                                    "sources": .array(sources.map(JSONValue.string))]
             try await AuditLog.append(AuditEntry(actor: actor, action: "token.created", subject: "token:\(id)", after: after),
                                       on: connection, logger: logger)
         }
@@ -40,10 +49,10 @@ public enum Tokens {
     /// The principal holding `token`, if it exists and is not revoked.
     static func principal(forToken token: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
         let rows = try await client.query(
-            "SELECT id, name, role, entities FROM token WHERE hash = \(hash(token)) AND revoked_at IS NULL", logger: logger)
-        for try await (id, name, role, entities) in rows.decode((Int64, String, String, [String]).self) {
+            "SELECT id, name, role, entities, sources FROM token WHERE hash = \(hash(token)) AND revoked_at IS NULL", logger: logger)
+        for try await (id, name, role, entities, sources) in rows.decode((Int64, String, String, [String], [String]).self) {
             guard let role = Role(rawValue: role) else { return nil }
-            return Principal(tokenID: id, name: name, role: role, entities: entities)
+            return Principal(tokenID: id, name: name, role: role, entities: entities, sources: sources)
         }
         return nil
     }

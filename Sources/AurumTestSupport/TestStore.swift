@@ -37,9 +37,12 @@ public struct TestStore: Sendable {
         return ids
     }
 
-    /// Creates a token for `name` with `role`, returning the token and its principal.
-    public func actor(_ name: String, _ role: Role, entities: [String] = []) async throws -> (token: String, principal: Principal) {
-        let token = try await Tokens.create(name: name, role: role, entities: entities, actor: "test", client: client, logger: TestLogger.quiet)
+    /// Creates a token for `name` with `role`, returning the token and its principal. A source
+    /// token speaks for `sources` (default: plm, the source of the sample candidates).
+    public func actor(_ name: String, _ role: Role, entities: [String] = [], sources: [String]? = nil) async throws -> (token: String, principal: Principal) {
+        let spoken = sources ?? (role == .source ? ["plm"] : [])
+        let token = try await Tokens.create(name: name, role: role, entities: entities, sources: spoken, actor: "test",
+                                            client: client, logger: TestLogger.quiet)
         return (token, try await store.principal(forToken: token)!)
     }
 

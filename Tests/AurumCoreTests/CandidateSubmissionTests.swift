@@ -49,14 +49,19 @@ import Testing
                 == "candidate.source: source \"crm\" may not submit item records (rules/aurum.yaml)")
     }
 
-    @Test func principalsAreScopedByRoleAndEntity() {
-        let plm = Principal(tokenID: 1, name: "plm-sync", role: .source, entities: ["item"])
-        #expect(plm.may(.submit(entity: "item")))
-        #expect(!plm.may(.submit(entity: "supplier")))
+    @Test func principalsAreScopedByRoleEntityAndSource() {
+        let plm = Principal(tokenID: 1, name: "plm-sync", role: .source, entities: ["item"], sources: ["plm"])
+        #expect(plm.may(.submit(entity: "item", source: "plm")))
+        #expect(!plm.may(.submit(entity: "item", source: "procurement")), "a source token speaks only for its own sources")
+        #expect(!plm.may(.submit(entity: "supplier", source: "plm")))
         #expect(!plm.may(.decide(entity: "item")))
+        let unbound = Principal(tokenID: 4, name: "legacy", role: .source)
+        #expect(!unbound.may(.submit(entity: "item", source: "plm")), "a source token that names no source speaks for none")
         let alice = Principal(tokenID: 2, name: "alice", role: .steward)
         #expect(alice.may(.decide(entity: "supplier")))
-        #expect(!alice.may(.submit(entity: "item")))
+        #expect(!alice.may(.submit(entity: "item", source: "plm")))
+        let root = Principal(tokenID: 5, name: "root", role: .admin)
+        #expect(root.may(.submit(entity: "item", source: "crm")), "an admin may load for any source")
         let reader = Principal(tokenID: 3, name: "odoo", role: .consumer, entities: ["item"])
         #expect(reader.may(.read(entity: "item")) && !reader.may(.read(entity: "customer")))
     }

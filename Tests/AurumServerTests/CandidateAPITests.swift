@@ -3,6 +3,7 @@ import AurumServer
 import AurumTestSupport
 import Hummingbird
 import HummingbirdTesting
+import PostgresNIO
 import Testing
 
 @Suite struct CandidateAPITests {
@@ -108,8 +109,26 @@ import Testing
             let supplier = #"{"entity":"supplier","source":"procurement","source_key":"S1","attributes":{"name":"Acme","country":"DE"}}"#
             let outside = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: supplier)
             #expect(outside.status == .forbidden)
-            #expect(outside.json["detail"] == "plm-sync (source) may not submit supplier candidates; nothing was accepted")
+            #expect(outside.json["detail"] == "plm-sync (a source token for source plm) may not submit supplier candidates as source procurement; nothing was accepted")
             #expect(try await client.call(.post, "/v1/candidates", token: tokens.steward, body: hexBolt).status == .forbidden)
+        }
+    }
+
+    @Test func aSourceTokenSpeaksOnlyForItsOwnSources() async throws {
+        try await withAPI { (client, tokens, t) async throws in
+            let asProcurement = hexBolt.replacingOccurrences(of: #""source":"plm""#, with: #""source":"procurement""#)
+            let refused = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: asProcurement)
+            #expect(refused.status == .forbidden && refused.headers[.contentType] == "application/problem+json")
+            #expect(refused.json["detail"]?.stringValue?.contains("as source procurement") == true)
+            let batch = "[" + hexBolt + "," + asProcurement.replacingOccurrences(of: "PLM-4711", with: "P-2") + "]"
+            let mixed = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: batch)
+            #expect(mixed.status == .forbidden && mixed.json["detail"]?.stringValue?.contains("(candidates[1])") == true)
+            let stored = try await t.client.query("SELECT count(*)::int FROM candidate", logger: TestLogger.quiet).decode(Int.self).rows()
+            #expect(stored == [0], "a refused request stores nothing, not even its allowed candidates")
+            #expect(try await client.call(.post, "/v1/candidates", token: tokens.admin, body: asProcurement).status == .ok, "an admin may load for any source")
+            await #expect(throws: StoreError.invalid("a source token names the source system it speaks for (--source plm); it may submit candidates for that source only")) {
+                _ = try await t.actor("unbound", .source, sources: [])
+            }
         }
     }
 

@@ -44,7 +44,8 @@ struct BenchCommand: AsyncParsableCommand {
 
         @Option(help: "supplier, customer, item or warehouse.") var entity: String
         @Option(help: ArgumentHelp("Directory written by `aurum bench generate`.", valueName: "dir")) var data: String
-        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @OptionGroup var rulesOptions: RulesOptions
+        var rules: String { rulesOptions.rules }
         @Flag(help: "Print JSON.") var json = false
         @Option(help: "Also list up to this many false positives and false negatives, explained.") var errors = 0
 

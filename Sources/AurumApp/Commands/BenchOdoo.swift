@@ -17,7 +17,8 @@ struct BenchOdoo: AsyncParsableCommand {
     @Option(help: "item or supplier.") var entity = "item"
     @Option(help: "Records to publish.") var count = 1000
     @Option(name: .customLong("batch-size"), help: "Records per create call.") var batchSize = 100
-    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @OptionGroup var rulesOptions: RulesOptions
+    var rules: String { rulesOptions.rules }
     @Option(help: "Seed of the generated data.") var seed: UInt64 = 1
 
     func validate() throws {

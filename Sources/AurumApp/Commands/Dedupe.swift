@@ -15,7 +15,8 @@ struct Dedupe: AsyncParsableCommand {
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl).") var file: String
     @Option(help: "The entity of every row: item, supplier, customer or warehouse.") var entity: String
-    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @OptionGroup var rulesOptions: RulesOptions
+    var rules: String { rulesOptions.rules }
     @Option(name: .customLong("threshold-review"), help: "Match weight (bits) from which a pair is listed for review (overrides the rules).")
     var thresholdReview: Double?
     @Option(name: .customLong("threshold-auto"), help: "Match weight (bits) from which a pair is an automatic link (overrides the rules).")

@@ -20,7 +20,8 @@ struct MatchCommand: AsyncParsableCommand {
 
         @Argument(help: "A CSV or NDJSON file of the entity's records.") var file: String
         @Option(help: "The entity: item, supplier, customer or warehouse.") var entity: String
-        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @OptionGroup var rulesOptions: RulesOptions
+        var rules: String { rulesOptions.rules }
         @Option(help: ArgumentHelp("A CSV of known pairs: a,b,match (source keys or row numbers; match 1 or 0).", valueName: "pairs.csv"))
         var labels: String?
         @Option(help: "Random pairs sampled for u.") var sample = 200_000

@@ -52,7 +52,8 @@ struct OdooCommand: AsyncParsableCommand {
 
         @OptionGroup var odoo: OdooOptions
         @OptionGroup var database: DatabaseOptions
-        @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+        @OptionGroup var rulesOptions: RulesOptions
+        var rules: String { rulesOptions.rules }
         @Flag(help: "Also check the look-up values the golden records use (needs the database).") var values = false
         @Flag(help: "Print JSON: {server, problems}.") var json = false
 
@@ -213,7 +214,8 @@ struct ReconcileCommand: AsyncParsableCommand {
 struct OdooRunOptions: ParsableArguments {
     @OptionGroup var odoo: OdooOptions
     @OptionGroup var database: DatabaseOptions
-    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @OptionGroup var rulesOptions: RulesOptions
+    var rules: String { rulesOptions.rules }
     @Option(help: "Only this entity.") var entity: String?
 
     /// Runs `body` with the store, a publisher for this run and the entities in publishing order.

@@ -18,6 +18,12 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// Where the rules are, shared by the commands that read them.
+struct RulesOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The rules directory (default: $AURUM_RULES or rules).", valueName: "dir"))
+    var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+}
+
 /// Where the server is and who is calling, for the steward commands.
 struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Aurum server URL (default: $AURUM_URL or http://127.0.0.1:8080).", valueName: "url"))

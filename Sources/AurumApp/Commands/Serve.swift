@@ -17,7 +17,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.") var host = ProcessInfo.processInfo.environment["AURUM_HOST"] ?? "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = Int(ProcessInfo.processInfo.environment["AURUM_PORT"] ?? "") ?? 8080
-    @Option(help: ArgumentHelp("The rules directory.", valueName: "dir")) var rules = ProcessInfo.processInfo.environment["AURUM_RULES"] ?? "rules"
+    @OptionGroup var rulesOptions: RulesOptions
+    var rules: String { rulesOptions.rules }
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {

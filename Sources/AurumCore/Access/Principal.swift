@@ -12,7 +12,8 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
 /// Something a caller wants to do, checked against its role and entities.
 public enum Permission: Sendable, Hashable {
-    case submit(entity: String)
+    /// Submit candidates of `entity` that speak for `source`.
+    case submit(entity: String, source: String)
     case review(entity: String)
     case decide(entity: String)
     case read(entity: String)
@@ -26,18 +27,23 @@ public struct Principal: Sendable, Hashable {
     public var role: Role
     /// The entities this caller may act on; empty means all.
     public var entities: [String]
+    /// For a source token, the source systems it speaks for (`rules/aurum.yaml`); a candidate
+    /// naming any other source is refused. Empty for the other roles.
+    public var sources: [String]
 
-    public init(tokenID: Int64, name: String, role: Role, entities: [String] = []) {
+    public init(tokenID: Int64, name: String, role: Role, entities: [String] = [], sources: [String] = []) {
         self.tokenID = tokenID
         self.name = name
         self.role = role
         self.entities = entities
+        self.sources = sources
     }
 
     /// Whether the caller may do `permission`.
     public func may(_ permission: Permission) -> Bool {
+        if case .submit(_, let source) = permission, role == .source, !sources.contains(source) { return false }
         let (allowed, entity): (Set<Role>, String) = switch permission {
-        case .submit(let e): ([.source, .admin], e)
+        case .submit(let e, _): ([.source, .admin], e)
         case .review(let e): ([.steward, .admin], e)
         case .decide(let e): ([.steward, .admin], e)
         case .read(let e): ([.steward, .consumer, .admin], e)

@@ -35,7 +35,7 @@ public struct AurumRequestContext: RequestContext {
 
     static func describe(_ permission: Permission) -> String {
         switch permission {
-        case .submit(let entity): "submit \(entity) candidates"
+        case .submit(let entity, let source): "submit \(entity) candidates as source \(source)"
         case .review(let entity): "review \(entity) change requests"
         case .decide(let entity): "decide \(entity) change requests"
         case .read(let entity): "read \(entity) records"

@@ -20,9 +20,10 @@ struct CandidateRoutes {
         }
         guard !documents.isEmpty else { throw Problem.unprocessable("the batch is empty; send at least one candidate") }
         let submissions = try parse(documents, isBatch: isBatch)
-        for (index, submission) in submissions.enumerated() where !caller.may(.submit(entity: submission.entity)) {
+        for (index, submission) in submissions.enumerated() where !caller.may(.submit(entity: submission.entity, source: submission.source)) {
             let at = isBatch ? " (candidates[\(index)])" : ""
-            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not submit \(submission.entity) candidates\(at); nothing was accepted")
+            throw Problem.forbidden("\(Self.describe(caller)) may not submit \(submission.entity) candidates as source \(submission.source)\(at); "
+                                    + "nothing was accepted")
         }
         let results: [IngestResult]
         do {
@@ -31,6 +32,13 @@ struct CandidateRoutes {
             throw interrupted.cause
         }
         return isBatch ? JSONBody.response(["results": results]) : JSONBody.response(results[0])
+    }
+
+    /// Who the caller is, for a refusal: its role, and the sources a source token speaks for.
+    static func describe(_ caller: Principal) -> String {
+        guard caller.role == .source else { return "\(caller.name) (\(caller.role.rawValue))" }
+        let sources = caller.sources.isEmpty ? "no source: create a new token with --source" : "source " + caller.sources.joined(separator: ", ")
+        return "\(caller.name) (a source token for \(sources))"
     }
 
     /// The JSON documents in the body: NDJSON lines, the elements of an array, or one object.
