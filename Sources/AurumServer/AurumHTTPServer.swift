@@ -1,5 +1,6 @@
 import AurumCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Request limits the API enforces before doing any work.
@@ -33,11 +34,17 @@ public enum AurumHTTPServer {
         return router
     }
 
+    /// HTTP/1.1 with Aurum's answer to requests HTTP cannot parse (problem+json, not a bare 400).
+    public static var httpServer: HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [MalformedHTTP()]))
+    }
+
     /// The application listening on `host:port`, ready to run in a service group.
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
                                    limits: ServerLimits = .init(), logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(store: store, rules: rules, limits: limits),
+                    server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                     logger: logger)

@@ -2,6 +2,7 @@ import AurumCore
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// Reads request bodies into `JSONValue` and writes responses as JSON, with the limits Aurum promises.
 enum JSONBody {
@@ -14,7 +15,8 @@ enum JSONBody {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: encode(value)))
     }
 
-    /// The body's bytes; 413 before reading when Content-Length is over `limit`, or as soon as the bytes are.
+    /// The body's bytes; 413 before reading when Content-Length is over `limit`, or as soon as the
+    /// bytes are; 400 when the body is cut short or its chunked encoding is malformed.
     static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw Problem.tooLarge("the body is \(length) bytes; the limit is \(limit) bytes. Send fewer candidates per request")
@@ -23,16 +25,21 @@ enum JSONBody {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw Problem.tooLarge("the body is over the limit of \(limit) bytes. Send fewer candidates per request")
+        } catch let error as HTTPParserError {
+            throw Problem.badRequest(MalformedHTTP.describe(error))
+        } catch {
+            throw Problem.badRequest("the body could not be read to its end (\(error)); send the whole body as its Content-Length or chunked encoding says")
         }
     }
 
-    /// Parses one JSON document; malformed JSON or invalid UTF-8 is a 400 that says where.
+    /// Parses one JSON document; malformed JSON or invalid UTF-8 is a 400 that says where, in
+    /// JSON's terms.
     static func parse(_ buffer: ByteBuffer, what: String = "the body") throws -> JSONValue {
         guard buffer.readableBytes > 0 else { throw Problem.badRequest("\(what) is empty; send a JSON document") }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw Problem.badRequest("\(what) is not valid JSON: \(describe(error))")
+            return try JSONParser.parse(Array(buffer: buffer))
+        } catch {
+            throw Problem.badRequest("\(what) is not valid JSON: \(error.description)")
         }
     }
 
@@ -47,16 +54,10 @@ enum JSONBody {
         if !unknown.isEmpty {
             throw Problem.unprocessable("unknown field \(unknown.joined(separator: ", ")); allowed: \(allowed.sorted().joined(separator: ", "))")
         }
-        return object
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        default:
-            return "\(error)"
+        if let path = JSONValue.object(object).pathOfNUL("body") {
+            throw Problem.unprocessable("\(path) holds the character U+0000 (NUL), which cannot be stored; remove it",
+                                        errors: [SubmissionError(path: path, message: "holds U+0000 (NUL)")])
         }
+        return object
     }
 }

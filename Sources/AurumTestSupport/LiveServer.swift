@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -12,12 +13,12 @@ public enum LiveServer {
 
     /// Runs `router` for the duration of `body`, which gets the port; shuts the server down after.
     public static func with<Builder: HTTPResponderBuilder, T: Sendable>(
-        _ router: Builder, _ body: @Sendable (_ port: Int) async throws -> T
+        _ router: Builder, server: HTTPServerBuilder = .http1(), _ body: @Sendable (_ port: Int) async throws -> T
     ) async throws -> T where Builder.Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "aurum.test.server")
         logger.logLevel = .critical
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: 0)),
+        let app = Application(router: router, server: server, configuration: .init(address: .hostname(host, port: 0)),
                               onServerRunning: { channel in
                                   if let port = channel.localAddress?.port { portContinuation.yield(port) }
                                   portContinuation.finish()

@@ -27,6 +27,9 @@ public struct CandidateSubmission: Sendable, Hashable {
         guard let object = json.objectValue else {
             throw SubmissionError(path: path, message: "expected a JSON object, got \(json.typeName)")
         }
+        if let where_ = json.pathOfNUL(path) {
+            throw SubmissionError(path: where_, message: "holds the character U+0000 (NUL), which cannot be stored; remove it")
+        }
         let owned = object.keys.filter(systemOwned.contains).sorted()
         if !owned.isEmpty {
             throw SubmissionError(path: path, message: "\(owned.joined(separator: ", ")) may not be set by a source; Aurum assigns it. Remove it")

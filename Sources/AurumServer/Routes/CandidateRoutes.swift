@@ -44,11 +44,14 @@ struct CandidateRoutes {
     /// The JSON documents in the body: NDJSON lines, the elements of an array, or one object.
     func documents(in body: ByteBuffer, contentType: String?) throws -> ([JSONValue], Bool) {
         if let contentType, contentType.lowercased().hasPrefix("application/x-ndjson") || contentType.lowercased().hasPrefix("application/ndjson") {
-            let lines = String(buffer: body).split(separator: "\n", omittingEmptySubsequences: true)
-                .filter { !$0.allSatisfy(\.isWhitespace) }
+            let lines = Array(buffer: body).split(separator: 0x0A, omittingEmptySubsequences: false)
             var documents = [JSONValue]()
-            for (number, line) in lines.enumerated() {
-                documents.append(try JSONBody.parse(ByteBuffer(string: String(line)), what: "line \(number + 1)"))
+            for (number, line) in lines.enumerated() where !line.allSatisfy({ [0x20, 0x09, 0x0D].contains($0) }) {
+                do {
+                    documents.append(try JSONParser.parse(Array(line)))
+                } catch {
+                    throw Problem.badRequest("the body is not valid NDJSON: line \(number + 1), column \(error.column): \(error.message)")
+                }
             }
             return (documents, true)
         }
