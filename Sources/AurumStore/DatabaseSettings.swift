@@ -9,24 +9,62 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var username: String
     public var password: String?
     public var database: String
+    /// Whether and how to use TLS, as libpq's `sslmode` says.
+    public var tls: TLSMode
+    /// `sslrootcert`: the certificates (PEM) that must have signed the server's; else the system's.
+    public var rootCertificate: String?
 
-    public init(host: String, port: Int, username: String, password: String?, database: String) {
+    /// libpq's `sslmode` values.
+    public enum TLSMode: String, Sendable, Hashable, CaseIterable {
+        /// No TLS (the embedded cluster on 127.0.0.1).
+        case disable
+        /// TLS when the server offers it; libpq's `allow` is read as this too.
+        case prefer
+        /// TLS or no connection; the certificate is checked only when `sslrootcert` is given.
+        case require
+        /// TLS with a certificate signed by a trusted authority, whatever host it names.
+        case verifyCA = "verify-ca"
+        /// TLS with a trusted certificate for this very host.
+        case verifyFull = "verify-full"
+    }
+
+    public init(host: String, port: Int, username: String, password: String?, database: String,
+                tls: TLSMode = .disable, rootCertificate: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
+        self.tls = tls
+        self.rootCertificate = rootCertificate
     }
 
-    /// Parses `postgres://user:password@host:port/database`.
+    /// Parses `postgres://user:password@host:port/database?sslmode=require&sslrootcert=/path.pem`;
+    /// without `sslmode`, TLS is preferred, as libpq does.
     public init(url: String) throws(DatabaseSettingsError) {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
               let host = components.host, !host.isEmpty else {
             throw DatabaseSettingsError(message: "DATABASE_URL must look like postgres://user:password@host:5432/database")
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
+        var tls = TLSMode.prefer
+        var rootCertificate: String?
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                let value = item.value ?? ""
+                guard let mode = TLSMode(rawValue: value == "allow" ? "prefer" : value) else {
+                    throw DatabaseSettingsError(message: "DATABASE_URL: sslmode=\(value) is not one of disable, allow, prefer, require, verify-ca, verify-full")
+                }
+                tls = mode
+            case "sslrootcert":
+                rootCertificate = item.value
+            default:
+                throw DatabaseSettingsError(message: "DATABASE_URL: the parameter \(item.name) is not supported; use sslmode and sslrootcert")
+            }
+        }
         self.init(host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-                  password: components.password, database: database.isEmpty ? "postgres" : database)
+                  password: components.password, database: database.isEmpty ? "postgres" : database, tls: tls, rootCertificate: rootCertificate)
     }
 
     /// The same server, another database.
@@ -36,10 +74,30 @@ public struct DatabaseSettings: Sendable, Hashable {
         return copy
     }
 
-    /// A PostgresNIO client configuration (no TLS for loopback, required TLS is not yet supported).
+    /// A PostgresNIO client configuration, with TLS as `tls` asks.
     public var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: username,
-                                     password: password, database: database, tls: .disable)
+        PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
+    }
+
+    var clientTLS: PostgresClient.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let rootCertificate { configuration.trustRoots = .file(rootCertificate) }
+        switch tls {
+        case .disable:
+            return .disable
+        case .prefer:
+            configuration.certificateVerification = .none
+            return .prefer(configuration)
+        case .require:
+            configuration.certificateVerification = rootCertificate == nil ? .none : .noHostnameVerification
+            return .require(configuration)
+        case .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(configuration)
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+            return .require(configuration)
+        }
     }
 
     /// The settings as a URL, for handing to a child command (the password percent-encoded).
@@ -51,6 +109,9 @@ public struct DatabaseSettings: Sendable, Hashable {
         components.host = host
         components.port = port
         components.path = "/" + database
+        var query = [URLQueryItem(name: "sslmode", value: tls.rawValue)]
+        if let rootCertificate { query.append(URLQueryItem(name: "sslrootcert", value: rootCertificate)) }
+        components.queryItems = query
         return components.string ?? redactedURL
     }
 

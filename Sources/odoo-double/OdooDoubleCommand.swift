@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import Logging
 import OdooDouble
@@ -39,9 +40,10 @@ struct OdooDoubleCommand: AsyncParsableCommand {
                 throw ValidationError("cannot use --state \(state): \(error)")
             }
         }
-        let version = odooVersion, database = database
+        let version = odooVersion, database = database, host = host
         let app = server.application(host: host, port: port, logger: logger) { port in
-            print("odoo-double \(version) serving database \(database) on http://127.0.0.1:\(port)")
+            print("odoo-double \(version) serving database \(database) on http://\(host):\(port)")
+            fflush(nil)  // scripts read the port from a file or pipe, where stdout is buffered
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -62,7 +62,9 @@ import Testing
 
     @Test func busyServersAndLockingAreTransient() {
         let busy = OdooFailure.error(name: nil, message: nil, status: 429, retryAfter: 3)
-        #expect(busy.kind == .unavailable && busy.isTransient && busy.retryAfter == 3)
+        #expect(busy.kind == .rateLimited && busy.isTransient && busy.retryAfter == 3)
+        #expect(busy.description == "Odoo rate_limited: HTTP 429 Too Many Requests", "a rate limit is named a rate limit")
+        #expect(OdooFailure.error(name: nil, message: nil, status: 502).kind == .unavailable)
         #expect(OdooFailure.error(name: nil, message: nil, status: 503).isTransient)
         #expect(OdooFailure.error(name: nil, message: nil, status: 409).kind == .concurrency)
         let serialization = OdooFailure.fault(.init(code: 1, string: "Traceback ...\npsycopg2.errors.SerializationFailure: could not serialize access"))

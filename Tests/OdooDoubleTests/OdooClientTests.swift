@@ -90,6 +90,26 @@ import Testing
         }
     }
 
+    /// The version probe and the sign-in are retried like model calls: two 429s before the first
+    /// call cost two waits, not the connection.
+    @Test(arguments: [OdooVersion.v17, .v19])
+    func transientFaultsDuringConnectAreRetried(_ version: OdooVersion) async throws {
+        try await DoubleHarness.with(version) { server, settings in
+            for fault in [FaultInjector.Kind.rateLimited(retryAfter: 0), .unavailable] {
+                server.faults.clear()
+                let before = server.faults.servedCount
+                server.faults.inject(fault, times: 2)
+                let info = try await OdooClient(settings: settings).connect()
+                #expect(info.major == version.rawValue && info.uid == 2)
+                #expect(server.faults.servedCount == before + 2)
+            }
+            server.faults.clear()
+            server.faults.inject(.rateLimited(retryAfter: 0), times: 10)
+            let limited = await Self.failure { try await OdooClient(settings: settings).connect() }
+            #expect(limited?.kind == .rateLimited, "after the retries a rate limit is reported as one: \(String(describing: limited))")
+        }
+    }
+
     @Test func permanentFailuresAreNotRetriedAndRetriesEnd() async throws {
         try await DoubleHarness.with(.v19) { server, settings in
             let client = OdooClient(settings: settings)

@@ -88,7 +88,8 @@ public actor OdooClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    /// Finds the server's version and protocol and signs in (once; later calls reuse it).
+    /// Finds the server's version and protocol and signs in (once; later calls reuse it). Each
+    /// step retries transient failures (a rate limit, a gateway error) as model calls do.
     @discardableResult
     public func connect() async throws(OdooFailure) -> OdooServerInfo {
         if let info { return info }
@@ -101,7 +102,9 @@ public actor OdooClient {
         }
         let uid: Int
         if wire == .json2 {
-            let context = try await send(.json2, OdooProtocol.json2.request(OdooCall("res.users", "context_get"), session: session))
+            let context = try await retrying("sign-in") { () throws(OdooFailure) in
+                try await send(.json2, OdooProtocol.json2.request(OdooCall("res.users", "context_get"), session: session))
+            }
             guard let id = context["uid"].int else { throw OdooFailure(kind: .authentication, message: "Odoo did not say who the API key belongs to") }
             uid = id
         } else {
@@ -110,7 +113,7 @@ public actor OdooClient {
                                            body: Data(XMLRPC.call("authenticate", [.string(settings.database), .string(settings.login), .string(settings.secret), [:]]).utf8))
                 : OdooProtocol.jsonRPC(service: "common", method: "authenticate",
                                        args: [.string(settings.database), .string(settings.login), .string(settings.secret), [:]], id: nextID())
-            guard let id = try await send(wire, request).int else {
+            guard let id = try await retrying("sign-in", { () throws(OdooFailure) in try await send(wire, request) }).int else {
                 throw OdooFailure(kind: .authentication, message: "Odoo refused login \(settings.login) on database \(settings.database); check ODOO_LOGIN and ODOO_API_KEY")
             }
             uid = id
@@ -126,15 +129,22 @@ public actor OdooClient {
         let info = try await connect()
         var call = call
         call.context.merge(settings.context) { own, _ in own }
+        return try await retrying("\(call.model).\(call.method)") { () throws(OdooFailure) in
+            try await send(info.protocolName, info.protocolName.request(call, session: session, id: nextID()))
+        }
+    }
+
+    /// Runs `body` again after transient failures, waiting as the policy (or `Retry-After`) says.
+    func retrying<T>(_ what: String, _ body: () async throws(OdooFailure) -> T) async throws(OdooFailure) -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await send(info.protocolName, info.protocolName.request(call, session: session, id: nextID()))
+                return try await body()
             } catch where error.isTransient && attempt < settings.retry.attempts {
                 let delay = settings.retry.delay(after: attempt, error)
-                logger.warning("Odoo call failed, retrying", metadata: ["model": "\(call.model)", "method": "\(call.method)",
-                                                                       "attempt": "\(attempt)", "delay": "\(delay)", "failure": "\(error)"])
+                logger.warning("Odoo call failed, retrying", metadata: ["aurum.odoo.call": "\(what)", "aurum.attempt": "\(attempt)",
+                                                                       "aurum.delay": "\(delay)", "aurum.failure": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
             }
         }
@@ -142,12 +152,16 @@ public actor OdooClient {
 
     /// The server's version: `GET /web/version` (19 and later), else XML-RPC `common.version()`.
     func serverVersion() async throws(OdooFailure) -> (String, Int) {
-        if let (status, body, _) = try? await exchange(method: .GET, path: "/web/version", headers: [:], body: nil), status == 200,
-           let value = try? OdooValue.json(body), let major = value["version_info"].array?.first?.int {
+        let probe = try await retrying("GET /web/version") { () throws(OdooFailure) -> (Int, Data) in
+            let (status, body, retryAfter) = try await exchange(method: .GET, path: "/web/version", headers: [:], body: nil)
+            if [429, 502, 503, 504].contains(status) { throw OdooFailure.error(name: nil, message: nil, status: status, retryAfter: retryAfter) }
+            return (status, body)
+        }
+        if probe.0 == 200, let value = try? OdooValue.json(probe.1), let major = value["version_info"].array?.first?.int {
             return (value["version"].string ?? "\(major).0", major)
         }
         let request = OdooProtocol.WireRequest(path: "/xmlrpc/2/common", headers: ["Content-Type": "text/xml"], body: Data(XMLRPC.call("version", []).utf8))
-        let value = try await send(.xmlrpc, request)
+        let value = try await retrying("common.version") { () throws(OdooFailure) in try await send(.xmlrpc, request) }
         guard let major = value["server_version_info"].array?.first?.int else {
             throw OdooFailure(kind: .configuration, message: "\(settings.url) answered version() without server_version_info; is it an Odoo server?")
         }

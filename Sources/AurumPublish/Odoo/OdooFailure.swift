@@ -24,7 +24,9 @@ public struct OdooFailure: Error, Sendable, Hashable, CustomStringConvertible {
         // Transient: the same call may succeed later.
         /// Serialization failure, deadlock or lock error inside Odoo's database.
         case concurrency
-        /// HTTP 429, 502, 503 or 504.
+        /// HTTP 429: Odoo (or a proxy before it) limits the rate of calls.
+        case rateLimited = "rate_limited"
+        /// HTTP 502, 503 or 504.
         case unavailable
         /// No answer in time.
         case timeout
@@ -49,7 +51,7 @@ public struct OdooFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// Whether retrying the same call later may succeed.
     public var isTransient: Bool {
         switch kind {
-        case .concurrency, .unavailable, .timeout, .connection: true
+        case .concurrency, .rateLimited, .unavailable, .timeout, .connection: true
         default: false
         }
     }
@@ -110,7 +112,10 @@ public struct OdooFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// A JSON-RPC `error` object or a JSON-2 error body (`{"name","message",...}`), or for JSON-2
     /// an HTTP status without a JSON body.
     public static func error(name: String?, message: String?, status: Int? = nil, retryAfter: Double? = nil) -> OdooFailure {
-        if let status, [429, 502, 503, 504].contains(status) {
+        if status == 429 {
+            return OdooFailure(kind: .rateLimited, exception: name, message: message ?? "HTTP 429 Too Many Requests", retryAfter: retryAfter)
+        }
+        if let status, [502, 503, 504].contains(status) {
             return OdooFailure(kind: .unavailable, exception: name, message: message ?? "HTTP \(status)", retryAfter: retryAfter)
         }
         if let name {
