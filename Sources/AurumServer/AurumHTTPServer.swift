@@ -29,7 +29,7 @@ public enum AurumHTTPServer {
         }
         let v1 = router.group("v1").add(middleware: TokenAuthenticator(store: store))
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
-        ChangeRequestRoutes(store: store).add(to: v1)
+        ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
         return router
     }

@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStewardshipStore {
     static let changeRequestColumns = """
         cr.id, cr.entity, cr.kind, cr.record_id, cr.status, cr.revision, cr.base_version, cr.source, cr.source_key,
-        cr.candidate_id, cr.submitted_by, cr.proposed::text AS proposed, cr.diff::text AS diff, cr.warnings::text AS warnings,
+        cr.candidate_id, cr.submitted_by, cr.edited_by, cr.proposed::text AS proposed, cr.diff::text AS diff, cr.warnings::text AS warnings,
         cr.required_approvals, cr.reason, cr.superseded_by, cr.rules_version,
         \(SQLTime.iso("cr.created_at")) AS created_at, \(SQLTime.iso("cr.decided_at")) AS decided_at,
         (SELECT coalesce(json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'comment', a.comment,
@@ -44,7 +44,7 @@ extension PostgresStewardshipStore {
             kind: try row.strict(ChangeKind.self, "kind"), recordID: try row.get("record_id"),
             status: try row.strict(ChangeRequestStatus.self, "status"), revision: try row.get("revision"),
             baseVersion: try row.get("base_version"), source: try row.get("source"), sourceKey: try row.get("source_key"),
-            candidateID: try row.get("candidate_id"), submittedBy: try row.get("submitted_by"),
+            candidateID: try row.get("candidate_id"), submittedBy: try row.get("submitted_by"), editedBy: try row.get("edited_by"),
             proposed: try SQLJSON.decode(Attributes.self, try row.get("proposed")),
             diff: try SQLJSON.decode([AttributeChange].self, try row.get("diff")),
             warnings: try SQLJSON.decode([Finding].self, try row.get("warnings")),
@@ -77,8 +77,9 @@ extension PostgresStewardshipStore {
 
     /// The state machine of a loaded change request.
     static func lifecycle(of request: ChangeRequestView) -> ChangeRequestLifecycle {
-        ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, revision: request.revision,
-                               requiredApprovals: request.requiredApprovals, approvers: request.approvals.map(\.approver))
+        ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, editedBy: request.editedBy,
+                               revision: request.revision, requiredApprovals: request.requiredApprovals,
+                               approvers: request.approvals.filter { $0.revision == request.revision }.map(\.approver))
     }
 
     /// Writes the status the lifecycle reached: the state machine decides every transition, the
@@ -130,7 +131,7 @@ extension PostgresStewardshipStore {
     static func decide<T>(_ body: () throws(ChangeRequestError) -> T) throws(StoreError) -> T {
         do { return try body() } catch {
             switch error {
-            case .selfApproval: throw .forbidden(error.message)
+            case .selfApproval, .editorApproval: throw .forbidden(error.message)
             case .reasonRequired: throw .invalid(error.message)
             case .notOpen, .alreadyApproved, .staleRevision: throw .conflict(error.message)
             }

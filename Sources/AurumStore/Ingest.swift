@@ -19,7 +19,10 @@ extension PostgresStewardshipStore {
 
     /// One candidate, one transaction: serialized per (entity, source, source_key) by an advisory lock.
     func ingest(_ submission: CandidateSubmission, by caller: Principal, requestID: String) async throws -> IngestResult {
-        try await client.transaction(logger: logger) { connection in
+        guard caller.may(.submit(entity: submission.entity, source: submission.source)) else {
+            throw StoreError.forbidden("\(caller.name) may not submit \(submission.entity) candidates as source \(submission.source)")
+        }
+        return try await client.transaction(logger: logger) { connection in
             let situation = try await situation(of: submission, on: connection)
             let merged = IngestPlanner.merged(submission.attributes, over: situation)
             let verdict = try await validate(merged, entity: submission.entity, recordID: situation.recordID, on: connection)

@@ -25,7 +25,7 @@ public struct TestStore: Sendable {
     /// Submits `candidates` and approves each change request: the golden records they become.
     public func release(_ candidates: [CandidateSubmission]) async throws -> [Int64] {
         let call = UUID().uuidString.prefix(8)
-        let source = try await actor("release-source-\(call)", .source)
+        let source = try await actor("release-source-\(call)", .source, sources: Array(Set(candidates.map(\.source))).sorted())
         let steward = try await actor("release-steward-\(call)", .steward)
         var ids = [Int64]()
         for candidate in candidates {

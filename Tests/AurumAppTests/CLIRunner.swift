@@ -11,3 +11,10 @@ func runAurum(_ arguments: [String]) async throws -> Int32 {
         return exit.rawValue
     }
 }
+
+/// Runs `aurum <arguments>` in-process and returns its exit code and what it printed on stdout.
+func runAurumCapturing(_ arguments: [String]) async throws -> (code: Int32, output: String) {
+    let capture = OutputCapture()
+    let code = try await Console.$capture.withValue(capture) { try await runAurum(arguments) }
+    return (code, capture.text)
+}

@@ -6,6 +6,17 @@ import Testing
         ChangeRequestLifecycle(status: .open, submittedBy: "plm-sync", revision: 2, requiredApprovals: required)
     }
 
+    @Test func anEditRaisesTheRevisionLapsesApprovalsAndBarsTheEditor() throws {
+        var lifecycle = open(required: 2)
+        _ = try lifecycle.approve(by: "alice")
+        #expect(throws: ChangeRequestError.staleRevision(seen: 1, current: 2)) { try lifecycle.edit(by: "bob", seenRevision: 1) }
+        #expect(try lifecycle.edit(by: "bob", seenRevision: 2) == .recordRevision(3))
+        #expect(lifecycle.revision == 3 && lifecycle.approvers.isEmpty && lifecycle.editedBy == ["bob"])
+        #expect(throws: ChangeRequestError.editorApproval(actor: "bob")) { try lifecycle.approve(by: "bob") }
+        #expect(throws: ChangeRequestError.staleRevision(seen: 2, current: 3)) { try lifecycle.approve(by: "carol", seenRevision: 2) }
+        #expect(try lifecycle.approve(by: "alice", seenRevision: 3) == .recordApproval(remaining: 1), "alice approves the new revision again")
+    }
+
     @Test func singleApprovalReleases() throws {
         var lifecycle = open()
         #expect(try lifecycle.approve(by: "alice") == .recordApprovalAndRelease)

@@ -86,4 +86,34 @@ import Testing
             #expect(try await client.call(.get, "/v1/records/item/abc", token: tokens.steward).status == .notFound)
         }
     }
+
+    /// The revision has a writer: a steward's edit. An approval of the revision before it is a 409,
+    /// the editor cannot approve, and the edit is validated and audited.
+    @Test func anEditRaisesTheRevisionAndAStaleApprovalIs409() async throws {
+        try await withAPI { (client, tokens, t) async throws in
+            let proposed = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: hexBolt)
+            let id = try #require(proposed.json["change_request_id"]?.integerValue)
+            let edited = try await client.call(.post, "/v1/change-requests/\(id)/edit", token: tokens.steward,
+                                               body: #"{"set":{"name":"Hex bolt M8x40 DIN 933","weight":"0.021"},"revision":1,"comment":"per drawing"}"#)
+            #expect(edited.status == .ok && edited.json["revision"] == 2 && edited.json["edited_by"] == ["alice"])
+            #expect(edited.json["proposed"]?["weight"] == 0.021, "validated and coerced like a candidate")
+            #expect(edited.json["diff"]?[3] == ["attribute": "weight", "after": 0.021], "the diff is recomputed: \(edited.json["diff"] ?? .null)")
+
+            let stale = try await client.call(.post, "/v1/change-requests/\(id)/approve", token: tokens.admin, body: #"{"revision":1}"#)
+            #expect(stale.status == .conflict && stale.json["detail"]?.stringValue?.contains("now at revision 2") == true)
+            let byEditor = try await client.call(.post, "/v1/change-requests/\(id)/approve", token: tokens.steward)
+            #expect(byEditor.status == .forbidden && byEditor.json["detail"]?.stringValue?.contains("edited this change") == true)
+            let invalid = try await client.call(.post, "/v1/change-requests/\(id)/edit", token: tokens.admin, body: #"{"set":{"name":"x"}}"#)
+            #expect(invalid.status == .unprocessableContent && invalid.json["detail"]?.stringValue?.contains("name") == true)
+            let unknown = try await client.call(.post, "/v1/change-requests/\(id)/edit", token: tokens.admin, body: #"{"set":{"colour":"red"}}"#)
+            #expect(unknown.status == .unprocessableContent && unknown.json["detail"]?.stringValue?.hasPrefix("body.set") == true)
+            #expect(try await client.call(.post, "/v1/change-requests/\(id)/edit", token: tokens.plm, body: #"{"set":{"name":"Bolt"}}"#).status == .forbidden)
+
+            let released = try await client.call(.post, "/v1/change-requests/\(id)/approve", token: tokens.admin, body: #"{"revision":2}"#)
+            #expect(released.status == .ok && released.json["status"] == "released")
+            let recordID = try #require(released.json["record_id"]?.integerValue)
+            #expect(try await t.store.record(entity: "item", id: recordID)?.attributes["name"] == "Hex bolt M8x40 DIN 933")
+            #expect(try await t.auditActions(subject: "change_request:\(id)").contains("change_request.edited"))
+        }
+    }
 }

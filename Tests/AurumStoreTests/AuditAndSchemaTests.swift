@@ -1,5 +1,5 @@
 import AurumCore
-import AurumStore
+@testable import AurumStore
 import AurumTestSupport
 import Foundation
 import PostgresNIO
@@ -25,10 +25,9 @@ import Testing
             ])
             let rows = try await t.client.query("""
                 SELECT actor, request_id, reason FROM audit_entry WHERE action = 'change_request.rejected'
-                """, logger: TestLogger.quiet).decode((String, String?, String?).self)
-            for try await (actor, request, reason) in rows {
-                #expect(actor == "alice" && request == "req-4" && reason == "bolts are counted")
-            }
+                """, logger: TestLogger.quiet).decode((String, String?, String?).self).rows()
+            try #require(rows.count == 1)
+            #expect(rows[0].0 == "alice" && rows[0].1 == "req-4" && rows[0].2 == "bolts are counted")
         }
     }
 
@@ -40,13 +39,33 @@ import Testing
             _ = try await t.store.approve(changeRequest: created.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
             for statement in ["UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry", "TRUNCATE audit_entry",
                               "UPDATE golden_version SET attributes = '{}'", "DELETE FROM golden_version"] {
-                await #expect(throws: PSQLError.self, "\(statement) must fail") {
+                let refusal = await #expect(throws: PSQLError.self, "\(statement) must fail") {
                     try await t.client.query(PostgresQuery(unsafeSQL: statement), logger: TestLogger.quiet)
                 }
+                #expect(refusal?.serverInfo?[.sqlState] == "42501", "\(statement): refused by the append-only trigger, not for another reason")
+                #expect(refusal?.serverInfo?[.message]?.contains("is append-only") == true)
             }
             let count = try await t.client.query("SELECT count(*)::int FROM audit_entry WHERE actor = 'mallory'", logger: TestLogger.quiet)
                 .decode(Int.self).first { _ in true }
             #expect(count == 0)
+        }
+    }
+
+    /// A status this version does not know (written by a newer one, or by hand) is an error, never
+    /// read as open and decidable.
+    @Test func unknownStoredStatusesAreErrorsNotDefaults() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let created = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
+            let id = try #require(created.changeRequestID)
+            try await t.client.query("ALTER TABLE change_request DROP CONSTRAINT change_request_status_check", logger: TestLogger.quiet)
+            try await t.client.query("UPDATE change_request SET status = 'escalated' WHERE id = \(id)", logger: TestLogger.quiet)
+            let error = await #expect(throws: (any Error).self) { _ = try await t.store.changeRequest(id: id) }
+            #expect("\(error.map { "\($0)" } ?? "")".contains("status 'escalated'"))
+            let steward = try await t.actor("alice", .steward)
+            await #expect(throws: (any Error).self, "nothing is decided on a status nobody knows") {
+                _ = try await t.store.approve(changeRequest: id, by: steward.principal, comment: nil, revision: nil, requestID: "r")
+            }
         }
     }
 
@@ -78,8 +97,21 @@ import Testing
     }
 
     @Test func sqlScriptsSplitOnlyAtTopLevelSemicolons() throws {
+        let script = """
+            -- a comment; with a semicolon
+            CREATE TABLE a (x text DEFAULT 'semi;colon');
+            /* block; comment */ CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;
+            CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 2; $body$;
+            SELECT "odd;name" FROM a;
+            -- only a comment at the end;
+            """
+        let statements = SQLScript.statements(script)
+        #expect(statements.count == 4, "\(statements)")
+        #expect(statements[0].hasSuffix("CREATE TABLE a (x text DEFAULT 'semi;colon')"))
+        #expect(statements[1].hasSuffix("AS $$ BEGIN RETURN 1; END; $$"))
+        #expect(statements[2] == "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 2; $body$")
+        #expect(statements[3] == #"SELECT "odd;name" FROM a"#)
         let migrator = try Migrator(directory: ProjectPaths.migrations)
-        #expect(migrator.migrations.first?.name == "0001_init.sql")
-        #expect(migrator.migrations.first?.version == 1)
+        #expect(migrator.migrations.map(\.name) == ["0001_init.sql", "0002_unique_values_and_source_tokens.sql"])
     }
 }

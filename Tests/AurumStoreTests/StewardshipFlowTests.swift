@@ -88,7 +88,7 @@ import Testing
             let decision = try await t.store.reject(changeRequest: id, by: alice.principal, reason: "duplicate of B-1000", requestID: "r")
             #expect(decision.status == .rejected && decision.recordID == nil)
             #expect(try await t.store.changeRequest(id: id)?.reason == "duplicate of B-1000")
-            await #expect(throws: StoreError.self) {
+            await #expect(throws: StoreError.conflict("the change request is rejected, not open; nothing can be decided on it any more")) {
                 try await t.store.approve(changeRequest: id, by: alice.principal, comment: nil, revision: nil, requestID: "r")
             }
             let count = try await t.client.query("SELECT count(*)::int FROM golden_record", logger: TestLogger.quiet).decode(Int.self).first { _ in true }
@@ -134,7 +134,8 @@ import Testing
 
     @Test func referencesAndUniquenessAreCheckedAgainstGoldenRecords() async throws {
         try await TestStore.with { t in
-            let procurement = try await t.actor("proc", .source)
+            let procurement = try await t.actor("proc", .source, sources: ["procurement"])
+            let plm = try await t.actor("plm-sync", .source)
             let alice = try await t.actor("alice", .steward)
             let dangling = CandidateSubmission(entity: "item", source: "procurement", sourceKey: "P-1",
                                                attributes: SampleRules.hexBolt.merging(["supplier": 999]) { $1 })
@@ -153,8 +154,11 @@ import Testing
             _ = try await t.store.approve(changeRequest: item.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
 
             let sameCode = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-9", attributes: SampleRules.hexBolt)
-            let duplicate = try await t.store.ingest([sameCode], by: procurement.principal, requestID: "r")[0]
+            let duplicate = try await t.store.ingest([sameCode], by: plm.principal, requestID: "r")[0]
             #expect(duplicate.errors.map { "\($0.attribute):\($0.rule)" } == ["code:unique"])
+            await #expect(throws: BatchInterrupted.self, "the store, too, refuses a source token speaking for another source") {
+                _ = try await t.store.ingest([sameCode], by: procurement.principal, requestID: "r")
+            }
         }
     }
 }

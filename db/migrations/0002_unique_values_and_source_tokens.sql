@@ -1,4 +1,5 @@
--- Unique attributes enforced by the database, and source tokens bound to the sources they speak for.
+-- Unique attributes enforced by the database, source tokens bound to the sources they speak for,
+-- and the stewards who edited a proposal.
 
 -- One row per unique attribute value held by a golden record that is not superseded: the release
 -- that gives a record a value inserts it, so two changes carrying one value cannot both release,
@@ -14,3 +15,6 @@ CREATE INDEX unique_value_record ON unique_value (record_id);
 
 -- The sources a source token may submit candidates for (empty: a token of another role).
 ALTER TABLE token ADD COLUMN sources text[] NOT NULL DEFAULT '{}';
+
+-- Stewards who edited an open proposal (each edit raises its revision); none of them may approve it.
+ALTER TABLE change_request ADD COLUMN edited_by text[] NOT NULL DEFAULT '{}';

@@ -19,7 +19,8 @@ enum ChangeRequestText {
         var lines = [
             "change request \(r.id): \(r.kind.rawValue) \(r.entity)\(r.recordID.map { " record \($0)" } ?? "") — \(r.status.rawValue)",
             "source \(r.source) key \(r.sourceKey), candidate \(r.candidateID.map(String.init) ?? "-"), submitted by \(r.submittedBy) at \(r.createdAt)",
-            "revision \(r.revision)\(r.baseVersion.map { ", based on version \($0)" } ?? ""), rules \(r.rulesVersion)",
+            "revision \(r.revision)\(r.baseVersion.map { ", based on version \($0)" } ?? ""), rules \(r.rulesVersion)"
+                + (r.editedBy.isEmpty ? "" : ", edited by \(r.editedBy.joined(separator: ", "))"),
             "approvals \(r.approvals.count) of \(r.requiredApprovals)" + r.approvals.map { " · \($0.approver)\($0.comment.map { ": \($0)" } ?? "")" }.joined(),
         ]
         if let reason = r.reason { lines.append("reason: \(reason)") }

@@ -52,6 +52,49 @@ struct Show: AsyncParsableCommand {
     }
 }
 
+/// `aurum edit CR --set attr=value`: a steward's override of an open proposal.
+struct Edit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Change an open proposal: the change request's next revision, validated whole.",
+        discussion: """
+            Four-eyes: whoever edits a proposal can no longer approve it, and approvals of the earlier \
+            revision lapse. Values are given as text, as a CSV would carry them (weight=0.5, sale_ok=true).
+            """)
+
+    @Argument(help: "The change request id.") var id: Int64
+    @Option(name: .customLong("set"), help: ArgumentHelp("An attribute's new value (repeat for several).", valueName: "attr=value"))
+    var assignments: [String] = []
+    @Option(name: .customLong("clear"), help: ArgumentHelp("An attribute to remove from the proposal (repeat for several).", valueName: "attr"))
+    var cleared: [String] = []
+    @Option(help: "The revision you reviewed; refused if the proposal changed since.") var revision: Int?
+    @Option(help: "Why (kept in the audit trail).") var comment: String?
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        if assignments.isEmpty && cleared.isEmpty { throw ValidationError("give at least one --set attr=value or --clear attr") }
+        for assignment in assignments where !assignment.contains("=") || assignment.hasPrefix("=") {
+            throw ValidationError("--set \(assignment): write it as attribute=value")
+        }
+    }
+
+    func run() async throws {
+        let api = try client.client()
+        var set = [String: JSONValue]()
+        for assignment in assignments {
+            let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            set[String(parts[0])] = .string(String(parts[1]))
+        }
+        for name in cleared { set[name] = .null }
+        var body: [String: JSONValue] = ["set": .object(set)]
+        if let revision { body["revision"] = .number(Double(revision)) }
+        if let comment { body["comment"] = .string(comment) }
+        let edited = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/edit", json: body).decode(ChangeRequestView.self) }
+        if client.json { return print(JSONOutput.string(edited)) }
+        print("change request \(id) is at revision \(edited.revision); another steward must approve it")
+        print(ChangeRequestText.render(edited))
+    }
+}
+
 /// `aurum approve CR`: approve; the last approval releases the next golden version.
 struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

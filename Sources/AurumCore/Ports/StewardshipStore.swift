@@ -13,6 +13,10 @@ public protocol StewardshipStore: Sendable {
     /// Approves; the last required approval releases the proposal as the next golden version.
     func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult
     func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult
+    /// A steward's edit of an open proposal (the attributes in `set`, null clearing one): the next
+    /// revision, which its editor may not approve. `revision` is the one the editor saw.
+    func edit(changeRequest id: Int64, by caller: Principal, set: Attributes, revision: Int?, comment: String?,
+              requestID: String) async throws -> ChangeRequestView
     func record(entity: String, id: Int64) async throws -> RecordView?
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Whether the database answers.

@@ -13,6 +13,8 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var sourceKey: String
     public var candidateID: Int64?
     public var submittedBy: String
+    /// Stewards who edited the proposal (each edit raised `revision`); none of them may approve it.
+    public var editedBy: [String] = []
     public var proposed: Attributes
     public var diff: [AttributeChange]
     public var warnings: [Finding]
@@ -26,9 +28,10 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
 
     public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
                 revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
-                submittedBy: String, proposed: Attributes, diff: [AttributeChange], warnings: [Finding],
+                submittedBy: String, editedBy: [String] = [], proposed: Attributes, diff: [AttributeChange], warnings: [Finding],
                 approvals: [ApprovalView], requiredApprovals: Int, reason: String?, supersededBy: Int64?,
                 rulesVersion: String, createdAt: String, decidedAt: String?) {
+        self.editedBy = editedBy
         self.id = id; self.entity = entity; self.kind = kind; self.recordID = recordID; self.status = status
         self.revision = revision; self.baseVersion = baseVersion; self.source = source; self.sourceKey = sourceKey
         self.candidateID = candidateID; self.submittedBy = submittedBy; self.proposed = proposed; self.diff = diff
@@ -39,7 +42,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, entity, kind, recordID = "record_id", status, revision, baseVersion = "base_version", source
-        case sourceKey = "source_key", candidateID = "candidate_id", submittedBy = "submitted_by", proposed, diff
+        case sourceKey = "source_key", candidateID = "candidate_id", submittedBy = "submitted_by", editedBy = "edited_by", proposed, diff
         case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
         case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
     }
@@ -51,6 +54,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         try c.encode(revision, forKey: .revision); try c.encode(baseVersion, forKey: .baseVersion)
         try c.encode(source, forKey: .source); try c.encode(sourceKey, forKey: .sourceKey)
         try c.encode(candidateID, forKey: .candidateID); try c.encode(submittedBy, forKey: .submittedBy)
+        try c.encode(editedBy, forKey: .editedBy)
         try c.encode(proposed, forKey: .proposed); try c.encode(diff, forKey: .diff)
         try c.encode(warnings, forKey: .warnings); try c.encode(approvals, forKey: .approvals)
         try c.encode(requiredApprovals, forKey: .requiredApprovals); try c.encode(reason, forKey: .reason)

@@ -4,12 +4,14 @@ import Hummingbird
 /// The steward's queue: list, show, approve and reject change requests.
 struct ChangeRequestRoutes {
     let store: any StewardshipStore
+    let rules: RuleSet
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("change-requests", use: list)
         group.get("change-requests/:id", use: show)
         group.post("change-requests/:id/approve", use: approve)
         group.post("change-requests/:id/reject", use: reject)
+        group.post("change-requests/:id/edit", use: edit)
     }
 
     @Sendable func list(_ request: Request, context: AurumRequestContext) async throws -> Response {
@@ -41,11 +43,7 @@ struct ChangeRequestRoutes {
         let caller = try context.caller()
         let body = try await JSONBody.object(of: request, allowed: ["comment", "revision"])
         let comment = try Self.optionalText(body["comment"], "comment")
-        var revision: Int?
-        if let value = body["revision"], !value.isNull {
-            guard let number = value.integerValue else { throw Problem.unprocessable("revision must be a whole number") }
-            revision = Int(number)
-        }
+        let revision = try Self.revision(body["revision"])
         let result = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, requestID: context.requestID)
         return JSONBody.response(result)
     }
@@ -59,6 +57,39 @@ struct ChangeRequestRoutes {
         }
         let result = try await store.reject(changeRequest: id, by: caller, reason: reason, requestID: context.requestID)
         return JSONBody.response(result)
+    }
+
+    /// A steward's edit: `{"set": {"attribute": value, ...}, "revision": n, "comment": "..."}`.
+    @Sendable func edit(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["set", "revision", "comment"])
+        guard let set = body["set"]?.objectValue, !set.isEmpty else {
+            throw Problem.unprocessable("an edit needs {\"set\": {\"attribute\": value}} with at least one attribute (null clears one)")
+        }
+        guard let changeRequest = try await store.changeRequest(id: id), caller.covers(changeRequest.entity) else {
+            throw Problem.notFound("change request \(id) does not exist")
+        }
+        // The same shape checks as a candidate's attributes: known, not system-owned, single values, no NUL.
+        let attributes: Attributes
+        do {
+            attributes = try CandidateSubmission.parse(["entity": .string(changeRequest.entity), "source": .string(changeRequest.source),
+                                                        "source_key": .string(changeRequest.sourceKey), "attributes": .object(set)],
+                                                       path: "body", rules: rules).attributes
+        } catch {
+            let path = error.path.replacingOccurrences(of: "body.attributes", with: "body.set")
+            throw Problem.unprocessable("\(path): \(error.message)", errors: [SubmissionError(path: path, message: error.message)])
+        }
+        let edited = try await store.edit(changeRequest: id, by: caller, set: attributes, revision: try Self.revision(body["revision"]),
+                                          comment: try Self.optionalText(body["comment"], "comment"), requestID: context.requestID)
+        return JSONBody.response(edited)
+    }
+
+    /// The optional `revision` member: the revision of the proposal the caller saw.
+    static func revision(_ value: JSONValue?) throws -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let number = value.integerValue, number > 0 else { throw Problem.unprocessable("revision must be a positive whole number") }
+        return Int(number)
     }
 
     /// The change request named in the path, if it exists within the caller's entities (else 404).

@@ -1,0 +1,58 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+extension PostgresStewardshipStore {
+    /// A steward's override of an open proposal: `set` is laid over it (null clears), the result
+    /// validated whole, and stored as the next revision with its diff. The editor may no longer
+    /// approve it, and approvals of the earlier revision lapse.
+    public func edit(changeRequest id: Int64, by caller: Principal, set: Attributes, revision: Int?, comment: String?,
+                     requestID: String) async throws -> ChangeRequestView {
+        try await client.transaction(logger: logger) { connection in
+            var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            guard case .recordRevision(let next) = try Self.decide({ () throws(ChangeRequestError) in
+                try lifecycle.edit(by: caller.name, seenRevision: revision)
+            }) else { throw StoreError.conflict("change request \(id) cannot be edited now") }
+            var proposed = request.proposed
+            for (name, value) in set {
+                if value.isNull { proposed.removeValue(forKey: name) } else { proposed[name] = value }
+            }
+            let verdict = try await validate(proposed, entity: request.entity, recordID: request.recordID, on: connection)
+            guard verdict.isValid else {
+                throw StoreError.invalid("the edited proposal is not valid: "
+                                         + verdict.errors.map { "\($0.attribute) [\($0.rule)]: \($0.message)" }.joined(separator: "; "))
+            }
+            guard verdict.attributes != request.proposed else {
+                throw StoreError.invalid("the edit changes nothing; the proposal already says this")
+            }
+            let base = try await baseAttributes(of: request, on: connection)
+            let diff = AttributeChange.diff(from: base, to: verdict.attributes)
+            try await connection.query("""
+                UPDATE change_request
+                SET proposed = \(SQLJSON.text(verdict.attributes))::jsonb, diff = \(SQLJSON.text(diff))::jsonb,
+                    warnings = \(SQLJSON.text(verdict.warnings))::jsonb, revision = \(next), edited_by = \(lifecycle.editedBy)
+                WHERE id = \(id)
+                """, logger: logger)
+            try await AuditLog.append(AuditEntry(
+                actor: caller.name, action: "change_request.edited", entity: request.entity, subject: "change_request:\(id)",
+                recordID: request.recordID, version: request.baseVersion, before: .object(request.proposed),
+                after: .object(verdict.attributes), reason: comment, rulesVersion: rules.version, requestID: requestID),
+                on: connection, logger: logger)
+            request.proposed = verdict.attributes
+            request.diff = diff
+            request.warnings = verdict.warnings
+            request.revision = next
+            request.editedBy = lifecycle.editedBy
+            return request
+        }
+    }
+
+    /// The version the proposal is a change of (nothing for a create).
+    func baseAttributes(of request: ChangeRequestView, on connection: PostgresConnection) async throws -> Attributes {
+        guard let recordID = request.recordID, let base = request.baseVersion else { return [:] }
+        let rows = try await connection.query(
+            "SELECT attributes::text FROM golden_version WHERE record_id = \(recordID) AND version = \(base)", logger: logger)
+        guard let text = try await rows.decode(String.self).first(where: { _ in true }) else { return [:] }
+        return try SQLJSON.decode(Attributes.self, text)
+    }
+}
