@@ -129,11 +129,13 @@ import Testing
     @Test func aSlowServerIsATimeout() async throws {
         try await DoubleHarness.with(.v17) { server, settings in
             var quick = settings
-            quick.timeout = .milliseconds(200)
+            quick.timeout = .milliseconds(500)
             quick.retry = RetryPolicy(attempts: 1)
             let client = OdooClient(settings: quick)
+            // On a loaded machine the first connection can itself take longer than the limit.
+            for _ in 0..<10 where (try? await client.connect()) == nil {}
             try await client.connect()
-            server.faults.inject(.delay(milliseconds: 1000))
+            server.faults.inject(.delay(milliseconds: 2000))
             let slow = await Self.failure { _ = try await client.call(OdooCall("res.partner", "search_count", ["domain": []])) }
             #expect(slow?.kind == .timeout && slow?.isTransient == true)
         }
