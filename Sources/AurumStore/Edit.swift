@@ -13,11 +13,7 @@ extension PostgresStewardshipStore {
             guard case .recordRevision(let next) = try Self.decide({ () throws(ChangeRequestError) in
                 try lifecycle.edit(by: caller.name, seenRevision: revision)
             }) else { throw StoreError.conflict("change request \(id) cannot be edited now") }
-            var proposed = request.proposed
-            for (name, value) in set {
-                if value.isNull { proposed.removeValue(forKey: name) } else { proposed[name] = value }
-            }
-            let verdict = try await validate(proposed, entity: request.entity, recordID: request.recordID, on: connection)
+            let verdict = try await validate(request.proposed.overlaid(with: set), entity: request.entity, recordID: request.recordID, on: connection)
             guard verdict.isValid else {
                 throw StoreError.invalid("the edited proposal is not valid: "
                                          + verdict.errors.map { "\($0.attribute) [\($0.rule)]: \($0.message)" }.joined(separator: "; "))

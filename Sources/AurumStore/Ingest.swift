@@ -23,7 +23,7 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) may not submit \(submission.entity) candidates as source \(submission.source)")
         }
         return try await client.transaction(logger: logger) { connection in
-            let situation = try await situation(of: submission, on: connection)
+            let (situation, openRequest) = try await situation(of: submission, on: connection)
             let merged = IngestPlanner.merged(submission.attributes, over: situation)
             let verdict = try await validate(merged, entity: submission.entity, recordID: situation.recordID, on: connection)
             let context = IngestContext(submission: submission, caller: caller, requestID: requestID, rulesVersion: rules.version)
@@ -37,15 +37,17 @@ extension PostgresStewardshipStore {
             case .propose(let proposal):
                 let id = try await insertCandidate(context, status: "proposed", errors: [], warnings: proposal.warnings, on: connection)
                 try await audit(context, "candidate.proposed", candidate: id, errors: [], on: connection)
-                let changeRequest = try await open(proposal, context: context, situation: situation, candidate: id, on: connection)
+                let changeRequest = try await open(proposal, context: context, situation: situation, replacing: openRequest,
+                                                   candidate: id, on: connection)
                 return IngestResult(candidateID: id, status: .proposed, changeRequestID: changeRequest, warnings: proposal.warnings)
             }
         }
     }
 
-    /// The golden record the candidate maps to and the open proposal it would meet, locked in
-    /// Aurum's lock order (source key, golden record, change request).
-    func situation(of submission: CandidateSubmission, on connection: PostgresConnection) async throws -> IngestPlanner.Situation {
+    /// The golden record the candidate maps to and the open proposal it would meet (also whole,
+    /// for superseding it), locked in Aurum's lock order (source key, golden record, change request).
+    func situation(of submission: CandidateSubmission, on connection: PostgresConnection) async throws
+        -> (IngestPlanner.Situation, open: ChangeRequestView?) {
         var situation = IngestPlanner.Situation()
         try await Locks.sourceKey(entity: submission.entity, source: submission.source, sourceKey: submission.sourceKey,
                                   on: connection, logger: logger)
@@ -65,18 +67,20 @@ extension PostgresStewardshipStore {
                 situation.lastReleasedChangeRequestID = changeRequest
             }
         }
-        let open = try await connection.query("""
-            SELECT id, candidate_id, proposed::text FROM change_request
-            WHERE status = 'open' AND (
-                record_id = \(situation.recordID)
-                OR (\(situation.recordID)::bigint IS NULL AND record_id IS NULL AND entity = \(submission.entity)
-                    AND source = \(submission.source) AND source_key = \(submission.sourceKey)))
-            FOR UPDATE
+        let rows = try await connection.query("""
+            SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+            WHERE cr.status = 'open' AND (
+                cr.record_id = \(situation.recordID)
+                OR (\(situation.recordID)::bigint IS NULL AND cr.record_id IS NULL AND cr.entity = \(submission.entity)
+                    AND cr.source = \(submission.source) AND cr.source_key = \(submission.sourceKey)))
+            FOR UPDATE OF cr
             """, logger: logger)
-        for try await (id, candidate, proposed) in open.decode((Int64, Int64?, String).self) {
-            situation.openChangeRequest = .init(id: id, candidateID: candidate, proposed: try SQLJSON.decode(Attributes.self, proposed))
+        var open: ChangeRequestView?
+        for try await row in rows { open = try Self.changeRequest(row.makeRandomAccess()) }
+        if let open {
+            situation.openChangeRequest = .init(id: open.id, candidateID: open.candidateID, proposed: open.proposed)
         }
-        return situation
+        return (situation, open)
     }
 
     func insertCandidate(_ context: IngestContext, status: String, errors: [Finding], warnings: [Finding],
@@ -92,12 +96,12 @@ extension PostgresStewardshipStore {
     }
 
     /// Opens the change request, superseding the open one it replaces.
-    func open(_ proposal: IngestPlanner.Proposal, context: IngestContext, situation: IngestPlanner.Situation,
+    func open(_ proposal: IngestPlanner.Proposal, context: IngestContext, situation: IngestPlanner.Situation, replacing: ChangeRequestView?,
               candidate: Int64, on connection: PostgresConnection) async throws -> Int64 {
         let s = context.submission
         if let old = proposal.supersedes {
-            guard let replaced = try await changeRequest(id: old, lock: true, on: connection) else {
-                throw StoreError.conflict("change request \(old) disappeared while a newer candidate replaced it; send the candidate again")
+            guard let replaced = replacing, replaced.id == old else {
+                throw StoreError.conflict("change request \(old) is not the open proposal any more; send the candidate again")
             }
             var lifecycle = Self.lifecycle(of: replaced)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }

@@ -48,42 +48,56 @@ enum UniqueValues {
     }
 
     /// Brings `unique_value` in line with the rules: the values of attributes that became unique
-    /// are indexed from the current versions, those of attributes no longer unique are dropped.
-    /// Returns the values two records already share (the rules then disagree with the data).
+    /// (not yet in `unique_attribute`) are indexed from the current versions, those of attributes
+    /// no longer unique are dropped; attributes already indexed are left to the releases that keep
+    /// them. Returns the values two records already share (the rules then disagree with the data).
     static func index(_ rules: RuleSet, client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.transaction(logger: logger) { connection in
-            var pairs = [(String, String)]()
-            for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
-                for spec in schema.attributes where spec.unique { pairs.append((entity, spec.name)) }
+            var wanted = Set<[String]>()
+            for (entity, schema) in rules.entities {
+                for spec in schema.attributes where spec.unique { wanted.insert([entity, spec.name]) }
             }
-            try await connection.query("""
-                DELETE FROM unique_value WHERE (entity || '.' || attribute) <> ALL(\(pairs.map { "\($0).\($1)" })::text[])
-                """, logger: logger)
+            let rows = try await connection.query("SELECT entity, attribute FROM unique_attribute", logger: logger)
+            var indexed = Set<[String]>()
+            for try await (entity, attribute) in rows.decode((String, String).self) { indexed.insert([entity, attribute]) }
+            for pair in indexed.subtracting(wanted) {
+                try await connection.query("DELETE FROM unique_value WHERE entity = \(pair[0]) AND attribute = \(pair[1])", logger: logger)
+                try await connection.query("DELETE FROM unique_attribute WHERE entity = \(pair[0]) AND attribute = \(pair[1])", logger: logger)
+            }
             var shared = [String]()
-            for (entity, attribute) in pairs {
-                try await connection.query("""
-                    INSERT INTO unique_value (entity, attribute, value_key, record_id)
-                    SELECT gr.entity, \(attribute), CASE jsonb_typeof(gv.attributes -> \(attribute)) WHEN 'string' THEN gv.attributes ->> \(attribute)
-                           ELSE (gv.attributes -> \(attribute))::text END, gr.id
-                    FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-                    WHERE gr.entity = \(entity) AND gr.state <> 'superseded' AND gv.attributes ? \(attribute)
-                      AND jsonb_typeof(gv.attributes -> \(attribute)) <> 'null'
-                    ORDER BY gr.id
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-                let clashes = try await connection.query("""
-                    SELECT CASE jsonb_typeof(gv.attributes -> \(attribute)) WHEN 'string' THEN gv.attributes ->> \(attribute)
-                           ELSE (gv.attributes -> \(attribute))::text END, gr.id FROM golden_record gr
-                    JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-                    LEFT JOIN unique_value uv ON uv.entity = gr.entity AND uv.attribute = \(attribute) AND uv.record_id = gr.id
-                    WHERE gr.entity = \(entity) AND gr.state <> 'superseded' AND gv.attributes ? \(attribute)
-                      AND jsonb_typeof(gv.attributes -> \(attribute)) <> 'null' AND uv.record_id IS NULL
-                    """, logger: logger)
-                for try await (value, id) in clashes.decode((String, Int64).self) {
-                    shared.append("\(entity) \(id): \(attribute) \"\(value)\" is also held by another record")
-                }
+            for pair in wanted.subtracting(indexed).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                shared += try await indexValues(entity: pair[0], attribute: pair[1], on: connection, logger: logger)
+                try await connection.query("INSERT INTO unique_attribute (entity, attribute) VALUES (\(pair[0]), \(pair[1]))", logger: logger)
             }
             return shared
         }
+    }
+
+    /// Indexes `attribute`'s values from the current versions in one pass, keyed as `key(_:)` does;
+    /// returns the records whose value another record already holds (a value the record itself
+    /// already holds is no clash).
+    static func indexValues(entity: String, attribute: String, on connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let clashes = try await connection.query("""
+            WITH held AS (
+                SELECT gr.id, CASE jsonb_typeof(gv.attributes -> \(attribute)) WHEN 'string' THEN gv.attributes ->> \(attribute)
+                                  ELSE (gv.attributes -> \(attribute))::text END AS value_key
+                FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+                WHERE gr.entity = \(entity) AND gr.state <> 'superseded' AND jsonb_typeof(gv.attributes -> \(attribute)) <> 'null'
+            ), claimed AS (
+                INSERT INTO unique_value (entity, attribute, value_key, record_id)
+                SELECT \(entity), \(attribute), value_key, id FROM held ORDER BY id
+                ON CONFLICT DO NOTHING RETURNING record_id
+            )
+            SELECT value_key, id FROM held
+            WHERE id NOT IN (SELECT record_id FROM claimed)
+              AND NOT EXISTS (SELECT 1 FROM unique_value uv WHERE uv.entity = \(entity) AND uv.attribute = \(attribute)
+                                                            AND uv.value_key = held.value_key AND uv.record_id = held.id)
+            ORDER BY id
+            """, logger: logger)
+        var shared = [String]()
+        for try await (value, id) in clashes.decode((String, Int64).self) {
+            shared.append("\(entity) \(id): \(attribute) \"\(value)\" is also held by another record")
+        }
+        return shared
     }
 }

@@ -138,4 +138,34 @@ import Testing
             #expect(holders == [1])
         }
     }
+
+    /// Edits take the same locks as decisions: ten stewards editing revision 1 at once give one new
+    /// revision and nine conflicts; an approval racing them is either of the old revision (409) or
+    /// of the new one, never a 500.
+    @Test func tenConcurrentEditsOfOneRevisionGiveOneNewRevision() async throws {
+        try await withAPI { (client, tokens, t) async throws in
+            let proposed = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: hexBolt)
+            let id = try #require(proposed.json["change_request_id"]?.integerValue)
+            let stewards = try await Self.stewards(10, t)
+            let statuses = try await withThrowingTaskGroup(of: (String, HTTPResponse.Status).self) { group in
+                for (index, token) in stewards.enumerated() {
+                    group.addTask {
+                        let body = #"{"set":{"weight":"0.0\#(index + 1)"},"revision":1}"#
+                        return ("edit", try await client.call(.post, "/v1/change-requests/\(id)/edit", token: token, body: body).status)
+                    }
+                }
+                group.addTask { ("approve", try await client.call(.post, "/v1/change-requests/\(id)/approve", token: tokens.admin,
+                                                                   body: #"{"revision":1}"#).status) }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(!statuses.contains { $0.1.code >= 500 }, "\(statuses)")
+            let edits = statuses.filter { $0.0 == "edit" }.map(\.1)
+            let approved = statuses.filter { $0.0 == "approve" }.map(\.1.code) == [200]
+            // Either the approval came first (every edit then meets a released request: 409), or one edit won.
+            #expect(edits.filter { $0 == .ok }.count == (approved ? 0 : 1), "\(statuses)")
+            #expect(edits.filter { $0 == .conflict }.count == (approved ? 10 : 9), "\(statuses)")
+            let request = try #require(try await t.store.changeRequest(id: Int64(id)))
+            #expect(approved ? request.status == .released && request.revision == 1 : request.status == .open && request.revision == 2)
+        }
+    }
 }

@@ -31,6 +31,7 @@ import Testing
 
     @Test func prepareDropsValuesOfAttributesNoLongerUniqueAndNamesSharedOnes() async throws {
         try await TestStore.with { t in
+            #expect(try await t.store.prepare().isEmpty, "the server prepares the shipped rules at start")
             _ = try await t.release([SampleRules.item("PLM-1", ["code": "B-1", "name": "Bolt", "uom": "Units"]),
                                      SampleRules.item("PLM-2", ["code": "B-2", "name": "Bolt", "uom": "Units"])])
             var rules = t.rules

@@ -13,6 +13,14 @@ CREATE TABLE unique_value (
 );
 CREATE INDEX unique_value_record ON unique_value (record_id);
 
+-- The attributes whose values unique_value holds, so that a start indexes only the attributes the
+-- rules newly mark unique instead of scanning every record each time.
+CREATE TABLE unique_attribute (
+    entity     text NOT NULL,
+    attribute  text NOT NULL,
+    PRIMARY KEY (entity, attribute)
+);
+
 -- The sources a source token may submit candidates for (empty: a token of another role).
 ALTER TABLE token ADD COLUMN sources text[] NOT NULL DEFAULT '{}';
 

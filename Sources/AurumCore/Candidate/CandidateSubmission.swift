@@ -53,7 +53,7 @@ public struct CandidateSubmission: Sendable, Hashable {
         guard sourceKey.count <= 200 else {
             throw SubmissionError(path: "\(path).source_key", message: "is longer than 200 characters")
         }
-        let attributes = try attributeMembers(object["attributes"], path: path, schema: schema)
+        let attributes = try attributeMembers(object["attributes"], path: "\(path).attributes", schema: schema)
         return CandidateSubmission(entity: entity, source: source, sourceKey: sourceKey, attributes: attributes)
     }
 
@@ -67,18 +67,20 @@ public struct CandidateSubmission: Sendable, Hashable {
         return text
     }
 
-    static func attributeMembers(_ value: JSONValue?, path: String, schema: EntitySchema) throws(SubmissionError) -> Attributes {
-        guard let value else { throw SubmissionError(path: "\(path).attributes", message: "is missing") }
+    /// Checks an attributes object (at `path`, e.g. `candidates[2].attributes` or `body.set`)
+    /// against `schema`: known names, none system-owned, single values only.
+    public static func attributeMembers(_ value: JSONValue?, path: String, schema: EntitySchema) throws(SubmissionError) -> Attributes {
+        guard let value else { throw SubmissionError(path: path, message: "is missing") }
         guard let attributes = value.objectValue else {
-            throw SubmissionError(path: "\(path).attributes", message: "must be an object of attribute names to values, got \(value.typeName)")
+            throw SubmissionError(path: path, message: "must be an object of attribute names to values, got \(value.typeName)")
         }
         let owned = attributes.keys.filter(systemOwned.contains).sorted()
         if !owned.isEmpty {
-            throw SubmissionError(path: "\(path).attributes", message: "\(owned.joined(separator: ", ")) may not be set by a source; Aurum assigns it. Remove it")
+            throw SubmissionError(path: path, message: "\(owned.joined(separator: ", ")) may not be set by a source; Aurum assigns it. Remove it")
         }
         let unknown = Validator(schema: schema).unknownAttributes(in: attributes)
         if !unknown.isEmpty {
-            throw SubmissionError(path: "\(path).attributes", message: "unknown attribute \(unknown.joined(separator: ", ")) for \(schema.name); remove it or declare it in rules/\(schema.name).yaml")
+            throw SubmissionError(path: path, message: "unknown attribute \(unknown.joined(separator: ", ")) for \(schema.name); remove it or declare it in rules/\(schema.name).yaml")
         }
         for (name, member) in attributes {
             if case .array = member { throw nested(path, name) }
@@ -88,7 +90,7 @@ public struct CandidateSubmission: Sendable, Hashable {
     }
 
     static func nested(_ path: String, _ name: String) -> SubmissionError {
-        SubmissionError(path: "\(path).attributes.\(name)", message: "must be a single value (string, number, boolean or null), not a list or object")
+        SubmissionError(path: "\(path).\(name)", message: "must be a single value (string, number, boolean or null), not a list or object")
     }
 }
 

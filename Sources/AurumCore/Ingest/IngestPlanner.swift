@@ -57,11 +57,7 @@ public enum IngestPlanner {
     /// The attributes to validate: the open proposal (or else the current version) with the
     /// candidate's attributes laid over it; a null clears an attribute.
     public static func merged(_ candidate: Attributes, over situation: Situation) -> Attributes {
-        var result = situation.openChangeRequest?.proposed ?? situation.currentAttributes
-        for (name, value) in candidate {
-            if value.isNull { result.removeValue(forKey: name) } else { result[name] = value }
-        }
-        return result
+        (situation.openChangeRequest?.proposed ?? situation.currentAttributes).overlaid(with: candidate)
     }
 
     /// Decides the outcome from the verdict on the merged attributes.

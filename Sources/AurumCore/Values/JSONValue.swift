@@ -115,3 +115,15 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 /// A record's attributes: attribute name to value. Absent and null both mean "no value".
 public typealias Attributes = [String: JSONValue]
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// These attributes with `changes` laid over them: a present value replaces, `null` clears,
+    /// an absent one keeps. The one rule for a candidate over a proposal and a steward's edit.
+    public func overlaid(with changes: Attributes) -> Attributes {
+        var result = self
+        for (name, value) in changes {
+            if value.isNull { result.removeValue(forKey: name) } else { result[name] = value }
+        }
+        return result
+    }
+}

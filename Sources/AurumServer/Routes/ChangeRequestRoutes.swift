@@ -70,15 +70,14 @@ struct ChangeRequestRoutes {
         guard let changeRequest = try await store.changeRequest(id: id), caller.covers(changeRequest.entity) else {
             throw Problem.notFound("change request \(id) does not exist")
         }
-        // The same shape checks as a candidate's attributes: known, not system-owned, single values, no NUL.
+        guard let schema = rules.entities[changeRequest.entity] else {
+            throw Problem.unprocessable("the rules no longer define entity \(changeRequest.entity)")
+        }
         let attributes: Attributes
         do {
-            attributes = try CandidateSubmission.parse(["entity": .string(changeRequest.entity), "source": .string(changeRequest.source),
-                                                        "source_key": .string(changeRequest.sourceKey), "attributes": .object(set)],
-                                                       path: "body", rules: rules).attributes
+            attributes = try CandidateSubmission.attributeMembers(.object(set), path: "body.set", schema: schema)
         } catch {
-            let path = error.path.replacingOccurrences(of: "body.attributes", with: "body.set")
-            throw Problem.unprocessable("\(path): \(error.message)", errors: [SubmissionError(path: path, message: error.message)])
+            throw Problem.unprocessable(error.description, errors: [error])
         }
         let edited = try await store.edit(changeRequest: id, by: caller, set: attributes, revision: try Self.revision(body["revision"]),
                                           comment: try Self.optionalText(body["comment"], "comment"), requestID: context.requestID)
