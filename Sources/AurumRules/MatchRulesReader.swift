@@ -8,13 +8,17 @@ struct MatchRulesReader {
     let attributes: Set<String>
 
     static let keys = ["prior", "thresholds", "max_block_size", "blocking", "compare", "veto"]
-    static let comparisonKeys = ["attribute", "normalize", "method", "levels", "term_frequency"]
+    static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
-    static let partKeys = ["attribute", "normalize", "take", "prefix"]
-    static let vetoKeys = ["name", "different", "take", "below", "when_same", "when_both", "unless_same"]
+    static let partKeys = ["attribute", "normalize", "take", "prefix", "bands", "rows", "qgram"]
+    static let vetoKeys = ["name", "different", "normalize", "take", "below", "method", "when_same", "when_both", "unless_same"]
     static let takes: [String: BlockingTransform] = [
         "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers, "phonetic_words": .phoneticWords,
+        "each_word": .eachWord, "each_phonetic": .eachPhonetic, "deletions": .deletions, "minhash": .minhash(bands: 8, rows: 2, qgram: 0),
+        "quantities": .quantities, "colours": .colours,
     ]
+    /// Takes that give several values: for blocking keys, not for vetoes.
+    static let vetoTakes: Set<String> = ["whole", "first_word", "soundex", "sorted_words", "numbers", "phonetic_words", "quantities", "colours"]
 
     func read(_ node: Node) -> MatchRules? {
         guard let entries = doc.mapping(node, allowed: Self.keys, what: "match") else { return nil }
@@ -29,7 +33,8 @@ struct MatchRulesReader {
         }
         rules.comparisons = list(field("compare"), "match.compare", comparison)
         rules.blockingKeys = list(field("blocking"), "match.blocking", blockingKey)
-        rules.vetoes = list(field("veto"), "match.veto", veto)
+        let names = Set(rules.comparisons.map(\.name))
+        rules.vetoes = list(field("veto"), "match.veto") { veto($0, comparisonNames: names) }
         // Only an absent or empty list is reported here; entries that failed were reported already.
         if Self.isEmpty(field("compare")) { doc.report(node, "match needs at least one comparison under compare:") }
         if Self.isEmpty(field("blocking")) { doc.report(node, "match needs at least one blocking key under blocking:") }
@@ -80,6 +85,7 @@ struct MatchRulesReader {
         guard let methodNode = field("method") else { doc.report(node, "comparison of \(name) needs method:"); return nil }
         guard let method = doc.choice(methodNode, "comparator", as: ComparisonMethod.self) else { return nil }
         let termFrequency = field("term_frequency").flatMap { doc.bool($0, "\(name).term_frequency") } ?? false
+        let label = field("name").flatMap { doc.string($0, "comparison name") }
         let levels = list(field("levels"), "\(name).levels") { level($0, method: method) }
         guard !levels.isEmpty else { doc.report(node, "comparison of \(name) needs levels: from the strongest agreement to the fallback"); return nil }
         if levels.last?.condition != .otherwise {
@@ -88,7 +94,9 @@ struct MatchRulesReader {
         if levels.dropLast().contains(where: { $0.condition == .otherwise }) {
             doc.report(field("levels"), "only the last level of \(name) may be the fallback; the levels after it can never be reached")
         }
-        return Comparison(attribute: name, normalizer: normalizer, method: method, levels: levels, termFrequency: termFrequency)
+        var comparison = Comparison(attribute: name, normalizer: normalizer, method: method, levels: levels, termFrequency: termFrequency, name: label)
+        comparison.with = knownAttributes(field("with"), "comparison of \(name) with")
+        return comparison
     }
 
     func level(_ node: Node, method: ComparisonMethod) -> ComparisonLevel? {
@@ -128,14 +136,18 @@ struct MatchRulesReader {
     }
 
     func blockingKey(_ node: Node) -> BlockingKey? {
-        guard let entries = doc.mapping(node, allowed: ["name", "parts"], what: "a blocking key") else { return nil }
+        guard let entries = doc.mapping(node, allowed: ["name", "parts", "max_block_size"], what: "a blocking key") else { return nil }
         guard let name = entries.first(where: { $0.key == "name" }).flatMap({ doc.string($0.value, "blocking key name") }) else {
             doc.report(node, "a blocking key needs name:")
             return nil
         }
         let parts = list(entries.first { $0.key == "parts" }?.value, "blocking key \(name) parts", part)
         guard !parts.isEmpty else { doc.report(node, "blocking key \(name) needs parts: (one or more attributes)"); return nil }
-        return BlockingKey(name: name, parts: parts)
+        var key = BlockingKey(name: name, parts: parts)
+        if let sizeNode = entries.first(where: { $0.key == "max_block_size" })?.value, let size = doc.int(sizeNode, "blocking key \(name) max_block_size") {
+            if size >= 2 { key.maxBlockSize = size } else { doc.report(sizeNode, "blocking key \(name) max_block_size must be at least 2") }
+        }
+        return key
     }
 
     func part(_ node: Node) -> BlockingPart? {
@@ -153,6 +165,22 @@ struct MatchRulesReader {
         if let prefix = field("prefix").flatMap({ doc.int($0, "prefix") }) {
             if prefix > 0 { transform = .prefix(prefix) } else { doc.report(field("prefix"), "prefix must be a positive number of characters") }
         }
+        let lsh = ["bands", "rows", "qgram"].compactMap { key in field(key).map { (key, $0) } }
+        if case .minhash(var bands, var rows, var qgram) = transform {
+            for (key, node) in lsh {
+                guard let value = doc.int(node, key) else { continue }
+                let range = key == "qgram" ? 0...8 : 1...64
+                guard range.contains(value) else { doc.report(node, "\(key) must be between \(range.lowerBound) and \(range.upperBound)"); continue }
+                switch key {
+                case "bands": bands = value
+                case "rows": rows = value
+                default: qgram = value
+                }
+            }
+            transform = .minhash(bands: bands, rows: rows, qgram: qgram)
+        } else if let (key, node) = lsh.first {
+            doc.report(node, "\(key) is for take: minhash only")
+        }
         return BlockingPart(attribute: name, normalizer: normalizer, transform: transform)
     }
 
@@ -164,16 +192,16 @@ struct MatchRulesReader {
     }
 
     /// A list of attribute names, each of which must exist.
-    func knownAttributes(_ node: Node?, _ what: String) -> [String] {
+    func knownAttributes(_ node: Node?, _ what: String, comparisons: Set<String> = []) -> [String] {
         guard let node else { return [] }
         return (doc.strings(node, what) ?? []).filter { attribute in
-            if attributes.contains(attribute) { return true }
+            if attributes.contains(attribute) || comparisons.contains(attribute) { return true }
             doc.report(node, "\(what) names unknown attribute \"\(attribute)\"\(Suggestion.didYouMean(attribute, in: attributes))")
             return false
         }
     }
 
-    func veto(_ node: Node) -> Veto? {
+    func veto(_ node: Node, comparisonNames: Set<String>) -> Veto? {
         guard let entries = doc.mapping(node, allowed: Self.vetoKeys, what: "a veto") else { return nil }
         let field = { (key: String) in entries.first { $0.key == key }?.value }
         guard let name = field("name").flatMap({ doc.string($0, "veto name") }) else { doc.report(node, "a veto needs name:"); return nil }
@@ -182,12 +210,22 @@ struct MatchRulesReader {
             return nil
         }
         var veto = Veto(name: name, different: different)
-        veto.take = field("take").flatMap { take($0) } ?? .whole
+        veto.normalizer = field("normalize").flatMap { doc.choice($0, "normalizer", as: MatchNormalizer.self) }
+        if let node = field("take"), let take = take(node) {
+            if let text = doc.string(node, "take"), !Self.vetoTakes.contains(text) {
+                doc.report(node, "veto \(name) cannot take \(text), which gives several values; one of: \(Self.vetoTakes.sorted().joined(separator: ", "))")
+            } else {
+                veto.take = take
+            }
+        }
         if let node = field("below"), let below = doc.number(node, "below") {
             if (0...1).contains(below) { veto.similarityBelow = below } else { doc.report(node, "below must be a similarity between 0 and 1") }
         }
-        veto.whenSame = knownAttributes(field("when_same"), "veto \(name) when_same")
-        veto.unlessSame = knownAttributes(field("unless_same"), "veto \(name) unless_same")
+        if let node = field("method"), let method = doc.choice(node, "veto similarity", as: VetoSimilarity.self) {
+            veto.similarityMethod = method
+        }
+        veto.whenSame = knownAttributes(field("when_same"), "veto \(name) when_same", comparisons: comparisonNames)
+        veto.unlessSame = knownAttributes(field("unless_same"), "veto \(name) unless_same", comparisons: comparisonNames)
         if let node = field("when_both"), let entries = doc.mapping(node, what: "veto \(name) when_both") {
             for (attribute, keyNode, value) in entries {
                 guard attributes.contains(attribute) else {

@@ -68,7 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         /// The pairs matching got wrong, with their explanations, for reviewing the rules.
         func printErrors(_ result: Deduplication.Result, records: [MatchRecord], cluster: [Int], match: MatchRules) {
-            let scorer = MatchScorer(rules: match, termFrequencies: MatchScorer.termFrequencies(of: records, rules: match))
+            let scorer = MatchScorer(rules: match, statisticsOf: records)
             let found = Set(result.pairs.map { Blocking.pair(Int32($0.a), Int32($0.b)) })
             print("false positives:")
             for pair in result.pairs.filter({ cluster[$0.a] != cluster[$0.b] }).prefix(errors) {
@@ -191,7 +191,7 @@ struct SingleRecordBench: Encodable {
         guard !records.isEmpty else { return nil }
         let clock = ContinuousClock()
         let start = clock.now
-        let scorer = MatchScorer(rules: rules, termFrequencies: MatchScorer.termFrequencies(of: records, rules: rules))
+        let scorer = MatchScorer(rules: rules, statisticsOf: records)
         let index = MatchIndex(records: records, rules: rules)
         let indexed = clock.now
         let step = max(1, records.count / sample)

@@ -136,8 +136,9 @@ struct DedupeReport {
             out.raw(index == 0 ? "\n{" : ",\n{")
             out.key("a"); out.string(records[pair.a].id)
             out.raw(","); out.key("b"); out.string(records[pair.b].id)
-            out.raw(","); out.key("score"); out.number(Self.round(pair.weight, 3))
-            out.raw(","); out.key("probability"); out.number(Self.round(pair.probability, 6))
+            out.raw(","); out.key("weight"); out.number(Self.round(pair.weight, 3))
+            out.raw(","); out.key("prior_weight"); out.number(Self.round(pair.priorWeight, 3))
+            out.raw(","); out.key("probability"); out.number(pair.probability.map { Self.round($0, 6) })
             out.raw(","); out.key("band"); out.string(pair.band.rawValue)
             out.raw(","); out.key("explanation"); out.raw("{")
             out.key("text"); out.string(MatchExplanation.line(pair))
@@ -168,7 +169,7 @@ struct DedupeReport {
         out.line(result.pairs.isEmpty ? "no duplicates found" : "\(result.pairs.count) possible duplicate pairs (strongest first):")
         for pair in result.pairs {
             out.line("  \(records[pair.a].id) ~ \(records[pair.b].id)  \(pair.band.rawValue)  weight \(MatchExplanation.fixed(pair.weight, 1))"
-                     + "  p=\(MatchExplanation.fixed(pair.probability, 3))")
+                     + (pair.probability.map { "  p=\(MatchExplanation.fixed($0, 3))" } ?? ""))
             out.line("      \(MatchExplanation.line(pair))")
         }
         if !result.vetoed.isEmpty {

@@ -36,7 +36,7 @@ struct MatchCommand: AsyncParsableCommand {
             let records = await parallelMap(rows.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) {
                 MatchRecord(id: labelsOfRows[$0], attributes: rows[$0].attributes, rules: match)
             }
-            let scorer = MatchScorer(rules: match)
+            let scorer = MatchScorer(rules: match, statisticsOf: records)
             let levelCounts = match.comparisons.map(\.levels.count)
             let randomRows = Estimation.levelRows(Estimation.randomPairs(records: records.count, count: sample, seed: seed), records: records, scorer: scorer)
             var u = Estimation.frequencies(randomRows, levelCounts: levelCounts)

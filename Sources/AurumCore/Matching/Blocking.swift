@@ -1,60 +1,72 @@
 /// Chooses the pairs worth comparing: records that share a value of any blocking key.
 ///
-/// Each key is a 64-bit hash per record (`MatchRecord.keys`); a key's blocks are runs of equal
-/// hashes once the (hash, record) entries are sorted, which needs no dictionary and no array per
-/// block. Blocks larger than the rules' `maxBlockSize` are not compared all-to-all (that is
-/// quadratic): their records are sorted by the first comparison's value and each is compared
-/// with the next `window` records, and the block is reported, so nothing is dropped silently.
+/// Each key value is a 64-bit hash (`MatchRecord.keys`, the key's position in its top byte); the
+/// blocks are runs of equal hashes once the (hash, record) entries of all records are sorted,
+/// which needs no dictionary and no array per block. A block larger than its key's limit is not
+/// compared all-to-all (that is quadratic): for a key with one value per record its records are
+/// sorted by the first comparison's value and each is compared with the next `window` records;
+/// for a key with several values per record (each word, typo variants, LSH bands) the value is
+/// too common to be evidence and the block is skipped. Either way the block is reported, so
+/// nothing is dropped silently.
 public enum Blocking {
     /// What blocking did, for the statistics a steward and the benchmark read.
     public struct Report: Sendable, Hashable {
         public var blocks = 0
         public var comparedPairs = 0
         public var oversizedBlocks: [OversizedBlock] = []
+        /// Records without any blocking-key value: never compared with anything.
+        public var unkeyedRecords = 0
     }
 
-    /// A block that was compared within a sorted window only: the key's name, the block's size
-    /// and a few of its records, for the steward to look at.
+    /// A block over its key's limit: the key's name, the block's size, a few of its records, and
+    /// whether it was skipped (a common value of a many-valued key) or compared within a window.
     public struct OversizedBlock: Sendable, Hashable {
         public var key: String
         public var size: Int
         public var examples: [String]
+        public var skipped: Bool
     }
 
     /// Records compared with each record in an oversized block.
     public static let window = 20
 
+    struct Entry: Sendable {
+        var hash: UInt64
+        var record: Int32
+    }
+
     /// The distinct pairs (a < b) to compare, sorted, and the report.
     public static func pairs(_ records: [MatchRecord], rules: MatchRules) -> (pairs: [UInt64], report: Report) {
-        var pairs = [UInt64]()
         var report = Report()
+        var keyed = [Entry]()
+        keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
+        for (index, record) in records.enumerated() {
+            if record.keys.isEmpty { report.unkeyedRecords += 1 }
+            for hash in record.keys { keyed.append(Entry(hash: hash, record: Int32(index))) }
+        }
+        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
+        var pairs = [UInt64]()
         var members = [Int32]()
-        for (keyIndex, key) in rules.blockingKeys.enumerated() {
-            var keyed = [(hash: UInt64, record: Int32)]()
-            keyed.reserveCapacity(records.count)
-            for (index, record) in records.enumerated() where record.keys[keyIndex] != 0 {
-                keyed.append((record.keys[keyIndex], Int32(index)))
+        var start = 0
+        while start < keyed.count {
+            var end = start + 1
+            while end < keyed.count && keyed[end].hash == keyed[start].hash { end += 1 }
+            defer { start = end }
+            guard end - start > 1 else { continue }
+            report.blocks += 1
+            members.removeAll(keepingCapacity: true)
+            for entry in keyed[start..<end] { members.append(entry.record) }
+            let key = rules.blockingKeys[Blocking.key(of: keyed[start].hash)]
+            if members.count <= key.maxBlockSize ?? rules.maxBlockSize {
+                for i in 0..<members.count { for j in (i + 1)..<members.count { pairs.append(pair(members[i], members[j])) } }
+                continue
             }
-            keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
-            var start = 0
-            while start < keyed.count {
-                var end = start + 1
-                while end < keyed.count && keyed[end].hash == keyed[start].hash { end += 1 }
-                defer { start = end }
-                guard end - start > 1 else { continue }
-                report.blocks += 1
-                members.removeAll(keepingCapacity: true)
-                for entry in keyed[start..<end] { members.append(entry.record) }
-                if members.count <= rules.maxBlockSize {
-                    for i in 0..<members.count { for j in (i + 1)..<members.count { pairs.append(pair(members[i], members[j])) } }
-                } else {
-                    report.oversizedBlocks.append(OversizedBlock(key: key.name, size: members.count,
-                                                                 examples: members.prefix(3).map { records[Int($0)].id }))
-                    members.sort { (records[Int($0)].text(0) ?? "") < (records[Int($1)].text(0) ?? "") }
-                    for i in 0..<members.count {
-                        for j in (i + 1)..<min(members.count, i + 1 + window) { pairs.append(pair(members[i], members[j])) }
-                    }
-                }
+            report.oversizedBlocks.append(OversizedBlock(key: key.name, size: members.count,
+                                                         examples: members.prefix(3).map { records[Int($0)].id }, skipped: key.isMultiValued))
+            guard !key.isMultiValued else { continue }
+            members.sort { (records[Int($0)].text(0) ?? "") < (records[Int($1)].text(0) ?? "") }
+            for i in 0..<members.count {
+                for j in (i + 1)..<min(members.count, i + 1 + window) { pairs.append(pair(members[i], members[j])) }
             }
         }
         pairs.sort()
@@ -69,8 +81,16 @@ public enum Blocking {
         return (pairs, report)
     }
 
-    /// FNV-1a over a key's UTF-8 bytes, never 0 (0 marks a missing key). Stable across runs and
-    /// machines, so the store can keep and index it.
+    /// A blocking-key value's hash: the key's position in the rules (plus one) in the top byte,
+    /// FNV-1a of its text below. Stable across runs and machines, so the store can keep and index it.
+    public static func hash(_ text: String, key: Int) -> UInt64 {
+        UInt64(key + 1) << 56 | (hash(text) & 0x00FF_FFFF_FFFF_FFFF)
+    }
+
+    /// The position in the rules of the key whose value `hash` is.
+    public static func key(of hash: UInt64) -> Int { Int(hash >> 56) - 1 }
+
+    /// FNV-1a over a text's UTF-8 bytes, never 0.
     public static func hash(_ text: String) -> UInt64 {
         var text = text
         return text.withUTF8 { hash($0) }

@@ -26,7 +26,7 @@ public enum Deduplication {
     public static func run(_ records: [MatchRecord], rules: MatchRules, parallelism: Int = 2) async -> Result {
         let clock = ContinuousClock()
         let start = clock.now
-        let scorer = MatchScorer(rules: rules, termFrequencies: MatchScorer.termFrequencies(of: records, rules: rules))
+        let scorer = MatchScorer(rules: rules, statisticsOf: records)
         let (pairs, report) = Blocking.pairs(records, rules: rules)
         let blocked = clock.now
         let scored = await score(pairs, records: records, scorer: scorer, parallelism: parallelism)

@@ -12,8 +12,7 @@ public enum Estimation {
                 records[b].withValues { right in
                     scorer.rules.comparisons.indices.map { index in
                         guard let x = left.value(index), let y = right.value(index) else { return -1 }
-                        let measure = Comparator.measure(scorer.rules.comparisons[index].method, x, y)
-                        return Int8(scorer.rules.comparisons[index].levels.firstIndex { $0.condition.holds(measure) } ?? -1)
+                        return Int8(scorer.level(index, x, y) ?? -1)
                     }
                 }
             }

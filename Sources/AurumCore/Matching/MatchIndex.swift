@@ -7,12 +7,7 @@
 public struct MatchIndex: Sendable {
     public let records: [MatchRecord]
     public let rules: MatchRules
-    private let entries: [[Entry]]
-
-    struct Entry: Sendable {
-        var hash: UInt64
-        var record: Int32
-    }
+    private let entries: [Blocking.Entry]
 
     /// What matching one record found.
     public struct Matches: Sendable {
@@ -21,20 +16,19 @@ public struct MatchIndex: Sendable {
         public var pairs: [ScoredPair]
         /// Records compared.
         public var compared: Int
-        /// Keys whose block held more than `maxBlockSize` records: only the first of them were compared.
+        /// Keys with a value whose block was over the key's limit: for a single-valued key only
+        /// the first records of the block were compared, for a many-valued key none.
         public var cappedKeys: [String]
     }
 
     public init(records: [MatchRecord], rules: MatchRules) {
         self.records = records
         self.rules = rules
-        entries = rules.blockingKeys.indices.map { key in
-            var keyed = [Entry]()
-            keyed.reserveCapacity(records.count)
-            for (index, record) in records.enumerated() where record.keys[key] != 0 { keyed.append(Entry(hash: record.keys[key], record: Int32(index))) }
-            keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
-            return keyed
-        }
+        var keyed = [Blocking.Entry]()
+        keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
+        for (index, record) in records.enumerated() { for hash in record.keys { keyed.append(Blocking.Entry(hash: hash, record: Int32(index))) } }
+        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
+        entries = keyed
     }
 
     /// The indexes of the records that share a blocking key with `record`, each once and in
@@ -42,18 +36,25 @@ public struct MatchIndex: Sendable {
     public func candidates(for record: MatchRecord, excluding: Int? = nil) -> (indexes: [Int], cappedKeys: [String]) {
         var found = [Int32]()
         var capped = [String]()
-        for (key, sorted) in entries.enumerated() where record.keys[key] != 0 {
-            let hash = record.keys[key]
-            var low = 0, high = sorted.count
+        for hash in record.keys {
+            var low = 0, high = entries.count
             while low < high {
                 let middle = (low + high) / 2
-                if sorted[middle].hash < hash { low = middle + 1 } else { high = middle }
+                if entries[middle].hash < hash { low = middle + 1 } else { high = middle }
+            }
+            var end = low
+            while end < entries.count, entries[end].hash == hash { end += 1 }
+            let key = rules.blockingKeys[Blocking.key(of: hash)]
+            let limit = key.maxBlockSize ?? rules.maxBlockSize
+            let size = end - low - (excluding.map { excluded in entries[low..<end].contains { Int($0.record) == excluded } ? 1 : 0 } ?? 0)
+            if size > limit {
+                if !capped.contains(key.name) { capped.append(key.name) }
+                if key.isMultiValued { continue }
             }
             var taken = 0
-            while low < sorted.count, sorted[low].hash == hash {
-                if taken == rules.maxBlockSize { capped.append(rules.blockingKeys[key].name); break }
-                if Int(sorted[low].record) != excluding { found.append(sorted[low].record); taken += 1 }
-                low += 1
+            for entry in entries[low..<end] where Int(entry.record) != excluding && taken < limit {
+                found.append(entry.record)
+                taken += 1
             }
         }
         found.sort()

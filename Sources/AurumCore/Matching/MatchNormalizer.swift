@@ -27,6 +27,10 @@ public enum MatchNormalizer: String, Sendable, CaseIterable, Codable {
     case alphanumeric
     /// The numbers in a street line (the house number and its additions: "Hauptstraße 12a" → "12").
     case houseNumber = "house_number"
+    /// `street` without its numbers: the street's name ("12a Hauptstraße" → "hauptstr").
+    case streetName = "street_name"
+    /// The model and part numbers in a text, distinct and sorted ("Startech CB2EC adapter" → "cb2ec").
+    case modelNumber = "model_number"
 }
 
 /// The record context a normalizer may need: the country for phones and VAT numbers.
@@ -55,6 +59,9 @@ extension MatchNormalizer {
         case .country: result = TextFolding.trim(value).uppercased()
         case .alphanumeric: result = Self.keep(TextFolding.fold(value).uppercased(), TextFolding.isWordScalar)
         case .houseNumber: result = TextFolding.itemWords(value).filter { $0.first?.isNumber == true }.joined(separator: " ")
+        case .streetName:
+            result = TextFolding.words(value, reduce: false).filter { $0.first?.isNumber != true }.map(Vocabulary.streetWord).joined(separator: " ")
+        case .modelNumber: result = ItemFeatures.modelNumbers(value).joined(separator: " ")
         }
         return result.isEmpty ? nil : result
     }

@@ -13,8 +13,9 @@ import Darwin
 public struct MatchRecord: Sendable {
     /// The record's label in results: a source key, a row number or a golden-record id.
     public var id: String
-    /// One hash per blocking key of the rules, in order (see `Blocking.hash`); 0 when a part is
-    /// missing. The same function of the record the store can index later.
+    /// The record's blocking-key values as hashes, sorted and distinct (see `Blocking.hash`):
+    /// none for a key whose parts are missing, several for a key that gives several values. The
+    /// same function of the record the store indexes (one row per record and hash).
     public var keys: [UInt64]
     /// The prepared texts: a header (the number of slots, then one end offset per slot, UInt32s,
     /// bit 31 of an end set when the text is not ASCII), then the texts. Slots: per comparison its text and its compared form (empty
@@ -31,15 +32,24 @@ public struct MatchRecord: Sendable {
         self.id = id
         var normalizer = RecordNormalizer(raw: raw)
         var texts = [String?]()
-        texts.reserveCapacity(rules.comparisons.count * 2 + rules.vetoOnlyAttributes.count)
+        texts.reserveCapacity(rules.comparisons.count * 2 + rules.vetoSlots.count)
         for comparison in rules.comparisons {
-            let text = normalizer.value(comparison.attribute, comparison.normalizer)
+            let text = comparison.with.isEmpty ? normalizer.value(comparison.attribute, comparison.normalizer)
+                : normalizer.value([comparison.attribute] + comparison.with, comparison.normalizer)
             texts.append(text)
             texts.append(text.flatMap { Self.comparedForm($0, comparison.method) })
         }
-        for attribute in rules.vetoOnlyAttributes { texts.append(normalizer.value(attribute, .text)) }
+        for slot in rules.vetoSlots { texts.append(normalizer.value(slot.attribute, slot.normalizer)) }
         storage = Self.pack(texts)
-        keys = rules.blockingKeys.map { key in Self.key(key, normalizer: &normalizer).map(Blocking.hash) ?? 0 }
+        var keys = [UInt64]()
+        for (index, key) in rules.blockingKeys.enumerated() {
+            for text in Self.keyTexts(key, normalizer: &normalizer) { keys.append(Blocking.hash(text, key: index)) }
+        }
+        keys.sort()
+        var distinct = 0
+        for hash in keys where distinct == 0 || keys[distinct - 1] != hash { keys[distinct] = hash; distinct += 1 }
+        keys.removeLast(keys.count - distinct)
+        self.keys = keys
     }
 
     /// The form of `text` that `method` compares, when it is not the text itself.
@@ -48,7 +58,7 @@ public struct MatchRecord: Sendable {
         case .tokenSort:
             let words = text.split(separator: " ")
             return words.count < 2 ? nil : words.sorted().joined(separator: " ")
-        case .tokenSet, .jaccard:
+        case .tokenSet, .jaccard, .tfidf:
             var distinct = [Substring]()
             for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) }
             return distinct.joined(separator: " ")
@@ -71,20 +81,31 @@ public struct MatchRecord: Sendable {
         return bytes
     }
 
-    /// The key's text: its name and parts joined with `|`, or nil when any part is missing.
-    static func key(_ key: BlockingKey, normalizer: inout RecordNormalizer) -> String? {
-        var parts = [String]()
-        for part in key.parts {
-            guard let normalized = normalizer.value(part.attribute, part.normalizer), let value = part.transform.apply(normalized) else { return nil }
-            parts.append(value)
+    /// Values one key may give a record at most (the product of its parts' values is cut here).
+    public static let maxValuesPerKey = 64
+
+    /// The key's texts: its name and parts joined with `|`, one per combination of the parts'
+    /// values; none when any part is missing.
+    static func keyTexts(_ key: BlockingKey, normalizer: inout RecordNormalizer) -> [String] {
+        var texts = [key.name + ":"]
+        for (number, part) in key.parts.enumerated() {
+            guard let normalized = normalizer.value(part.attribute, part.normalizer) else { return [] }
+            let values = part.transform.values(normalized)
+            guard !values.isEmpty else { return [] }
+            var next = [String]()
+            next.reserveCapacity(min(texts.count * values.count, maxValuesPerKey))
+            for prefix in texts {
+                for value in values where next.count < maxValuesPerKey { next.append(number == 0 ? prefix + value : prefix + "|" + value) }
+            }
+            texts = next
         }
-        return key.name + ":" + parts.joined(separator: "|")
+        return texts
     }
 
-    /// The text of blocking key `key` for `attributes`, as it is hashed (for reports and tests).
-    public static func keyText(_ key: BlockingKey, attributes: Attributes) -> String? {
+    /// The texts of blocking key `key` for `attributes`, as they are hashed (for reports and tests).
+    public static func keyTexts(_ key: BlockingKey, attributes: Attributes) -> [String] {
         var normalizer = RecordNormalizer { attributes[$0]?.matchText }
-        return Self.key(key, normalizer: &normalizer)
+        return Self.keyTexts(key, normalizer: &normalizer)
     }
 
     /// Runs `body` with the prepared values, without copying them.
@@ -98,11 +119,13 @@ public struct MatchRecord: Sendable {
         withValues { $0.slot(index * 2).map { String(decoding: $0.bytes, as: UTF8.self) } }
     }
 
-    /// The normalized value of `attribute` as comparisons or vetoes see it.
-    func normalized(_ attribute: String, rules: MatchRules) -> String? {
-        if let index = rules.comparisons.firstIndex(where: { $0.attribute == attribute }) { return text(index) }
-        guard let veto = rules.vetoOnlyAttributes.firstIndex(of: attribute) else { return nil }
-        return withValues { $0.slot(rules.comparisons.count * 2 + veto).map { String(decoding: $0.bytes, as: UTF8.self) } }
+    /// The normalized value of `attribute` as comparisons or vetoes see it (with `normalizer`,
+    /// when given, else as its first comparison normalizes it).
+    func normalized(_ attribute: String, _ normalizer: MatchNormalizer? = nil, rules: MatchRules) -> String? {
+        let (comparison, slot) = rules.source(attribute, normalizer)
+        if let comparison { return text(comparison) }
+        guard let slot else { return nil }
+        return withValues { $0.slot(rules.comparisons.count * 2 + slot).map { String(decoding: $0.bytes, as: UTF8.self) } }
     }
 }
 
@@ -124,6 +147,12 @@ struct RecordNormalizer {
         let value = raw(attribute).flatMap { normalizer.apply($0, context: context) }
         cache.append((attribute, normalizer, value))
         return value
+    }
+
+    /// The values of `attributes` that are present, joined with a space, normalized as one text.
+    mutating func value(_ attributes: [String], _ normalizer: MatchNormalizer) -> String? {
+        let joined = attributes.compactMap(raw).filter { !$0.isEmpty }.joined(separator: " ")
+        return joined.isEmpty ? nil : normalizer.apply(joined, context: context)
     }
 }
 
@@ -165,6 +194,15 @@ struct PreparedText {
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Calls `body` with each space-separated word.
+    func forEachWord(_ body: (String) -> Void) {
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
+            if index > start { body(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)) }
+            start = index + 1
+        }
+    }
+
     static func == (a: PreparedText, b: PreparedText) -> Bool {
         a.bytes.count == b.bytes.count && (a.bytes.count == 0 || memcmp(a.bytes.baseAddress!, b.bytes.baseAddress!, a.bytes.count) == 0)
     }
@@ -177,6 +215,7 @@ struct MatchValue {
 }
 
 extension BlockingTransform {
+    /// The single value of a single-valued transform (nil when nothing is left), as vetoes read it.
     func apply(_ value: String) -> String? {
         let result: String
         switch self {
@@ -187,8 +226,26 @@ extension BlockingTransform {
         case .sortedWords: result = value.split(separator: " ").sorted().joined(separator: " ")
         case .phoneticWords: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }.sorted().joined(separator: " ")
         case .numbers: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.joined(separator: " ")
+        case .quantities: result = ItemFeatures.quantities(value).joined(separator: " ")
+        case .colours: result = ItemFeatures.colours(value).joined(separator: " ")
+        case .eachWord, .eachPhonetic, .deletions, .minhash: return values(value).first
         }
         return result.isEmpty ? nil : result
+    }
+
+    /// Every value the transform gives for `value`, distinct (one for single-valued transforms).
+    func values(_ value: String) -> [String] {
+        var result: [String]
+        switch self {
+        case .eachWord: result = value.split(separator: " ").map(String.init)
+        case .eachPhonetic: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }
+        case .deletions: result = KeyVariants.deletions(value)
+        case .minhash(let bands, let rows, let qgram): result = KeyVariants.minhash(value, bands: bands, rows: rows, qgram: qgram)
+        default: return apply(value).map { [$0] } ?? []
+        }
+        result = result.filter { !$0.isEmpty }
+        var seen = Set<String>()
+        return result.filter { seen.insert($0).inserted }
     }
 }
 

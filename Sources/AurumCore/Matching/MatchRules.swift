@@ -13,11 +13,12 @@ public struct MatchRules: Sendable, Hashable {
     public var reviewThreshold: Double
     /// Match weight (bits) from which a pair is linked automatically.
     public var autoLinkThreshold: Double
-    public var comparisons: [Comparison] { didSet { vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons) } }
+    public var comparisons: [Comparison] { didSet { vetoSlots = Self.vetoSlots(vetoes, comparisons) } }
     public var blockingKeys: [BlockingKey]
-    public var vetoes: [Veto] { didSet { vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons) } }
-    /// Attributes that vetoes read but no comparison normalizes, in a fixed order (kept up to date).
-    public private(set) var vetoOnlyAttributes: [String]
+    public var vetoes: [Veto] { didSet { vetoSlots = Self.vetoSlots(vetoes, comparisons) } }
+    /// The (attribute, normalizer) values that vetoes read but no comparison prepares, in a fixed
+    /// order (kept up to date): a record prepares these too.
+    public private(set) var vetoSlots: [VetoSlot]
     /// Blocks larger than this are compared only within a sorted window, and reported.
     public var maxBlockSize: Int
 
@@ -30,15 +31,35 @@ public struct MatchRules: Sendable, Hashable {
         self.blockingKeys = blockingKeys
         self.vetoes = vetoes
         self.maxBlockSize = maxBlockSize
-        self.vetoOnlyAttributes = Self.vetoOnly(vetoes, comparisons)
+        self.vetoSlots = Self.vetoSlots(vetoes, comparisons)
     }
 
-    static func vetoOnly(_ vetoes: [Veto], _ comparisons: [Comparison]) -> [String] {
-        var result = [String]()
+    /// An attribute as a veto reads it.
+    public struct VetoSlot: Sendable, Hashable {
+        public var attribute: String
+        public var normalizer: MatchNormalizer
+    }
+
+    /// Where a veto finds `attribute` normalized by `normalizer` (nil: as its first comparison
+    /// normalizes it, else as text): a comparison's index, or a veto slot's.
+    /// A comparison's name (`street_number`) names its normalized value too.
+    func source(_ attribute: String, _ normalizer: MatchNormalizer?) -> (comparison: Int?, slot: Int?) {
+        if normalizer == nil, let index = comparisons.firstIndex(where: { $0.name == attribute }) { return (index, nil) }
+        if let index = comparisons.firstIndex(where: { $0.attribute == attribute && (normalizer == nil || $0.normalizer == normalizer) }) {
+            return (index, nil)
+        }
+        return (nil, vetoSlots.firstIndex(of: VetoSlot(attribute: attribute, normalizer: normalizer ?? .text)))
+    }
+
+    static func vetoSlots(_ vetoes: [Veto], _ comparisons: [Comparison]) -> [VetoSlot] {
+        var result = [VetoSlot]()
         for veto in vetoes {
-            for attribute in [veto.different] + veto.whenSame + veto.unlessSame + veto.whenBoth.keys.sorted()
-            where !comparisons.contains(where: { $0.attribute == attribute }) && !result.contains(attribute) {
-                result.append(attribute)
+            let read = [(veto.different, veto.normalizer)] + (veto.whenSame + veto.unlessSame + veto.whenBoth.keys.sorted()).map { ($0, nil as MatchNormalizer?) }
+            for (attribute, normalizer) in read
+            where !comparisons.contains(where: { ($0.attribute == attribute && (normalizer == nil || $0.normalizer == normalizer))
+                || (normalizer == nil && $0.name == attribute) }) {
+                let slot = VetoSlot(attribute: attribute, normalizer: normalizer ?? .text)
+                if !result.contains(slot) { result.append(slot) }
             }
         }
         return result
@@ -50,7 +71,13 @@ public struct MatchRules: Sendable, Hashable {
 
 /// One attribute compared between two records, with the levels its similarity falls into.
 public struct Comparison: Sendable, Hashable {
+    /// What explanations call it: the attribute, or a name of its own when one attribute is
+    /// compared twice (a street's number and its name).
+    public var name: String
     public var attribute: String
+    /// Further attributes whose values are joined to the attribute's before it is normalized, so
+    /// one comparison reads them as one text (a street and its second line, which exports swap).
+    public var with: [String] = []
     public var normalizer: MatchNormalizer
     public var method: ComparisonMethod
     /// Ordered from the strongest agreement to the weakest; the first that holds is taken.
@@ -58,7 +85,9 @@ public struct Comparison: Sendable, Hashable {
     /// Adjust the weight of exact agreement by how common the value is ("Smith" counts less than "Okonkwo").
     public var termFrequency: Bool
 
-    public init(attribute: String, normalizer: MatchNormalizer, method: ComparisonMethod, levels: [ComparisonLevel], termFrequency: Bool = false) {
+    public init(attribute: String, normalizer: MatchNormalizer, method: ComparisonMethod, levels: [ComparisonLevel], termFrequency: Bool = false,
+                name: String? = nil) {
+        self.name = name ?? attribute
         self.attribute = attribute
         self.normalizer = normalizer
         self.method = method
@@ -76,6 +105,12 @@ public enum ComparisonMethod: String, Sendable, CaseIterable, Codable {
     case tokenSet = "token_set"
     case tokenSort = "token_sort"
     case jaccard
+    /// Monge-Elkan: each word of the shorter side matched to its most similar word of the other
+    /// (Jaro-Winkler), averaged; robust to swapped, missing and misspelt words ("smith john" = "jon smith").
+    case mongeElkan = "monge_elkan"
+    /// Cosine of the two word sets weighted by inverse document frequency over the records
+    /// compared: a shared rare word ("cb2ec") counts for more than a shared common one ("adapter").
+    case tfidf
     /// Absolute difference of two numbers.
     case numeric
     /// Days between two ISO dates.
@@ -120,21 +155,33 @@ public struct Veto: Sendable, Hashable {
     public var name: String
     /// The attribute whose values must differ (after normalization) for the veto to apply.
     public var different: String
-    /// The part of the value compared: the whole, its first word (a given name), its numbers (M8x40).
+    /// The part of the value compared: the whole, its first word (a given name), its numbers
+    /// (M8x40), or its quantities or colours, which conflict only where both sides state one of
+    /// the same kind (8 GB against 16 GB; 19 inch against nothing is no conflict).
     public var take: BlockingTransform
-    /// Values count as different only when their Jaro-Winkler similarity is below this (typos are not differences).
+    /// How `different` is normalized before `take` (nil: as its comparison normalizes it).
+    public var normalizer: MatchNormalizer?
+    /// Values count as different only when their similarity is below this (typos are not differences).
     public var similarityBelow: Double?
-    /// Attributes that must be equal (after normalization) as well, e.g. the same street for households.
+    /// How that similarity is measured: Jaro-Winkler, Monge-Elkan (word by word), or
+    /// `other_words` (for people's names: the words left once the shared family name is set aside).
+    public var similarityMethod: VetoSimilarity = .jaroWinkler
+    /// Comparisons (by name or attribute) that must agree as well, a level with a positive weight,
+    /// e.g. the same address for households (a typo in it is still the same address). An
+    /// attribute no comparison reads must be equal.
     public var whenSame: [String]
     /// Attributes both records must hold with exactly this value, e.g. `is_company: false` for people.
     public var whenBoth: [String: String]
-    /// Attributes whose equality lifts the veto (one person's e-mail address is not shared by a household).
+    /// Comparisons (by name or attribute) whose agreement, a level with a positive weight, lifts the
+    /// veto: one person's e-mail address or customer number is not shared by a household.
+    /// An attribute no comparison reads lifts it when its values are equal.
     public var unlessSame: [String] = []
 
     public init(name: String, different: String, take: BlockingTransform = .whole, similarityBelow: Double? = nil,
-                whenSame: [String] = [], whenBoth: [String: String] = [:]) {
+                whenSame: [String] = [], whenBoth: [String: String] = [:], normalizer: MatchNormalizer? = nil) {
         self.name = name
         self.different = different
+        self.normalizer = normalizer
         self.take = take
         self.similarityBelow = similarityBelow
         self.whenSame = whenSame
@@ -142,11 +189,39 @@ public struct Veto: Sendable, Hashable {
     }
 }
 
+/// How a veto measures whether two values differ beyond a typo.
+public enum VetoSimilarity: String, Sendable, Hashable, CaseIterable, Codable {
+    case jaroWinkler = "jaro_winkler"
+    case mongeElkan = "monge_elkan"
+    case otherWords = "other_words"
+
+    func similarity(_ a: String, _ b: String) -> Double {
+        switch self {
+        case .jaroWinkler: JaroWinkler.similarity(a, b)
+        case .mongeElkan: TokenSimilarity.mongeElkan(a, b)
+        case .otherWords: TokenSimilarity.otherWords(a, b)
+        }
+    }
+}
+
 /// A key computed from one record; records that share a key value are compared.
+/// A part may give several values (each word, typo variants, LSH bands): the key then has one
+/// value per combination, and records that share any of them are compared.
 public struct BlockingKey: Sendable, Hashable {
     public var name: String
     public var parts: [BlockingPart]
-    public init(name: String, parts: [BlockingPart]) { self.name = name; self.parts = parts }
+    /// Blocks larger than this are oversized (nil: the rules' `maxBlockSize`). An oversized block
+    /// of a key with several values per record is a common word or variant that carries no
+    /// evidence, so it is skipped (and reported); one of a single-valued key is compared within a window.
+    public var maxBlockSize: Int?
+    public init(name: String, parts: [BlockingPart], maxBlockSize: Int? = nil) {
+        self.name = name
+        self.parts = parts
+        self.maxBlockSize = maxBlockSize
+    }
+
+    /// Whether a record can have several values of this key.
+    public var isMultiValued: Bool { parts.contains { $0.transform.isMultiValued } }
 }
 
 /// One part of a blocking key: an attribute, normalized, possibly shortened or encoded.
@@ -176,4 +251,27 @@ public enum BlockingTransform: Sendable, Hashable {
     case numbers
     /// The Soundex code of every word, sorted: robust to typos after the first letter and to word order.
     case phoneticWords
+    /// Each word on its own: several values.
+    case eachWord
+    /// Each word's Soundex code on its own: several values.
+    case eachPhonetic
+    /// The value and every variant with one character deleted: two values one typo apart share
+    /// a variant ("4011", "4811" → "411"). Several values; meant for short values such as postcodes.
+    case deletions
+    /// MinHash LSH over the value's words (or character q-grams when `qgram` > 0): `bands` values,
+    /// each the hash of `rows` minimum hashes. Two records share a band with probability
+    /// 1 − (1 − J^rows)^bands for word-set Jaccard similarity J.
+    case minhash(bands: Int, rows: Int, qgram: Int)
+    /// Quantities with their units ("8 GB", "19 inch", "240 V", "pack of 12"), for vetoes.
+    case quantities
+    /// Colour words, for vetoes.
+    case colours
+
+    /// Whether the transform gives several values for one value.
+    public var isMultiValued: Bool {
+        switch self {
+        case .eachWord, .eachPhonetic, .deletions, .minhash: true
+        default: false
+        }
+    }
 }

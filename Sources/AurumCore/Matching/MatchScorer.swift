@@ -18,10 +18,12 @@ public enum MatchBand: String, Sendable, Codable, CaseIterable {
 public struct ScoredPair: Sendable, Hashable {
     public var a: Int
     public var b: Int
-    /// Total match weight in bits, prior included.
+    /// Total match weight in bits: the prior's weight plus every contribution's.
     public var weight: Double
-    /// Posterior probability that the two records match.
-    public var probability: Double
+    /// The prior's part of `weight`: log2(λ / (1 − λ)).
+    public var priorWeight: Double
+    /// Posterior probability that the two records match; none when a veto keeps them apart.
+    public var probability: Double?
     public var band: MatchBand
     public var contributions: [Contribution]
     /// The veto that kept the pair apart, if any.
@@ -29,6 +31,7 @@ public struct ScoredPair: Sendable, Hashable {
 
     /// One comparison's part in the score.
     public struct Contribution: Sendable, Hashable {
+        /// The comparison's name (its attribute unless it has a name of its own).
         public var attribute: String
         public var left: String?
         public var right: String?
@@ -46,23 +49,35 @@ public struct MatchScorer: Sendable {
     /// Relative frequency of each common exact value (by `Blocking.hash` of its text), per
     /// comparison with term-frequency adjustment.
     public let termFrequencies: [Int: [UInt64: Double]]
+    /// Per tf-idf comparison, the weight of each word by how few records hold it.
+    public let wordWeights: [Int: WordWeights]
 
     /// The rules' comparisons as plain values (no strings), read for every pair.
     private let plan: [PlannedComparison]
 
-    public init(rules: MatchRules, termFrequencies: [Int: [UInt64: Double]] = [:]) {
+    public init(rules: MatchRules, termFrequencies: [Int: [UInt64: Double]] = [:], wordWeights: [Int: WordWeights] = [:]) {
         self.rules = rules
         self.termFrequencies = termFrequencies
+        self.wordWeights = wordWeights
         plan = rules.comparisons.indices.map { index in
             let comparison = rules.comparisons[index]
             return PlannedComparison(method: comparison.method, frequencies: comparison.termFrequency ? termFrequencies[index] : nil,
+                                     weights: comparison.method == .tfidf ? wordWeights[index] ?? WordWeights() : nil,
                                      levels: comparison.levels.map { PlannedLevel(condition: $0.condition, m: $0.m, u: $0.u, weight: $0.weight) })
         }
+    }
+
+    /// A scorer whose term frequencies and word weights are those of `records`: the population
+    /// a file's pairs, or a candidate's, are drawn from.
+    public init(rules: MatchRules, statisticsOf records: [MatchRecord]) {
+        self.init(rules: rules, termFrequencies: Self.termFrequencies(of: records, rules: rules),
+                  wordWeights: Self.wordWeights(of: records, rules: rules))
     }
 
     struct PlannedComparison: Sendable {
         var method: ComparisonMethod
         var frequencies: [UInt64: Double]?
+        var weights: WordWeights?
         var levels: [PlannedLevel]
     }
 
@@ -91,6 +106,24 @@ public struct MatchScorer: Sendable {
         return result
     }
 
+    /// Inverse document frequencies of the words of each tf-idf comparison's values.
+    public static func wordWeights(of records: [MatchRecord], rules: MatchRules) -> [Int: WordWeights] {
+        var result = [Int: WordWeights]()
+        for (index, comparison) in rules.comparisons.enumerated() where comparison.method == .tfidf {
+            var documents = [UInt64: Int]()
+            var total = 0
+            for record in records {
+                record.withValues { values in
+                    guard let value = values.value(index) else { return }
+                    total += 1
+                    value.form.forEachWord { documents[Blocking.hash($0), default: 0] += 1 }
+                }
+            }
+            result[index] = WordWeights(documentFrequencies: documents, documents: total)
+        }
+        return result
+    }
+
     /// The pair's total weight and whether a veto applies, without building the explanation:
     /// the fast path that decides which of millions of pairs deserve a full `score`.
     public func weight(_ records: [MatchRecord], _ a: Int, _ b: Int) -> Double {
@@ -115,7 +148,7 @@ public struct MatchScorer: Sendable {
     @inline(__always)
     func levelWeight(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> (level: Int?, weight: Double, measure: Measure) {
         plan.withUnsafeBufferPointer { plan in
-            let measure = Comparator.measure(plan[index].method, x, y)
+            let measure = Comparator.measure(plan[index].method, x, y, weights: plan[index].weights)
             return plan[index].levels.withUnsafeBufferPointer { levels in
                 for number in levels.indices where levels[number].condition.holds(measure) {
                     let level = levels[number]
@@ -128,6 +161,9 @@ public struct MatchScorer: Sendable {
             }
         }
     }
+
+    /// The level index comparison `index` reaches for two present values (for estimation).
+    func level(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> Int? { levelWeight(index, x, y).level }
 
     /// Scores records `a` and `b` (indexes into `records`).
     public func score(_ records: [MatchRecord], _ a: Int, _ b: Int) -> ScoredPair {
@@ -148,36 +184,49 @@ public struct MatchScorer: Sendable {
                 }
             }
         }
-        let vetoedBy = rules.vetoes.first { veto($0, left, right) }?.name
+        let vetoedBy = rules.vetoes.first { veto($0, left, right, contributions: contributions) }?.name
         let band: MatchBand = vetoedBy != nil ? .distinct
             : weight >= rules.autoLinkThreshold ? .autoLink : weight >= rules.reviewThreshold ? .review : .distinct
-        let probability = 1 / (1 + pow(2, -weight))
-        return ScoredPair(a: a, b: b, weight: weight, probability: probability, band: band, contributions: contributions, vetoedBy: vetoedBy)
+        // A veto is certainty the other way: the weight stays as the evidence, no probability.
+        let probability = vetoedBy != nil ? nil : 1 / (1 + pow(2, -weight))
+        return ScoredPair(a: a, b: b, weight: weight, priorWeight: rules.priorWeight, probability: probability, band: band,
+                          contributions: contributions, vetoedBy: vetoedBy)
     }
 
     func compare(_ comparison: Comparison, index: Int, _ left: MatchValue?, _ right: MatchValue?) -> ScoredPair.Contribution {
         guard let left, let right else {
-            return .init(attribute: comparison.attribute, left: left?.text.string, right: right?.text.string, method: comparison.method,
+            return .init(attribute: comparison.name, left: left?.text.string, right: right?.text.string, method: comparison.method,
                          level: "null", similarity: nil, weight: 0)
         }
         let (level, weight, measure) = levelWeight(index, left, right)
-        return .init(attribute: comparison.attribute, left: left.text.string, right: right.text.string, method: comparison.method,
+        return .init(attribute: comparison.name, left: left.text.string, right: right.text.string, method: comparison.method,
                      level: level.map { comparison.levels[$0].label } ?? "none", similarity: measure.similarity, weight: weight)
     }
 
-    func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord) -> Bool {
+    /// Whether `veto` keeps the two records apart; `contributions` are the pair's, for the
+    /// `unless_same` comparisons (one that agrees, with a positive weight, lifts the veto: an
+    /// e-mail address, or a customer number with a typo).
+    func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord, contributions: [ScoredPair.Contribution]) -> Bool {
         for (attribute, value) in veto.whenBoth {
             guard left.normalized(attribute, rules: rules) == value, right.normalized(attribute, rules: rules) == value else { return false }
         }
         for attribute in veto.unlessSame {
-            if let value = left.normalized(attribute, rules: rules), value == right.normalized(attribute, rules: rules) { return false }
+            if let comparison = rules.source(attribute, nil).comparison {
+                if contributions[comparison].weight > 0 { return false }
+            } else if let value = left.normalized(attribute, rules: rules), value == right.normalized(attribute, rules: rules) {
+                return false
+            }
         }
-        guard let a = left.normalized(veto.different, rules: rules).flatMap(veto.take.apply),
-              let b = right.normalized(veto.different, rules: rules).flatMap(veto.take.apply), a != b else {
+        guard let a = left.normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply),
+              let b = right.normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply), a != b else {
             return false
         }
-        if let below = veto.similarityBelow, JaroWinkler.similarity(a, b) >= below { return false }
+        if veto.take == .quantities || veto.take == .colours, !ItemFeatures.conflict(a, b) { return false }
+        if let below = veto.similarityBelow {
+            if veto.similarityMethod.similarity(a, b) >= below { return false }
+        }
         return veto.whenSame.allSatisfy { attribute in
+            if let comparison = rules.source(attribute, nil).comparison { return contributions[comparison].weight > 0 }
             let x = left.normalized(attribute, rules: rules)
             return x != nil && x == right.normalized(attribute, rules: rules)
         }
@@ -204,7 +253,7 @@ extension LevelCondition {
 
 /// The comparison methods over prepared values.
 enum Comparator {
-    static func measure(_ method: ComparisonMethod, _ a: MatchValue, _ b: MatchValue) -> Measure {
+    static func measure(_ method: ComparisonMethod, _ a: MatchValue, _ b: MatchValue, weights: WordWeights? = nil) -> Measure {
         if a.text == b.text { return Measure(equal: true, similarity: 1, difference: 0) }
         switch method {
         case .exact:
@@ -220,6 +269,10 @@ enum Comparator {
         case .jaccard:
             let (shared, n, m) = words(a.form, b.form)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, n + m - shared)))
+        case .mongeElkan:
+            return Measure(equal: false, similarity: TokenSimilarity.mongeElkan(a.form.string, b.form.string))
+        case .tfidf:
+            return Measure(equal: false, similarity: (weights ?? WordWeights()).cosine(a.form, b.form))
         case .numeric:
             guard let x = Double(a.text.string), let y = Double(b.text.string) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: abs(x - y))
@@ -248,12 +301,12 @@ enum Comparator {
     }
 
     /// Measures two strings as a record prepares them (for tests and one-off comparisons).
-    static func measure(_ method: ComparisonMethod, _ a: String, _ b: String) -> Measure? {
+    static func measure(_ method: ComparisonMethod, _ a: String, _ b: String, weights: WordWeights? = nil) -> Measure? {
         let left = MatchRecord.pack([a, MatchRecord.comparedForm(a, method)]), right = MatchRecord.pack([b, MatchRecord.comparedForm(b, method)])
         return left.withUnsafeBytes { l in
             right.withUnsafeBytes { r in
                 guard let x = PreparedValues(bytes: l).value(0), let y = PreparedValues(bytes: r).value(0) else { return nil }
-                return measure(method, x, y)
+                return measure(method, x, y, weights: weights)
             }
         }
     }

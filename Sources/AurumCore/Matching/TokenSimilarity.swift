@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Similarity of strings as sets or sequences of words, robust to word order and extra words.
 public enum TokenSimilarity {
     /// Words of `text`, split on white space.
@@ -58,11 +64,99 @@ public enum TokenSimilarity {
         return a.count == b.count ? 0 : a.count < b.count ? -1 : 1
     }
 
+    /// Monge-Elkan similarity with each word used once: the words of the side with fewer words
+    /// are paired with words of the other, most similar pairs first (Jaro-Winkler), and the
+    /// pairs' similarities averaged. Word order does not count, a missing word costs nothing, a
+    /// misspelt one a little: "smith john" and "jon smith" give 0.97, "john smith" and "smith" 1;
+    /// "drechheim drehteile" and "halldorf drehteile" 0.75, as a shared common word is used once.
+    public static func mongeElkan(_ a: String, _ b: String) -> Double {
+        let left = tokens(a), right = tokens(b)
+        guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
+        let (base, other) = left.count <= right.count ? (left, right) : (right, left)
+        var scores = [(similarity: Double, i: Int, j: Int)]()
+        scores.reserveCapacity(base.count * other.count)
+        for (i, x) in base.enumerated() {
+            for (j, y) in other.enumerated() { scores.append((x == y ? 1 : JaroWinkler.similarity(String(x), String(y)), i, j)) }
+        }
+        scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
+        var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
+        var total = 0.0, paired = 0
+        for score in scores where !usedBase[score.i] && !usedOther[score.j] {
+            usedBase[score.i] = true
+            usedOther[score.j] = true
+            total += score.similarity
+            paired += 1
+            if paired == base.count { break }
+        }
+        return total / Double(base.count)
+    }
+
+    /// The similarity of what is left of two names once their closest pair of words (the family
+    /// name they share) is set aside: Monge-Elkan of the remaining words. "lena nopstein" and
+    /// "leon nopstein" leave "lena" and "leon" (0.83); "smith john" and "john smith" leave "john"
+    /// twice (1). A name of one word leaves nothing to differ (1): a missing given name is no difference.
+    public static func otherWords(_ a: String, _ b: String) -> Double {
+        var left = tokens(a), right = tokens(b)
+        guard left.count > 1, right.count > 1 else { return 1 }
+        var best = (0, 0, -1.0)
+        for (i, x) in left.enumerated() {
+            for (j, y) in right.enumerated() {
+                let similarity = x == y ? 1 : JaroWinkler.similarity(String(x), String(y))
+                if similarity > best.2 { best = (i, j, similarity) }
+            }
+        }
+        left.remove(at: best.0)
+        right.remove(at: best.1)
+        return mongeElkan(left.joined(separator: " "), right.joined(separator: " "))
+    }
+
     /// Token-sort similarity: the words sorted, then compared by normalized Levenshtein, so
     /// "Bolt Hex M8" and "Hex Bolt M8" are equal.
     public static func tokenSort(_ a: String, _ b: String) -> Double {
         let left = tokens(a).sorted().joined(separator: " "), right = tokens(b).sorted().joined(separator: " ")
         let distance = EditDistance.levenshtein(left, right)
         return EditDistance.similarity(distance: distance, left.unicodeScalars.count, right.unicodeScalars.count)
+    }
+}
+
+/// How much each word says, for tf-idf cosine: the smoothed inverse document frequency
+/// ln((1 + N) / (1 + df)) + 1 over N records, so a word in every record weighs 1 and one in a
+/// single record about ln(N/2) + 1. A word never seen (a new candidate's) weighs the most.
+public struct WordWeights: Sendable, Hashable {
+    public var documentFrequencies: [UInt64: Int]
+    public var documents: Int
+
+    public init(documentFrequencies: [UInt64: Int] = [:], documents: Int = 0) {
+        self.documentFrequencies = documentFrequencies
+        self.documents = documents
+    }
+
+    /// The weight of a word (by `Blocking.hash`).
+    public func weight(_ hash: UInt64) -> Double {
+        log(Double(1 + documents) / Double(1 + (documentFrequencies[hash] ?? 0))) + 1
+    }
+
+    /// The cosine of two distinct-word lists weighted by their words' weights squared (as tf-idf
+    /// vectors with term frequency 1).
+    func cosine(_ a: PreparedText, _ b: PreparedText) -> Double {
+        var left = [UInt64: Double]()
+        var normA = 0.0, normB = 0.0, dot = 0.0
+        a.forEachWord { word in
+            let hash = Blocking.hash(word), w = weight(hash)
+            left[hash] = w * w
+            normA += w * w
+        }
+        b.forEachWord { word in
+            let hash = Blocking.hash(word), w = weight(hash)
+            normB += w * w
+            if let shared = left[hash] { dot += shared }
+        }
+        guard normA > 0, normB > 0 else { return 0 }
+        return dot / (normA * normB).squareRoot()
+    }
+
+    /// The cosine of two texts' distinct words, for tests and one-off comparisons.
+    public func cosine(_ a: String, _ b: String) -> Double {
+        Comparator.measure(.tfidf, a, b, weights: self)?.similarity ?? 0
     }
 }

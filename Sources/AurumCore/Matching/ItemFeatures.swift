@@ -1,0 +1,100 @@
+/// What an item's name or description says beyond its words: model and part numbers, quantities
+/// with their units, colours. Two shops describe one product in their own words but with the
+/// same model number; two look-alikes of one brand differ in their model number, size or colour.
+public enum ItemFeatures {
+    /// Model and part numbers in `text`: tokens that mix letters and digits, with their
+    /// separators removed ("CB2EC", "KDL-40V4100" → "kdl40v4100", "902453-007-c" → "902453007c"),
+    /// at least four characters long, leaving out quantities ("8GB", "19in", "12pk") and
+    /// ordinals ("2nd"). Distinct, sorted.
+    public static func modelNumbers(_ text: String) -> [String] {
+        var found = Set<String>()
+        for token in TextFolding.fold(text).split(whereSeparator: { !isTokenCharacter($0) }) {
+            let compact = String(token.filter { $0.isLetter || $0.isNumber })
+            guard compact.count >= 4, compact.contains(where: \.isLetter), compact.contains(where: \.isNumber),
+                  !isQuantity(compact) else { continue }
+            found.insert(compact)
+        }
+        return found.sorted()
+    }
+
+    static func isTokenCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "-" || character == "/" || character == "."
+    }
+
+    /// A number followed only by a unit or an ordinal suffix ("500gb", "2nd", "1080p").
+    static func isQuantity(_ token: String) -> Bool {
+        guard let firstLetter = token.firstIndex(where: \.isLetter), firstLetter != token.startIndex else { return false }
+        let number = token[..<firstLetter], suffix = String(token[firstLetter...])
+        guard number.allSatisfy(\.isNumber) else { return false }
+        return units[suffix] != nil || ["st", "nd", "rd", "th", "p", "x", "d"].contains(suffix)
+    }
+
+    /// Units by what they measure: a quantity is "dimension=value".
+    static let units: [String: String] = [
+        "gb": "gb", "mb": "mb", "tb": "tb", "kb": "kb", "gig": "gb",
+        "mm": "mm", "cm": "cm", "m": "m", "in": "in", "inch": "in", "inches": "in", "ft": "ft", "feet": "ft",
+        "v": "v", "volt": "v", "volts": "v", "w": "w", "watt": "w", "watts": "w", "mah": "mah",
+        "ghz": "ghz", "mhz": "mhz", "hz": "hz",
+        "kg": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz", "ml": "ml", "l": "l",
+        "pk": "pack", "pack": "pack", "pcs": "pack", "count": "pack", "ct": "pack",
+        "page": "pages", "pages": "pages", "sheets": "sheets", "ppm": "ppm", "dpi": "dpi", "mp": "mp",
+    ]
+
+    /// Quantities in text as the `text` normalizer leaves it (lower case, words): "8gb", "8 gb",
+    /// "pack of 12", "12 pack" give "gb=8" and "pack=12". Distinct, sorted.
+    public static func quantities(_ text: String) -> [String] {
+        let words = text.split(separator: " ").map(String.init)
+        var found = Set<String>()
+        for (index, word) in words.enumerated() {
+            if let letters = word.firstIndex(where: { $0.isLetter }), letters != word.startIndex,
+               word[..<letters].allSatisfy({ $0.isNumber || $0 == "." }), let unit = units[String(word[letters...])] {
+                found.insert(unit + "=" + number(word[..<letters]))
+            } else if word.allSatisfy({ $0.isNumber || $0 == "." }), word.first?.isNumber == true {
+                if index + 1 < words.count, let unit = units[words[index + 1]] {
+                    found.insert(unit + "=" + number(Substring(word)))
+                } else if index >= 2, words[index - 1] == "of", ["pack", "set", "box", "case"].contains(words[index - 2]) {
+                    found.insert("pack=" + number(Substring(word)))
+                }
+            }
+        }
+        return found.sorted()
+    }
+
+    /// A number without leading zeros or a trailing ".0".
+    static func number(_ text: Substring) -> String {
+        var value = String(text.drop { $0 == "0" })
+        if value.contains(".") { while value.hasSuffix("0") { value.removeLast() }; if value.hasSuffix(".") { value.removeLast() } }
+        return value.isEmpty || value.first == "." ? "0" + value : value
+    }
+
+    /// Colour words, with spellings unified ("gray" → "grey"). Distinct, sorted, each "colour=name".
+    public static func colours(_ text: String) -> [String] {
+        var found = Set<String>()
+        for word in text.split(separator: " ") {
+            if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
+        }
+        return found.sorted()
+    }
+
+    static let colourWords: [String: String] = [
+        "black": "black", "white": "white", "red": "red", "blue": "blue", "green": "green", "yellow": "yellow",
+        "grey": "grey", "gray": "grey", "silver": "silver", "pink": "pink", "purple": "purple", "orange": "orange",
+        "brown": "brown", "gold": "gold", "beige": "beige", "cyan": "cyan", "magenta": "magenta", "schwarz": "black",
+        "weiss": "white", "rot": "red", "blau": "blue", "grun": "green", "gelb": "yellow", "grau": "grey",
+    ]
+
+    /// Whether two feature lists ("dimension=value" each) conflict: some dimension both state,
+    /// with no value in common.
+    public static func conflict(_ a: String, _ b: String) -> Bool {
+        func byDimension(_ text: String) -> [Substring: Set<Substring>] {
+            var result = [Substring: Set<Substring>]()
+            for feature in text.split(separator: " ") {
+                guard let equals = feature.firstIndex(of: "=") else { continue }
+                result[feature[..<equals], default: []].insert(feature[feature.index(after: equals)...])
+            }
+            return result
+        }
+        let left = byDimension(a), right = byDimension(b)
+        return left.contains { dimension, values in right[dimension].map { $0.isDisjoint(with: values) } ?? false }
+    }
+}
