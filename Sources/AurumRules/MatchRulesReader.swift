@@ -7,7 +7,7 @@ struct MatchRulesReader {
     let doc: YAMLDocument
     let attributes: Set<String>
 
-    static let keys = ["prior", "thresholds", "max_block_size", "blocking", "compare", "veto"]
+    static let keys = ["prior", "thresholds", "max_block_size", "best_margin", "blocking", "compare", "veto"]
     static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
     static let partKeys = ["attribute", "normalize", "take", "prefix", "bands", "rows", "qgram"]
@@ -15,10 +15,11 @@ struct MatchRulesReader {
     static let takes: [String: BlockingTransform] = [
         "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers, "phonetic_words": .phoneticWords,
         "each_word": .eachWord, "each_phonetic": .eachPhonetic, "deletions": .deletions, "minhash": .minhash(bands: 8, rows: 2, qgram: 0),
-        "quantities": .quantities, "colours": .colours,
+        "quantities": .quantities, "variants": .variants, "each_number": .eachNumber,
     ]
-    /// Takes that give several values: for blocking keys, not for vetoes.
-    static let vetoTakes: Set<String> = ["whole", "first_word", "soundex", "sorted_words", "numbers", "phonetic_words", "quantities", "colours"]
+    /// Takes a veto may use: one value, or a set of words or numbers (which conflict when disjoint);
+    /// typo variants and LSH bands are for blocking keys only.
+    static let vetoTakes: Set<String> = ["whole", "first_word", "soundex", "sorted_words", "numbers", "phonetic_words", "quantities", "variants", "each_number", "each_word"]
 
     func read(_ node: Node) -> MatchRules? {
         guard let entries = doc.mapping(node, allowed: Self.keys, what: "match") else { return nil }
@@ -30,6 +31,9 @@ struct MatchRulesReader {
         if let node = field("thresholds") { thresholds(node, into: &rules) } else { doc.report(node, "match needs thresholds: {review: W, auto_link: W} (match weights in bits)") }
         if let size = field("max_block_size").flatMap({ doc.int($0, "match.max_block_size") }) {
             if size >= 2 { rules.maxBlockSize = size } else { doc.report(field("max_block_size"), "match.max_block_size must be at least 2") }
+        }
+        if let node = field("best_margin"), let margin = doc.number(node, "match.best_margin") {
+            if margin >= 0 { rules.bestMargin = margin } else { doc.report(node, "match.best_margin must be a weight in bits, 0 or more") }
         }
         rules.comparisons = list(field("compare"), "match.compare", comparison)
         rules.blockingKeys = list(field("blocking"), "match.blocking", blockingKey)
@@ -213,7 +217,7 @@ struct MatchRulesReader {
         veto.normalizer = field("normalize").flatMap { doc.choice($0, "normalizer", as: MatchNormalizer.self) }
         if let node = field("take"), let take = take(node) {
             if let text = doc.string(node, "take"), !Self.vetoTakes.contains(text) {
-                doc.report(node, "veto \(name) cannot take \(text), which gives several values; one of: \(Self.vetoTakes.sorted().joined(separator: ", "))")
+                doc.report(node, "veto \(name) cannot take \(text), which is for blocking keys; one of: \(Self.vetoTakes.sorted().joined(separator: ", "))")
             } else {
                 veto.take = take
             }

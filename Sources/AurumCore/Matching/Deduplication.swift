@@ -30,12 +30,24 @@ public enum Deduplication {
         let (pairs, report) = Blocking.pairs(records, rules: rules)
         let blocked = clock.now
         let scored = await score(pairs, records: records, scorer: scorer, parallelism: parallelism)
-        let linked = scored.filter { $0.band != .distinct }
+        let linked = keepBest(scored.filter { $0.band != .distinct }, margin: rules.bestMargin)
         let scoredAt = clock.now
         let clusters = Clustering.clusters(linked, records: records, scorer: scorer)
         let timings = Timings(blocking: seconds(blocked - start), scoring: seconds(scoredAt - blocked), clustering: seconds(clock.now - scoredAt))
         return Result(pairs: linked, vetoed: scored.filter { $0.vetoedBy != nil }, clusters: clusters, blocking: report,
                       candidatePairs: pairs, timings: timings)
+    }
+
+    /// The pairs within `margin` bits of the best pair of one of their records (all of them when
+    /// there is no margin), in their order.
+    public static func keepBest(_ pairs: [ScoredPair], margin: Double?) -> [ScoredPair] {
+        guard let margin else { return pairs }
+        var best = [Int: Double]()
+        for pair in pairs {
+            best[pair.a] = max(best[pair.a] ?? -.infinity, pair.weight)
+            best[pair.b] = max(best[pair.b] ?? -.infinity, pair.weight)
+        }
+        return pairs.filter { $0.weight >= best[$0.a]! - margin || $0.weight >= best[$0.b]! - margin }
     }
 
     /// A duration in seconds.

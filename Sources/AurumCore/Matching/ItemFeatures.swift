@@ -11,7 +11,7 @@ public enum ItemFeatures {
         for token in TextFolding.fold(text).split(whereSeparator: { !isTokenCharacter($0) }) {
             let compact = String(token.filter { $0.isLetter || $0.isNumber })
             guard compact.count >= 4, compact.contains(where: \.isLetter), compact.contains(where: \.isNumber),
-                  !isQuantity(compact) else { continue }
+                  !isQuantity(compact), size(compact) == nil else { continue }
             found.insert(compact)
         }
         return found.sorted()
@@ -19,6 +19,16 @@ public enum ItemFeatures {
 
     static func isTokenCharacter(_ character: Character) -> Bool {
         character.isLetter || character.isNumber || character == "-" || character == "/" || character == "."
+    }
+
+    /// A size written as numbers joined by x, with an optional thread prefix: "m8x40" → "8x40",
+    /// "1024x768" → "1024x768". A size says how big a thing is, not which thing it is.
+    static func size(_ token: String) -> String? {
+        var body = Substring(token)
+        if body.first == "m", body.dropFirst().first?.isNumber == true { body = body.dropFirst() }
+        let parts = body.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isNumber || $0 == "." } }) else { return nil }
+        return parts.joined(separator: "x")
     }
 
     /// A number followed only by a unit or an ordinal suffix ("500gb", "2nd", "1080p").
@@ -41,12 +51,16 @@ public enum ItemFeatures {
     ]
 
     /// Quantities in text as the `text` normalizer leaves it (lower case, words): "8gb", "8 gb",
-    /// "pack of 12", "12 pack" give "gb=8" and "pack=12". Distinct, sorted.
+    /// "pack of 12", "12 pack", "m8x40" give "gb=8", "pack=12", "size=8x40". Distinct, sorted.
     public static func quantities(_ text: String) -> [String] {
         let words = text.split(separator: " ").map(String.init)
         var found = Set<String>()
         for (index, word) in words.enumerated() {
-            if let letters = word.firstIndex(where: { $0.isLetter }), letters != word.startIndex,
+            if let size = size(word) {
+                found.insert("size=" + size)
+            } else if index + 2 < words.count, words[index + 1] == "x", let size = size(word + "x" + words[index + 2]) {
+                found.insert("size=" + size)
+            } else if let letters = word.firstIndex(where: { $0.isLetter }), letters != word.startIndex,
                word[..<letters].allSatisfy({ $0.isNumber || $0 == "." }), let unit = units[String(word[letters...])] {
                 found.insert(unit + "=" + number(word[..<letters]))
             } else if word.allSatisfy({ $0.isNumber || $0 == "." }), word.first?.isNumber == true {
@@ -67,14 +81,20 @@ public enum ItemFeatures {
         return value.isEmpty || value.first == "." ? "0" + value : value
     }
 
-    /// Colour words, with spellings unified ("gray" → "grey"). Distinct, sorted, each "colour=name".
-    public static func colours(_ text: String) -> [String] {
+    /// Words that name a variant of one product: its colour ("gray" → "colour=grey") and the
+    /// platform it is made for ("mac", "windows" → "platform=win"). Distinct, sorted.
+    public static func variants(_ text: String) -> [String] {
         var found = Set<String>()
         for word in text.split(separator: " ") {
             if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
+            if let platform = platformWords[String(word)] { found.insert("platform=" + platform) }
         }
         return found.sorted()
     }
+
+    static let platformWords: [String: String] = [
+        "mac": "mac", "macintosh": "mac", "osx": "mac", "win": "win", "windows": "win", "linux": "linux",
+    ]
 
     static let colourWords: [String: String] = [
         "black": "black", "white": "white", "red": "red", "blue": "blue", "green": "green", "yellow": "yellow",

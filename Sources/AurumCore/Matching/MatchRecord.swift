@@ -227,8 +227,10 @@ extension BlockingTransform {
         case .phoneticWords: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }.sorted().joined(separator: " ")
         case .numbers: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.joined(separator: " ")
         case .quantities: result = ItemFeatures.quantities(value).joined(separator: " ")
-        case .colours: result = ItemFeatures.colours(value).joined(separator: " ")
-        case .eachWord, .eachPhonetic, .deletions, .minhash: return values(value).first
+        case .variants: result = ItemFeatures.variants(value).joined(separator: " ")
+        case .eachWord, .eachPhonetic, .eachNumber, .deletions, .minhash:
+            let joined = values(value).joined(separator: " ")
+            return joined.isEmpty ? nil : joined
         }
         return result.isEmpty ? nil : result
     }
@@ -239,6 +241,7 @@ extension BlockingTransform {
         switch self {
         case .eachWord: result = value.split(separator: " ").map(String.init)
         case .eachPhonetic: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }
+        case .eachNumber: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.map(String.init)
         case .deletions: result = KeyVariants.deletions(value)
         case .minhash(let bands, let rows, let qgram): result = KeyVariants.minhash(value, bands: bands, rows: rows, qgram: qgram)
         default: return apply(value).map { [$0] } ?? []

@@ -21,6 +21,10 @@ public struct MatchRules: Sendable, Hashable {
     public private(set) var vetoSlots: [VetoSlot]
     /// Blocks larger than this are compared only within a sorted window, and reported.
     public var maxBlockSize: Int
+    /// When set, a pair is kept only if its weight is within this many bits of the best pair of
+    /// one of its two records: each record goes with the thing it resembles most, not with every
+    /// look-alike of it (the next version of a program, the same model in another colour).
+    public var bestMargin: Double?
 
     public init(prior: Double, reviewThreshold: Double, autoLinkThreshold: Double, comparisons: [Comparison],
                 blockingKeys: [BlockingKey], vetoes: [Veto] = [], maxBlockSize: Int = 1000) {
@@ -264,13 +268,16 @@ public enum BlockingTransform: Sendable, Hashable {
     case minhash(bands: Int, rows: Int, qgram: Int)
     /// Quantities with their units ("8 GB", "19 inch", "240 V", "pack of 12"), for vetoes.
     case quantities
-    /// Colour words, for vetoes.
-    case colours
+    /// Variant words (colours, platforms), for vetoes.
+    case variants
+    /// Each number on its own: several values. In a veto, two records conflict when both have
+    /// numbers and share none (version 2007 against 2008; 2.5 against "2.5 win 95" is no conflict).
+    case eachNumber
 
     /// Whether the transform gives several values for one value.
     public var isMultiValued: Bool {
         switch self {
-        case .eachWord, .eachPhonetic, .deletions, .minhash: true
+        case .eachWord, .eachPhonetic, .eachNumber, .deletions, .minhash: true
         default: false
         }
     }

@@ -221,7 +221,11 @@ public struct MatchScorer: Sendable {
               let b = right.normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply), a != b else {
             return false
         }
-        if veto.take == .quantities || veto.take == .colours, !ItemFeatures.conflict(a, b) { return false }
+        switch veto.take {
+        case .quantities, .variants: if !ItemFeatures.conflict(a, b) { return false }
+        case .eachNumber, .eachWord: if !Set(a.split(separator: " ")).isDisjoint(with: b.split(separator: " ")) { return false }
+        default: break
+        }
         if let below = veto.similarityBelow {
             if veto.similarityMethod.similarity(a, b) >= below { return false }
         }

@@ -119,7 +119,7 @@ public enum TokenSimilarity {
     }
 }
 
-/// How much each word says, for tf-idf cosine: the smoothed inverse document frequency
+/// How much each word says, for (soft) tf-idf cosine: the smoothed inverse document frequency
 /// ln((1 + N) / (1 + df)) + 1 over N records, so a word in every record weighs 1 and one in a
 /// single record about ln(N/2) + 1. A word never seen (a new candidate's) weighs the most.
 public struct WordWeights: Sendable, Hashable {
@@ -136,24 +136,34 @@ public struct WordWeights: Sendable, Hashable {
         log(Double(1 + documents) / Double(1 + (documentFrequencies[hash] ?? 0))) + 1
     }
 
-    /// The cosine of two distinct-word lists weighted by their words' weights squared (as tf-idf
-    /// vectors with term frequency 1).
+    /// Soft tf-idf (Cohen, Ravikumar and Fienberg, 2003): the cosine of two distinct-word lists
+    /// as tf-idf vectors with term frequency 1, where a word of one side without its equal on
+    /// the other is paired with the other side's most similar word when their Jaro-Winkler
+    /// similarity is at least `softThreshold` ("bluck" and "black"), counting that similarity
+    /// times both words' weights.
     func cosine(_ a: PreparedText, _ b: PreparedText) -> Double {
-        var left = [UInt64: Double]()
-        var normA = 0.0, normB = 0.0, dot = 0.0
-        a.forEachWord { word in
-            let hash = Blocking.hash(word), w = weight(hash)
-            left[hash] = w * w
-            normA += w * w
-        }
-        b.forEachWord { word in
-            let hash = Blocking.hash(word), w = weight(hash)
-            normB += w * w
-            if let shared = left[hash] { dot += shared }
-        }
+        var left = [(word: String, weight: Double)](), right = [(word: String, weight: Double)]()
+        a.forEachWord { left.append(($0, weight(Blocking.hash($0)))) }
+        b.forEachWord { right.append(($0, weight(Blocking.hash($0)))) }
+        let normA = left.reduce(0) { $0 + $1.weight * $1.weight }, normB = right.reduce(0) { $0 + $1.weight * $1.weight }
         guard normA > 0, normB > 0 else { return 0 }
-        return dot / (normA * normB).squareRoot()
+        var dot = 0.0
+        for x in left {
+            var best = 0.0, partner = 0.0
+            for y in right {
+                if x.word == y.word { best = 1; partner = y.weight; break }
+                guard x.word.first?.isNumber != true, y.word.first?.isNumber != true else { continue }
+                let similarity = JaroWinkler.similarity(x.word, y.word)
+                if similarity >= Self.softThreshold, similarity > best { best = similarity; partner = y.weight }
+            }
+            dot += x.weight * partner * best
+        }
+        return min(1, dot / (normA * normB).squareRoot())
     }
+
+    /// Words at least this similar (Jaro-Winkler) count as the same word, scaled by their similarity.
+    /// Numbers count only when equal: 2007 is not a typo of 2008.
+    public static let softThreshold = 0.9
 
     /// The cosine of two texts' distinct words, for tests and one-off comparisons.
     public func cosine(_ a: String, _ b: String) -> Double {
