@@ -18,3 +18,10 @@ func runAurumCapturing(_ arguments: [String]) async throws -> (code: Int32, outp
     let code = try await Console.$capture.withValue(capture) { try await runAurum(arguments) }
     return (code, capture.text)
 }
+
+/// Runs `aurum <arguments>` in-process and returns its exit code, stdout and stderr.
+func runAurumCapturingAll(_ arguments: [String]) async throws -> (code: Int32, output: String, errors: String) {
+    let capture = OutputCapture()
+    let code = try await Console.$capture.withValue(capture) { try await runAurum(arguments) }
+    return (code, capture.text, capture.errors)
+}

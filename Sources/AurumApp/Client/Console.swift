@@ -10,9 +10,14 @@ public enum Console {
 /// Text printed while a capture was set.
 public final class OutputCapture: Sendable {
     private let buffer = Mutex("")
+    private let errorBuffer = Mutex("")
     public init() {}
+    /// What went to standard output.
     public var text: String { buffer.withLock { $0 } }
+    /// What went to standard error.
+    public var errors: String { errorBuffer.withLock { $0 } }
     func append(_ text: String) { buffer.withLock { $0 += text } }
+    func appendError(_ text: String) { errorBuffer.withLock { $0 += text } }
 }
 
 /// Every command prints through this, so that one place decides where output goes.

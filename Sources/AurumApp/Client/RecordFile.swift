@@ -154,6 +154,12 @@ struct RecordChunk: Sendable {
         }
     }
 
+    /// The members of the chunk's NDJSON objects (none for CSV, whose header names its columns).
+    var objectMembers: Set<String> {
+        guard case .objects(let objects) = rows else { return [] }
+        return Set(objects.flatMap { $0.attributes.keys })
+    }
+
     /// Row `index`'s label: its source key, or its 1-based row number in the file.
     func label(_ index: Int) -> String {
         switch rows {
@@ -201,14 +207,18 @@ extension RecordFile {
     struct Prepared {
         var records: [MatchRecord] = []
         var invalid: [DedupeReport.Invalid] = []
+        /// The file's columns (CSV header, or every NDJSON member seen), source_key left out.
+        var columns: Set<String> = []
     }
 
     /// Reads `path` a chunk at a time and prepares every row for `rules` (validating it with
     /// `validator` when given), `parallelism` chunks at once; `progress` gets bytes read so far.
-    static func prepare(path: String, rules: MatchRules, validator: Validator?, parallelism: Int,
+    /// With `validOnly`, rows that fail validation are listed as invalid but not matched.
+    static func prepare(path: String, rules: MatchRules, validator: Validator?, validOnly: Bool = false, parallelism: Int,
                         progress: (Int, Int) -> Void = { _, _ in }) async throws -> Prepared {
         var file = try RecordFile(path: path)
         var prepared = Prepared()
+        prepared.columns = Set(file.shape.header.filter { $0 != "source_key" && !$0.isEmpty })
         var done = 0
         let shape = file.shape
         while true {
@@ -217,7 +227,7 @@ extension RecordFile {
             guard !batch.isEmpty else { break }
             let parts = try await withThrowingTaskGroup(of: (Int, Prepared).self) { group in
                 for (order, raw) in batch.enumerated() {
-                    group.addTask { (order, try prepare(RecordChunk(raw, of: shape), rules: rules, validator: validator)) }
+                    group.addTask { (order, try prepare(RecordChunk(raw, of: shape), rules: rules, validator: validator, validOnly: validOnly)) }
                 }
                 var parts = [Prepared?](repeating: nil, count: batch.count)
                 for try await (order, part) in group { parts[order] = part }
@@ -226,6 +236,7 @@ extension RecordFile {
             for part in parts {
                 prepared.records += part!.records
                 prepared.invalid += part!.invalid
+                prepared.columns.formUnion(part!.columns)
             }
             done += batch.reduce(0) { $0 + $1.bytes.count }
             progress(done, file.size)
@@ -233,12 +244,14 @@ extension RecordFile {
         return prepared
     }
 
-    private static func prepare(_ chunk: RecordChunk, rules: MatchRules, validator: Validator?) -> Prepared {
+    private static func prepare(_ chunk: RecordChunk, rules: MatchRules, validator: Validator?, validOnly: Bool) -> Prepared {
         var prepared = Prepared()
         prepared.records.reserveCapacity(chunk.count)
+        prepared.columns = chunk.objectMembers
         for index in 0..<chunk.count {
             if let verdict = validator?.validateWithoutStore(chunk.attributes(index)), !verdict.isValid {
                 prepared.invalid.append(DedupeReport.Invalid(record: chunk.label(index), line: chunk.lines[index], errors: verdict.errors))
+                if validOnly { continue }
             }
             prepared.records.append(chunk.matchRecord(index, rules: rules))
         }

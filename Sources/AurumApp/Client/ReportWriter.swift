@@ -87,7 +87,11 @@ struct ReportWriter: ~Copyable {
 
     private mutating func flush() {
         guard !buffer.isEmpty, failure == nil else { return buffer.removeAll(keepingCapacity: true) }
-        do { try handle.write(contentsOf: buffer) } catch { failure = error }
+        if !closeAtEnd, let capture = Console.capture {
+            capture.append(String(decoding: buffer, as: UTF8.self))
+        } else {
+            do { try handle.write(contentsOf: buffer) } catch { failure = error }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 

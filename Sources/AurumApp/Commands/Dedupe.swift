@@ -9,8 +9,15 @@ struct Dedupe: AsyncParsableCommand {
         discussion: """
             Uses the entity's match: rules (blocking keys, comparisons, vetoes, thresholds). Pairs are \
             named by the file's source_key column when it has one, else by 1-based row number. Rows \
-            that fail validation are still matched and listed as invalid. Works offline: no server \
-            or database is needed.
+            that fail validation are still matched (a file is checked for duplicates before it is \
+            fixed) and listed beside the pairs; --valid-only leaves them out of matching. Columns \
+            the entity does not define, and rows without any blocking-key value (compared with \
+            nothing), are warned about on standard error. Works offline: no server or database is needed.
+
+            Examples:
+              aurum dedupe suppliers.csv --entity supplier
+              aurum dedupe export.ndjson --entity item --valid-only --json --output report.json
+            
             """)
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl).") var file: String
@@ -22,6 +29,8 @@ struct Dedupe: AsyncParsableCommand {
     @Option(name: .customLong("threshold-auto"), help: "Match weight (bits) from which a pair is an automatic link (overrides the rules).")
     var thresholdAuto: Double?
     @Flag(help: "Print JSON: {pairs, vetoed, clusters, invalid, stats}.") var json = false
+    @Flag(name: .customLong("valid-only"), help: "Match only the rows that pass validation (the others are still listed as invalid).")
+    var validOnly = false
     @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file")) var output: String?
 
     func run() async throws {
@@ -41,7 +50,8 @@ struct Dedupe: AsyncParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let prepared: RecordFile.Prepared
         do {
-            prepared = try await RecordFile.prepare(path: file, rules: match, validator: Validator(schema: schema), parallelism: cores) { read, size in
+            prepared = try await RecordFile.prepare(path: file, rules: match, validator: Validator(schema: schema), validOnly: validOnly,
+                                                    parallelism: cores) { read, size in
                 progress.update(done: size == 0 ? 90 : 90 * read / size, summary: "\(read / 1_048_576) of \(size / 1_048_576) MiB read and prepared")
             }
         } catch let failure as ImportFile.Failure {
@@ -54,6 +64,9 @@ struct Dedupe: AsyncParsableCommand {
         let result = await Deduplication.run(records, rules: match, parallelism: cores)
         progress.update(done: 100, summary: "\(result.pairs.count) pairs in \(result.clusters.count) clusters")
         progress.finish()
+        for warning in Self.warnings(columns: prepared.columns, schema: schema, match: match, result: result, records: records) {
+            printError("warning: \(warning)")
+        }
         let elapsed = (ContinuousClock.now - started).components
         let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
         let report = DedupeReport(result: result, records: records, invalid: prepared.invalid, seconds: seconds)
@@ -65,6 +78,29 @@ struct Dedupe: AsyncParsableCommand {
             printError("error: \(failure)")
             throw ExitCode.failure
         }
+    }
+}
+
+extension Dedupe {
+    /// What a steward should know before trusting the pairs: columns the entity does not define
+    /// (never compared) and rows that no blocking key reaches (compared with nothing).
+    static func warnings(columns: Set<String>, schema: EntitySchema, match: MatchRules, result: Deduplication.Result,
+                         records: [MatchRecord]) -> [String] {
+        var warnings = [String]()
+        let unknown = columns.filter { schema.attribute($0) == nil }.sorted()
+        if !unknown.isEmpty {
+            warnings.append("column\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) \(unknown.count == 1 ? "is" : "are") not "
+                            + "\(schema.name) attribute\(unknown.count == 1 ? "" : "s") and never compared; rename \(unknown.count == 1 ? "it" : "them") "
+                            + "to an attribute of rules/\(schema.name).yaml or leave \(unknown.count == 1 ? "it" : "them") out")
+        }
+        if result.blocking.unkeyedRecords > 0 {
+            let examples = records.filter(\.keys.isEmpty).prefix(3).map(\.id).joined(separator: ", ")
+            let attributes = Set(match.blockingKeys.flatMap { $0.parts.map(\.attribute) }).sorted().joined(separator: ", ")
+            warnings.append("\(result.blocking.unkeyedRecords) row\(result.blocking.unkeyedRecords == 1 ? " has" : "s have") no blocking-key value "
+                            + "(e.g. \(examples)) and \(result.blocking.unkeyedRecords == 1 ? "was" : "were") compared with nothing; "
+                            + "fill one of \(attributes)")
+        }
+        return warnings
     }
 }
 
@@ -115,13 +151,15 @@ struct DedupeReport {
         let blocking = result.blocking
         let counts: [(String, Int)] = [("records", records.count), ("blocks", blocking.blocks), ("pairs_compared", blocking.comparedPairs),
                                        ("pairs_listed", result.pairs.count), ("auto_link", autoLink), ("review", review),
-                                       ("clusters", result.clusters.count), ("invalid", invalid.count)]
+                                       ("clusters", result.clusters.count), ("invalid", invalid.count),
+                                       ("unkeyed", blocking.unkeyedRecords)]
         for (name, value) in counts { out.key(name); out.raw(String(value) + ",") }
         out.key("oversized_blocks"); out.raw("[")
         for (index, block) in blocking.oversizedBlocks.enumerated() {
             out.raw(index == 0 ? "{" : ",{")
             out.key("key"); out.string(block.key)
             out.raw(","); out.key("size"); out.raw(String(block.size))
+            out.raw(","); out.key("skipped"); out.raw(block.skipped ? "true" : "false")
             out.raw(","); out.key("examples"); out.strings(block.examples)
             out.raw("}")
         }
@@ -194,7 +232,7 @@ struct DedupeReport {
                  + "\(review) review, \(MatchExplanation.fixed(seconds, 2)) s, peak memory \(PeakMemory.bytes() / 1_048_576) MiB")
         for block in blocking.oversizedBlocks.prefix(10) {
             out.line("  oversized block \(block.key) (\(block.size) records, e.g. \(block.examples.joined(separator: ", "))) "
-                     + "compared within a sorted window of \(Blocking.window)")
+                     + (block.skipped ? "skipped: a value this common is no evidence" : "compared within a sorted window of \(Blocking.window)"))
         }
     }
 }

@@ -60,7 +60,13 @@ struct MatchCommand: AsyncParsableCommand {
                 prior = min(max(result.lambda * Double(blocked.count) / max(allPairs, 1), 1e-12), 0.5)
                 header = "# EM over \(blocked.count) blocked pairs, \(result.iterations) iterations; u from \(randomRows.count) random pairs"
             }
-            let text = header + "\n" + Self.yaml(match, m: m, u: u, prior: prior)
+            // A comparison the file has no values for learns nothing: it keeps the rules' own figures.
+            let observed = match.comparisons.indices.map { index in randomRows.contains { $0[index] >= 0 } }
+            for (index, comparison) in match.comparisons.enumerated() where !observed[index] {
+                m[index] = comparison.levels.map(\.m)
+                u[index] = comparison.levels.map(\.u)
+            }
+            let text = header + "\n" + Self.yaml(match, m: m, u: u, prior: prior, observed: observed)
             if let output { try (text + "\n").write(toFile: output, atomically: true, encoding: .utf8) } else { print(text) }
         }
 
@@ -78,10 +84,17 @@ struct MatchCommand: AsyncParsableCommand {
         }
 
         /// The estimated parameters as a match: block, comparisons as the rules have them.
-        static func yaml(_ match: MatchRules, m: [[Double]], u: [[Double]], prior: Double) -> String {
+        static func yaml(_ match: MatchRules, m: [[Double]], u: [[Double]], prior: Double, observed: [Bool]? = nil) -> String {
             var lines = ["match:", "  prior: \(number(prior))", "  compare:"]
             for (index, comparison) in match.comparisons.enumerated() {
-                lines.append("    - attribute: \(comparison.attribute)")
+                if observed?[index] == false { lines.append("    # \(comparison.name): no values in the file; the rules' figures, unchanged") }
+                if comparison.name != comparison.attribute {
+                    lines.append("    - name: \(comparison.name)")
+                    lines.append("      attribute: \(comparison.attribute)")
+                } else {
+                    lines.append("    - attribute: \(comparison.attribute)")
+                }
+                if !comparison.with.isEmpty { lines.append("      with: [\(comparison.with.joined(separator: ", "))]") }
                 lines.append("      normalize: \(comparison.normalizer.rawValue)")
                 lines.append("      method: \(comparison.method.rawValue)")
                 if comparison.termFrequency { lines.append("      term_frequency: true") }

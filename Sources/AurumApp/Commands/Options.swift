@@ -53,5 +53,6 @@ func makeLogger(_ label: String, defaultLevel: Logger.Level = .warning) -> Logge
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
+    if let capture = Console.capture { capture.appendError(message + "\n"); return }
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
