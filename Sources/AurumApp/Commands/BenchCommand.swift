@@ -48,13 +48,14 @@ struct BenchCommand: AsyncParsableCommand {
         var rules: String { rulesOptions.rules }
         @Flag(help: "Print JSON.") var json = false
         @Option(help: "Also list up to this many false positives and false negatives, explained.") var errors = 0
+        @Option(help: ArgumentHelp("The truth file (source_key,cluster), if not DIR/truth.csv.", valueName: "file")) var truth: String?
 
         func run() async throws {
             let clock = ContinuousClock()
             let start = clock.now
             let ruleSet = try loadRules(rules)
             guard let match = ruleSet.entities[entity]?.match else { throw ValidationError("no match: rules for \(entity) in \(rules)") }
-            let (records, cluster) = try await Self.prepare(data: data, rules: match)
+            let (records, cluster) = try await Self.prepare(data: data, rules: match, truth: truth)
             let prepared = clock.now
             let result = await Deduplication.run(records, rules: match, parallelism: ProcessInfo.processInfo.activeProcessorCount)
             let matched = clock.now
@@ -87,19 +88,24 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         /// The generated file's records, prepared in parallel, and each record's true cluster.
-        static func prepare(data: String, rules: MatchRules) async throws -> ([MatchRecord], [Int]) {
+        static func prepare(data: String, rules: MatchRules, truth path: String? = nil) async throws -> ([MatchRecord], [Int]) {
             let records = try await RecordFile.prepare(path: data + "/records.csv", rules: rules, validator: nil,
                                                        parallelism: ProcessInfo.processInfo.activeProcessorCount).records
-            let truth = try Self.truth(data + "/truth.csv")
-            return (records, records.map { truth[$0.id] ?? -1 })
+            let truth = try Self.truth(path ?? data + "/truth.csv")
+            // A record the truth does not name is a thing of its own.
+            var next = (truth.values.max() ?? 0) + 1
+            return (records, records.map { record in truth[record.id] ?? { defer { next += 1 }; return next }() })
         }
 
+        /// source_key → cluster from a CSV with a header (CRLF or LF line ends, quoted keys).
         static func truth(_ path: String) throws -> [String: Int] {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             var result = [String: Int]()
-            for line in text.split(separator: "\n").dropFirst() {
-                let parts = line.split(separator: ",")
-                if parts.count == 2, let cluster = Int(parts[1]) { result[String(parts[0])] = cluster }
+            for record in try CSVReader.records(text).dropFirst() {
+                guard record.fields.count == 2, let cluster = Int(record.fields[1].trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("\(path):\(record.line): expected source_key,cluster with a whole number as the cluster")
+                }
+                result[record.fields[0]] = cluster
             }
             return result
         }
