@@ -120,6 +120,35 @@ enum Party {
             default: record["street"] = Variation.typo(record["street"]!, &random)
             }
         }
+        return fieldNoise(record, isCompany: isCompany, &random)
+    }
+
+    /// The noise of real exports on top: each field independently gets an error a quarter of the
+    /// time, and one duplicate in five has an error in every field — a typo in the name, the
+    /// street, the city, a wrong digit in the house number and the postcode, a given name
+    /// swapped with the family name, left out or cut to an initial, a missing phone or e-mail.
+    static func fieldNoise(_ base: [String: String], isCompany: Bool, _ random: inout SeededRandom) -> [String: String] {
+        var record = base
+        let share = random.chance(0.2) ? 1.0 : 0.25
+        if random.chance(share) {
+            var words = record["name"]!.split(separator: " ").map(String.init)
+            switch Int.random(in: 0..<(isCompany ? 2 : 5), using: &random) {
+            case 1 where words.count > 1:
+                words.swapAt(0, isCompany ? 1 : words.count - 1)
+                record["name"] = words.joined(separator: " ")
+            case 2 where words.count > 1: record["name"] = words.dropFirst().joined(separator: " ")
+            case 3 where words.count > 1: words[0] = String(words[0].prefix(1)) + "."; record["name"] = words.joined(separator: " ")
+            case 4: record["name"] = Variation.typo(words.reversed().joined(separator: " "), &random)
+            default: record["name"] = Variation.typo(record["name"]!, &random)
+            }
+        }
+        if random.chance(share), let street = record["street"] {
+            record["street"] = random.chance(0.5) ? Variation.typo(street, &random) : Variation.digitTypo(street, &random)
+        }
+        if random.chance(share), let zip = record["zip"] { record["zip"] = Variation.digitTypo(zip, &random) }
+        if random.chance(share), let city = record["city"] { record["city"] = random.chance(0.85) ? Variation.typo(city, &random) : "" }
+        if random.chance(share * 0.5) { record["phone"] = "" }
+        if random.chance(share * 0.5) { record["email"] = "" }
         return record
     }
 

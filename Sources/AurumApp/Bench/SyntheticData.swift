@@ -3,8 +3,11 @@ import AurumCore
 
 /// Realistic master data with known duplicates, for measuring matching: originals, duplicates
 /// written differently (typos, transpositions, legal-form and street variants, transliterations,
-/// other phone and VAT formats, missing fields, swapped words) and hard negatives that must stay
-/// apart (branches with their own VAT, people in one household, items that differ only in size).
+/// other phone and VAT formats, missing fields, swapped words) with the noise public benchmark
+/// sets show on top (errors in any field, one duplicate in five with an error in every field,
+/// wrong digits in numbers, swapped or missing given names; items described in other words,
+/// without their code), and hard negatives that must stay apart (branches with their own VAT,
+/// people in one household, items that differ only in size).
 struct SyntheticData {
     /// The generated file's rows and, per row, the real-world thing it describes.
     var header: [String]
@@ -78,6 +81,18 @@ enum Variation {
         }
         words[index] = String(letters)
         return words.joined(separator: " ")
+    }
+
+    /// One digit of one number in `text` changed to another: the wrong house number or postcode
+    /// digit of a hasty typist (the thing stays the same; only the typing is wrong).
+    static func digitTypo(_ text: String, _ random: inout SeededRandom) -> String {
+        var characters = Array(text)
+        let digits = characters.indices.filter { characters[$0].isNumber }
+        guard let index = digits.isEmpty ? nil : random.pick(digits) else { return text }
+        var digit = random.pick(Array("0123456789"))
+        while digit == characters[index] { digit = random.pick(Array("0123456789")) }
+        characters[index] = digit
+        return String(characters)
     }
 
     static func transliterate(_ text: String) -> String {

@@ -37,7 +37,33 @@ struct ItemMaker: RecordMaker {
             default: record["code"] = Variation.typo(record["code"]!.replacingOccurrences(of: "-", with: " "), &random)
             }
         }
+        // Another system's description of the same item: a third of the duplicates come without
+        // the code (a supplier's catalogue, a PLM export) and in other words.
+        if random.chance(0.35) {
+            record["code"] = ""
+            record["barcode"] = random.chance(0.5) ? "" : record["barcode"]
+            record["name"] = Self.describedDifferently(record["name"]!, &random)
+        }
         return record
+    }
+
+    /// The same item in another system's words: the standard moved to the end and written
+    /// without its space, the material spelt out, the kind and the size reordered, "mm" added.
+    /// (The standard stays: without it the item would read as another item of the catalogue.)
+    static func describedDifferently(_ name: String, _ random: inout SeededRandom) -> String {
+        var text = name
+        for standard in BenchVocabulary.standards where !standard.isEmpty && text.contains(standard) && random.chance(0.5) {
+            text = text.replacingOccurrences(of: " " + standard, with: "") + " " + standard.replacingOccurrences(of: " ", with: "")
+        }
+        let spelt = ["stainless A2": "A2 stainless steel", "stainless A4": "A4 stainless steel", "zinc plated": "zinc-plated",
+                     "galvanised": "galvanized", "black oxide": "blackened"]
+        for (short, long) in spelt where text.contains(short) && random.chance(0.6) { text = text.replacingOccurrences(of: short, with: long) }
+        var words = text.split(separator: " ").map(String.init)
+        if let size = words.firstIndex(where: { $0.hasPrefix("M") && $0.contains("x") }), random.chance(0.5) {
+            let token = words.remove(at: size)
+            words.insert(random.chance(0.5) ? token + "mm" : token, at: 0)
+        }
+        return words.joined(separator: " ")
     }
 
     /// The same kind and material in another length: a different item that looks alike.

@@ -4,11 +4,16 @@
 public enum ItemFeatures {
     /// Model and part numbers in `text`: tokens that mix letters and digits, with their
     /// separators removed ("CB2EC", "KDL-40V4100" → "kdl40v4100", "902453-007-c" → "902453007c"),
-    /// at least four characters long, leaving out quantities ("8GB", "19in", "12pk") and
-    /// ordinals ("2nd"). Distinct, sorted.
+    /// at least four characters long, leaving out quantities ("8GB", "19in", "12pk"), sizes
+    /// ("M8x40") and ordinals ("2nd"); and standard designations ("DIN 933" → "din933"). Distinct, sorted.
     public static func modelNumbers(_ text: String) -> [String] {
         var found = Set<String>()
-        for token in TextFolding.fold(text).split(whereSeparator: { !isTokenCharacter($0) }) {
+        let tokens = TextFolding.fold(text).split(whereSeparator: { !isTokenCharacter($0) })
+        // A standard's designation is the part's number too: "DIN 933" → "din933".
+        for (index, token) in tokens.enumerated() where index + 1 < tokens.count && standards.contains(String(token)) {
+            if tokens[index + 1].allSatisfy(\.isNumber) { found.insert(String(token) + tokens[index + 1]) }
+        }
+        for token in tokens {
             let compact = String(token.filter { $0.isLetter || $0.isNumber })
             guard compact.count >= 4, compact.contains(where: \.isLetter), compact.contains(where: \.isNumber),
                   !isQuantity(compact), size(compact) == nil else { continue }
@@ -16,6 +21,9 @@ public enum ItemFeatures {
         }
         return found.sorted()
     }
+
+    /// Standards bodies whose designations name a part ("DIN 933", "ISO 4017").
+    static let standards: Set<String> = ["din", "iso", "en", "astm", "ansi", "jis", "bs", "nf", "uni", "gost"]
 
     static func isTokenCharacter(_ character: Character) -> Bool {
         character.isLetter || character.isNumber || character == "-" || character == "/" || character == "."
@@ -26,6 +34,7 @@ public enum ItemFeatures {
     static func size(_ token: String) -> String? {
         var body = Substring(token)
         if body.first == "m", body.dropFirst().first?.isNumber == true { body = body.dropFirst() }
+        if body.hasSuffix("mm") { body = body.dropLast(2) }
         let parts = body.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isNumber || $0 == "." } }) else { return nil }
         return parts.joined(separator: "x")
@@ -81,16 +90,24 @@ public enum ItemFeatures {
         return value.isEmpty || value.first == "." ? "0" + value : value
     }
 
-    /// Words that name a variant of one product: its colour ("gray" → "colour=grey") and the
-    /// platform it is made for ("mac", "windows" → "platform=win"). Distinct, sorted.
+    /// Words that name a variant of one product: its colour ("gray" → "colour=grey"), its
+    /// material ("galvanized" → "material=zinc") and the platform it is made for ("windows" →
+    /// "platform=win"). Distinct, sorted.
     public static func variants(_ text: String) -> [String] {
         var found = Set<String>()
         for word in text.split(separator: " ") {
             if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
             if let platform = platformWords[String(word)] { found.insert("platform=" + platform) }
+            if let material = materialWords[String(word)] { found.insert("material=" + material) }
         }
         return found.sorted()
     }
+
+    static let materialWords: [String: String] = [
+        "steel": "steel", "stainless": "stainless", "inox": "stainless", "brass": "brass", "copper": "copper", "bronze": "bronze",
+        "aluminium": "aluminium", "aluminum": "aluminium", "titanium": "titanium", "zinc": "zinc", "galvanised": "zinc",
+        "galvanized": "zinc", "nylon": "plastic", "plastic": "plastic", "polyamide": "plastic", "wood": "wood", "wooden": "wood",
+    ]
 
     static let platformWords: [String: String] = [
         "mac": "mac", "macintosh": "mac", "osx": "mac", "win": "win", "windows": "win", "linux": "linux",

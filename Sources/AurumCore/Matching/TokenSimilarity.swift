@@ -76,7 +76,7 @@ public enum TokenSimilarity {
         var scores = [(similarity: Double, i: Int, j: Int)]()
         scores.reserveCapacity(base.count * other.count)
         for (i, x) in base.enumerated() {
-            for (j, y) in other.enumerated() { scores.append((x == y ? 1 : JaroWinkler.similarity(String(x), String(y)), i, j)) }
+            for (j, y) in other.enumerated() { scores.append((wordSimilarity(x, y), i, j)) }
         }
         scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
         var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
@@ -91,6 +91,14 @@ public enum TokenSimilarity {
         return total / Double(base.count)
     }
 
+    /// Two words' similarity for names: 1 when equal, 0.95 for an initial and a word it begins
+    /// ("d" and "david"), else Jaro-Winkler.
+    static func wordSimilarity(_ x: Substring, _ y: Substring) -> Double {
+        if x == y { return 1 }
+        if (x.count == 1 && y.first == x.first) || (y.count == 1 && x.first == y.first) { return 0.95 }
+        return JaroWinkler.similarity(String(x), String(y))
+    }
+
     /// The similarity of what is left of two names once their closest pair of words (the family
     /// name they share) is set aside: Monge-Elkan of the remaining words. "lena nopstein" and
     /// "leon nopstein" leave "lena" and "leon" (0.83); "smith john" and "john smith" leave "john"
@@ -101,7 +109,7 @@ public enum TokenSimilarity {
         var best = (0, 0, -1.0)
         for (i, x) in left.enumerated() {
             for (j, y) in right.enumerated() {
-                let similarity = x == y ? 1 : JaroWinkler.similarity(String(x), String(y))
+                let similarity = wordSimilarity(x, y)
                 if similarity > best.2 { best = (i, j, similarity) }
             }
         }
@@ -143,8 +151,8 @@ public struct WordWeights: Sendable, Hashable {
     /// times both words' weights.
     func cosine(_ a: PreparedText, _ b: PreparedText) -> Double {
         var left = [(word: String, weight: Double)](), right = [(word: String, weight: Double)]()
-        a.forEachWord { left.append(($0, weight(Blocking.hash($0)))) }
-        b.forEachWord { right.append(($0, weight(Blocking.hash($0)))) }
+        a.forEachWord { if Self.counts($0) { left.append(($0, weight(Blocking.hash($0)))) } }
+        b.forEachWord { if Self.counts($0) { right.append(($0, weight(Blocking.hash($0)))) } }
         let normA = left.reduce(0) { $0 + $1.weight * $1.weight }, normB = right.reduce(0) { $0 + $1.weight * $1.weight }
         guard normA > 0, normB > 0 else { return 0 }
         var dot = 0.0
@@ -152,7 +160,6 @@ public struct WordWeights: Sendable, Hashable {
             var best = 0.0, partner = 0.0
             for y in right {
                 if x.word == y.word { best = 1; partner = y.weight; break }
-                guard x.word.first?.isNumber != true, y.word.first?.isNumber != true else { continue }
                 let similarity = JaroWinkler.similarity(x.word, y.word)
                 if similarity >= Self.softThreshold, similarity > best { best = similarity; partner = y.weight }
             }
@@ -162,8 +169,15 @@ public struct WordWeights: Sendable, Hashable {
     }
 
     /// Words at least this similar (Jaro-Winkler) count as the same word, scaled by their similarity.
-    /// Numbers count only when equal: 2007 is not a typo of 2008.
     public static let softThreshold = 0.9
+
+    /// Whether a word counts in the cosine: numbers and single characters do not. They are
+    /// sizes, versions and quantities ("m 8 x 40", "cs 3"), rare enough to outweigh every word
+    /// that names the thing, and the comparisons of model numbers and the vetoes on numbers,
+    /// quantities and sizes judge them better.
+    static func counts(_ word: String) -> Bool {
+        word.utf8.count > 1 && word.first?.isNumber != true
+    }
 
     /// The cosine of two texts' distinct words, for tests and one-off comparisons.
     public func cosine(_ a: String, _ b: String) -> Double {
