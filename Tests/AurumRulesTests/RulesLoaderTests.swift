@@ -197,3 +197,26 @@ import Testing
         ])
     }
 }
+
+/// The shipped rules on records nobody tuned them for.
+@Suite struct ShippedMatchRulesTests {
+    /// A duplicate with an error in every field blocking reads except the house number — both
+    /// words of the name misspelt past their Soundex codes, the street name, the city and one
+    /// postcode digit — still shares a key (house number with a one-typo postcode) and is found.
+    @Test func aDuplicateWithErrorsInEveryBlockingFieldButOneIsFound() async throws {
+        let rules = try #require(try SampleRules.shipped().entities["customer"]?.match)
+        let original: Attributes = ["name": "Katharina Mueller", "street": "Hauptstrasse 12", "zip": "70173", "city": "Stuttgart",
+                                    "country": "DE", "is_company": "false"]
+        let duplicate: Attributes = ["name": "Catharina Muelker", "street": "Hauptstrase 12", "zip": "70178", "city": "Sutttgart",
+                                     "country": "DE", "is_company": "false"]
+        let records = [MatchRecord(id: "o", attributes: original, rules: rules), MatchRecord(id: "d", attributes: duplicate, rules: rules),
+                       MatchRecord(id: "x", attributes: ["name": "Otto Kranz", "street": "Feldweg 3", "zip": "10115", "city": "Berlin",
+                                                         "country": "DE", "is_company": "false"], rules: rules)]
+        for key in rules.blockingKeys where key.name != "number_zip" {
+            let a = Set(MatchRecord.keyTexts(key, attributes: original)), b = Set(MatchRecord.keyTexts(key, attributes: duplicate))
+            #expect(a.isDisjoint(with: b), "\(key.name) should not meet, so that only the house number is left")
+        }
+        let result = await Deduplication.run(records, rules: rules)
+        #expect(result.pairs.map { "\(records[$0.a].id)~\(records[$0.b].id)" } == ["o~d"], "\(result.pairs.map(MatchExplanation.line))")
+    }
+}

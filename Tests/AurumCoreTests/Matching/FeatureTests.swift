@@ -1,0 +1,89 @@
+@testable import AurumCore
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// Known values for the blocking variants, the item features and the word-wise comparators.
+@Suite struct FeatureTests {
+    @Test func deletionsLetValuesOneTypoApartMeet() {
+        #expect(KeyVariants.deletions("4011") == ["4011", "011", "411", "401"])
+        let substitution = Set(KeyVariants.deletions("4011")).intersection(KeyVariants.deletions("4811"))
+        let transposition = Set(KeyVariants.deletions("4011")).intersection(KeyVariants.deletions("0411"))
+        #expect(substitution == ["411"] && !transposition.isEmpty)
+        #expect(Set(KeyVariants.deletions("4011")).isDisjoint(with: KeyVariants.deletions("5822")))
+        #expect(KeyVariants.deletions("a very long street name") == ["a very long street name"])
+    }
+
+    @Test func minhashBandsIgnoreWordOrderAndSeparateDifferentSets() {
+        let a = KeyVariants.minhash("startech expresscard cardbus adapter cb2ec", bands: 8, rows: 2)
+        #expect(a.count == 8 && a.allSatisfy { $0.contains("#") })
+        #expect(a == KeyVariants.minhash("cb2ec adapter cardbus expresscard startech", bands: 8, rows: 2))
+        #expect(Set(a).isDisjoint(with: KeyVariants.minhash("crown ecoplus mat charcoal", bands: 8, rows: 2)))
+        #expect(KeyVariants.minhash("", bands: 8, rows: 2).isEmpty)
+    }
+
+    @Test func manyValuedKeysGiveOneHashPerValue() {
+        let rules = MatchRules(prior: 0.001, reviewThreshold: 0, autoLinkThreshold: 10, comparisons: [],
+                               blockingKeys: [BlockingKey(name: "word_zip", parts: [
+                                   BlockingPart(attribute: "name", normalizer: .personName, transform: .eachPhonetic),
+                                   BlockingPart(attribute: "zip", normalizer: .alphanumeric, transform: .deletions)])])
+        #expect(MatchRecord.keyTexts(rules.blockingKeys[0], attributes: ["name": "Anna Mueller", "zip": "70"])
+                == ["word_zip:A500|70", "word_zip:A500|0", "word_zip:A500|7", "word_zip:M460|70", "word_zip:M460|0", "word_zip:M460|7"])
+        let record = MatchRecord(id: "1", attributes: ["name": "Anna Mueller", "zip": "70"], rules: rules)
+        #expect(record.keys.count == 6 && record.keys == record.keys.sorted())
+        #expect(MatchRecord(id: "2", attributes: ["name": "Anna"], rules: rules).keys.isEmpty, "no zip, no key")
+    }
+
+    @Test func modelNumbersAreLettersWithDigitsWithoutSizesOrQuantities() {
+        #expect(ItemFeatures.modelNumbers("startech com cb2ec expresscard to pcmcia adapter card") == ["cb2ec"])
+        #expect(ItemFeatures.modelNumbers("Sony KDL-40V4100 40in LCD, 8GB, 2nd gen") == ["kdl40v4100"])
+        #expect(ItemFeatures.modelNumbers("netmanage rumba ( 902453-007-c )") == ["902453007c"])
+        #expect(ItemFeatures.modelNumbers("lexmark 16 black print cartridge 10n0016") == ["10n0016"])
+        #expect(ItemFeatures.modelNumbers("Hex bolt DIN 933 M8x40 steel") == ["din933"])
+        #expect(ItemFeatures.modelNumbers("1024x768 projector 2008 edition") == [])
+        #expect(MatchNormalizer.modelNumber.apply("TD824LL/A filemaker cd28esk9") == "cd28esk9 td824lla")
+    }
+
+    @Test func quantitiesAndVariantsConflictOnlyWhereBothStateThem() {
+        #expect(ItemFeatures.quantities("pny 8 gb usb flash drive pack of 12 m8x40mm 500gb") == ["gb=500", "gb=8", "pack=12", "size=8x40"])
+        #expect(ItemFeatures.quantities("hex bolt m8 x 40 2.50 v") == ["size=8x40", "v=2.5"])
+        #expect(ItemFeatures.conflict("gb=8", "gb=16") && !ItemFeatures.conflict("gb=8", "in=19") && !ItemFeatures.conflict("gb=8 gb=16", "gb=16"))
+        #expect(ItemFeatures.variants("black gray galvanized for mac") == ["colour=black", "colour=grey", "material=zinc", "platform=mac"])
+        #expect(ItemFeatures.conflict("platform=mac", "platform=win") && !ItemFeatures.conflict("colour=black", ""))
+    }
+
+    @Test func streetNameLeavesTheNumbersOut() {
+        #expect(MatchNormalizer.streetName.apply("12a Hauptstraße") == "hauptstr")
+        #expect(MatchNormalizer.houseNumber.apply("Hauptstraße 12a") == "12")
+        #expect(MatchNormalizer.streetName.apply("44 Forbes Street") == "forbes st")
+    }
+
+    @Test func mongeElkanPairsWordsOnce() {
+        #expect(TokenSimilarity.mongeElkan("john smith", "smith") == 1)
+        #expect(TokenSimilarity.mongeElkan("smith john", "john smith") == 1)
+        #expect(TokenSimilarity.mongeElkan("smith john", "jon smith") > 0.95)
+        let common = TokenSimilarity.mongeElkan("drechheim drehteile", "halldorf drehteile")
+        #expect(abs(common - (1 + JaroWinkler.similarity("drechheim", "halldorf")) / 2) < 1e-12 && common < 0.8)
+        #expect(TokenSimilarity.mongeElkan("d kocking", "david kocking") == (0.95 + 1) / 2)
+    }
+
+    @Test func otherWordsSetTheSharedFamilyNameAside() {
+        #expect(TokenSimilarity.otherWords("lena nopstein", "leon nopstein") < 0.9)
+        #expect(TokenSimilarity.otherWords("smith john", "john smith") == 1)
+        #expect(TokenSimilarity.otherWords("smith", "john smith") == 1, "a missing given name is no difference")
+        #expect(TokenSimilarity.otherWords("d kocking", "david kocking") == 0.95, "an initial agrees with its name")
+    }
+
+    @Test func tfidfWeighsRareWordsAboveCommonOnesAndForgivesTypos() {
+        let weights = WordWeights(documentFrequencies: [Blocking.hash("adapter"): 90, Blocking.hash("card"): 90, Blocking.hash("black"): 50],
+                                  documents: 100)
+        #expect(abs(weights.weight(Blocking.hash("adapter")) - (log(101.0 / 91.0) + 1)) < 1e-12)
+        #expect(abs(weights.weight(Blocking.hash("cb2ec")) - (log(101.0) + 1)) < 1e-12)
+        #expect(weights.cosine("startech cb2ec adapter", "cb2ec card") > weights.cosine("startech cb2ec adapter", "adapter card"))
+        #expect(abs(weights.cosine("hex bolt black", "bolt hex black") - 1) < 1e-12)
+        let typo = weights.cosine("hex bolt stainless", "hex bolt stainles")
+        #expect(typo > 0.9 && typo < 1, "a typo counts as the word, scaled by its similarity")
+        #expect(weights.cosine("office 2004", "office 2008") == 1, "numbers are for the vetoes, not the cosine")
+    }
+}
