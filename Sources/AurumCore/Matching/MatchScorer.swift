@@ -274,6 +274,7 @@ enum Comparator {
             let (shared, n, m) = words(a.form, b.form)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, n + m - shared)))
         case .mongeElkan:
+            if a.form.ascii && b.form.ascii { return Measure(equal: false, similarity: TokenSimilarity.mongeElkan(a.form.bytes, b.form.bytes)) }
             return Measure(equal: false, similarity: TokenSimilarity.mongeElkan(a.form.string, b.form.string))
         case .tfidf:
             return Measure(equal: false, similarity: (weights ?? WordWeights()).cosine(a.form, b.form))

@@ -91,6 +91,46 @@ public enum TokenSimilarity {
         return total / Double(base.count)
     }
 
+    /// `mongeElkan` over the bytes of two ASCII texts, without making strings: the path every
+    /// compared pair of a large file takes.
+    static func mongeElkan(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        func ranges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+            var result = [Range<Int>](), start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
+                if index > start { result.append(start..<index) }
+                start = index + 1
+            }
+            return result
+        }
+        let left = ranges(a), right = ranges(b)
+        guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
+        let (base, baseBytes, other, otherBytes) = left.count <= right.count ? (left, a, right, b) : (right, b, left, a)
+        var scores = [(similarity: Double, i: Int, j: Int)]()
+        scores.reserveCapacity(base.count * other.count)
+        for (i, x) in base.enumerated() {
+            let u = baseBytes[x]
+            for (j, y) in other.enumerated() {
+                let v = otherBytes[y]
+                let similarity: Double
+                if u.elementsEqual(v) { similarity = 1 }
+                else if (u.count == 1 && v.first == u.first) || (v.count == 1 && u.first == v.first) { similarity = 0.95 }
+                else { similarity = JaroWinkler.similarity(u, v) }
+                scores.append((similarity, i, j))
+            }
+        }
+        scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
+        var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
+        var total = 0.0, paired = 0
+        for score in scores where !usedBase[score.i] && !usedOther[score.j] {
+            usedBase[score.i] = true
+            usedOther[score.j] = true
+            total += score.similarity
+            paired += 1
+            if paired == base.count { break }
+        }
+        return total / Double(base.count)
+    }
+
     /// Two words' similarity for names: 1 when equal, 0.95 for an initial and a word it begins
     /// ("d" and "david"), else Jaro-Winkler.
     static func wordSimilarity(_ x: Substring, _ y: Substring) -> Double {

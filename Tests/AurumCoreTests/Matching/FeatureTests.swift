@@ -87,3 +87,34 @@ import Testing
         #expect(weights.cosine("office 2004", "office 2008") == 1, "numbers are for the vetoes, not the cosine")
     }
 }
+
+extension FeatureTests {
+    @Test(arguments: [("smith john", "jon smith"), ("drechheim drehteile", "halldorf drehteile"), ("d kocking", "david kocking"),
+                      ("anna", "anna maria mueller"), ("", "x")])
+    func mongeElkanOverBytesEqualsOverStrings(_ a: String, _ b: String) {
+        var x = a, y = b
+        let bytes = x.withUTF8 { l in y.withUTF8 { r in TokenSimilarity.mongeElkan(l, r) } }
+        #expect(abs(bytes - TokenSimilarity.mongeElkan(a, b)) < 1e-12)
+    }
+}
+
+extension FeatureTests {
+    @Test func soundexOverBytesEqualsTheGeneralPath() {
+        for word in ["robert", "rupert", "rubin", "ashcraft", "tymczak", "pfister", "honeyman", "mueller", "a", "lee", "schmidt", "o'neil", "x1"] {
+            let general = { (text: String) -> String in
+                let letters = text.uppercased().unicodeScalars.filter { $0.value >= 65 && $0.value <= 90 }
+                guard let first = letters.first else { return "" }
+                var result = String(Character(first)), last = Phonetic.code(first)
+                for scalar in letters.dropFirst() {
+                    let digit = Phonetic.code(scalar)
+                    if digit != 0, digit != last { result.append(Character(String(digit))) }
+                    if scalar != "H" && scalar != "W" { last = digit }
+                    if result.count == 4 { break }
+                }
+                return result.padding(toLength: 4, withPad: "0")
+            }
+            #expect(Phonetic.soundex(word) == general(word), "\(word)")
+        }
+        #expect(Phonetic.soundex("Robert") == "R163" && Phonetic.soundex("Ashcraft") == "A261" && Phonetic.soundex("Tymczak") == "T522")
+    }
+}
