@@ -44,7 +44,7 @@ public enum Blocking {
             if record.keys.isEmpty { report.unkeyedRecords += 1 }
             for hash in record.keys { keyed.append(Entry(hash: hash, record: Int32(index))) }
         }
-        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
+        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
         var pairs = [UInt64]()
         var members = [Int32]()
         var start = 0
@@ -94,6 +94,19 @@ public enum Blocking {
     public static func hash(_ text: String) -> UInt64 {
         var text = text
         return text.withUTF8 { hash($0) }
+    }
+
+    /// FNV-1a's starting state.
+    static let fnvOffset: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// FNV-1a's state after `text`'s UTF-8 bytes, from `state` (not yet made non-zero).
+    static func fnv(_ text: String, from state: UInt64) -> UInt64 {
+        var text = text
+        return text.withUTF8 { bytes in
+            var hash = state
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
     }
 
     /// FNV-1a over `bytes`, never 0.

@@ -66,7 +66,7 @@ public enum Deduplication {
                 group.addTask {
                     slice.compactMap { packed in
                         let (a, b) = Blocking.unpack(packed)
-                        guard scorer.weight(records, a, b) >= scorer.rules.reviewThreshold else { return nil }
+                        guard scorer.reaches(records[a], records[b], scorer.rules.reviewThreshold) else { return nil }
                         return scorer.score(records, a, b)
                     }
                 }

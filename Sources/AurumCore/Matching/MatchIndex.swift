@@ -27,7 +27,7 @@ public struct MatchIndex: Sendable {
         var keyed = [Blocking.Entry]()
         keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
         for (index, record) in records.enumerated() { for hash in record.keys { keyed.append(Blocking.Entry(hash: hash, record: Int32(index))) } }
-        keyed.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.record < $1.record }
+        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
         entries = keyed
     }
 
@@ -69,7 +69,7 @@ public struct MatchIndex: Sendable {
     public func matches(for record: MatchRecord, scorer: MatchScorer, excluding: Int? = nil) -> Matches {
         let (candidates, capped) = candidates(for: record, excluding: excluding)
         var pairs = [ScoredPair]()
-        for index in candidates where scorer.weight(record, records[index]) >= rules.reviewThreshold {
+        for index in candidates where scorer.reaches(record, records[index], rules.reviewThreshold) {
             pairs.append(scorer.score(record, records[index], a: -1, b: index))
         }
         pairs.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.b < $1.b }

@@ -42,9 +42,7 @@ public struct MatchRecord: Sendable {
         for slot in rules.vetoSlots { texts.append(normalizer.value(slot.attribute, slot.normalizer)) }
         storage = Self.pack(texts)
         var keys = [UInt64]()
-        for (index, key) in rules.blockingKeys.enumerated() {
-            for text in Self.keyTexts(key, normalizer: &normalizer) { keys.append(Blocking.hash(text, key: index)) }
-        }
+        for (index, key) in rules.blockingKeys.enumerated() { Self.keyHashes(key, index: index, normalizer: &normalizer, into: &keys) }
         keys.sort()
         var distinct = 0
         for hash in keys where distinct == 0 || keys[distinct - 1] != hash { keys[distinct] = hash; distinct += 1 }
@@ -100,6 +98,25 @@ public struct MatchRecord: Sendable {
             texts = next
         }
         return texts
+    }
+
+    /// The hashes of `keyTexts` (as `Blocking.hash(text, key: index)`), computed without making
+    /// the texts: FNV-1a runs on over each part's values, so a shared prefix is hashed once.
+    static func keyHashes(_ key: BlockingKey, index: Int, normalizer: inout RecordNormalizer, into keys: inout [UInt64]) {
+        var states = [Blocking.fnv(key.name + ":", from: Blocking.fnvOffset)]
+        for (number, part) in key.parts.enumerated() {
+            guard let normalized = normalizer.value(part.attribute, part.normalizer) else { return }
+            let values = part.transform.values(normalized)
+            guard !values.isEmpty else { return }
+            var next = [UInt64]()
+            next.reserveCapacity(min(states.count * values.count, maxValuesPerKey))
+            for state in states {
+                let prefixed = number == 0 ? state : Blocking.fnv("|", from: state)
+                for value in values where next.count < maxValuesPerKey { next.append(Blocking.fnv(value, from: prefixed)) }
+            }
+            states = next
+        }
+        for state in states { keys.append(UInt64(index + 1) << 56 | ((state == 0 ? 1 : state) & 0x00FF_FFFF_FFFF_FFFF)) }
     }
 
     /// The texts of blocking key `key` for `attributes`, as they are hashed (for reports and tests).
@@ -246,9 +263,11 @@ extension BlockingTransform {
         case .minhash(let bands, let rows, let qgram): result = KeyVariants.minhash(value, bands: bands, rows: rows, qgram: qgram)
         default: return apply(value).map { [$0] } ?? []
         }
-        result = result.filter { !$0.isEmpty }
-        var seen = Set<String>()
-        return result.filter { seen.insert($0).inserted }
+        // A handful of values: a linear check beats hashing them into a set.
+        var distinct = [String]()
+        distinct.reserveCapacity(result.count)
+        for value in result where !value.isEmpty && !distinct.contains(value) { distinct.append(value) }
+        return distinct
     }
 }
 

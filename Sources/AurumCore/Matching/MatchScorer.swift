@@ -54,6 +54,10 @@ public struct MatchScorer: Sendable {
 
     /// The rules' comparisons as plain values (no strings), read for every pair.
     private let plan: [PlannedComparison]
+    /// Per comparison, its best level's weight (term frequencies only lower it).
+    private let bestWeight: [Double]
+    /// The comparisons' indexes, the cheapest methods first.
+    private let cheapFirst: [Int]
 
     public init(rules: MatchRules, termFrequencies: [Int: [UInt64: Double]] = [:], wordWeights: [Int: WordWeights] = [:]) {
         self.rules = rules
@@ -65,6 +69,8 @@ public struct MatchScorer: Sendable {
                                      weights: comparison.method == .tfidf ? wordWeights[index] ?? WordWeights() : nil,
                                      levels: comparison.levels.map { PlannedLevel(condition: $0.condition, m: $0.m, u: $0.u, weight: $0.weight) })
         }
+        bestWeight = rules.comparisons.map { $0.levels.map(\.weight).max() ?? 0 }
+        cheapFirst = rules.comparisons.indices.sorted { (rules.comparisons[$0].method.cost, $0) < (rules.comparisons[$1].method.cost, $1) }
     }
 
     /// A scorer whose term frequencies and word weights are those of `records`: the population
@@ -122,6 +128,27 @@ public struct MatchScorer: Sendable {
             result[index] = WordWeights(documentFrequencies: documents, documents: total)
         }
         return result
+    }
+
+    /// Whether two records reach `threshold`, stopping as soon as the comparisons left cannot
+    /// lift the weight to it: most blocked pairs are different things, and say so early. The
+    /// bound starts from the best level of every comparison both records have a value for
+    /// (term frequencies only lower a level's weight), and each comparison measured replaces its
+    /// best by what it found; cheap comparisons are measured first (a sum has no order).
+    public func reaches(_ a: MatchRecord, _ b: MatchRecord, _ threshold: Double) -> Bool {
+        a.withValues { left in
+            b.withValues { right in
+                var bound = rules.priorWeight
+                for index in cheapFirst where left.value(index) != nil && right.value(index) != nil { bound += bestWeight[index] }
+                guard bound >= threshold else { return false }
+                for index in cheapFirst {
+                    guard let x = left.value(index), let y = right.value(index) else { continue }
+                    bound += levelWeight(index, x, y).weight - bestWeight[index]
+                    if bound < threshold { return false }
+                }
+                return true
+            }
+        }
     }
 
     /// The pair's total weight and whether a veto applies, without building the explanation:
@@ -233,6 +260,18 @@ public struct MatchScorer: Sendable {
             if let comparison = rules.source(attribute, nil).comparison { return contributions[comparison].weight > 0 }
             let x = left.normalized(attribute, rules: rules)
             return x != nil && x == right.normalized(attribute, rules: rules)
+        }
+    }
+}
+
+extension ComparisonMethod {
+    /// How dear the method is to measure, relatively: equality first, word-by-word methods last.
+    var cost: Int {
+        switch self {
+        case .exact, .numeric, .date: 0
+        case .levenshtein, .damerauLevenshtein, .jaroWinkler: 1
+        case .tokenSet, .tokenSort, .jaccard: 2
+        case .mongeElkan, .tfidf: 3
         }
     }
 }

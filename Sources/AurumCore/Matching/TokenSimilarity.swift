@@ -105,19 +105,23 @@ public enum TokenSimilarity {
         let left = ranges(a), right = ranges(b)
         guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
         let (base, baseBytes, other, otherBytes) = left.count <= right.count ? (left, a, right, b) : (right, b, left, a)
+        func similarity(_ i: Int, _ j: Int) -> Double {
+            let u = baseBytes[base[i]], v = otherBytes[other[j]]
+            if u.elementsEqual(v) { return 1 }
+            if (u.count == 1 && v.first == u.first) || (v.count == 1 && u.first == v.first) { return 0.95 }
+            return JaroWinkler.similarity(u, v)
+        }
+        // One word: its best partner. Two against two (most names): the better pair, then the
+        // other two — the same greedy pairing as below, without sorting.
+        if base.count == 1 { return (0..<other.count).reduce(0) { max($0, similarity(0, $1)) } }
+        if base.count == 2, other.count == 2 {
+            let s = [similarity(0, 0), similarity(0, 1), similarity(1, 0), similarity(1, 1)]
+            let best = s.indices.max { s[$0] != s[$1] ? s[$0] < s[$1] : $0 > $1 }!
+            return (s[best] + s[3 - best]) / 2
+        }
         var scores = [(similarity: Double, i: Int, j: Int)]()
         scores.reserveCapacity(base.count * other.count)
-        for (i, x) in base.enumerated() {
-            let u = baseBytes[x]
-            for (j, y) in other.enumerated() {
-                let v = otherBytes[y]
-                let similarity: Double
-                if u.elementsEqual(v) { similarity = 1 }
-                else if (u.count == 1 && v.first == u.first) || (v.count == 1 && u.first == v.first) { similarity = 0.95 }
-                else { similarity = JaroWinkler.similarity(u, v) }
-                scores.append((similarity, i, j))
-            }
-        }
+        for i in base.indices { for j in other.indices { scores.append((similarity(i, j), i, j)) } }
         scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
         var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
         var total = 0.0, paired = 0

@@ -90,7 +90,7 @@ import Testing
 
 extension FeatureTests {
     @Test(arguments: [("smith john", "jon smith"), ("drechheim drehteile", "halldorf drehteile"), ("d kocking", "david kocking"),
-                      ("anna", "anna maria mueller"), ("", "x")])
+                      ("anna", "anna maria mueller"), ("", "x"), ("anna smith", "smith anna"), ("ab ab", "ab ab"), ("jon smith", "john smyth")])
     func mongeElkanOverBytesEqualsOverStrings(_ a: String, _ b: String) {
         var x = a, y = b
         let bytes = x.withUTF8 { l in y.withUTF8 { r in TokenSimilarity.mongeElkan(l, r) } }
@@ -116,5 +116,38 @@ extension FeatureTests {
             #expect(Phonetic.soundex(word) == general(word), "\(word)")
         }
         #expect(Phonetic.soundex("Robert") == "R163" && Phonetic.soundex("Ashcraft") == "A261" && Phonetic.soundex("Tymczak") == "T522")
+    }
+}
+
+extension FeatureTests {
+    /// The record's key hashes are those of its key texts: what reports print is what blocking used.
+    @Test func keyHashesAreTheHashesOfTheKeyTexts() {
+        let rules = MatchRules(prior: 0.001, reviewThreshold: 0, autoLinkThreshold: 10, comparisons: [], blockingKeys: [
+            BlockingKey(name: "vat", parts: [BlockingPart(attribute: "vat", normalizer: .vat)]),
+            BlockingKey(name: "word_zip", parts: [BlockingPart(attribute: "name", normalizer: .personName, transform: .eachPhonetic),
+                                                  BlockingPart(attribute: "zip", normalizer: .alphanumeric, transform: .deletions)])])
+        let attributes: Attributes = ["name": "Jürgen Weiß", "zip": "8010", "vat": "ATU 1234 5678", "country": "AT"]
+        let expected = rules.blockingKeys.enumerated().flatMap { index, key in
+            MatchRecord.keyTexts(key, attributes: attributes).map { Blocking.hash($0, key: index) }
+        }
+        #expect(MatchRecord(id: "1", attributes: attributes, rules: rules).keys == expected.sorted() && expected.count == 1 + 2 * 5)
+    }
+}
+
+extension FeatureTests {
+    /// Stopping early never changes which pairs reach a threshold.
+    @Test func reachesAgreesWithTheFullWeight() {
+        let rules = SupplierMatch.rules
+        let names = ["Würth GmbH", "Wuerth", "Hilti AG", "Hilti", "Bosch", "Acme Tools", "Acme Tool", "Zeta"]
+        let records = names.enumerated().map { index, name in
+            MatchRecord(id: String(index), attributes: ["name": .string(name), "city": index % 2 == 0 ? "Berlin" : "Bonn",
+                                                        "vat": index < 2 ? "DE811193231" : .null], rules: rules)
+        }
+        let scorer = MatchScorer(rules: rules)
+        for a in records.indices { for b in records.indices where a != b {
+            for threshold in [-20.0, -5, 0, 3, 10, 30] {
+                #expect(scorer.reaches(records[a], records[b], threshold) == (scorer.weight(records[a], records[b]) >= threshold))
+            }
+        } }
     }
 }
