@@ -12,10 +12,12 @@ struct MatchCommand: AsyncParsableCommand {
             abstract: "Estimate each comparison level's m and u from a file and print them as a match: block.",
             discussion: """
                 u is estimated from random pairs (nearly all different records); m and the prior by \
-                expectation-maximisation over the pairs the blocking keys choose, with u fixed. With \
+                expectation-maximisation with u fixed, one pass per blocking key over the pairs it \
+                chooses, each pass estimating the comparisons its key does not read. With \
                 --labels, known pairs are used instead: m from the matching ones, u from the others \
                 (or from random pairs when fewer than 100 are known to differ). Nothing is written: \
-                review the block and put it into rules/<entity>.yaml yourself.
+                review the block and put it into rules/<entity>.yaml yourself. The estimated prior is the file's \
+                own share of duplicate pairs; the rules' prior is usually the one to keep.
                 """)
 
         @Argument(help: "A CSV or NDJSON file of the entity's records.") var file: String
@@ -51,14 +53,41 @@ struct MatchCommand: AsyncParsableCommand {
                 }
                 header = "# from \(matches.count) matching and \(nonMatches.count) non-matching labelled pairs"
             } else {
-                let (packed, _) = Blocking.pairs(records, rules: match)
-                let blocked = Estimation.levelRows(packed.map(Blocking.unpack), records: records, scorer: scorer)
+                // One EM pass per blocking key, as Splink trains: the pairs that share a value of
+                // the key, and from that pass only the m of comparisons the key does not read (the
+                // key's own attributes agree for every pair it brings, match or not). Each pass
+                // starts from the rules' m and from the share of its pairs the rules review.
+                var sums = match.comparisons.map { $0.levels.map { _ in 0.0 } }
+                var passes = [Int](repeating: 0, count: match.comparisons.count)
+                var matchesFound = 0.0, pairsUsed = 0, iterations = [Int]()
                 let start = match.comparisons.map { $0.levels.map(\.m) }
-                let result = Estimation.expectationMaximisation(blocked, m: start, u: u, lambda: 0.1)
-                m = result.m
+                for (keyIndex, key) in match.blockingKeys.enumerated() {
+                    let (packed, _) = Blocking.pairs(records, rules: match, onlyKey: keyIndex)
+                    guard packed.count >= 50 else { continue }
+                    let rows = Estimation.levelRows(packed.map(Blocking.unpack), records: records, scorer: scorer)
+                    let reviewed = packed.count { pair in
+                        let (a, b) = Blocking.unpack(pair)
+                        return scorer.reaches(records[a], records[b], match.reviewThreshold)
+                    }
+                    let lambda = min(max(Double(reviewed) / Double(packed.count), 1e-4), 0.5)
+                    let result = Estimation.expectationMaximisation(rows, m: start, u: u, lambda: lambda)
+                    let read = Set(key.parts.map(\.attribute))
+                    for (index, comparison) in match.comparisons.enumerated() where read.isDisjoint(with: [comparison.attribute] + comparison.with) {
+                        for level in sums[index].indices { sums[index][level] += result.m[index][level] }
+                        passes[index] += 1
+                    }
+                    matchesFound = max(matchesFound, result.lambda * Double(packed.count))
+                    pairsUsed += packed.count
+                    iterations.append(result.iterations)
+                }
+                m = match.comparisons.indices.map { index in
+                    passes[index] == 0 ? start[index] : sums[index].map { $0 / Double(passes[index]) }
+                }
                 let allPairs = Double(records.count) * Double(records.count - 1) / 2
-                prior = min(max(result.lambda * Double(blocked.count) / max(allPairs, 1), 1e-12), 0.5)
-                header = "# EM over \(blocked.count) blocked pairs, \(result.iterations) iterations; u from \(randomRows.count) random pairs"
+                prior = min(max(matchesFound / max(allPairs, 1), 1e-12), 0.5)
+                header = "# EM in \(iterations.count) passes, one per blocking key, over \(pairsUsed) pairs (iterations \(iterations.map(String.init).joined(separator: ", "))); "
+                    + "u from \(randomRows.count) random pairs\n"
+                    + "# the prior is this file's (its share of duplicate pairs): keep the rules' prior unless this file is the population records are matched against"
             }
             // A comparison the file has no values for learns nothing: it keeps the rules' own figures.
             let observed = match.comparisons.indices.map { index in randomRows.contains { $0[index] >= 0 } }

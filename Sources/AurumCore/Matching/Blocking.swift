@@ -35,14 +35,15 @@ public enum Blocking {
         var record: Int32
     }
 
-    /// The distinct pairs (a < b) to compare, sorted, and the report.
-    public static func pairs(_ records: [MatchRecord], rules: MatchRules) -> (pairs: [UInt64], report: Report) {
+    /// The distinct pairs (a < b) to compare, sorted, and the report; with `onlyKey`, the pairs
+    /// that key alone chooses (a key's position in the rules).
+    public static func pairs(_ records: [MatchRecord], rules: MatchRules, onlyKey: Int? = nil) -> (pairs: [UInt64], report: Report) {
         var report = Report()
         var keyed = [Entry]()
         keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
         for (index, record) in records.enumerated() {
             if record.keys.isEmpty { report.unkeyedRecords += 1 }
-            for hash in record.keys { keyed.append(Entry(hash: hash, record: Int32(index))) }
+            for hash in record.keys where onlyKey == nil || Blocking.key(of: hash) == onlyKey { keyed.append(Entry(hash: hash, record: Int32(index))) }
         }
         keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
         var pairs = [UInt64]()

@@ -46,7 +46,8 @@ public struct MatchIndex: Sendable {
             while end < entries.count, entries[end].hash == hash { end += 1 }
             let key = rules.blockingKeys[Blocking.key(of: hash)]
             let limit = key.maxBlockSize ?? rules.maxBlockSize
-            let size = end - low - (excluding.map { excluded in entries[low..<end].contains { Int($0.record) == excluded } ? 1 : 0 } ?? 0)
+            // The block as a batch run over the index and the record would see it: the record counts once.
+            let size = end - low + (excluding.map { excluded in entries[low..<end].contains { Int($0.record) == excluded } ? 0 : 1 } ?? 1)
             if size > limit {
                 if !capped.contains(key.name) { capped.append(key.name) }
                 if key.isMultiValued { continue }
