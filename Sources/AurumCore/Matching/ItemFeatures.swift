@@ -91,15 +91,20 @@ public enum ItemFeatures {
     }
 
     /// Words that name a variant of one product: its colour ("gray" → "colour=grey"), its
-    /// material ("galvanized" → "material=zinc") and the platform it is made for ("windows" →
-    /// "platform=win"). Distinct, sorted.
+    /// material ("galvanized" → "material=zinc"), the platform it is made for ("windows" →
+    /// "platform=win"), its edition ("pro" → "edition=professional") and licence ("upg" →
+    /// "licence=upgrade"; none named is "licence=full"). Distinct, sorted.
     public static func variants(_ text: String) -> [String] {
         var found = Set<String>()
         for word in text.split(separator: " ") {
             if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
             if let platform = platformWords[String(word)] { found.insert("platform=" + platform) }
             if let material = materialWords[String(word)] { found.insert("material=" + material) }
+            if let edition = editionWords[String(word)] { found.insert("edition=" + edition) }
+            if let licence = licenceWords[String(word)] { found.insert("licence=" + licence) }
         }
+        // A program named without its licence is the full product: an upgrade is another thing.
+        if !found.contains(where: { $0.hasPrefix("licence=") }) { found.insert("licence=full") }
         return found.sorted()
     }
 
@@ -107,6 +112,17 @@ public enum ItemFeatures {
         "steel": "steel", "stainless": "stainless", "inox": "stainless", "brass": "brass", "copper": "copper", "bronze": "bronze",
         "aluminium": "aluminium", "aluminum": "aluminium", "titanium": "titanium", "zinc": "zinc", "galvanised": "zinc",
         "galvanized": "zinc", "nylon": "plastic", "plastic": "plastic", "polyamide": "plastic", "wood": "wood", "wooden": "wood",
+    ]
+
+    /// Editions of one product line (software, appliances): "premium" is not "standard".
+    static let editionWords: [String: String] = [
+        "standard": "standard", "std": "standard", "professional": "professional", "pro": "professional", "premium": "premium",
+        "deluxe": "deluxe", "basic": "basic", "ultimate": "ultimate", "enterprise": "enterprise", "home": "home", "lite": "lite",
+    ]
+
+    /// How a program is licensed: an upgrade is not the full product.
+    static let licenceWords: [String: String] = [
+        "upgrade": "upgrade", "upg": "upgrade", "oem": "oem", "academic": "academic", "student": "academic", "full": "full",
     ]
 
     static let platformWords: [String: String] = [

@@ -49,7 +49,9 @@ import Testing
         #expect(ItemFeatures.quantities("pny 8 gb usb flash drive pack of 12 m8x40mm 500gb") == ["gb=500", "gb=8", "pack=12", "size=8x40"])
         #expect(ItemFeatures.quantities("hex bolt m8 x 40 2.50 v") == ["size=8x40", "v=2.5"])
         #expect(ItemFeatures.conflict("gb=8", "gb=16") && !ItemFeatures.conflict("gb=8", "in=19") && !ItemFeatures.conflict("gb=8 gb=16", "gb=16"))
-        #expect(ItemFeatures.variants("black gray galvanized for mac") == ["colour=black", "colour=grey", "material=zinc", "platform=mac"])
+        #expect(ItemFeatures.variants("black gray galvanized for mac") == ["colour=black", "colour=grey", "licence=full", "material=zinc", "platform=mac"])
+        #expect(ItemFeatures.conflict(ItemFeatures.variants("word 2004 upgrade").joined(separator: " "), ItemFeatures.variants("word 2004").joined(separator: " ")),
+                "a program without its licence is the full product, not the upgrade")
         #expect(ItemFeatures.conflict("platform=mac", "platform=win") && !ItemFeatures.conflict("colour=black", ""))
     }
 
