@@ -5,6 +5,17 @@ public enum KeyVariants {
     /// substitution, insertion, deletion or adjacent transposition apart share a variant. Long
     /// values (over 12 characters) give only themselves: this is for postcodes and numbers.
     public static func deletions(_ value: String) -> [String] {
+        let bytes = Array(value.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            guard bytes.count > 1, bytes.count <= 12 else { return [value] }
+            var result = [value]
+            result.reserveCapacity(bytes.count + 1)
+            for index in bytes.indices {
+                let text = String(decoding: bytes[..<index] + bytes[(index + 1)...], as: UTF8.self)
+                if result.last != text { result.append(text) }
+            }
+            return result
+        }
         let characters = Array(value)
         guard characters.count > 1, characters.count <= 12 else { return [value] }
         var result = [value]

@@ -105,9 +105,7 @@ public struct MatchRecord: Sendable {
     static func keyHashes(_ key: BlockingKey, index: Int, normalizer: inout RecordNormalizer, into keys: inout [UInt64]) {
         var states = [Blocking.fnv(key.name + ":", from: Blocking.fnvOffset)]
         for (number, part) in key.parts.enumerated() {
-            guard let normalized = normalizer.value(part.attribute, part.normalizer) else { return }
-            let values = part.transform.values(normalized)
-            guard !values.isEmpty else { return }
+            guard let values = normalizer.values(part), !values.isEmpty else { return }
             var next = [UInt64]()
             next.reserveCapacity(min(states.count * values.count, maxValuesPerKey))
             for state in states {
@@ -153,6 +151,7 @@ struct RecordNormalizer {
     let raw: (String) -> String?
     let context: NormalizationContext
     private var cache: [(attribute: String, normalizer: MatchNormalizer, value: String?)] = []
+    private var partCache: [(part: BlockingPart, values: [String]?)] = []
 
     init(raw: @escaping (String) -> String?) {
         self.raw = raw
@@ -164,6 +163,15 @@ struct RecordNormalizer {
         let value = raw(attribute).flatMap { normalizer.apply($0, context: context) }
         cache.append((attribute, normalizer, value))
         return value
+    }
+
+    /// The values a blocking part takes of this record (its transform of the normalized value),
+    /// once however many keys share the part; nil when the attribute is missing.
+    mutating func values(_ part: BlockingPart) -> [String]? {
+        if let cached = partCache.first(where: { $0.part == part }) { return cached.values }
+        let values = value(part.attribute, part.normalizer).map { part.transform.values($0) }
+        partCache.append((part, values))
+        return values
     }
 
     /// The values of `attributes` that are present, joined with a space, normalized as one text.
