@@ -35,17 +35,24 @@ public enum Blocking {
         var record: Int32
     }
 
+    /// Every record's key hashes (of `onlyKey` alone, when given) as (hash, record) entries,
+    /// sorted by hash and, within a hash, by record: the blocks are their runs.
+    static func entries(_ records: [MatchRecord], onlyKey: Int? = nil) -> [Entry] {
+        var keyed = [Entry]()
+        keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
+        for (index, record) in records.enumerated() {
+            for hash in record.keys where onlyKey == nil || key(of: hash) == onlyKey { keyed.append(Entry(hash: hash, record: Int32(index))) }
+        }
+        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
+        return keyed
+    }
+
     /// The distinct pairs (a < b) to compare, sorted, and the report; with `onlyKey`, the pairs
     /// that key alone chooses (a key's position in the rules).
     public static func pairs(_ records: [MatchRecord], rules: MatchRules, onlyKey: Int? = nil) -> (pairs: [UInt64], report: Report) {
         var report = Report()
-        var keyed = [Entry]()
-        keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
-        for (index, record) in records.enumerated() {
-            if record.keys.isEmpty { report.unkeyedRecords += 1 }
-            for hash in record.keys where onlyKey == nil || Blocking.key(of: hash) == onlyKey { keyed.append(Entry(hash: hash, record: Int32(index))) }
-        }
-        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
+        report.unkeyedRecords = records.count { $0.keys.isEmpty }
+        let keyed = entries(records, onlyKey: onlyKey)
         var pairs = [UInt64]()
         var members = [Int32]()
         var start = 0
@@ -85,7 +92,12 @@ public enum Blocking {
     /// A blocking-key value's hash: the key's position in the rules (plus one) in the top byte,
     /// FNV-1a of its text below. Stable across runs and machines, so the store can keep and index it.
     public static func hash(_ text: String, key: Int) -> UInt64 {
-        UInt64(key + 1) << 56 | (hash(text) & 0x00FF_FFFF_FFFF_FFFF)
+        hash(state: fnv(text, from: fnvOffset), key: key)
+    }
+
+    /// A key value's hash from FNV-1a's state after its text.
+    static func hash(state: UInt64, key: Int) -> UInt64 {
+        UInt64(key + 1) << 56 | ((state == 0 ? 1 : state) & 0x00FF_FFFF_FFFF_FFFF)
     }
 
     /// The position in the rules of the key whose value `hash` is.
@@ -103,18 +115,21 @@ public enum Blocking {
     /// FNV-1a's state after `text`'s UTF-8 bytes, from `state` (not yet made non-zero).
     static func fnv(_ text: String, from state: UInt64) -> UInt64 {
         var text = text
-        return text.withUTF8 { bytes in
-            var hash = state
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
-        }
+        return text.withUTF8 { fnv($0, from: state) }
+    }
+
+    /// FNV-1a's state after `bytes`, from `state`.
+    @inline(__always)
+    static func fnv(_ bytes: UnsafeBufferPointer<UInt8>, from state: UInt64) -> UInt64 {
+        var hash = state
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
     }
 
     /// FNV-1a over `bytes`, never 0.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let hash = fnv(bytes, from: fnvOffset)
         return hash == 0 ? 1 : hash
     }
 

@@ -24,11 +24,7 @@ public struct MatchIndex: Sendable {
     public init(records: [MatchRecord], rules: MatchRules) {
         self.records = records
         self.rules = rules
-        var keyed = [Blocking.Entry]()
-        keyed.reserveCapacity(records.reduce(0) { $0 + $1.keys.count })
-        for (index, record) in records.enumerated() { for hash in record.keys { keyed.append(Blocking.Entry(hash: hash, record: Int32(index))) } }
-        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
-        entries = keyed
+        entries = Blocking.entries(records)
     }
 
     /// The indexes of the records that share a blocking key with `record`, each once and in

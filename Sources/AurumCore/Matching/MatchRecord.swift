@@ -82,39 +82,37 @@ public struct MatchRecord: Sendable {
     /// Values one key may give a record at most (the product of its parts' values is cut here).
     public static let maxValuesPerKey = 64
 
+    /// The key's combinations of its parts' values, folded by `extend` from `start` (the key's
+    /// name and ":"), parts joined with `|`; none when any part is missing. The texts and their
+    /// hashes are the same fold over other states.
+    static func combine<State>(_ key: BlockingKey, normalizer: inout RecordNormalizer, start: State,
+                               extend: (State, String) -> State) -> [State] {
+        var states = [extend(start, key.name + ":")]
+        for (number, part) in key.parts.enumerated() {
+            guard let values = normalizer.values(part), !values.isEmpty else { return [] }
+            var next = [State]()
+            next.reserveCapacity(min(states.count * values.count, maxValuesPerKey))
+            for state in states {
+                let prefixed = number == 0 ? state : extend(state, "|")
+                for value in values where next.count < maxValuesPerKey { next.append(extend(prefixed, value)) }
+            }
+            states = next
+        }
+        return states
+    }
+
     /// The key's texts: its name and parts joined with `|`, one per combination of the parts'
     /// values; none when any part is missing.
     static func keyTexts(_ key: BlockingKey, normalizer: inout RecordNormalizer) -> [String] {
-        var texts = [key.name + ":"]
-        for (number, part) in key.parts.enumerated() {
-            guard let normalized = normalizer.value(part.attribute, part.normalizer) else { return [] }
-            let values = part.transform.values(normalized)
-            guard !values.isEmpty else { return [] }
-            var next = [String]()
-            next.reserveCapacity(min(texts.count * values.count, maxValuesPerKey))
-            for prefix in texts {
-                for value in values where next.count < maxValuesPerKey { next.append(number == 0 ? prefix + value : prefix + "|" + value) }
-            }
-            texts = next
-        }
-        return texts
+        combine(key, normalizer: &normalizer, start: "", extend: +)
     }
 
     /// The hashes of `keyTexts` (as `Blocking.hash(text, key: index)`), computed without making
     /// the texts: FNV-1a runs on over each part's values, so a shared prefix is hashed once.
     static func keyHashes(_ key: BlockingKey, index: Int, normalizer: inout RecordNormalizer, into keys: inout [UInt64]) {
-        var states = [Blocking.fnv(key.name + ":", from: Blocking.fnvOffset)]
-        for (number, part) in key.parts.enumerated() {
-            guard let values = normalizer.values(part), !values.isEmpty else { return }
-            var next = [UInt64]()
-            next.reserveCapacity(min(states.count * values.count, maxValuesPerKey))
-            for state in states {
-                let prefixed = number == 0 ? state : Blocking.fnv("|", from: state)
-                for value in values where next.count < maxValuesPerKey { next.append(Blocking.fnv(value, from: prefixed)) }
-            }
-            states = next
+        for state in combine(key, normalizer: &normalizer, start: Blocking.fnvOffset, extend: { Blocking.fnv($1, from: $0) }) {
+            keys.append(Blocking.hash(state: state, key: index))
         }
-        for state in states { keys.append(UInt64(index + 1) << 56 | ((state == 0 ? 1 : state) & 0x00FF_FFFF_FFFF_FFFF)) }
     }
 
     /// The texts of blocking key `key` for `attributes`, as they are hashed (for reports and tests).

@@ -73,22 +73,7 @@ public enum TokenSimilarity {
         let left = tokens(a), right = tokens(b)
         guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
         let (base, other) = left.count <= right.count ? (left, right) : (right, left)
-        var scores = [(similarity: Double, i: Int, j: Int)]()
-        scores.reserveCapacity(base.count * other.count)
-        for (i, x) in base.enumerated() {
-            for (j, y) in other.enumerated() { scores.append((wordSimilarity(x, y), i, j)) }
-        }
-        scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
-        var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
-        var total = 0.0, paired = 0
-        for score in scores where !usedBase[score.i] && !usedOther[score.j] {
-            usedBase[score.i] = true
-            usedOther[score.j] = true
-            total += score.similarity
-            paired += 1
-            if paired == base.count { break }
-        }
-        return total / Double(base.count)
+        return pairedAverage(base.count, other.count) { wordSimilarity(base[$0], other[$1]) }
     }
 
     /// `mongeElkan` over the bytes of two ASCII texts, without making strings: the path every
@@ -105,34 +90,39 @@ public enum TokenSimilarity {
         let left = ranges(a), right = ranges(b)
         guard !left.isEmpty, !right.isEmpty else { return left.isEmpty && right.isEmpty ? 1 : 0 }
         let (base, baseBytes, other, otherBytes) = left.count <= right.count ? (left, a, right, b) : (right, b, left, a)
-        func similarity(_ i: Int, _ j: Int) -> Double {
+        return pairedAverage(base.count, other.count) { i, j in
             let u = baseBytes[base[i]], v = otherBytes[other[j]]
             if u.elementsEqual(v) { return 1 }
             if (u.count == 1 && v.first == u.first) || (v.count == 1 && u.first == v.first) { return 0.95 }
             return JaroWinkler.similarity(u, v)
         }
-        // One word: its best partner. Two against two (most names): the better pair, then the
-        // other two — the same greedy pairing as below, without sorting.
-        if base.count == 1 { return (0..<other.count).reduce(0) { max($0, similarity(0, $1)) } }
-        if base.count == 2, other.count == 2 {
+    }
+
+    /// The average similarity of `base` words (no more than `other`) each paired with a word of
+    /// the other side, most similar pairs first, each word used once. One word takes its best
+    /// partner and two against two (most names) the better pair and then the other two: the same
+    /// greedy pairing, without sorting.
+    static func pairedAverage(_ base: Int, _ other: Int, _ similarity: (Int, Int) -> Double) -> Double {
+        if base == 1 { return (0..<other).reduce(0) { max($0, similarity(0, $1)) } }
+        if base == 2, other == 2 {
             let s = [similarity(0, 0), similarity(0, 1), similarity(1, 0), similarity(1, 1)]
             let best = s.indices.max { s[$0] != s[$1] ? s[$0] < s[$1] : $0 > $1 }!
             return (s[best] + s[3 - best]) / 2
         }
         var scores = [(similarity: Double, i: Int, j: Int)]()
-        scores.reserveCapacity(base.count * other.count)
-        for i in base.indices { for j in other.indices { scores.append((similarity(i, j), i, j)) } }
+        scores.reserveCapacity(base * other)
+        for i in 0..<base { for j in 0..<other { scores.append((similarity(i, j), i, j)) } }
         scores.sort { $0.similarity != $1.similarity ? $0.similarity > $1.similarity : ($0.i, $0.j) < ($1.i, $1.j) }
-        var usedBase = [Bool](repeating: false, count: base.count), usedOther = [Bool](repeating: false, count: other.count)
+        var usedBase = [Bool](repeating: false, count: base), usedOther = [Bool](repeating: false, count: other)
         var total = 0.0, paired = 0
         for score in scores where !usedBase[score.i] && !usedOther[score.j] {
             usedBase[score.i] = true
             usedOther[score.j] = true
             total += score.similarity
             paired += 1
-            if paired == base.count { break }
+            if paired == base { break }
         }
-        return total / Double(base.count)
+        return total / Double(base)
     }
 
     /// Two words' similarity for names: 1 when equal, 0.95 for an initial and a word it begins
