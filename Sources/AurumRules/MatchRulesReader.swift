@@ -11,7 +11,7 @@ struct MatchRulesReader {
     static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
     static let partKeys = ["attribute", "normalize", "take", "prefix", "bands", "rows", "qgram"]
-    static let vetoKeys = ["name", "different", "normalize", "take", "below", "method", "when_same", "when_both", "unless_same"]
+    static let vetoKeys = ["name", "different", "normalize", "take", "below", "method", "when_same", "when_both", "unless_same", "unless_above"]
     static let takes: [String: BlockingTransform] = [
         "whole": .whole, "first_word": .firstWord, "soundex": .soundex, "sorted_words": .sortedWords, "numbers": .numbers, "phonetic_words": .phoneticWords,
         "each_word": .eachWord, "each_phonetic": .eachPhonetic, "deletions": .deletions, "minhash": .minhash(bands: 8, rows: 2, qgram: 0),
@@ -230,6 +230,10 @@ struct MatchRulesReader {
         }
         veto.whenSame = knownAttributes(field("when_same"), "veto \(name) when_same", comparisons: comparisonNames)
         veto.unlessSame = knownAttributes(field("unless_same"), "veto \(name) unless_same", comparisons: comparisonNames)
+        if let node = field("unless_above"), let bits = doc.number(node, "unless_above") {
+            if veto.unlessSame.isEmpty { doc.report(node, "veto \(name) unless_above needs unless_same: (the comparisons whose weight must pass it)") }
+            veto.unlessAbove = bits
+        }
         if let node = field("when_both"), let entries = doc.mapping(node, what: "veto \(name) when_both") {
             for (attribute, keyNode, value) in entries {
                 guard attributes.contains(attribute) else {

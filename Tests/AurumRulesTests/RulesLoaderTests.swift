@@ -195,6 +195,28 @@ import Testing
         #expect(try problems(base.replacingOccurrences(of: "{review: 0, auto_link: 8}", with: "{review: 9, auto_link: 8}")) == [
             "8: match.thresholds: review (9.0) is above auto_link (8.0)",
         ])
+        #expect(try problems(base.replacingOccurrences(of: "different: vat}", with: "different: vat, unless_above: 6}")) == [
+            "21: veto different_vat unless_above needs unless_same: (the comparisons whose weight must pass it)",
+        ])
+    }
+
+    /// `unless_above` asks more of the comparison that lifts a veto than agreement: a name that
+    /// agrees (+9.0 bits here) lifts the VAT veto at 0 but not at 9.5.
+    @Test func unlessAboveAsksForStrongEvidence() throws {
+        for (bits, lifted) in [(0.0, true), (9.5, false)] {
+            let text = base.replacingOccurrences(of: "different: vat}", with: "different: vat, unless_same: [name], unless_above: \(bits)}")
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-match-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: root) }
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try settings.write(to: root.appendingPathComponent("aurum.yaml"), atomically: true, encoding: .utf8)
+            try text.write(to: root.appendingPathComponent("supplier.yaml"), atomically: true, encoding: .utf8)
+            let rules = try #require(try RulesLoader.load(directory: root.path).entities["supplier"]?.match)
+            let scorer = MatchScorer(rules: rules)
+            let a = MatchRecord(id: "a", attributes: ["name": "Acme Tools", "vat": "DE1"], rules: rules)
+            let b = MatchRecord(id: "b", attributes: ["name": "Acme Tools", "vat": "DE2"], rules: rules)
+            let pair = scorer.score(a, b, a: 0, b: 1)
+            #expect((pair.vetoedBy == nil) == lifted, "unless_above \(bits): \(MatchExplanation.line(pair))")
+        }
     }
 }
 
@@ -218,5 +240,17 @@ import Testing
         }
         let result = await Deduplication.run(records, rules: rules)
         #expect(result.pairs.map { "\(records[$0.a].id)~\(records[$0.b].id)" } == ["o~d"], "\(result.pairs.map(MatchExplanation.line))")
+    }
+
+    /// One fastener in another system's words is found; the same size in another kind, finish or
+    /// grade is another item.
+    @Test func itemsOfOneSizeInAnotherKindOrFinishAreKeptApart() async throws {
+        let rules = try #require(try SampleRules.shipped().entities["item"]?.match)
+        let names = ["o": "Wood screw ISO 4762 M4x60 galvanised", "d": "M4x60mm Wood screw galvanized ISO4762",
+                     "kind": "Set screw ISO 4762 M4x60 galvanised", "finish": "Wood screw ISO 4762 M4x60 zinc plated",
+                     "grade": "Wood screw ISO 4762 M4x60 stainless A2", "other": "Wood screw ISO 4762 M4x60 stainless A4"]
+        let records = names.sorted { $0.key < $1.key }.map { MatchRecord(id: $0.key, attributes: ["name": .string($0.value), "uom": "Units"], rules: rules) }
+        let result = await Deduplication.run(records, rules: rules)
+        #expect(result.pairs.map { "\(records[$0.a].id)~\(records[$0.b].id)" } == ["d~o"], "\(result.pairs.map(MatchExplanation.line))")
     }
 }

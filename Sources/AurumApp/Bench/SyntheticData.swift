@@ -29,14 +29,23 @@ struct SyntheticData {
         let originals = max(1, count - duplicates)
         var records = [(fields: [String: String], cluster: Int)]()
         records.reserveCapacity(count)
+        // Originals are distinct things: one that reads the same as an earlier one (the maker's
+        // identity) is drawn again, or the truth would call two indistinguishable records distinct.
+        var identities = Set<String>()
         for index in 0..<originals {
-            // One original in twenty is a hard negative: a near copy of an earlier one that is another thing.
-            if index > 10, random.chance(0.05) {
-                let base = records[Int.random(in: 0..<records.count, using: &random)].fields
-                records.append((maker.sibling(of: base, index: index, random: &random), index))
-            } else {
-                records.append((maker.original(index: index, random: &random), index))
+            var record: [String: String] = [:]
+            for attempt in 0..<50 {
+                // One original in twenty is a hard negative: a near copy of an earlier one that is another thing.
+                if index > 10, attempt < 10, random.chance(0.05) {
+                    let base = records[Int.random(in: 0..<records.count, using: &random)].fields
+                    record = maker.sibling(of: base, index: index, random: &random)
+                } else {
+                    record = maker.original(index: index, random: &random)
+                }
+                guard let identity = maker.identity(of: record) else { break }
+                if identities.insert(identity).inserted { break }
             }
+            records.append((record, index))
         }
         for _ in 0..<duplicates {
             let base = records[Int.random(in: 0..<originals, using: &random)]
@@ -57,6 +66,12 @@ protocol RecordMaker {
     func original(index: Int, random: inout SeededRandom) -> [String: String]
     func duplicate(of base: [String: String], random: inout SeededRandom) -> [String: String]
     func sibling(of base: [String: String], index: Int, random: inout SeededRandom) -> [String: String]
+    /// What makes two originals the same thing when they read alike (nil: every original is its own thing).
+    func identity(of record: [String: String]) -> String?
+}
+
+extension RecordMaker {
+    func identity(of record: [String: String]) -> String? { nil }
 }
 
 /// Text variations a person or a system introduces when it types the same thing again.

@@ -18,6 +18,10 @@ struct ItemMaker: RecordMaker {
                 "barcode": random.chance(0.7) ? Self.gtin(index) : "", "weight": String(format: "%.4f", weight)]
     }
 
+    /// A catalogue lists each specification once: two codes for one kind, standard, size and
+    /// material would be a duplicate SKU, not two items.
+    func identity(of record: [String: String]) -> String? { record["name"]?.lowercased() }
+
     /// A valid GTIN-13 unique to `index`.
     static func gtin(_ index: Int) -> String {
         let body = "400" + String(format: "%09d", (index &* 104_729 &+ 17) % 1_000_000_000)
@@ -61,7 +65,7 @@ struct ItemMaker: RecordMaker {
         var words = text.split(separator: " ").map(String.init)
         if let size = words.firstIndex(where: { $0.hasPrefix("M") && $0.contains("x") }), random.chance(0.5) {
             let token = words.remove(at: size)
-            words.insert(random.chance(0.5) ? token + "mm" : token, at: 0)
+            words.insert(random.chance(0.5) && !token.hasSuffix("mm") ? token + "mm" : token, at: 0)
         }
         return words.joined(separator: " ")
     }
@@ -82,7 +86,7 @@ struct ItemMaker: RecordMaker {
 
     static func reformatSize(_ name: String, _ random: inout SeededRandom) -> String {
         guard let size = name.split(separator: " ").first(where: { $0.hasPrefix("M") && $0.contains("x") }) else { return name }
-        let parts = size.dropFirst().split(separator: "x")
+        let parts = size.dropFirst().replacingOccurrences(of: "mm", with: "").split(separator: "x")
         let variants = ["M\(parts[0]) x \(parts[1])", "M\(parts[0]) x \(parts[1]) mm", "M\(parts[0])X\(parts[1])", "M\(parts[0])x\(parts[1])mm"]
         return name.replacingOccurrences(of: String(size), with: random.pick(variants))
     }

@@ -43,7 +43,9 @@ enum BenchVocabulary {
     static let productTypes = ["Hex bolt", "Socket screw", "Hex nut", "Washer", "Threaded rod", "Wood screw", "Countersunk screw",
                                "Flange nut", "Wing nut", "Set screw", "Carriage bolt", "Spring pin", "Rivet", "Anchor bolt", "Eye bolt"]
     static let materials = ["steel", "zinc plated", "stainless A2", "stainless A4", "brass", "galvanised", "black oxide"]
-    static let standards = ["DIN 933", "DIN 912", "ISO 4017", "ISO 4762", "DIN 934", "DIN 125", "ISO 7089", "DIN 976", ""]
+    /// Every fastener of the catalogue is specified by its standard: one without would read the same as
+    /// the item of that standard, and the truth could not tell them apart.
+    static let standards = ["DIN 933", "DIN 912", "ISO 4017", "ISO 4762", "DIN 934", "DIN 125", "ISO 7089", "DIN 976"]
     static let diameters = [3, 4, 5, 6, 8, 10, 12, 16, 20, 24]
     static let lengths = [6, 8, 10, 12, 16, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100, 120, 150, 200]
 }

@@ -91,7 +91,8 @@ public enum ItemFeatures {
     }
 
     /// Words that name a variant of one product: its colour ("gray" → "colour=grey"), its
-    /// material ("galvanized" → "material=zinc"), the platform it is made for ("windows" →
+    /// material or finish ("galvanized" → "material=galvanised"; steel beside a finish is its
+    /// base and left out), the stainless grade ("a4" → "grade=a4"), the platform it is made for ("windows" →
     /// "platform=win"), its edition ("pro" → "edition=professional") and licence ("upg" →
     /// "licence=upgrade"; none named is "licence=full"). Distinct, sorted.
     public static func variants(_ text: String) -> [String] {
@@ -100,8 +101,13 @@ public enum ItemFeatures {
             if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
             if let platform = platformWords[String(word)] { found.insert("platform=" + platform) }
             if let material = materialWords[String(word)] { found.insert("material=" + material) }
+            if let grade = gradeWords[String(word)] { found.insert("grade=" + grade) }
             if let edition = editionWords[String(word)] { found.insert("edition=" + edition) }
             if let licence = licenceWords[String(word)] { found.insert("licence=" + licence) }
+        }
+        // Steel is the base of stainless, galvanised or black-oxide steel: the finish tells them apart.
+        if found.contains("material=steel"), found.contains(where: { $0.hasPrefix("material=") && $0 != "material=steel" }) {
+            found.remove("material=steel")
         }
         // A program named without its licence is the full product: an upgrade is another thing.
         if !found.contains(where: { $0.hasPrefix("licence=") }) { found.insert("licence=full") }
@@ -110,9 +116,14 @@ public enum ItemFeatures {
 
     static let materialWords: [String: String] = [
         "steel": "steel", "stainless": "stainless", "inox": "stainless", "brass": "brass", "copper": "copper", "bronze": "bronze",
-        "aluminium": "aluminium", "aluminum": "aluminium", "titanium": "titanium", "zinc": "zinc", "galvanised": "zinc",
-        "galvanized": "zinc", "nylon": "plastic", "plastic": "plastic", "polyamide": "plastic", "wood": "wood", "wooden": "wood",
+        "aluminium": "aluminium", "aluminum": "aluminium", "titanium": "titanium", "zinc": "zinc", "galvanised": "galvanised",
+        "galvanized": "galvanised", "oxide": "black_oxide", "blackened": "black_oxide", "nylon": "plastic", "plastic": "plastic",
+        // "wood" alone is what a wood screw or a wood drill is for, not what it is made of.
+        "polyamide": "plastic", "wooden": "wood",
     ]
+
+    /// Grades of stainless steel (A2, A4): two grades are two items.
+    static let gradeWords: [String: String] = ["a2": "a2", "a4": "a4", "aisi304": "a2", "aisi316": "a4"]
 
     /// Editions of one product line (software, appliances): "premium" is not "standard".
     static let editionWords: [String: String] = [
@@ -135,6 +146,75 @@ public enum ItemFeatures {
         "brown": "brown", "gold": "gold", "beige": "beige", "cyan": "cyan", "magenta": "magenta", "schwarz": "black",
         "weiss": "white", "rot": "red", "blau": "blue", "grun": "green", "gelb": "yellow", "grau": "grey",
     ]
+
+    /// Whether two item names are the same but for one phrase: 0 when, once their shared words
+    /// are set aside, each side is left with one word or two side by side, and at least two words
+    /// are shared, else 1. "hex nut din 934 m8" and "wing nut din 934 m8" name two kinds of nut,
+    /// "washer din 125 m8" and "carriage bolt din 125 m8" two things.
+    /// Words written differently pair off first: a typo (one edit, two in a word of five letters
+    /// or more) and an abbreviation ("pro", "professional"; "card" is not "cardbus"). Only words
+    /// of three letters or more count, without numbers (sizes and model numbers have their own
+    /// vetoes); filler words ("new", "for"), variant words (a platform or colour against a
+    /// brand is no other kind) and the start of a designation ("din" against "din933") are
+    /// shared words but never the replaced one. "cb2ec expresscard cardbus laptop adapter" and
+    /// "cb2ec expresscard pcmcia adapter card" leave "pcmcia" and "card" apart: no one phrase.
+    public static func replacedWord(_ a: String, _ b: String) -> Double {
+        let leftTokens = a.split(separator: " "), rightTokens = b.split(separator: " ")
+        func words(_ tokens: [Substring]) -> [Substring] { tokens.filter { $0.count > 2 && $0.allSatisfy(\.isLetter) } }
+        var left = words(leftTokens), right = words(rightTokens), shared = 0
+        func pairOff(_ same: (Substring, Substring) -> Bool) {
+            left.removeAll { word in
+                guard let match = right.firstIndex(where: { same(word, $0) }) else { return false }
+                right.remove(at: match)
+                shared += 1
+                return true
+            }
+        }
+        pairOff(==)
+        // Words written differently are the same word: a typo, an abbreviation.
+        pairOff { x, y in
+            let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+            if long.hasPrefix(short), short.count >= 5 || long.count >= 2 * short.count { return true }
+            return EditDistance.damerauLevenshtein(String(x), String(y)) <= (short.count >= 5 ? 2 : 1)
+        }
+        // The start of a designation on the other side is shared too ("din" against "din933");
+        // filler and variant words are never the replaced one.
+        func kinds(_ words: [Substring], against tokens: [Substring]) -> [Substring] {
+            words.filter { word in
+                if tokens.contains(where: { $0.count > word.count && $0.hasPrefix(word) && $0.dropFirst(word.count).first?.isNumber == true }) {
+                    shared += 1
+                    return false
+                }
+                return !fillerWords.contains(String(word)) && !isVariantWord(String(word))
+            }
+        }
+        left = kinds(left, against: rightTokens)
+        right = kinds(right, against: leftTokens)
+        guard shared >= 2, !left.isEmpty, !right.isEmpty else { return 1 }
+        // One phrase in the place of another: a word, or two side by side ("countersunk screw"),
+        // after the same word or before it (a brand put first on one side and a word added at
+        // the end of the other is no replacement).
+        func place(_ words: [Substring], in tokens: [Substring]) -> (before: Substring?, after: Substring?)? {
+            guard (1...2).contains(words.count), let first = tokens.firstIndex(of: words[0]) else { return nil }
+            var range = first...first
+            if words.count == 2 {
+                if first + 1 < tokens.count, tokens[first + 1] == words[1] { range = first...(first + 1) }
+                else if first > 0, tokens[first - 1] == words[1] { range = (first - 1)...first }
+                else { return nil }
+            }
+            return (range.lowerBound > 0 ? tokens[range.lowerBound - 1] : nil, range.upperBound + 1 < tokens.count ? tokens[range.upperBound + 1] : nil)
+        }
+        guard let x = place(left, in: leftTokens), let y = place(right, in: rightTokens) else { return 1 }
+        return x.before == y.before || (x.after != nil && x.after == y.after) ? 0 : 1
+    }
+
+    /// Words that name no kind of thing.
+    static let fillerWords: Set<String> = ["the", "and", "for", "with", "new", "from", "into", "by", "of", "in", "to"]
+
+    static func isVariantWord(_ word: String) -> Bool {
+        colourWords[word] != nil || platformWords[word] != nil || materialWords[word] != nil || gradeWords[word] != nil
+            || editionWords[word] != nil || licenceWords[word] != nil
+    }
 
     /// Whether two feature lists ("dimension=value" each) conflict: some dimension both state,
     /// with no value in common.

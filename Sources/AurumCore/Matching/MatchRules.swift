@@ -167,8 +167,9 @@ public struct Veto: Sendable, Hashable {
     public var normalizer: MatchNormalizer?
     /// Values count as different only when their similarity is below this (typos are not differences).
     public var similarityBelow: Double?
-    /// How that similarity is measured: Jaro-Winkler, Monge-Elkan (word by word), or
-    /// `other_words` (for people's names: the words left once the shared family name is set aside).
+    /// How that similarity is measured: Jaro-Winkler, Monge-Elkan (word by word),
+    /// `other_words` (for people's names: the words left once the shared family name is set aside),
+    /// or `replaced_word` (for item names: 0 when the names are the same but for one word each).
     public var similarityMethod: VetoSimilarity = .jaroWinkler
     /// Comparisons (by name or attribute) that must agree as well, a level with a positive weight,
     /// e.g. the same address for households (a typo in it is still the same address). An
@@ -180,6 +181,10 @@ public struct Veto: Sendable, Hashable {
     /// veto: one person's e-mail address or customer number is not shared by a household.
     /// An attribute no comparison reads lifts it when its values are equal.
     public var unlessSame: [String] = []
+    /// The weight (bits) an `unless_same` comparison must pass to lift the veto: 0 is agreement;
+    /// more asks for strong evidence, such as a rare model number rather than a standard that
+    /// thousands of items share (term frequencies lower a common value's weight).
+    public var unlessAbove: Double = 0
 
     public init(name: String, different: String, take: BlockingTransform = .whole, similarityBelow: Double? = nil,
                 whenSame: [String] = [], whenBoth: [String: String] = [:], normalizer: MatchNormalizer? = nil) {
@@ -198,12 +203,14 @@ public enum VetoSimilarity: String, Sendable, Hashable, CaseIterable, Codable {
     case jaroWinkler = "jaro_winkler"
     case mongeElkan = "monge_elkan"
     case otherWords = "other_words"
+    case replacedWord = "replaced_word"
 
     func similarity(_ a: String, _ b: String) -> Double {
         switch self {
         case .jaroWinkler: JaroWinkler.similarity(a, b)
         case .mongeElkan: TokenSimilarity.mongeElkan(a, b)
         case .otherWords: TokenSimilarity.otherWords(a, b)
+        case .replacedWord: ItemFeatures.replacedWord(a, b)
         }
     }
 }

@@ -239,7 +239,7 @@ public struct MatchScorer: Sendable {
         }
         for attribute in veto.unlessSame {
             if let comparison = rules.source(attribute, nil).comparison {
-                if contributions[comparison].weight > 0 { return false }
+                if contributions[comparison].weight > veto.unlessAbove { return false }
             } else if let value = left.normalized(attribute, rules: rules), value == right.normalized(attribute, rules: rules) {
                 return false
             }

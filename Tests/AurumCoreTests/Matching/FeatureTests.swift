@@ -49,7 +49,12 @@ import Testing
         #expect(ItemFeatures.quantities("pny 8 gb usb flash drive pack of 12 m8x40mm 500gb") == ["gb=500", "gb=8", "pack=12", "size=8x40"])
         #expect(ItemFeatures.quantities("hex bolt m8 x 40 2.50 v") == ["size=8x40", "v=2.5"])
         #expect(ItemFeatures.conflict("gb=8", "gb=16") && !ItemFeatures.conflict("gb=8", "in=19") && !ItemFeatures.conflict("gb=8 gb=16", "gb=16"))
-        #expect(ItemFeatures.variants("black gray galvanized for mac") == ["colour=black", "colour=grey", "licence=full", "material=zinc", "platform=mac"])
+        #expect(ItemFeatures.variants("black gray galvanized for mac") == ["colour=black", "colour=grey", "licence=full", "material=galvanised", "platform=mac"])
+        #expect(ItemFeatures.variants("m4x16 a2 stainless steel") == ["grade=a2", "licence=full", "material=stainless"], "steel beside a finish is its base")
+        #expect(ItemFeatures.conflict(ItemFeatures.variants("a4 stainless steel").joined(separator: " "), ItemFeatures.variants("steel").joined(separator: " ")))
+        #expect(ItemFeatures.conflict(ItemFeatures.variants("zinc plated").joined(separator: " "), ItemFeatures.variants("galvanised").joined(separator: " ")))
+        #expect(ItemFeatures.conflict(ItemFeatures.variants("black oxide").joined(separator: " "), ItemFeatures.variants("stainless a2").joined(separator: " ")))
+        #expect(!ItemFeatures.conflict(ItemFeatures.variants("black oxide").joined(separator: " "), ItemFeatures.variants("blackened").joined(separator: " ")))
         #expect(ItemFeatures.conflict(ItemFeatures.variants("word 2004 upgrade").joined(separator: " "), ItemFeatures.variants("word 2004").joined(separator: " ")),
                 "a program without its licence is the full product, not the upgrade")
         #expect(ItemFeatures.conflict("platform=mac", "platform=win") && !ItemFeatures.conflict("colour=black", ""))
@@ -75,6 +80,22 @@ import Testing
         #expect(TokenSimilarity.otherWords("smith john", "john smith") == 1)
         #expect(TokenSimilarity.otherWords("smith", "john smith") == 1, "a missing given name is no difference")
         #expect(TokenSimilarity.otherWords("d kocking", "david kocking") == 0.95, "an initial agrees with its name")
+    }
+
+    @Test func replacedWordFindsNamesThatDifferInOneWordEach() {
+        #expect(ItemFeatures.replacedWord("hex nut din 934 m 8 steel", "wing nut din 934 m 8 steel") == 0)
+        #expect(ItemFeatures.replacedWord("hex bolt m 8 x 40 steel", "hex nut m 8 x 40 steel") == 0)
+        #expect(ItemFeatures.replacedWord("hex bolt m 8 steel", "hex blot m 8 steel") == 1, "a typo is the same word")
+        #expect(ItemFeatures.replacedWord("acrobat 8 pro mac", "acrobat 8 professional mac") == 1, "an abbreviation is the same word")
+        #expect(ItemFeatures.replacedWord("hex bolt m8 steel", "hex bot m8 steel") == 1, "a deleted letter is a typo")
+        #expect(ItemFeatures.replacedWord("apple remote desktop unlim", "apple remote desktop unlimited") == 1)
+        #expect(ItemFeatures.replacedWord("return to castle wolfenstein mac", "aspyr return to castle wolfenstein") == 1,
+                "a platform against a brand is no other kind")
+        #expect(ItemFeatures.replacedWord("new bullet style camera", "lorex bullet style camera") == 1, "a filler word is no kind")
+        #expect(ItemFeatures.replacedWord("hex bolt m 8 steel", "hex bolt m 8 a 2 stainless steel") == 1, "a word more is no replacement")
+        #expect(ItemFeatures.replacedWord("startech com expresscard cardbus laptop adapter cb2ec",
+                                             "startech com cb2ec expresscard pcmcia adapter card") == 1, "two words against two")
+        #expect(ItemFeatures.replacedWord("hex bolt", "eye bolt") == 1, "one shared word is too little to tell")
     }
 
     @Test func tfidfWeighsRareWordsAboveCommonOnesAndForgivesTypos() {
