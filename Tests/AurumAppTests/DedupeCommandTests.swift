@@ -54,6 +54,29 @@ import Testing
         #expect(restricted.pairs.isEmpty && restricted.invalid.count == 5 && restricted.stats.records == 0)
     }
 
+    /// Thirty items sharing 22 common words: each word's block is over the name_word limit (25)
+    /// and skipped. The report sums them up per key and lists only the largest 20.
+    @Test func oversizedBlocksAreSummedUpPerKey() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("common-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let common = (0..<22).map { "common" + String(UnicodeScalar(UInt8(97 + $0))) }.joined(separator: " ")
+        let rows = (0..<30).map { "I\($0),I-\($0),unique\(String(UnicodeScalar(UInt8(97 + $0 % 26))))\(String(UnicodeScalar(UInt8(97 + $0 / 26)))) \(common)" }
+        try (["source_key,code,name"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let all = try await runAurumCapturingAll(["dedupe", file, "--entity", "item", "--rules", ProjectPaths.rules, "--json"])
+        #expect(all.code == 0)
+        struct Oversized: Decodable {
+            struct Summary: Decodable, Equatable { var key: String; var blocks: Int; var records: Int; var largest: Int; var skipped: Bool }
+            struct Block: Decodable { var key: String; var size: Int }
+            struct Stats: Decodable { var oversized: [Summary]; var oversized_blocks: [Block] }
+            var stats: Stats
+        }
+        let report = try JSONDecoder().decode(Oversized.self, from: Data(all.output.utf8))
+        #expect(report.stats.oversized == [.init(key: "name_word", blocks: 22, records: 660, largest: 30, skipped: true)])
+        #expect(report.stats.oversized_blocks.count == 20 && report.stats.oversized_blocks.allSatisfy { $0.key == "name_word" && $0.size == 30 })
+        let text = try await runAurumCapturingAll(["dedupe", file, "--entity", "item", "--rules", ProjectPaths.rules])
+        #expect(text.output.contains("22 oversized blocks of key name_word (660 records, largest 30) skipped"), "\(text.output)")
+    }
+
     struct Report: Decodable {
         struct Pair: Decodable {
             var a: String; var b: String; var weight: Double; var prior_weight: Double; var probability: Double?; var band: String

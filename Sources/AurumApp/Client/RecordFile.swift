@@ -221,25 +221,31 @@ extension RecordFile {
         prepared.columns = Set(file.shape.header.filter { $0 != "source_key" && !$0.isEmpty })
         var done = 0
         let shape = file.shape
-        while true {
-            var batch = [RawChunk]()
-            while batch.count < max(parallelism, 1), let chunk = try file.next() { batch.append(chunk) }
-            guard !batch.isEmpty else { break }
-            let parts = try await withThrowingTaskGroup(of: (Int, Prepared).self) { group in
-                for (order, raw) in batch.enumerated() {
-                    group.addTask { (order, try prepare(RecordChunk(raw, of: shape), rules: rules, validator: validator, validOnly: validOnly)) }
+        // `parallelism` chunks in flight: as one is prepared the next is read and started, and
+        // the results are taken in file order (no core waits for the slowest chunk of a round).
+        try await withThrowingTaskGroup(of: (Int, Prepared, Int).self) { group in
+            var started = 0, taken = 0
+            var waiting = [Int: (Prepared, Int)]()
+            func start() throws -> Bool {
+                guard let raw = try file.next() else { return false }
+                let order = started
+                started += 1
+                group.addTask { (order, try prepare(RecordChunk(raw, of: shape), rules: rules, validator: validator, validOnly: validOnly), raw.bytes.count) }
+                return true
+            }
+            for _ in 0..<max(parallelism, 1) where try !start() { break }
+            while let (order, part, bytes) = try await group.next() {
+                waiting[order] = (part, bytes)
+                while let (next, bytes) = waiting.removeValue(forKey: taken) {
+                    prepared.records += next.records
+                    prepared.invalid += next.invalid
+                    prepared.columns.formUnion(next.columns)
+                    taken += 1
+                    done += bytes
+                    progress(done, file.size)
                 }
-                var parts = [Prepared?](repeating: nil, count: batch.count)
-                for try await (order, part) in group { parts[order] = part }
-                return parts
+                _ = try start()
             }
-            for part in parts {
-                prepared.records += part!.records
-                prepared.invalid += part!.invalid
-                prepared.columns.formUnion(part!.columns)
-            }
-            done += batch.reduce(0) { $0 + $1.bytes.count }
-            progress(done, file.size)
         }
         return prepared
     }

@@ -6,7 +6,7 @@ import Foundation
 struct ReportWriter: ~Copyable {
     private let handle: FileHandle
     private let closeAtEnd: Bool
-    private var buffer: [UInt8] = []
+    private var buffer = ReportBuffer()
     private var failure: (any Error)?
     private static let flushAt = 1 << 20
 
@@ -22,35 +22,75 @@ struct ReportWriter: ~Copyable {
             handle = .standardOutput
             closeAtEnd = false
         }
-        buffer.reserveCapacity(Self.flushAt + 4096)
+        buffer.bytes.reserveCapacity(Self.flushAt + 4096)
     }
 
-    mutating func raw(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= Self.flushAt { flush() }
+    /// Writes with `body` into the buffer, flushing it once it is large.
+    mutating func write(_ body: (inout ReportBuffer) -> Void) {
+        body(&buffer)
+        if buffer.bytes.count >= Self.flushAt { flush() }
     }
+
+    mutating func raw(_ text: String) { write { $0.raw(text) } }
 
     /// A line of text.
-    mutating func line(_ text: String) {
-        raw(text)
-        raw("\n")
+    mutating func line(_ text: String) { write { $0.raw(text); $0.raw("\n") } }
+
+    mutating func string(_ text: String?) { write { $0.string(text) } }
+    mutating func number(_ value: Double?) { write { $0.number(value) } }
+    mutating func key(_ name: String) { write { $0.key(name) } }
+    mutating func member(_ name: String) { write { $0.member(name) } }
+    mutating func strings(_ values: [String]) { write { $0.strings(values) } }
+    mutating func objects<S: Sequence>(_ items: S, _ members: (inout ReportBuffer, S.Element) -> Void) {
+        write { $0.objects(items, members) }
     }
+
+    /// Bytes formatted elsewhere (on another core), as they are.
+    mutating func append(_ fragment: ReportBuffer) { write { $0.bytes += fragment.bytes } }
+
+    private mutating func flush() {
+        guard !buffer.bytes.isEmpty, failure == nil else { return buffer.bytes.removeAll(keepingCapacity: true) }
+        if !closeAtEnd, let capture = Console.capture {
+            capture.append(String(decoding: buffer.bytes, as: UTF8.self))
+        } else {
+            do { try handle.write(contentsOf: buffer.bytes) } catch { failure = error }
+        }
+        buffer.before = buffer.bytes.last ?? buffer.before
+        buffer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left and closes the file; throws if any write failed (a full disk, say).
+    consuming func finish() throws {
+        flush()
+        if closeAtEnd { try? handle.close() }
+        if let failure { throw ImportFile.Failure(description: "cannot write the report: \(failure.localizedDescription)") }
+    }
+}
+
+/// Report text being formatted, in memory: JSON values written by hand, so that parts of a long
+/// report can be formatted on several cores and written in order.
+struct ReportBuffer: Sendable {
+    var bytes: [UInt8] = []
+    /// The last byte of what was written out before `bytes` (by a writer's flush).
+    var before: UInt8 = 0
+
+    mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     /// A JSON string literal.
     mutating func string(_ text: String) {
-        buffer.append(0x22)
+        bytes.append(0x22)
         for byte in text.utf8 {
             switch byte {
-            case 0x22: buffer.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
-            case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
-            case ..<0x20: buffer.append(contentsOf: Array(String(format: "\\u%04x", byte).utf8))
-            default: buffer.append(byte)
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case ..<0x20: bytes.append(contentsOf: String(format: "\\u%04x", byte).utf8)
+            default: bytes.append(byte)
             }
         }
-        buffer.append(0x22)
+        bytes.append(0x22)
     }
 
     /// A JSON string, or null.
@@ -72,7 +112,24 @@ struct ReportWriter: ~Copyable {
     /// `"name":` before a member's value.
     mutating func key(_ name: String) {
         string(name)
-        buffer.append(0x3A)
+        bytes.append(0x3A)
+    }
+
+    /// `"name":` after a comma, unless it is the object's first member.
+    mutating func member(_ name: String) {
+        if (bytes.last ?? before) != 0x7B { bytes.append(0x2C) }
+        key(name)
+    }
+
+    /// A JSON array of objects, `members` writing each one's members (with `member(_:)`).
+    mutating func objects<S: Sequence>(_ items: S, _ members: (inout ReportBuffer, S.Element) -> Void) {
+        raw("[")
+        for (index, item) in items.enumerated() {
+            raw(index == 0 ? "{" : ",{")
+            members(&self, item)
+            raw("}")
+        }
+        raw("]")
     }
 
     /// A JSON array of strings.
@@ -83,22 +140,5 @@ struct ReportWriter: ~Copyable {
             string(value)
         }
         raw("]")
-    }
-
-    private mutating func flush() {
-        guard !buffer.isEmpty, failure == nil else { return buffer.removeAll(keepingCapacity: true) }
-        if !closeAtEnd, let capture = Console.capture {
-            capture.append(String(decoding: buffer, as: UTF8.self))
-        } else {
-            do { try handle.write(contentsOf: buffer) } catch { failure = error }
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Writes what is left and closes the file; throws if any write failed (a full disk, say).
-    consuming func finish() throws {
-        flush()
-        if closeAtEnd { try? handle.close() }
-        if let failure { throw ImportFile.Failure(description: "cannot write the report: \(failure.localizedDescription)") }
     }
 }

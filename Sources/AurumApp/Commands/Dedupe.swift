@@ -136,16 +136,14 @@ struct DedupeReport {
         for (index, row) in invalid.enumerated() {
             out.raw(index == 0 ? "\n{" : ",\n{")
             out.key("record"); out.string(row.record)
-            out.raw(","); out.key("line"); out.raw(String(row.line))
-            out.raw(","); out.key("errors"); out.raw("[")
-            for (number, finding) in row.errors.enumerated() {
-                out.raw(number == 0 ? "{" : ",{")
-                out.key("attribute"); out.string(finding.attribute)
-                out.raw(","); out.key("rule"); out.string(finding.rule)
-                out.raw(","); out.key("message"); out.string(finding.message)
-                out.raw("}")
+            out.member("line"); out.raw(String(row.line))
+            out.member("errors")
+            out.objects(row.errors) { out, finding in
+                out.member("attribute"); out.string(finding.attribute)
+                out.member("rule"); out.string(finding.rule)
+                out.member("message"); out.string(finding.message)
             }
-            out.raw("]}")
+            out.raw("}")
         }
         out.raw("],\n\"stats\":{")
         let blocking = result.blocking
@@ -153,53 +151,83 @@ struct DedupeReport {
                                        ("pairs_listed", result.pairs.count), ("auto_link", autoLink), ("review", review),
                                        ("clusters", result.clusters.count), ("invalid", invalid.count),
                                        ("unkeyed", blocking.unkeyedRecords)]
-        for (name, value) in counts { out.key(name); out.raw(String(value) + ",") }
-        out.key("oversized_blocks"); out.raw("[")
-        for (index, block) in blocking.oversizedBlocks.enumerated() {
-            out.raw(index == 0 ? "{" : ",{")
-            out.key("key"); out.string(block.key)
-            out.raw(","); out.key("size"); out.raw(String(block.size))
-            out.raw(","); out.key("skipped"); out.raw(block.skipped ? "true" : "false")
-            out.raw(","); out.key("examples"); out.strings(block.examples)
-            out.raw("}")
+        for (name, value) in counts { out.member(name); out.raw(String(value)) }
+        // Per key, how many blocks were oversized and what became of them; then the largest
+        // few with examples (a million records can have tens of thousands of common words).
+        out.member("oversized")
+        out.objects(Self.oversizedByKey(blocking.oversizedBlocks)) { out, summary in
+            out.member("key"); out.string(summary.key)
+            out.member("blocks"); out.raw(String(summary.blocks))
+            out.member("records"); out.raw(String(summary.records))
+            out.member("largest"); out.raw(String(summary.largest))
+            out.member("skipped"); out.raw(summary.skipped ? "true" : "false")
         }
-        out.raw("],")
-        out.key("seconds"); out.number(Self.round(seconds, 3))
-        out.raw(","); out.key("peak_memory_bytes"); out.raw(String(PeakMemory.bytes()))
+        out.member("oversized_blocks")
+        out.objects(blocking.oversizedBlocks.prefix(Self.largestListed)) { out, block in
+            out.member("key"); out.string(block.key)
+            out.member("size"); out.raw(String(block.size))
+            out.member("skipped"); out.raw(block.skipped ? "true" : "false")
+            out.member("examples"); out.strings(block.examples)
+        }
+        out.member("seconds"); out.number(Self.round(seconds, 3))
+        out.member("peak_memory_bytes"); out.raw(String(PeakMemory.bytes()))
         out.raw("}}\n")
     }
 
+    /// The pairs, one per line, formatted a few thousand at a time on every core and written in
+    /// order (memory holds one round of them, not the report).
     private func writePairs(_ pairs: [ScoredPair], to out: inout ReportWriter) {
-        for (index, pair) in pairs.enumerated() {
-            out.raw(index == 0 ? "\n{" : ",\n{")
-            out.key("a"); out.string(records[pair.a].id)
-            out.raw(","); out.key("b"); out.string(records[pair.b].id)
-            out.raw(","); out.key("weight"); out.number(Self.round(pair.weight, 3))
-            out.raw(","); out.key("prior_weight"); out.number(Self.round(pair.priorWeight, 3))
-            out.raw(","); out.key("probability"); out.number(pair.probability.map { Self.round($0, 6) })
-            out.raw(","); out.key("band"); out.string(pair.band.rawValue)
-            out.raw(","); out.key("explanation"); out.raw("{")
-            out.key("text"); out.string(MatchExplanation.line(pair))
-            out.raw(","); out.key("vetoed_by"); out.string(pair.vetoedBy)
-            out.raw(","); out.key("comparisons"); out.raw("[")
-            for (number, c) in pair.contributions.enumerated() {
-                out.raw(number == 0 ? "{" : ",{")
-                out.key("attribute"); out.string(c.attribute)
-                out.raw(","); out.key("a"); out.string(c.left)
-                out.raw(","); out.key("b"); out.string(c.right)
-                out.raw(","); out.key("method"); out.string(c.method.rawValue)
-                out.raw(","); out.key("level"); out.string(c.level)
-                out.raw(","); out.key("similarity"); out.number(c.similarity.map { Self.round($0, 4) })
-                out.raw(","); out.key("weight"); out.number(Self.round(c.weight, 3))
-                out.raw("}")
+        let chunk = 2_000, cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var start = 0
+        while start < pairs.count {
+            let round = stride(from: start, to: min(pairs.count, start + chunk * cores), by: chunk).map { $0..<min(pairs.count, $0 + chunk) }
+            let parts = Slots(count: round.count)
+            DispatchQueue.concurrentPerform(iterations: round.count) { index in
+                var part = ReportBuffer()
+                for position in round[index] { format(pairs[position], first: position == 0, to: &part) }
+                parts.put(part, at: index)
             }
-            out.raw("]}}")
+            for part in parts.take() { out.append(part) }
+            start = round.last!.upperBound
         }
+    }
+
+    /// One slot per concurrent iteration, each written by its own iteration only.
+    private final class Slots: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<ReportBuffer>
+        init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: ReportBuffer()) }
+        func put(_ part: ReportBuffer, at index: Int) { slots[index] = part }
+        func take() -> [ReportBuffer] { Array(slots) }
+        deinit { slots.deinitialize(); slots.deallocate() }
     }
 
     static func round(_ value: Double, _ digits: Int) -> Double {
         let scale = pow(10, Double(digits))
         return (value * scale).rounded() / scale
+    }
+
+    private func format(_ pair: ScoredPair, first: Bool, to out: inout ReportBuffer) {
+        out.raw(first ? "\n{" : ",\n{")
+        out.key("a"); out.string(records[pair.a].id)
+        out.member("b"); out.string(records[pair.b].id)
+        out.member("weight"); out.number(Self.round(pair.weight, 3))
+        out.member("prior_weight"); out.number(Self.round(pair.priorWeight, 3))
+        out.member("probability"); out.number(pair.probability.map { Self.round($0, 6) })
+        out.member("band"); out.string(pair.band.rawValue)
+        out.member("explanation"); out.raw("{")
+        out.key("text"); out.string(MatchExplanation.line(pair))
+        out.member("vetoed_by"); out.string(pair.vetoedBy)
+        out.member("comparisons")
+        out.objects(pair.contributions) { out, c in
+            out.member("attribute"); out.string(c.attribute)
+            out.member("a"); out.string(c.left)
+            out.member("b"); out.string(c.right)
+            out.member("method"); out.string(c.method.rawValue)
+            out.member("level"); out.string(c.level)
+            out.member("similarity"); out.number(c.similarity.map { Self.round($0, 4) })
+            out.member("weight"); out.number(Self.round(c.weight, 3))
+        }
+        out.raw("}}")
     }
 
     /// The report for a person: pairs with their reasons, clusters, invalid rows, statistics.
@@ -230,10 +258,37 @@ struct DedupeReport {
         let blocking = result.blocking
         out.line("\(records.count) records, \(blocking.blocks) blocks, \(blocking.comparedPairs) pairs compared, \(autoLink) auto_link, "
                  + "\(review) review, \(MatchExplanation.fixed(seconds, 2)) s, peak memory \(PeakMemory.bytes() / 1_048_576) MiB")
-        for block in blocking.oversizedBlocks.prefix(10) {
-            out.line("  oversized block \(block.key) (\(block.size) records, e.g. \(block.examples.joined(separator: ", "))) "
-                     + (block.skipped ? "skipped: a value this common is no evidence" : "compared within a sorted window of \(Blocking.window)"))
+        for summary in Self.oversizedByKey(blocking.oversizedBlocks) {
+            out.line("  \(summary.blocks) oversized block\(summary.blocks == 1 ? "" : "s") of key \(summary.key) (\(summary.records) records, "
+                     + "largest \(summary.largest)) "
+                     + (summary.skipped ? "skipped: a value this common is no evidence" : "compared within a sorted window of \(Blocking.window)"))
         }
+        for block in blocking.oversizedBlocks.prefix(10) {
+            out.line("    \(block.key): \(block.size) records, e.g. \(block.examples.joined(separator: ", "))")
+        }
+    }
+
+    /// The largest oversized blocks listed one by one, with examples.
+    static let largestListed = 20
+
+    struct OversizedSummary {
+        var key: String
+        var blocks = 0, records = 0, largest = 0
+        var skipped: Bool
+    }
+
+    /// Oversized blocks per key (a key's blocks are all skipped or all windowed), in key order of
+    /// first appearance among the largest.
+    static func oversizedByKey(_ blocks: [Blocking.OversizedBlock]) -> [OversizedSummary] {
+        var summaries = [OversizedSummary]()
+        for block in blocks {
+            var index = summaries.firstIndex { $0.key == block.key && $0.skipped == block.skipped }
+            if index == nil { summaries.append(OversizedSummary(key: block.key, skipped: block.skipped)); index = summaries.count - 1 }
+            summaries[index!].blocks += 1
+            summaries[index!].records += block.size
+            summaries[index!].largest = max(summaries[index!].largest, block.size)
+        }
+        return summaries
     }
 }
 

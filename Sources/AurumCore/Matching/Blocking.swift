@@ -43,7 +43,7 @@ public enum Blocking {
         for (index, record) in records.enumerated() {
             for hash in record.keys where onlyKey == nil || key(of: hash) == onlyKey { keyed.append(Entry(hash: hash, record: Int32(index))) }
         }
-        keyed.sort { $0.hash < $1.hash }  // stable: records stay in order within a block
+        RadixSort.sort(&keyed) { $0.hash }  // stable: records stay in order within a block
         return keyed
     }
 
@@ -77,7 +77,7 @@ public enum Blocking {
                 for j in (i + 1)..<min(members.count, i + 1 + window) { pairs.append(pair(members[i], members[j])) }
             }
         }
-        pairs.sort()
+        RadixSort.sort(&pairs) { $0 }
         var distinct = 0
         for pair in pairs where distinct == 0 || pairs[distinct - 1] != pair {
             pairs[distinct] = pair

@@ -57,8 +57,10 @@ public enum Deduplication {
 
     /// Scores `pairs`, keeping those that reach review (vetoed or not), strongest first.
     static func score(_ pairs: [UInt64], records: [MatchRecord], scorer: MatchScorer, parallelism: Int) async -> [ScoredPair] {
+        // Many more chunks than workers, so that a worker that drew the hard pairs (large
+        // blocks of long names) does not leave the others idle at the end.
         let workers = max(1, parallelism)
-        let chunk = (pairs.count + workers - 1) / max(workers, 1)
+        let chunk = max(1_000, (pairs.count + workers * 32 - 1) / (workers * 32))
         var linked = [ScoredPair]()
         await withTaskGroup(of: [ScoredPair].self) { group in
             for start in stride(from: 0, to: pairs.count, by: max(chunk, 1)) {
@@ -71,7 +73,7 @@ public enum Deduplication {
                     }
                 }
             }
-            for await part in group { linked += part }
+            for await part in group { linked += part }  // any order: sorted below
         }
         return linked.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : ($0.a, $0.b) < ($1.a, $1.b) }
     }

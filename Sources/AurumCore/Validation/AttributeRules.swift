@@ -10,22 +10,18 @@ enum AttributeRules {
             }
             return ([], [])
         }
-        let errors = checks(spec, value).compactMap { $0 }.map { rule, message in
-            Finding(attribute: spec.name, rule: rule, message: message)
-        }
-        return (errors, [])
-    }
-
-    static func checks(_ spec: AttributeSpec, _ value: JSONValue) -> [(String, String)?] {
+        // Each check in turn, no list of them built: this runs for every attribute of every row.
+        var problems = [(String, String)]()
         let text = value.stringValue
-        return [
-            typeFormat(spec, text),
-            text.flatMap { pattern(spec, $0) },
-            text.flatMap { oneOf(spec, $0) },
-            text.flatMap { length(spec, $0) },
-            value.numberValue.flatMap { range(spec, $0) },
-            text.flatMap { checkDigit(spec, $0) },
-        ]
+        if let problem = typeFormat(spec, text) { problems.append(problem) }
+        if let text {
+            if let problem = pattern(spec, text) { problems.append(problem) }
+            if let problem = oneOf(spec, text) { problems.append(problem) }
+            if let problem = length(spec, text) { problems.append(problem) }
+        }
+        if let number = value.numberValue, let problem = range(spec, number) { problems.append(problem) }
+        if let text, let problem = checkDigit(spec, text) { problems.append(problem) }
+        return (problems.map { Finding(attribute: spec.name, rule: $0.0, message: $0.1) }, [])
     }
 
     static func typeFormat(_ spec: AttributeSpec, _ text: String?) -> (String, String)? {

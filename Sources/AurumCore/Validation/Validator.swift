@@ -32,7 +32,7 @@ public struct Validator: Sendable {
 
     /// Normalizes every declared attribute and coerces it to its type; empty strings become absent.
     public func prepare(_ attributes: Attributes) -> Prepared {
-        var result = Attributes()
+        var result = Attributes(minimumCapacity: attributes.count)
         var errors = [Finding]()
         for box in specs {
             guard let raw = attributes[box.spec.name], !raw.isNull else { continue }
@@ -76,7 +76,8 @@ public struct Validator: Sendable {
             verdict.errors += findings.errors
             verdict.warnings += findings.warnings
         }
-        for (attribute, lookup) in attributeLookups(prepared.attributes) {
+        // Without a store and with nothing answered, every lookup is taken as satisfied.
+        for (attribute, lookup) in withoutStore && answers.isEmpty ? [] : attributeLookups(prepared.attributes) {
             let answer = answers[lookup] ?? (withoutStore ? lookup.satisfied : nil)
             if let problem = Self.check(lookup, answer: answer, recordID: recordID) {
                 verdict.errors.append(Finding(attribute: attribute, rule: problem.rule, message: problem.message))

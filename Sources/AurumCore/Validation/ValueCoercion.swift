@@ -40,12 +40,24 @@ enum ValueCoercion {
         steps.reduce(s) { value, step in
             switch step {
             case .trim: value.trimmed
-            case .collapseSpaces: value.unicodeScalars.split(whereSeparator: TextFolding.isSpace).map(String.init).joined(separator: " ")
+            case .collapseSpaces: hasSingleSpacesOnly(value) ? value
+                : value.unicodeScalars.split(whereSeparator: TextFolding.isSpace).map(String.init).joined(separator: " ")
             case .upper: value.uppercased()
             case .lower: value.lowercased()
             case .stripSeparators: String(value.filter { !" .-".contains($0) })
             }
         }
+    }
+
+    /// Whether an ASCII text is already collapsed: words apart by single spaces, none at either
+    /// end, no tab or line break (most values; they are then kept as they are).
+    static func hasSingleSpacesOnly(_ text: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in text.utf8 {
+            if byte >= 0x80 || (byte >= 0x09 && byte <= 0x0D) || (byte == 0x20 && previous == 0x20) { return false }
+            previous = byte
+        }
+        return previous != 0x20 || text.isEmpty
     }
 
     static func mismatch(_ raw: JSONValue, _ spec: AttributeSpec, _ expected: String) -> Result<JSONValue?, Finding> {
