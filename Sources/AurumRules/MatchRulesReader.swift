@@ -8,7 +8,7 @@ struct MatchRulesReader {
     let attributes: Set<String>
 
     static let keys = ["prior", "thresholds", "max_block_size", "best_margin", "blocking", "compare", "veto"]
-    static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency"]
+    static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency", "containment"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
     static let partKeys = ["attribute", "normalize", "take", "prefix", "bands", "rows", "qgram"]
     static let vetoKeys = ["name", "different", "normalize", "take", "below", "method", "when_same", "when_both", "unless_same", "unless_above"]
@@ -100,6 +100,11 @@ struct MatchRulesReader {
         }
         var comparison = Comparison(attribute: name, normalizer: normalizer, method: method, levels: levels, termFrequency: termFrequency, name: label)
         comparison.with = knownAttributes(field("with"), "comparison of \(name) with")
+        if let node = field("containment"), let share = doc.number(node, "\(name).containment") {
+            if method != .tfidf { doc.report(node, "containment is for method: tfidf; \(name) uses \(method.rawValue)") }
+            else if !(0...1).contains(share) { doc.report(node, "containment must be between 0 and 1") }
+            else { comparison.containment = share }
+        }
         return comparison
     }
 

@@ -195,6 +195,9 @@ import Testing
         #expect(try problems(base.replacingOccurrences(of: "{review: 0, auto_link: 8}", with: "{review: 9, auto_link: 8}")) == [
             "8: match.thresholds: review (9.0) is above auto_link (8.0)",
         ])
+        #expect(try problems(base.replacingOccurrences(of: "method: jaro_winkler", with: "method: jaro_winkler\n      containment: 0.8")) == [
+            "16: containment is for method: tfidf; name uses jaro_winkler",
+        ])
         #expect(try problems(base.replacingOccurrences(of: "different: vat}", with: "different: vat, unless_above: 6}")) == [
             "21: veto different_vat unless_above needs unless_same: (the comparisons whose weight must pass it)",
         ])

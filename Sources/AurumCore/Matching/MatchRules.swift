@@ -88,6 +88,9 @@ public struct Comparison: Sendable, Hashable {
     public var levels: [ComparisonLevel]
     /// Adjust the weight of exact agreement by how common the value is ("Smith" counts less than "Okonkwo").
     public var termFrequency: Bool
+    /// For `tfidf`: a name another holds whole counts as this similar times the share of its
+    /// weight found (nil: the cosine alone). See `WordWeights.containment`.
+    public var containment: Double?
 
     public init(attribute: String, normalizer: MatchNormalizer, method: ComparisonMethod, levels: [ComparisonLevel], termFrequency: Bool = false,
                 name: String? = nil) {

@@ -66,11 +66,17 @@ public struct MatchScorer: Sendable {
         plan = rules.comparisons.indices.map { index in
             let comparison = rules.comparisons[index]
             return PlannedComparison(method: comparison.method, frequencies: comparison.termFrequency ? termFrequencies[index] : nil,
-                                     weights: comparison.method == .tfidf ? wordWeights[index] ?? WordWeights() : nil,
+                                     weights: comparison.method == .tfidf ? Self.weights(wordWeights[index], containment: comparison.containment) : nil,
                                      levels: comparison.levels.map { PlannedLevel(condition: $0.condition, m: $0.m, u: $0.u, weight: $0.weight) })
         }
         bestWeight = rules.comparisons.map { $0.levels.map(\.weight).max() ?? 0 }
         cheapFirst = rules.comparisons.indices.sorted { (rules.comparisons[$0].method.cost, $0) < (rules.comparisons[$1].method.cost, $1) }
+    }
+
+    static func weights(_ weights: WordWeights?, containment: Double?) -> WordWeights {
+        var weights = weights ?? WordWeights()
+        weights.containment = containment
+        return weights
     }
 
     /// A scorer whose term frequencies and word weights are those of `records`: the population

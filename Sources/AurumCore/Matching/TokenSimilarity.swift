@@ -167,6 +167,9 @@ public enum TokenSimilarity {
 public struct WordWeights: Sendable, Hashable {
     public var documentFrequencies: [UInt64: Int]
     public var documents: Int
+    /// When set (0...1), the similarity is at least this times the share of the shorter name's
+    /// weight (of two or more words) found in the longer: a name that another holds whole.
+    public var containment: Double?
 
     public init(documentFrequencies: [UInt64: Int] = [:], documents: Int = 0) {
         self.documentFrequencies = documentFrequencies
@@ -182,7 +185,7 @@ public struct WordWeights: Sendable, Hashable {
     /// as tf-idf vectors with term frequency 1, where a word of one side without its equal on
     /// the other is paired with the other side's most similar word when their Jaro-Winkler
     /// similarity is at least `softThreshold` ("bluck" and "black"), counting that similarity
-    /// times both words' weights.
+    /// times both words' weights; with `containment`, at least that share of the shorter side.
     func cosine(_ a: PreparedText, _ b: PreparedText) -> Double {
         var left = [(word: String, weight: Double)](), right = [(word: String, weight: Double)]()
         a.forEachWord { if Self.counts($0) { left.append(($0, weight(Blocking.hash($0)))) } }
@@ -191,15 +194,28 @@ public struct WordWeights: Sendable, Hashable {
         guard normA > 0, normB > 0 else { return 0 }
         var dot = 0.0
         for x in left {
-            var best = 0.0, partner = 0.0
-            for y in right {
-                if x.word == y.word { best = 1; partner = y.weight; break }
-                let similarity = JaroWinkler.similarity(x.word, y.word)
-                if similarity >= Self.softThreshold, similarity > best { best = similarity; partner = y.weight }
-            }
+            let (best, partner) = Self.bestMatch(x.word, in: right)
             dot += x.weight * partner * best
         }
-        return min(1, dot / (normA * normB).squareRoot())
+        let cosine = min(1, dot / (normA * normB).squareRoot())
+        // A short name whose words the long one holds ("mozy backup" in "simply put software
+        // llc mozy backup 3.0"): the shorter side's weight found in the longer, scaled.
+        let (shorter, longer, shorterNorm) = normA <= normB ? (left, right, normA) : (right, left, normB)
+        guard let containment, shorter.count >= 2 else { return cosine }
+        var found = 0.0
+        for x in shorter { found += x.weight * x.weight * Self.bestMatch(x.word, in: longer).similarity }
+        return max(cosine, containment * found / shorterNorm)
+    }
+
+    /// `word`'s equal in `words`, or its most similar word at `softThreshold` or above (0 and no weight when none is).
+    static func bestMatch(_ word: String, in words: [(word: String, weight: Double)]) -> (similarity: Double, weight: Double) {
+        var best = 0.0, partner = 0.0
+        for y in words {
+            if word == y.word { return (1, y.weight) }
+            let similarity = JaroWinkler.similarity(word, y.word)
+            if similarity >= softThreshold, similarity > best { best = similarity; partner = y.weight }
+        }
+        return (best, partner)
     }
 
     /// Words at least this similar (Jaro-Winkler) count as the same word, scaled by their similarity.

@@ -109,6 +109,19 @@ import Testing
         #expect(typo > 0.9 && typo < 1, "a typo counts as the word, scaled by its similarity")
         #expect(weights.cosine("office 2004", "office 2008") == 1, "numbers are for the vetoes, not the cosine")
     }
+
+    /// With containment, a short name that a longer one holds whole counts as that share of the
+    /// shorter side's weight, scaled; a one-word name is never "held" (every longer name has it).
+    @Test func tfidfContainmentCountsANameHeldWhole() {
+        var weights = WordWeights(documentFrequencies: [:], documents: 100)
+        let short = "mozy backup", long = "simply put software llc mozy backup"
+        let cosine = weights.cosine(short, long)
+        #expect(abs(cosine - (2 / (2 * 6).squareRoot())) < 1e-9, "equal weights: 2 shared of 2 and 6 words")
+        weights.containment = 0.8
+        #expect(abs(weights.cosine(short, long) - 0.8) < 1e-9)
+        #expect(weights.cosine("mozy", "simply put software mozy") < 0.8, "one word alone is not held whole")
+        #expect(weights.cosine("hex bolt", "hex bolt") == 1)
+    }
 }
 
 extension FeatureTests {
