@@ -32,6 +32,8 @@ for set in febrl1 febrl2 febrl4 amazon_walmart amazon_google; do
   if [ -f "$cache/data/$set/truth-labelled.csv" ]; then
     "$aurum" bench match --entity "$entity" --data "$cache/data/$set" --truth "$cache/data/$set/truth-labelled.csv" --json > "$cache/$set.labelled.json"
     "$cache/venv/bin/python" scripts/public-baselines.py tokenset "$cache/data/$set" truth-labelled.csv > "$cache/$set.labelled-baseline.json"
+    "$aurum" dedupe "$cache/data/$set/records.csv" --entity "$entity" --json --output "$cache/$set.dedupe.json" 2>/dev/null
+    "$cache/venv/bin/python" scripts/public-baselines.py across "$cache/data/$set" "$cache/$set.dedupe.json" > "$cache/$set.across.json"
   fi
   "$cache/venv/bin/python" - "$set" "$baseline" "$cache" "$start" "$end" >> "$results" <<'PY'
 import json, os, sys
@@ -43,6 +45,7 @@ row = {"set": name, "baseline": baseline, "aurum": aurum["evaluation"]["pairs"],
 if os.path.exists(f"{cache}/{name}.labelled.json"):
     row["labelled"] = json.load(open(f"{cache}/{name}.labelled.json"))["evaluation"]["pairs"]
     row["labelled_base"] = json.load(open(f"{cache}/{name}.labelled-baseline.json"))
+    row["across"] = json.load(open(f"{cache}/{name}.across.json"))
 print(json.dumps(row))
 PY
 done
@@ -58,4 +61,7 @@ for r in rows:
         l, lb = r["labelled"], r["labelled_base"]
         print(f"{'  labelled only':16} {l['precision']:6.4f} {l['recall']:6.4f} {l['f1']:6.4f} {'':6} {'':7} {'':6} | "
               f"{'tokenset':9} {lb['precision']:6.4f} {lb['recall']:6.4f} {lb['f1']:6.4f} {'':6} | {l['f1'] / max(lb['f1'], 1e-9):.2f}")
+        x, xb = r["across"]["aurum"], r["across"]["baseline"]
+        print(f"{'  across shops':16} {x['precision']:6.4f} {x['recall']:6.4f} {x['f1']:6.4f} {'':6} {'':7} {'':6} | "
+              f"{'tokenset':9} {xb['precision']:6.4f} {xb['recall']:6.4f} {xb['f1']:6.4f} {'':6} | {x['f1'] / max(xb['f1'], 1e-9):.2f}")
 PY

@@ -5,6 +5,11 @@
   tokenset DIR    Each item's best match by token-set similarity of the names, with the threshold
                   that gives the best F1 against the truth (an oracle: no real system knows it).
 
+  across DIR REPORT  The linkage measure of the item sets: only pairs across the two shops count,
+                  against the labelled matches (DIR/sides.csv, DIR/links.csv), for Aurum's pairs in
+                  REPORT (an `aurum dedupe --json` report) and for each record's best token-set
+                  match in the other shop with an oracle threshold. Prints {"aurum", "baseline"}.
+
 Prints one JSON object: precision, recall, f1, seconds, pairs (predicted).
 """
 import csv
@@ -102,7 +107,44 @@ def tokenset(directory, truth_name="truth.csv"):
     return result
 
 
+def across(directory, report):
+    sides = {row["source_key"]: row["side"] for row in csv.DictReader(open(f"{directory}/sides.csv"))}
+    truth = {(row["left"], row["right"]) for row in csv.DictReader(open(f"{directory}/links.csv"))}
+
+    def oriented(a, b):
+        if sides.get(a) == "right" and sides.get(b) == "left":
+            a, b = b, a
+        return (a, b) if sides.get(a) == "left" and sides.get(b) == "right" else None
+    found = {p for p in (oriented(pair["a"], pair["b"]) for pair in json.load(open(report))["pairs"]) if p}
+    rows = list(csv.DictReader(open(f"{directory}/records.csv")))
+    names = {r["source_key"]: words(r["name"]) for r in rows}
+    left = [k for k in names if sides.get(k) == "left"]
+    right = [k for k in names if sides.get(k) == "right"]
+    candidates = {}
+    for mine, others in ((left, right), (right, left)):
+        for x in mine:
+            best = None
+            for y in others:
+                a, b = names[x], names[y]
+                if a and b:
+                    similarity = len(a & b) / min(len(a), len(b))
+                    if best is None or similarity > best[0]:
+                        best = (similarity, y)
+            if best:
+                pair = oriented(x, best[1])
+                candidates[pair] = max(best[0], candidates.get(pair, 0))
+    baseline = {"f1": -1}
+    for threshold in sorted(set(candidates.values())):
+        scored = scores({p for p, s in candidates.items() if s >= threshold}, truth)
+        if scored["f1"] > baseline["f1"]:
+            baseline = dict(scored, threshold=threshold)
+    return {"aurum": scores(found, truth), "baseline": baseline}
+
+
 if __name__ == "__main__":
     kind, directory = sys.argv[1], sys.argv[2]
+    if kind == "across":
+        print(json.dumps(across(directory, sys.argv[3])))
+        sys.exit(0)
     truth_name = sys.argv[3] if len(sys.argv) > 3 else "truth.csv"
     print(json.dumps(splink(directory) if kind == "splink" else tokenset(directory, truth_name)))

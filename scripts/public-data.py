@@ -103,6 +103,20 @@ def items(directory, path):
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["source_key", "cluster"])
         out.writerows(labelled)
+    # Each record's shop (left or right of the pairs file) and the labelled matches across them,
+    # for the linkage measure: only pairs across the two shops count, against the labels.
+    with open(os.path.join(directory, "sides.csv"), "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["source_key", "side"])
+        sides = {}
+        for r in d.itertuples():
+            sides.setdefault(r.id1, "left")
+            sides.setdefault(r.id2, "right")
+        out.writerows(sorted(sides.items()))
+    with open(os.path.join(directory, "links.csv"), "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["left", "right"])
+        out.writerows(sorted({(r.id1, r.id2) for r in d.itertuples() if r.match == 1}))
 
     def pairs(assignment):
         sizes = {}
