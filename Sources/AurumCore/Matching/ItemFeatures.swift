@@ -83,8 +83,19 @@ public enum ItemFeatures {
         return found.sorted()
     }
 
+    /// Whether two lists of numbers (as `each_number` gives them) share one: the same number, or
+    /// a whole number and a version of it ("4" and "4.1": version 4 named without its minor).
+    /// "4.1" and "4.5", or 2007 and 2008, do not agree.
+    public static func numbersAgree(_ a: String, _ b: String) -> Bool {
+        let left = a.split(separator: " "), right = b.split(separator: " ")
+        func agree(_ x: Substring, _ y: Substring) -> Bool {
+            x == y || (!x.contains(".") && y.hasPrefix(x + ".")) || (!y.contains(".") && x.hasPrefix(y + "."))
+        }
+        return left.contains { x in right.contains { agree(x, $0) } }
+    }
+
     /// A number without leading zeros or a trailing ".0".
-    static func number(_ text: Substring) -> String {
+    static func number<S: StringProtocol>(_ text: S) -> String {
         var value = String(text.drop { $0 == "0" })
         if value.contains(".") { while value.hasSuffix("0") { value.removeLast() }; if value.hasSuffix(".") { value.removeLast() } }
         return value.isEmpty || value.first == "." ? "0" + value : value

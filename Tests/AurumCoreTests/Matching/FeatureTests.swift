@@ -82,6 +82,14 @@ import Testing
         #expect(TokenSimilarity.otherWords("d kocking", "david kocking") == 0.95, "an initial agrees with its name")
     }
 
+    @Test func numbersAgreeOnTheSameNumberOrAVersionOfIt() {
+        #expect(BlockingTransform.eachNumber.values("audition 2.0 007") == ["2", "7"], "written as numbers, without .0 or leading zeros")
+        #expect(ItemFeatures.numbersAgree("2", "22011152 2"))
+        #expect(ItemFeatures.numbersAgree("4", "4.1"), "version 4 named without its minor")
+        #expect(!ItemFeatures.numbersAgree("4.1", "4.5") && !ItemFeatures.numbersAgree("2007", "2008"))
+        #expect(!ItemFeatures.numbersAgree("4", "45"), "a number is not the start of a longer one")
+    }
+
     @Test func replacedWordFindsNamesThatDifferInOneWordEach() {
         #expect(ItemFeatures.replacedWord("hex nut din 934 m 8 steel", "wing nut din 934 m 8 steel") == 0)
         #expect(ItemFeatures.replacedWord("hex bolt m 8 x 40 steel", "hex nut m 8 x 40 steel") == 0)
