@@ -171,7 +171,12 @@ public enum ItemFeatures {
     /// "cb2ec expresscard pcmcia adapter card" leave "pcmcia" and "card" apart: no one phrase.
     public static func replacedWord(_ a: String, _ b: String) -> Double {
         let leftTokens = a.split(separator: " "), rightTokens = b.split(separator: " ")
-        func words(_ tokens: [Substring]) -> [Substring] { tokens.filter { $0.count > 2 && $0.allSatisfy(\.isLetter) } }
+        // Distinct words: a word said twice ("logic express 7.2 upgrade from logic express 6") is one word.
+        func words(_ tokens: [Substring]) -> [Substring] {
+            var distinct = [Substring]()
+            for token in tokens where token.count > 2 && token.allSatisfy(\.isLetter) && !distinct.contains(token) { distinct.append(token) }
+            return distinct
+        }
         var left = words(leftTokens), right = words(rightTokens), shared = 0
         func pairOff(_ same: (Substring, Substring) -> Bool) {
             left.removeAll { word in

@@ -100,6 +100,8 @@ import Testing
         #expect(ItemFeatures.replacedWord("return to castle wolfenstein mac", "aspyr return to castle wolfenstein") == 1,
                 "a platform against a brand is no other kind")
         #expect(ItemFeatures.replacedWord("new bullet style camera", "lorex bullet style camera") == 1, "a filler word is no kind")
+        #expect(ItemFeatures.replacedWord("logic express 7.2 upgrade from logic express 6", "apple logic express 7.2 upgrade from v6") == 1,
+                "a word said twice is one word")
         #expect(ItemFeatures.replacedWord("hex bolt m 8 steel", "hex bolt m 8 a 2 stainless steel") == 1, "a word more is no replacement")
         #expect(ItemFeatures.replacedWord("startech com expresscard cardbus laptop adapter cb2ec",
                                              "startech com cb2ec expresscard pcmcia adapter card") == 1, "two words against two")
