@@ -57,6 +57,7 @@ public enum ItemFeatures {
         "kg": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz", "ml": "ml", "l": "l",
         "pk": "pack", "pack": "pack", "pcs": "pack", "count": "pack", "ct": "pack",
         "page": "pages", "pages": "pages", "sheets": "sheets", "ppm": "ppm", "dpi": "dpi", "mp": "mp",
+        "pair": "pair", "pairs": "pair", "db": "db", "user": "users", "users": "users", "port": "ports", "ports": "ports",
     ]
 
     /// Quantities in text as the `text` normalizer leaves it (lower case, words): "8gb", "8 gb",
@@ -81,6 +82,21 @@ public enum ItemFeatures {
             }
         }
         return found.sorted()
+    }
+
+    /// Whether two lists of words (model numbers, as `each_word` gives them) share one: the same
+    /// word, or a model number and the same with a suffix of one or two letters ("wn511" and
+    /// "wn511b": a colour or region code of one model).
+    public static func wordsAgree(_ a: String, _ b: String) -> Bool {
+        let left = a.split(separator: " "), right = b.split(separator: " ")
+        func agree(_ x: Substring, _ y: Substring) -> Bool {
+            let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+            guard short != long else { return true }
+            let suffix = long.dropFirst(short.count)
+            return short.count >= 4 && short.contains(where: \.isNumber) && long.hasPrefix(short)
+                && suffix.count <= 2 && suffix.allSatisfy(\.isLetter)
+        }
+        return left.contains { x in right.contains { agree(x, $0) } }
     }
 
     /// Whether two lists of numbers (as `each_number` gives them) share one: the same number, or

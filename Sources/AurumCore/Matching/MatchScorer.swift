@@ -256,7 +256,7 @@ public struct MatchScorer: Sendable {
         }
         switch veto.take {
         case .quantities, .variants: if !ItemFeatures.conflict(a, b) { return false }
-        case .eachWord: if !Set(a.split(separator: " ")).isDisjoint(with: b.split(separator: " ")) { return false }
+        case .eachWord: if ItemFeatures.wordsAgree(a, b) { return false }
         case .eachNumber: if ItemFeatures.numbersAgree(a, b) { return false }
         default: break
         }

@@ -90,6 +90,12 @@ import Testing
         #expect(!ItemFeatures.numbersAgree("4", "45"), "a number is not the start of a longer one")
     }
 
+    @Test func modelNumbersAgreeAcrossAVariantSuffix() {
+        #expect(ItemFeatures.wordsAgree("wn511", "wn511b") && ItemFeatures.wordsAgree("cb2ec kdl40", "kdl40"))
+        #expect(!ItemFeatures.wordsAgree("wn511", "wn512") && !ItemFeatures.wordsAgree("kdl40", "kdl40v4100"), "a longer model is another model")
+        #expect(ItemFeatures.modelNumbers("satellite speaker mounts 1pair 10db") == [], "pairs and decibels are quantities")
+    }
+
     @Test func replacedWordFindsNamesThatDifferInOneWordEach() {
         #expect(ItemFeatures.replacedWord("hex nut din 934 m 8 steel", "wing nut din 934 m 8 steel") == 0)
         #expect(ItemFeatures.replacedWord("hex bolt m 8 x 40 steel", "hex nut m 8 x 40 steel") == 0)
