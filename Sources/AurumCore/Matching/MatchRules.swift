@@ -120,6 +120,9 @@ public enum ComparisonMethod: String, Sendable, CaseIterable, Codable {
     case tfidf
     /// Absolute difference of two numbers.
     case numeric
+    /// The smaller of two positive numbers over the larger (0.9: within 10 %), for prices and
+    /// amounts that two systems state alike but not to the cent.
+    case ratio
     /// Days between two ISO dates.
     case date
 }

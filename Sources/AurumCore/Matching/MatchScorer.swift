@@ -275,7 +275,7 @@ extension ComparisonMethod {
     /// How dear the method is to measure, relatively: equality first, word-by-word methods last.
     var cost: Int {
         switch self {
-        case .exact, .numeric, .date: 0
+        case .exact, .numeric, .ratio, .date: 0
         case .levenshtein, .damerauLevenshtein, .jaroWinkler: 1
         case .tokenSet, .tokenSort, .jaccard: 2
         case .mongeElkan, .tfidf: 3
@@ -327,6 +327,9 @@ enum Comparator {
         case .numeric:
             guard let x = Double(a.text.string), let y = Double(b.text.string) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: abs(x - y))
+        case .ratio:
+            guard let x = Double(a.text.string), let y = Double(b.text.string), x > 0, y > 0 else { return Measure(equal: false, similarity: 0) }
+            return Measure(equal: x == y, similarity: min(x, y) / max(x, y))
         case .date:
             guard let x = DayNumber.parse(a.text.string), let y = DayNumber.parse(b.text.string) else { return Measure(equal: false, similarity: 0) }
             return Measure(equal: x == y, similarity: nil, difference: Double(abs(x - y)))

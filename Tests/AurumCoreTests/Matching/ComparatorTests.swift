@@ -47,6 +47,9 @@ import Testing
         #expect(DayNumber.parse("2023-03-01")! - DayNumber.parse("2023-02-28")! == 1)
         let measure = try #require(Comparator.measure(.numeric, "0.021", "0.025"))
         #expect(LevelCondition.differenceAtMost(0.005).holds(measure) && !LevelCondition.differenceAtMost(0.001).holds(measure))
+        let price = try #require(Comparator.measure(.ratio, "90", "100"))
+        #expect(abs(price.similarity! - 0.9) < 1e-12 && LevelCondition.similarityAtLeast(0.9).holds(price))
+        #expect(Comparator.measure(.ratio, "0", "100")?.similarity == 0, "no ratio to a zero price")
     }
 
     /// Prepared values compare ASCII text by its bytes and other text by its scalars; both give
