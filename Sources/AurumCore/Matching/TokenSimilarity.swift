@@ -168,7 +168,8 @@ public struct WordWeights: Sendable, Hashable {
     public var documentFrequencies: [UInt64: Int]
     public var documents: Int
     /// When set (0...1), the similarity is at least this times the share of the shorter name's
-    /// weight (of two or more words) found in the longer: a name that another holds whole.
+    /// weight found in the longer: a name that another holds whole (of two or more words, or of
+    /// one rare word).
     public var containment: Double?
 
     public init(documentFrequencies: [UInt64: Int] = [:], documents: Int = 0) {
@@ -201,7 +202,10 @@ public struct WordWeights: Sendable, Hashable {
         // A short name whose words the long one holds ("mozy backup" in "simply put software
         // llc mozy backup 3.0"): the shorter side's weight found in the longer, scaled.
         let (shorter, longer, shorterNorm) = normA <= normB ? (left, right, normA) : (right, left, normB)
-        guard let containment, shorter.count >= 2 else { return cosine }
+        // One word is held whole only when it is rare (a program's own name, "westward"); a common
+        // one ("office") is in many longer names.
+        let rare = log(Double(1 + documents) / Double(1 + Self.rareInAtMost)) + 1
+        guard let containment, shorter.count >= 2 || (shorter.count == 1 && shorter[0].weight >= rare) else { return cosine }
         var found = 0.0
         for x in shorter { found += x.weight * x.weight * Self.bestMatch(x.word, in: longer).similarity }
         return max(cosine, containment * found / shorterNorm)
@@ -217,6 +221,9 @@ public struct WordWeights: Sendable, Hashable {
         }
         return (best, partner)
     }
+
+    /// A word in at most this many of the records is rare enough to stand for a whole name (containment).
+    static let rareInAtMost = 3
 
     /// Words at least this similar (Jaro-Winkler) count as the same word, scaled by their similarity.
     public static let softThreshold = 0.9
