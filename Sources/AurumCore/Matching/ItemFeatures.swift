@@ -110,6 +110,13 @@ public enum ItemFeatures {
         return left.contains { x in right.contains { agree(x, $0) } }
     }
 
+    /// A word that is a number, as a number ("2.0" → "2"); a version written "v3.0" is its
+    /// number too. Nil for other words.
+    static func numberToken(_ word: Substring) -> String? {
+        let body = word.first == "v" && word.dropFirst().first?.isNumber == true ? word.dropFirst() : word
+        return body.first?.isNumber == true ? number(body) : nil
+    }
+
     /// A number without leading zeros or a trailing ".0".
     static func number<S: StringProtocol>(_ text: S) -> String {
         var value = String(text.drop { $0 == "0" })

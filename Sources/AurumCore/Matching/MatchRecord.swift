@@ -264,7 +264,7 @@ extension BlockingTransform {
         switch self {
         case .eachWord: result = value.split(separator: " ").map(String.init)
         case .eachPhonetic: result = value.split(separator: " ").map { Phonetic.soundex(String($0)) }
-        case .eachNumber: result = value.split(separator: " ").filter { $0.first?.isNumber == true }.map(ItemFeatures.number)
+        case .eachNumber: result = value.split(separator: " ").compactMap(ItemFeatures.numberToken)
         case .deletions: result = KeyVariants.deletions(value)
         case .minhash(let bands, let rows, let qgram): result = KeyVariants.minhash(value, bands: bands, rows: rows, qgram: qgram)
         default: return apply(value).map { [$0] } ?? []

@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func numbersAgreeOnTheSameNumberOrAVersionOfIt() {
-        #expect(BlockingTransform.eachNumber.values("audition 2.0 007") == ["2", "7"], "written as numbers, without .0 or leading zeros")
+        #expect(BlockingTransform.eachNumber.values("audition 2.0 007 v3.0 vx1") == ["2", "7", "3"], "written as numbers, without .0 or leading zeros; v3.0 is version 3")
         #expect(ItemFeatures.numbersAgree("2", "22011152 2"))
         #expect(ItemFeatures.numbersAgree("4", "4.1"), "version 4 named without its minor")
         #expect(!ItemFeatures.numbersAgree("4.1", "4.5") && !ItemFeatures.numbersAgree("2007", "2008"))
