@@ -177,7 +177,7 @@ import Testing
 
     @Test func misspeltComparatorGetsItsLineAndASuggestion() throws {
         #expect(try problems(base.replacingOccurrences(of: "method: jaro_winkler", with: "method: jarowinkler"))
-                == ["15: unknown comparator \"jarowinkler\" (did you mean \"jaro_winkler\"?); one of: exact, levenshtein, damerau_levenshtein, jaro_winkler, token_set, token_sort, jaccard, monge_elkan, tfidf, numeric, ratio, date"])
+                == ["15: unknown comparator \"jarowinkler\" (did you mean \"jaro_winkler\"?); one of: exact, levenshtein, damerau_levenshtein, jaro_winkler, token_set, token_sort, jaccard, monge_elkan, tfidf, model_numbers, numeric, ratio, date"])
     }
 
     @Test func levelsAndAttributesAreChecked() throws {

@@ -85,18 +85,24 @@ public enum ItemFeatures {
     }
 
     /// Whether two lists of words (model numbers, as `each_word` gives them) share one: the same
-    /// word, or a model number and the same with a suffix of one or two letters ("wn511" and
-    /// "wn511b": a colour or region code of one model).
+    /// word, or one model number written two ways — with a suffix of one or two letters ("wn511",
+    /// "wn511b": a colour or region code), with a series prefix of letters ("xb40ex", "mdrxb40ex";
+    /// "fh50", "npfh50"), or one letter more or less in a number of six characters or more
+    /// ("tg6645b", "tga6645b").
     public static func wordsAgree(_ a: String, _ b: String) -> Bool {
         let left = a.split(separator: " "), right = b.split(separator: " ")
-        func agree(_ x: Substring, _ y: Substring) -> Bool {
-            let (short, long) = x.count <= y.count ? (x, y) : (y, x)
-            guard short != long else { return true }
-            let suffix = long.dropFirst(short.count)
-            return short.count >= 4 && short.contains(where: \.isNumber) && long.hasPrefix(short)
-                && suffix.count <= 2 && suffix.allSatisfy(\.isLetter)
-        }
-        return left.contains { x in right.contains { agree(x, $0) } }
+        return left.contains { x in right.contains { wordsAgree(x, $0) } }
+    }
+
+    /// Whether two model numbers are one model written two ways (see `wordsAgree(_:_:)` for lists).
+    static func wordsAgree(_ x: Substring, _ y: Substring) -> Bool {
+        let (short, long) = x.count <= y.count ? (x, y) : (y, x)
+        guard short != long else { return true }
+        guard short.count >= 4, short.contains(where: \.isNumber) else { return false }
+        if long.hasPrefix(short) { let suffix = long.dropFirst(short.count); return suffix.count <= 2 && suffix.allSatisfy(\.isLetter) }
+        if long.hasSuffix(short) { return long.dropLast(short.count).allSatisfy(\.isLetter) }
+        return short.count >= 6 && long.count == short.count + 1 && EditDistance.levenshtein(String(short), String(long)) == 1
+            && long.filter(\.isNumber) == short.filter(\.isNumber)
     }
 
     /// Whether two lists of numbers (as `each_number` gives them) share one: the same number, or

@@ -56,7 +56,7 @@ public struct MatchRecord: Sendable {
         case .tokenSort:
             let words = text.split(separator: " ")
             return words.count < 2 ? nil : words.sorted().joined(separator: " ")
-        case .tokenSet, .jaccard, .tfidf:
+        case .tokenSet, .jaccard, .tfidf, .modelNumbers:
             var distinct = [Substring]()
             for word in text.split(separator: " ").sorted() where distinct.last != word { distinct.append(word) }
             return distinct.joined(separator: " ")

@@ -118,6 +118,9 @@ public enum ComparisonMethod: String, Sendable, CaseIterable, Codable {
     /// Cosine of the two word sets weighted by inverse document frequency over the records
     /// compared: a shared rare word ("cb2ec") counts for more than a shared common one ("adapter").
     case tfidf
+    /// Token set over model and part numbers, where one model written two ways ("xb40ex",
+    /// "mdrxb40ex"; "wn511", "wn511b") counts as shared (see `ItemFeatures.wordsAgree`).
+    case modelNumbers = "model_numbers"
     /// Absolute difference of two numbers.
     case numeric
     /// The smaller of two positive numbers over the larger (0.9: within 10 %), for prices and

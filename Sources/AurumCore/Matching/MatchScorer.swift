@@ -277,7 +277,7 @@ extension ComparisonMethod {
         switch self {
         case .exact, .numeric, .ratio, .date: 0
         case .levenshtein, .damerauLevenshtein, .jaroWinkler: 1
-        case .tokenSet, .tokenSort, .jaccard: 2
+        case .tokenSet, .tokenSort, .jaccard, .modelNumbers: 2
         case .mongeElkan, .tfidf: 3
         }
     }
@@ -316,6 +316,11 @@ enum Comparator {
         case .tokenSet:
             let (shared, n, m) = words(a.form, b.form)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, min(n, m))))
+        case .modelNumbers:
+            let left = a.form.string.split(separator: " "), right = b.form.string.split(separator: " ")
+            let (short, long) = left.count <= right.count ? (left, right) : (right, left)
+            let shared = short.count { word in long.contains { ItemFeatures.wordsAgree(word, $0) } }
+            return Measure(equal: false, similarity: Double(shared) / Double(max(1, short.count)))
         case .jaccard:
             let (shared, n, m) = words(a.form, b.form)
             return Measure(equal: false, similarity: Double(shared) / Double(max(1, n + m - shared)))

@@ -50,6 +50,8 @@ import Testing
         let price = try #require(Comparator.measure(.ratio, "90", "100"))
         #expect(abs(price.similarity! - 0.9) < 1e-12 && LevelCondition.similarityAtLeast(0.9).holds(price))
         #expect(Comparator.measure(.ratio, "0", "100")?.similarity == 0, "no ratio to a zero price")
+        #expect(Comparator.measure(.modelNumbers, "xb40ex", "mdrxb40ex zx100")?.similarity == 1, "one model written two ways is shared")
+        #expect(Comparator.measure(.modelNumbers, "gx301 gx012", "gx012 twr301")?.similarity == 0.5)
     }
 
     /// Prepared values compare ASCII text by its bytes and other text by its scalars; both give

@@ -93,6 +93,9 @@ import Testing
     @Test func modelNumbersAgreeAcrossAVariantSuffix() {
         #expect(ItemFeatures.wordsAgree("wn511", "wn511b") && ItemFeatures.wordsAgree("cb2ec kdl40", "kdl40"))
         #expect(!ItemFeatures.wordsAgree("wn511", "wn512") && !ItemFeatures.wordsAgree("kdl40", "kdl40v4100"), "a longer model is another model")
+        #expect(ItemFeatures.wordsAgree("xb40ex", "mdrxb40ex") && ItemFeatures.wordsAgree("fh50", "npfh50"), "a series prefix")
+        #expect(ItemFeatures.wordsAgree("tg6645b", "tga6645b") && !ItemFeatures.wordsAgree("tg6645b", "tg6646b"), "a letter more, not a digit")
+        #expect(!ItemFeatures.wordsAgree("4050", "14050"), "a digit in front is another number")
         #expect(ItemFeatures.modelNumbers("satellite speaker mounts 1pair 10db") == [], "pairs and decibels are quantities")
     }
 
