@@ -259,8 +259,8 @@ struct DedupeReport {
         out.line("\(records.count) records, \(blocking.blocks) blocks, \(blocking.comparedPairs) pairs compared, \(autoLink) auto_link, "
                  + "\(review) review, \(MatchExplanation.fixed(seconds, 2)) s, peak memory \(PeakMemory.bytes() / 1_048_576) MiB")
         for summary in Self.oversizedByKey(blocking.oversizedBlocks) {
-            out.line("  \(summary.blocks) oversized block\(summary.blocks == 1 ? "" : "s") of key \(summary.key) (\(summary.records) records, "
-                     + "largest \(summary.largest)) "
+            out.line("  \(summary.blocks) oversized block\(summary.blocks == 1 ? "" : "s") of key \(summary.key) (largest \(summary.largest), "
+                     + "\(summary.records) members in all) "
                      + (summary.skipped ? "skipped: a value this common is no evidence" : "compared within a sorted window of \(Blocking.window)"))
         }
         for block in blocking.oversizedBlocks.prefix(10) {
