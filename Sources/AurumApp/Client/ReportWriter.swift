@@ -38,7 +38,6 @@ struct ReportWriter: ~Copyable {
 
     mutating func string(_ text: String?) { write { $0.string(text) } }
     mutating func number(_ value: Double?) { write { $0.number(value) } }
-    mutating func key(_ name: String) { write { $0.key(name) } }
     mutating func member(_ name: String) { write { $0.member(name) } }
     mutating func strings(_ values: [String]) { write { $0.strings(values) } }
     mutating func objects<S: Sequence>(_ items: S, _ members: (inout ReportBuffer, S.Element) -> Void) {

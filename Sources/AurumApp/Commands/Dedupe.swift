@@ -72,7 +72,7 @@ struct Dedupe: AsyncParsableCommand {
         let report = DedupeReport(result: result, records: records, invalid: prepared.invalid, seconds: seconds)
         do {
             var writer = try ReportWriter(path: output)
-            if json { report.writeJSON(to: &writer) } else { report.writeText(to: &writer) }
+            if json { await report.writeJSON(to: &writer) } else { report.writeText(to: &writer) }
             try writer.finish()
         } catch let failure as ImportFile.Failure {
             printError("error: \(failure)")
@@ -106,7 +106,7 @@ extension Dedupe {
 
 /// What `aurum dedupe` prints, written as it goes: JSON `{pairs, vetoed, clusters, invalid,
 /// stats}` with a pair per line, or text for a person.
-struct DedupeReport {
+struct DedupeReport: Sendable {
     struct Invalid: Sendable {
         var record: String
         var line: Int
@@ -122,11 +122,11 @@ struct DedupeReport {
     var autoLink: Int { result.pairs.count { $0.band == .autoLink } }
     var review: Int { result.pairs.count { $0.band == .review } }
 
-    func writeJSON(to out: inout ReportWriter) {
+    func writeJSON(to out: inout ReportWriter) async {
         out.raw("{\"pairs\":[")
-        writePairs(result.pairs, to: &out)
+        await writePairs(result.pairs, to: &out)
         out.raw("],\n\"vetoed\":[")
-        writePairs(result.vetoed, to: &out)
+        await writePairs(result.vetoed, to: &out)
         out.raw("],\n\"clusters\":[")
         for (index, cluster) in result.clusters.enumerated() {
             out.raw(index == 0 ? "\n" : ",\n")
@@ -135,7 +135,7 @@ struct DedupeReport {
         out.raw("],\n\"invalid\":[")
         for (index, row) in invalid.enumerated() {
             out.raw(index == 0 ? "\n{" : ",\n{")
-            out.key("record"); out.string(row.record)
+            out.member("record"); out.string(row.record)
             out.member("line"); out.raw(String(row.line))
             out.member("errors")
             out.objects(row.errors) { out, finding in
@@ -176,29 +176,26 @@ struct DedupeReport {
 
     /// The pairs, one per line, formatted a few thousand at a time on every core and written in
     /// order (memory holds one round of them, not the report).
-    private func writePairs(_ pairs: [ScoredPair], to out: inout ReportWriter) {
+    private func writePairs(_ pairs: [ScoredPair], to out: inout ReportWriter) async {
         let chunk = 2_000, cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         var start = 0
         while start < pairs.count {
             let round = stride(from: start, to: min(pairs.count, start + chunk * cores), by: chunk).map { $0..<min(pairs.count, $0 + chunk) }
-            let parts = Slots(count: round.count)
-            DispatchQueue.concurrentPerform(iterations: round.count) { index in
-                var part = ReportBuffer()
-                for position in round[index] { format(pairs[position], first: position == 0, to: &part) }
-                parts.put(part, at: index)
+            let parts = await withTaskGroup(of: (Int, ReportBuffer).self) { group in
+                for (index, positions) in round.enumerated() {
+                    group.addTask {
+                        var part = ReportBuffer()
+                        for position in positions { format(pairs[position], first: position == 0, to: &part) }
+                        return (index, part)
+                    }
+                }
+                var parts = [ReportBuffer](repeating: ReportBuffer(), count: round.count)
+                for await (index, part) in group { parts[index] = part }
+                return parts
             }
-            for part in parts.take() { out.append(part) }
+            for part in parts { out.append(part) }
             start = round.last!.upperBound
         }
-    }
-
-    /// One slot per concurrent iteration, each written by its own iteration only.
-    private final class Slots: @unchecked Sendable {
-        private let slots: UnsafeMutableBufferPointer<ReportBuffer>
-        init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: ReportBuffer()) }
-        func put(_ part: ReportBuffer, at index: Int) { slots[index] = part }
-        func take() -> [ReportBuffer] { Array(slots) }
-        deinit { slots.deinitialize(); slots.deallocate() }
     }
 
     static func round(_ value: Double, _ digits: Int) -> Double {
@@ -208,14 +205,14 @@ struct DedupeReport {
 
     private func format(_ pair: ScoredPair, first: Bool, to out: inout ReportBuffer) {
         out.raw(first ? "\n{" : ",\n{")
-        out.key("a"); out.string(records[pair.a].id)
+        out.member("a"); out.string(records[pair.a].id)
         out.member("b"); out.string(records[pair.b].id)
         out.member("weight"); out.number(Self.round(pair.weight, 3))
         out.member("prior_weight"); out.number(Self.round(pair.priorWeight, 3))
         out.member("probability"); out.number(pair.probability.map { Self.round($0, 6) })
         out.member("band"); out.string(pair.band.rawValue)
         out.member("explanation"); out.raw("{")
-        out.key("text"); out.string(MatchExplanation.line(pair))
+        out.member("text"); out.string(MatchExplanation.line(pair))
         out.member("vetoed_by"); out.string(pair.vetoedBy)
         out.member("comparisons")
         out.objects(pair.contributions) { out, c in

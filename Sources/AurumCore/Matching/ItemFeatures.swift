@@ -138,12 +138,7 @@ public enum ItemFeatures {
     public static func variants(_ text: String) -> [String] {
         var found = Set<String>()
         for word in text.split(separator: " ") {
-            if let colour = colourWords[String(word)] { found.insert("colour=" + colour) }
-            if let platform = platformWords[String(word)] { found.insert("platform=" + platform) }
-            if let material = materialWords[String(word)] { found.insert("material=" + material) }
-            if let grade = gradeWords[String(word)] { found.insert("grade=" + grade) }
-            if let edition = editionWords[String(word)] { found.insert("edition=" + edition) }
-            if let licence = licenceWords[String(word)] { found.insert("licence=" + licence) }
+            for (dimension, words) in variantDimensions { if let value = words[String(word)] { found.insert(dimension + "=" + value) } }
         }
         // Steel is the base of stainless, galvanised or black-oxide steel: the finish tells them apart.
         if found.contains("material=steel"), found.contains(where: { $0.hasPrefix("material=") && $0 != "material=steel" }) {
@@ -153,6 +148,12 @@ public enum ItemFeatures {
         if !found.contains(where: { $0.hasPrefix("licence=") }) { found.insert("licence=full") }
         return found.sorted()
     }
+
+    /// The variant dimensions and their words, in the order `variants` reads them.
+    static let variantDimensions: [(dimension: String, words: [String: String])] = [
+        ("colour", colourWords), ("platform", platformWords), ("material", materialWords), ("grade", gradeWords),
+        ("edition", editionWords), ("licence", licenceWords),
+    ]
 
     static let materialWords: [String: String] = [
         "steel": "steel", "stainless": "stainless", "inox": "stainless", "brass": "brass", "copper": "copper", "bronze": "bronze",
@@ -222,19 +223,16 @@ public enum ItemFeatures {
             if long.hasPrefix(short), short.count >= 5 || long.count >= 2 * short.count { return true }
             return EditDistance.damerauLevenshtein(String(x), String(y)) <= (short.count >= 5 ? 2 : 1)
         }
-        // The start of a designation on the other side is shared too ("din" against "din933");
-        // filler and variant words are never the replaced one.
-        func kinds(_ words: [Substring], against tokens: [Substring]) -> [Substring] {
-            words.filter { word in
-                if tokens.contains(where: { $0.count > word.count && $0.hasPrefix(word) && $0.dropFirst(word.count).first?.isNumber == true }) {
-                    shared += 1
-                    return false
-                }
-                return !fillerWords.contains(String(word)) && !isVariantWord(String(word))
-            }
+        // The start of a designation on the other side is shared too ("din" against "din933").
+        func startsDesignation(_ word: Substring, in tokens: [Substring]) -> Bool {
+            tokens.contains { $0.count > word.count && $0.hasPrefix(word) && $0.dropFirst(word.count).first?.isNumber == true }
         }
-        left = kinds(left, against: rightTokens)
-        right = kinds(right, against: leftTokens)
+        let designations = (left.filter { startsDesignation($0, in: rightTokens) }, right.filter { startsDesignation($0, in: leftTokens) })
+        shared += designations.0.count + designations.1.count
+        // Filler and variant words are never the replaced one.
+        func isKind(_ word: Substring) -> Bool { !fillerWords.contains(String(word)) && !isVariantWord(String(word)) }
+        left = left.filter { !designations.0.contains($0) && isKind($0) }
+        right = right.filter { !designations.1.contains($0) && isKind($0) }
         guard shared >= 2, !left.isEmpty, !right.isEmpty else { return 1 }
         // One phrase in the place of another: a word, or two side by side ("countersunk screw"),
         // after the same word or before it (a brand put first on one side and a word added at
@@ -257,8 +255,7 @@ public enum ItemFeatures {
     static let fillerWords: Set<String> = ["the", "and", "for", "with", "new", "from", "into", "by", "of", "in", "to"]
 
     static func isVariantWord(_ word: String) -> Bool {
-        colourWords[word] != nil || platformWords[word] != nil || materialWords[word] != nil || gradeWords[word] != nil
-            || editionWords[word] != nil || licenceWords[word] != nil
+        variantDimensions.contains { $0.words[word] != nil }
     }
 
     /// Whether two feature lists ("dimension=value" each) conflict: some dimension both state,

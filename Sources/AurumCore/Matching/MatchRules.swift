@@ -178,7 +178,8 @@ public struct Veto: Sendable, Hashable {
     public var similarityBelow: Double?
     /// How that similarity is measured: Jaro-Winkler, Monge-Elkan (word by word),
     /// `other_words` (for people's names: the words left once the shared family name is set aside),
-    /// or `replaced_word` (for item names: 0 when the names are the same but for one word each).
+    /// or `replaced_word` (for item names: 0 when they are the same but for one word, or two
+    /// side by side, in the same place; see `ItemFeatures.replacedWord`).
     public var similarityMethod: VetoSimilarity = .jaroWinkler
     /// Comparisons (by name or attribute) that must agree as well, a level with a positive weight,
     /// e.g. the same address for households (a typo in it is still the same address). An

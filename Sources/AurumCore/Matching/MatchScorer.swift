@@ -157,26 +157,6 @@ public struct MatchScorer: Sendable {
         }
     }
 
-    /// The pair's total weight and whether a veto applies, without building the explanation:
-    /// the fast path that decides which of millions of pairs deserve a full `score`.
-    public func weight(_ records: [MatchRecord], _ a: Int, _ b: Int) -> Double {
-        weight(records[a], records[b])
-    }
-
-    /// The total weight of two records, as `weight(_:_:_:)`.
-    public func weight(_ a: MatchRecord, _ b: MatchRecord) -> Double {
-        a.withValues { left in
-            b.withValues { right in
-                var weight = rules.priorWeight
-                for index in rules.comparisons.indices {
-                    guard let x = left.value(index), let y = right.value(index) else { continue }
-                    weight += levelWeight(index, x, y).weight
-                }
-                return weight
-            }
-        }
-    }
-
     /// The level reached (its index) and its weight (term-frequency adjusted) for two present values.
     @inline(__always)
     func levelWeight(_ index: Int, _ x: MatchValue, _ y: MatchValue) -> (level: Int?, weight: Double, measure: Measure) {

@@ -201,11 +201,12 @@ public struct WordWeights: Sendable, Hashable {
         let cosine = min(1, dot / (normA * normB).squareRoot())
         // A short name whose words the long one holds ("mozy backup" in "simply put software
         // llc mozy backup 3.0"): the shorter side's weight found in the longer, scaled.
+        guard let containment else { return cosine }
         let (shorter, longer, shorterNorm) = normA <= normB ? (left, right, normA) : (right, left, normB)
         // One word is held whole only when it is rare (a program's own name, "westward"); a common
         // one ("office") is in many longer names.
         let rare = log(Double(1 + documents) / Double(1 + Self.rareInAtMost)) + 1
-        guard let containment, shorter.count >= 2 || (shorter.count == 1 && shorter[0].weight >= rare) else { return cosine }
+        guard shorter.count >= 2 || (shorter.count == 1 && shorter[0].weight >= rare) else { return cosine }
         var found = 0.0
         for x in shorter { found += x.weight * x.weight * Self.bestMatch(x.word, in: longer).similarity }
         return max(cosine, containment * found / shorterNorm)

@@ -204,7 +204,7 @@ extension FeatureTests {
         let scorer = MatchScorer(rules: rules)
         for a in records.indices { for b in records.indices where a != b {
             for threshold in [-20.0, -5, 0, 3, 10, 30] {
-                #expect(scorer.reaches(records[a], records[b], threshold) == (scorer.weight(records[a], records[b]) >= threshold))
+                #expect(scorer.reaches(records[a], records[b], threshold) == (scorer.score(records, a, b).weight >= threshold))
             }
         } }
     }
