@@ -61,7 +61,8 @@ for r in rows:
         l, lb = r["labelled"], r["labelled_base"]
         print(f"{'  labelled only':16} {l['precision']:6.4f} {l['recall']:6.4f} {l['f1']:6.4f} {'':6} {'':7} {'':6} | "
               f"{'tokenset':9} {lb['precision']:6.4f} {lb['recall']:6.4f} {lb['f1']:6.4f} {'':6} | {l['f1'] / max(lb['f1'], 1e-9):.2f}")
-        x, xb = r["across"]["aurum"], r["across"]["baseline"]
-        print(f"{'  across shops':16} {x['precision']:6.4f} {x['recall']:6.4f} {x['f1']:6.4f} {'':6} {'':7} {'':6} | "
-              f"{'tokenset':9} {xb['precision']:6.4f} {xb['recall']:6.4f} {xb['f1']:6.4f} {'':6} | {x['f1'] / max(xb['f1'], 1e-9):.2f}")
+        for label, suffix in (("  across shops", ""), ("  across, labels", "_labelled")):
+            x, xb = r["across"]["aurum" + suffix], r["across"]["baseline" + suffix]
+            print(f"{label:16} {x['precision']:6.4f} {x['recall']:6.4f} {x['f1']:6.4f} {'':6} {'':7} {'':6} | "
+                  f"{'tokenset':9} {xb['precision']:6.4f} {xb['recall']:6.4f} {xb['f1']:6.4f} {'':6} | {x['f1'] / max(xb['f1'], 1e-9):.2f}")
 PY

@@ -5,10 +5,13 @@
   tokenset DIR    Each item's best match by token-set similarity of the names, with the threshold
                   that gives the best F1 against the truth (an oracle: no real system knows it).
 
-  across DIR REPORT  The linkage measure of the item sets: only pairs across the two shops count,
-                  against the labelled matches (DIR/sides.csv, DIR/links.csv), for Aurum's pairs in
-                  REPORT (an `aurum dedupe --json` report) and for each record's best token-set
-                  match in the other shop with an oracle threshold. Prints {"aurum", "baseline"}.
+  across DIR REPORT  The linkage measure of the item sets: only pairs of records from the two shops
+                  (DIR/sides.csv) count, for Aurum's pairs in REPORT (an `aurum dedupe --json`
+                  report) and for each record's best token-set match in the other shop with an
+                  oracle threshold; against the truth with identical listings joined (the pairs
+                  across the shops within one DIR/truth.csv cluster) and against the labelled
+                  matches alone (DIR/links.csv). Prints {"aurum", "baseline", "aurum_labelled",
+                  "baseline_labelled"}.
 
 Prints one JSON object: precision, recall, f1, seconds, pairs (predicted).
 """
@@ -109,12 +112,13 @@ def tokenset(directory, truth_name="truth.csv"):
 
 def across(directory, report):
     sides = {row["source_key"]: row["side"] for row in csv.DictReader(open(f"{directory}/sides.csv"))}
-    truth = {(row["left"], row["right"]) for row in csv.DictReader(open(f"{directory}/links.csv"))}
 
     def oriented(a, b):
         if sides.get(a) == "right" and sides.get(b) == "left":
             a, b = b, a
         return (a, b) if sides.get(a) == "left" and sides.get(b) == "right" else None
+    labelled = {(row["left"], row["right"]) for row in csv.DictReader(open(f"{directory}/links.csv"))}
+    joined = {p for p in (oriented(a, b) for a, b in truth_pairs(directory)) if p}
     found = {p for p in (oriented(pair["a"], pair["b"]) for pair in json.load(open(report))["pairs"]) if p}
     rows = list(csv.DictReader(open(f"{directory}/records.csv")))
     names = {r["source_key"]: words(r["name"]) for r in rows}
@@ -133,13 +137,16 @@ def across(directory, report):
             if best:
                 pair = oriented(x, best[1])
                 candidates[pair] = max(best[0], candidates.get(pair, 0))
-    baseline = {"f1": -1}
-    for threshold in sorted(set(candidates.values())):
-        scored = scores({p for p, s in candidates.items() if s >= threshold}, truth)
-        if scored["f1"] > baseline["f1"]:
-            baseline = dict(scored, threshold=threshold)
-    return {"aurum": scores(found, truth), "baseline": baseline}
 
+    def baseline(truth):
+        best = {"f1": -1}
+        for threshold in sorted(set(candidates.values())):
+            scored = scores({p for p, s in candidates.items() if s >= threshold}, truth)
+            if scored["f1"] > best["f1"]:
+                best = dict(scored, threshold=threshold)
+        return best
+    return {"aurum": scores(found, joined), "baseline": baseline(joined),
+            "aurum_labelled": scores(found, labelled), "baseline_labelled": baseline(labelled)}
 
 if __name__ == "__main__":
     kind, directory = sys.argv[1], sys.argv[2]
