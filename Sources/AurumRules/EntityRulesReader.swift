@@ -5,7 +5,7 @@ import Yams
 struct EntityRulesReader {
     let doc: YAMLDocument
 
-    static let topKeys = ["entity", "description", "attributes", "rules", "match"]
+    static let topKeys = ["entity", "description", "attributes", "rules", "match", "survive"]
     static let attributeKeys = ["type", "required", "recommended", "normalize", "pattern", "values", "length",
                                 "range", "check", "entity", "unique", "description"]
     static let ruleKeys = ["name", "when", "require", "forbid", "severity", "message"]
@@ -15,6 +15,7 @@ struct EntityRulesReader {
         var schema = EntitySchema(name: expectedName, attributes: [])
         var ruleNodes: Node?
         var matchNode: Node?
+        var surviveNode: Node?
         for (key, keyNode, value) in entries {
             switch key {
             case "entity":
@@ -25,6 +26,7 @@ struct EntityRulesReader {
             case "attributes": schema.attributes = attributes(value)
             case "rules": ruleNodes = value
             case "match": matchNode = value
+            case "survive": surviveNode = value
             default: doc.report(keyNode, "unexpected key \(key)")
             }
         }
@@ -32,8 +34,49 @@ struct EntityRulesReader {
             doc.report(root, "an entity file needs an attributes: section")
         }
         if let ruleNodes { schema.rules = rules(ruleNodes, attributes: Set(schema.attributes.map(\.name))) }
+        if let surviveNode { schema.survive = survive(surviveNode, attributes: Set(schema.attributes.map(\.name))) }
         if let matchNode { schema.match = MatchRulesReader(doc: doc, attributes: Set(schema.attributes.map(\.name))).read(matchNode) }
         return schema
+    }
+
+    /// `survive:` — `default:` a strategy, `attributes:` a strategy per attribute; a strategy is
+    /// a name (`trust`, `most_recent`, `most_complete`, `longest`) or `{source_order: [a, b]}`.
+    func survive(_ node: Node, attributes: Set<String>) -> SurvivorshipRules {
+        var rules = SurvivorshipRules()
+        guard let entries = doc.mapping(node, allowed: ["default", "attributes"], what: "survive") else { return rules }
+        for (key, _, value) in entries {
+            if key == "default" {
+                if let strategy = strategy(value, "survive.default") { rules.defaultStrategy = strategy }
+                continue
+            }
+            for (name, keyNode, strategyNode) in doc.mapping(value, what: "survive.attributes") ?? [] {
+                guard attributes.contains(name) else {
+                    doc.report(keyNode, "survive names unknown attribute \"\(name)\"\(Suggestion.didYouMean(name, in: attributes))")
+                    continue
+                }
+                if let strategy = strategy(strategyNode, "survive.attributes.\(name)") { rules.attributes[name] = strategy }
+            }
+        }
+        return rules
+    }
+
+    func strategy(_ node: Node, _ what: String) -> SurvivalStrategy? {
+        let names = SurvivalStrategy.named.keys.sorted() + ["{source_order: [...]}"]
+        if case .mapping = node {
+            guard let entries = doc.mapping(node, allowed: ["source_order"], what: what),
+                  let order = entries.first.flatMap({ doc.strings($0.value, "\(what).source_order") }) else { return nil }
+            guard !order.isEmpty else {
+                doc.report(node, "\(what).source_order needs at least one source")
+                return nil
+            }
+            return .sourceOrder(order)
+        }
+        guard let name = doc.string(node, what) else { return nil }
+        guard let strategy = SurvivalStrategy.named[name] else {
+            doc.report(node, "\(what): unknown strategy \"\(name)\"\(Suggestion.didYouMean(name, in: SurvivalStrategy.named.keys)); one of: \(names.joined(separator: ", "))")
+            return nil
+        }
+        return strategy
     }
 
     func attributes(_ node: Node) -> [AttributeSpec] {

@@ -40,6 +40,7 @@ public enum RulesLoader {
         let sources = SettingsReader(doc: settingsDoc).read(settingsRoot, entities: declared)
         diagnostics += settingsDoc.diagnostics
         diagnostics += crossReferences(entities, declared: declared)
+        diagnostics += survivorSources(entities, sources: Set(sources.keys))
         if declared.isEmpty {
             diagnostics.append(RulesDiagnostic(file: directory, line: 0, message: "no entity files: add one <entity>.yaml per entity"))
         }
@@ -62,6 +63,23 @@ public enum RulesLoader {
                 let line = Self.line(ofAttribute: spec.name, in: root)
                 result.append(RulesDiagnostic(file: doc.file, line: line,
                     message: "attribute \(spec.name) references unknown entity \"\(target)\"\(Suggestion.didYouMean(target, in: declared)); the rules define \(declared.sorted().joined(separator: ", "))"))
+            }
+        }
+        return result
+    }
+
+    /// Every source a `source_order` names must be one aurum.yaml declares.
+    static func survivorSources(_ entities: [String: (EntitySchema, YAMLDocument, Node)], sources: Set<String>) -> [RulesDiagnostic] {
+        var result = [RulesDiagnostic]()
+        for (schema, doc, root) in entities.values {
+            for (attribute, strategy) in schema.survive.attributes.sorted(by: { $0.key < $1.key }) + [("default", schema.survive.defaultStrategy)] {
+                guard case .sourceOrder(let order) = strategy else { continue }
+                let survive = root.mapping?["survive"]
+                let node = attribute == "default" ? survive?.mapping?["default"] : survive?.mapping?["attributes"]?.mapping?[attribute]
+                for name in order where !sources.contains(name) {
+                    result.append(RulesDiagnostic(file: doc.file, line: node?.mark?.line ?? 1,
+                        message: "\(attribute == "default" ? "survive.default" : "survive.attributes.\(attribute)").source_order names unknown source \"\(name)\"\(Suggestion.didYouMean(name, in: sources)); aurum.yaml declares \(sources.sorted().joined(separator: ", "))"))
+                }
             }
         }
         return result

@@ -55,6 +55,29 @@ import Testing
         #expect(SampleRules.validateWithEmptyStore(warehouse, ["code": "WHSEVEN", "name": "Main", "company": "Acme"]).errors.map(\.rule).sorted() == ["length", "pattern"])
     }
 
+    @Test func survivorshipIsReadAndItsMistakesNamedWithFileAndLine() throws {
+        let survive = item + """
+
+            survive:
+              default: trust
+              attributes:
+                name: longest
+                code: {source_order: [plm]}
+            """
+        try withRules(["aurum.yaml": settings, "item.yaml": survive]) { directory in
+            let rules = try RulesLoader.load(directory: directory)
+            #expect(rules.entities["item"]?.survive == SurvivorshipRules(defaultStrategy: .trust,
+                                                                        attributes: ["name": .longest, "code": .sourceOrder(["plm"])]))
+        }
+        let wrong = survive.replacingOccurrences(of: "name: longest", with: "nmae: newest")
+            .replacingOccurrences(of: "[plm]", with: "[plmm]").replacingOccurrences(of: "default: trust", with: "default: trusted")
+        #expect(try problems(["aurum.yaml": settings, "item.yaml": wrong]) == [
+            "item.yaml:9: survive.default: unknown strategy \"trusted\" (did you mean \"trust\"?); one of: longest, most_complete, most_recent, trust, {source_order: [...]}",
+            "item.yaml:11: survive names unknown attribute \"nmae\" (did you mean \"name\"?)",
+            "item.yaml:12: survive.attributes.code.source_order names unknown source \"plmm\" (did you mean \"plm\"?); aurum.yaml declares plm",
+        ])
+    }
+
     @Test func typoInAKeyIsReportedWithFileLineAndSuggestion() throws {
         let typo = item.replacingOccurrences(of: "required: true", with: "requird: true")
         #expect(try problems(["aurum.yaml": settings, "item.yaml": typo])

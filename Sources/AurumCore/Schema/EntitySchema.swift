@@ -7,13 +7,17 @@ public struct EntitySchema: Sendable {
     public var rules: [CrossFieldRule]
     /// How duplicates of this entity are found; nil when the rules say nothing about matching.
     public var match: MatchRules?
+    /// How each golden value is chosen among the record's sources.
+    public var survive: SurvivorshipRules
 
-    public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = [], match: MatchRules? = nil) {
+    public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = [], match: MatchRules? = nil,
+                survive: SurvivorshipRules = SurvivorshipRules()) {
         self.name = name
         self.description = description
         self.attributes = attributes
         self.rules = rules
         self.match = match
+        self.survive = survive
     }
 
     /// The attribute called `name`, if the entity has one.
@@ -57,4 +61,7 @@ public struct RuleSet: Sendable {
         self.version = version
         self.odoo = odoo
     }
+
+    /// Each source's trust, for survivorship.
+    public var trust: [String: Int] { sources.mapValues(\.trust) }
 }
