@@ -10,7 +10,13 @@ extension PostgresStewardshipStore {
         \(SQLTime.iso("cr.created_at")) AS created_at, \(SQLTime.iso("cr.decided_at")) AS decided_at,
         (SELECT coalesce(json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'comment', a.comment,
                  'at', \(SQLTime.iso("a.approved_at"))) ORDER BY a.approved_at), '[]')
-         FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals
+         FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals,
+        cr.contributions::text AS contributions, cr.steward_values::text AS steward_values, cr.lineage::text AS lineage,
+        cr.match::text AS match,
+        (SELECT coalesce(json_agg(json_build_object('record_id', pd.record_id, 'change_request_id', pd.other_change_request_id,
+                 'score', pd.weight, 'band', pd.band, 'explanation', pd.explanation, 'resolution', pd.resolution)
+                 ORDER BY pd.weight DESC, pd.record_id, pd.other_change_request_id), '[]')
+         FROM possible_duplicate pd WHERE pd.change_request_id = cr.id)::text AS possible_duplicates
         """
 
     public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
@@ -39,7 +45,7 @@ extension PostgresStewardshipStore {
     }
 
     static func changeRequest(_ row: PostgresRandomAccessRow) throws -> ChangeRequestView {
-        ChangeRequestView(
+        var view = ChangeRequestView(
             id: try row.get("id"), entity: try row.get("entity"),
             kind: try row.strict(ChangeKind.self, "kind"), recordID: try row.get("record_id"),
             status: try row.strict(ChangeRequestStatus.self, "status"), revision: try row.get("revision"),
@@ -52,6 +58,12 @@ extension PostgresStewardshipStore {
             requiredApprovals: try row.get("required_approvals"), reason: try row.get("reason"),
             supersededBy: try row.get("superseded_by"), rulesVersion: try row.get("rules_version"),
             createdAt: try row.get("created_at"), decidedAt: try row.get("decided_at"))
+        view.contributions = try SQLJSON.decode([SourceContribution].self, try row.get("contributions"))
+        view.stewardValues = try SQLJSON.decode([String: StewardValue].self, try row.get("steward_values"))
+        view.lineage = try SQLJSON.decode([String: Lineage].self, try row.get("lineage"))
+        view.match = try (row.get("match") as String?).map { try SQLJSON.decode(FlowMatch.self, $0) }
+        view.possibleDuplicates = try SQLJSON.decode([PossibleDuplicate].self, try row.get("possible_duplicates"))
+        return view
     }
 
     /// Loads a change request for a decision, in the caller's entities, as a lifecycle; locked in
@@ -118,6 +130,7 @@ extension PostgresStewardshipStore {
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.reject(by: caller.name, reason: reason) }
             try await persist(lifecycle, changeRequest: id, reason: reason, on: connection)
+            try await MatchKeys.drop(changeRequest: id, on: connection, logger: logger)
             request.status = lifecycle.status
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.rejected", entity: request.entity, subject: "change_request:\(id)",

@@ -23,12 +23,24 @@ extension PostgresStewardshipStore {
             }
             let base = try await baseAttributes(of: request, on: connection)
             let diff = AttributeChange.diff(from: base, to: verdict.attributes)
+            // What the steward typed wins over every source until a steward changes it again.
+            let instant = Self.instant()
+            for name in set.keys {
+                request.stewardValues[name] = StewardValue(value: verdict.attributes[name] ?? .null, steward: caller.name, at: instant)
+                request.lineage[name] = Lineage(steward: caller.name, strategy: "steward")
+            }
             try await connection.query("""
                 UPDATE change_request
                 SET proposed = \(SQLJSON.text(verdict.attributes))::jsonb, diff = \(SQLJSON.text(diff))::jsonb,
-                    warnings = \(SQLJSON.text(verdict.warnings))::jsonb, revision = \(next), edited_by = \(lifecycle.editedBy)
+                    warnings = \(SQLJSON.text(verdict.warnings))::jsonb, revision = \(next), edited_by = \(lifecycle.editedBy),
+                    steward_values = \(SQLJSON.text(request.stewardValues))::jsonb, lineage = \(SQLJSON.text(request.lineage))::jsonb
                 WHERE id = \(id)
                 """, logger: logger)
+            if request.kind == .create {
+                try await MatchKeys.drop(changeRequest: id, on: connection, logger: logger)
+                try await MatchKeys.add(changeRequest: id, entity: request.entity, attributes: verdict.attributes,
+                                        rules: rules.entities[request.entity]?.match, on: connection, logger: logger)
+            }
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.edited", entity: request.entity, subject: "change_request:\(id)",
                 recordID: request.recordID, version: request.baseVersion, before: .object(request.proposed),

@@ -20,9 +20,12 @@ public struct PostgresStewardshipStore: StewardshipStore {
     }
 
     /// Readies the database for these rules: indexes the unique values of attributes that became
-    /// unique (and drops those no longer unique). Returns values two records already share.
+    /// unique (and drops those no longer unique), and recomputes the stored blocking keys when the
+    /// rules changed. Returns values two records already share.
     public func prepare() async throws -> [String] {
-        try await UniqueValues.index(rules, client: client, logger: logger)
+        let shared = try await UniqueValues.index(rules, client: client, logger: logger)
+        try await MatchKeys.reindex(rules, client: client, logger: logger)
+        return shared
     }
 
     public func isReady() async -> Bool {

@@ -18,7 +18,8 @@ extension PostgresStewardshipStore {
     /// most `limit`: pages for publishing and reconciling every record.
     public func records(entity: String, afterID: Int64 = 0, limit: Int = 500) async throws -> [RecordView] {
         let rows = try await client.query("""
-            SELECT gr.id, gr.entity, gr.current_version, gr.state, gv.attributes::text AS attributes,
+            SELECT gr.id, gr.entity, gr.current_version, gr.state, gv.attributes::text AS attributes, gv.lineage::text AS lineage,
+                   gr.superseded_by,
                    \(unescaped: SQLTime.iso("gr.updated_at")) AS updated_at,
                    (SELECT coalesce(json_agg(json_build_object('source', rs.source, 'source_key', rs.source_key)
                                              ORDER BY rs.source, rs.source_key), '[]')
@@ -36,14 +37,15 @@ extension PostgresStewardshipStore {
                 id: try r.get("id"), entity: try r.get("entity"), version: try r.get("current_version"),
                 state: try r.strict(RecordState.self, "state"),
                 attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
-                sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at")))
+                sources: try SQLJSON.decode([SourceKey].self, try r.get("sources")), updatedAt: try r.get("updated_at"),
+                lineage: try SQLJSON.decode([String: Lineage].self, try r.get("lineage")), supersededBy: try r.get("superseded_by")))
         }
         return result
     }
 
     public func versions(entity: String, id: Int64) async throws -> [VersionView]? {
         let rows = try await client.query("""
-            SELECT gv.version, gv.state, gv.attributes::text AS attributes, gv.change_request_id, gv.rules_version,
+            SELECT gv.version, gv.state, gv.attributes::text AS attributes, gv.lineage::text AS lineage, gv.change_request_id, gv.rules_version,
                    gv.released_by, \(unescaped: SQLTime.iso("gv.released_at")) AS released_at
             FROM golden_version gv JOIN golden_record gr ON gr.id = gv.record_id
             WHERE gr.id = \(id) AND gr.entity = \(entity)
@@ -56,7 +58,8 @@ extension PostgresStewardshipStore {
                 version: try r.get("version"), state: try r.strict(RecordState.self, "state"),
                 attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
                 changeRequestID: try r.get("change_request_id"), rulesVersion: try r.get("rules_version"),
-                releasedBy: try r.get("released_by"), releasedAt: try r.get("released_at")))
+                releasedBy: try r.get("released_by"), releasedAt: try r.get("released_at"),
+                lineage: try SQLJSON.decode([String: Lineage].self, try r.get("lineage"))))
         }
         return result.isEmpty ? nil : result
     }

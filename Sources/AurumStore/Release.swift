@@ -13,21 +13,46 @@ extension PostgresStewardshipStore {
             let problems = verdict.errors.map { "\($0.attribute): \($0.message)" }.joined(separator: "; ")
             throw StoreError.conflict("the proposal is no longer valid against the golden records: \(problems); reject it and let the source resubmit")
         }
+        guard let schema = rules.entities[request.entity] else { throw StoreError.invalid("the rules no longer define entity \(request.entity)") }
         let (recordID, version, before) = try await nextVersion(of: request, on: connection)
         try await connection.query("""
-            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by)
-            VALUES (\(recordID), \(version), 'active', \(SQLJSON.text(request.proposed))::jsonb, \(request.id), \(rules.version), \(caller.name))
+            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by, lineage)
+            VALUES (\(recordID), \(version), 'active', \(SQLJSON.text(request.proposed))::jsonb, \(request.id), \(rules.version), \(caller.name),
+                    \(SQLJSON.text(request.lineage))::jsonb)
             """, logger: logger)
         try await connection.query("UPDATE change_request SET record_id = \(recordID) WHERE id = \(request.id)", logger: logger)
-        guard let schema = rules.entities[request.entity] else { throw StoreError.invalid("the rules no longer define entity \(request.entity)") }
         try await UniqueValues.claim(record: recordID, entity: request.entity, attributes: request.proposed, schema: schema,
                                      on: connection, logger: logger)
+        try await storeSources(of: request, record: recordID, on: connection)
+        try await MatchKeys.drop(changeRequest: request.id, on: connection, logger: logger)
+        try await MatchKeys.replace(record: recordID, entity: request.entity, attributes: request.proposed, rules: schema.match,
+                                    on: connection, logger: logger)
         request.recordID = recordID
         try await AuditLog.append(AuditEntry(
             actor: caller.name, action: "record.released", entity: request.entity, subject: "record:\(recordID)",
             recordID: recordID, version: version, before: before.map(JSONValue.object), after: .object(request.proposed),
             rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
         return (recordID, version)
+    }
+
+    /// Stores what the change's source keys said (linking a key new to the record) and the values
+    /// its editors typed. A change opened before contributions were kept stores its proposal as
+    /// its source key's.
+    func storeSources(of request: ChangeRequestView, record: Int64, on connection: PostgresConnection) async throws {
+        let instant = Self.instant()
+        let contributions = request.contributions.isEmpty
+            ? [SourceContribution(source: request.source, sourceKey: request.sourceKey, attributes: [:]).updated(with: request.proposed, at: instant)]
+            : request.contributions
+        for contribution in contributions {
+            try await storeContribution(contribution, entity: request.entity, record: record, on: connection)
+        }
+        for (attribute, typed) in request.stewardValues.sorted(by: { $0.key < $1.key }) {
+            try await connection.query("""
+                INSERT INTO steward_value (record_id, attribute, value, steward, at)
+                VALUES (\(record), \(attribute), \(SQLJSON.text(typed.value))::jsonb, \(typed.steward), \(typed.at))
+                ON CONFLICT (record_id, attribute) DO UPDATE SET value = excluded.value, steward = excluded.steward, at = excluded.at
+                """, logger: logger)
+        }
     }
 
     /// Creates the golden record for a create, or advances the current version of an update.
@@ -37,10 +62,6 @@ extension PostgresStewardshipStore {
                 INSERT INTO golden_record (entity, current_version) VALUES (\(request.entity), 1) RETURNING id
                 """, logger: logger)
             let id = try await rows.decode(Int64.self).first { _ in true }!
-            try await connection.query("""
-                INSERT INTO record_source (entity, source, source_key, record_id)
-                VALUES (\(request.entity), \(request.source), \(request.sourceKey), \(id))
-                """, logger: logger)
             return (id, 1, nil)
         }
         let rows = try await connection.query("""

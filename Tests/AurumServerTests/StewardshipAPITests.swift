@@ -23,6 +23,10 @@ import Testing
                 "id": .number(Double(recordID)), "entity": "item", "version": 1, "state": "active",
                 "attributes": ["code": "B-1001", "name": "Hex bolt M8x40", "uom": "Units"],
                 "sources": [["source": "plm", "source_key": "PLM-4711"]], "updated_at": record.json["updated_at"]!,
+                "lineage": ["code": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"],
+                            "name": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"],
+                            "uom": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"]],
+                "superseded_by": .null,
             ])
 
             let update = hexBolt.replacingOccurrences(of: #""uom":"Units""#, with: #""uom":"Units","weight":0.021"#)

@@ -54,7 +54,8 @@ import Testing
             let alice = try await t.actor("alice", .steward)
             let first = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
             let again = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
-            #expect(again == IngestResult(candidateID: first.candidateID, status: .unchanged, changeRequestID: first.changeRequestID))
+            #expect(again == IngestResult(candidateID: first.candidateID, status: .unchanged, changeRequestID: first.changeRequestID,
+                                          match: first.match))
             _ = try await t.store.approve(changeRequest: first.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
             let afterRelease = try await t.store.ingest([SampleRules.item("PLM-1", ["name": " Hex bolt  M8x40 "])], by: plm.principal, requestID: "r")[0]
             #expect(afterRelease.status == .unchanged)
@@ -153,7 +154,14 @@ import Testing
             #expect(item.status == .proposed)
             _ = try await t.store.approve(changeRequest: item.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
 
-            let sameCode = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-9", attributes: SampleRules.hexBolt)
+            // The same item from another source is linked to it by matching: an update, not a second record.
+            let sameItem = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-9", attributes: SampleRules.hexBolt)
+            let linkedByMatch = try await t.store.ingest([sameItem], by: plm.principal, requestID: "r")[0]
+            #expect(linkedByMatch.status == .proposed && linkedByMatch.match?.band == .autoLink)
+            #expect(try await t.store.changeRequest(id: linkedByMatch.changeRequestID!)?.kind == .update)
+            // Another item under a code already taken is only a possible duplicate, and its code is refused.
+            let sameCode = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-10",
+                                               attributes: ["code": "B-1001", "name": "Wing nut M6", "uom": "Units"])
             let duplicate = try await t.store.ingest([sameCode], by: plm.principal, requestID: "r")[0]
             #expect(duplicate.errors.map { "\($0.attribute):\($0.rule)" } == ["code:unique"])
             await #expect(throws: BatchInterrupted.self, "the store, too, refuses a source token speaking for another source") {

@@ -23,7 +23,7 @@ import Testing
             #expect(try await t.store.prepare().isEmpty)
             #expect(try await Self.held(t) == ["code=B-1X", "code=B-2"], "prepare indexes the current versions")
 
-            let taken = try await t.store.ingest([SampleRules.item("PLM-3", ["code": "B-2", "name": "Other nut", "uom": "Units"])],
+            let taken = try await t.store.ingest([SampleRules.item("PLM-3", ["code": "B-2", "name": "Washer M10", "uom": "Units"])],
                                                  by: try await t.actor("plm", .source).principal, requestID: "r")[0]
             #expect(taken.status == .rejected && taken.errors.map(\.rule) == ["unique"], "validation reads the held values")
         }

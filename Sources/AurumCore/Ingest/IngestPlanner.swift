@@ -13,14 +13,21 @@ public enum IngestPlanner {
         public var openChangeRequest: OpenProposal?
         /// The change request that produced the current version.
         public var lastReleasedChangeRequestID: Int64?
+        /// What each source key of the record last said, as released.
+        public var contributions: [SourceContribution]
+        /// The values stewards typed into the record.
+        public var stewardValues: [String: StewardValue]
 
         public init(recordID: Int64? = nil, currentVersion: Int? = nil, currentAttributes: Attributes = [:],
-                    openChangeRequest: OpenProposal? = nil, lastReleasedChangeRequestID: Int64? = nil) {
+                    openChangeRequest: OpenProposal? = nil, lastReleasedChangeRequestID: Int64? = nil,
+                    contributions: [SourceContribution] = [], stewardValues: [String: StewardValue] = [:]) {
             self.recordID = recordID
             self.currentVersion = currentVersion
             self.currentAttributes = currentAttributes
             self.openChangeRequest = openChangeRequest
             self.lastReleasedChangeRequestID = lastReleasedChangeRequestID
+            self.contributions = contributions
+            self.stewardValues = stewardValues
         }
     }
 
@@ -29,10 +36,17 @@ public enum IngestPlanner {
         public var id: Int64
         public var candidateID: Int64?
         public var proposed: Attributes
-        public init(id: Int64, candidateID: Int64?, proposed: Attributes) {
+        /// The source contributions it would store on release.
+        public var contributions: [SourceContribution]
+        /// The values its editors typed.
+        public var stewardValues: [String: StewardValue]
+        public init(id: Int64, candidateID: Int64?, proposed: Attributes, contributions: [SourceContribution] = [],
+                    stewardValues: [String: StewardValue] = [:]) {
             self.id = id
             self.candidateID = candidateID
             self.proposed = proposed
+            self.contributions = contributions
+            self.stewardValues = stewardValues
         }
     }
 
@@ -52,12 +66,69 @@ public enum IngestPlanner {
         public var warnings: [Finding]
         /// The open change request this one replaces.
         public var supersedes: Int64?
+        /// The source contributions to store on release, the values stewards typed, and where
+        /// each proposed value came from.
+        public var contributions: [SourceContribution] = []
+        public var stewardValues: [String: StewardValue] = [:]
+        public var lineage: [String: Lineage] = [:]
+
+        public init(kind: ChangeKind, attributes: Attributes, diff: [AttributeChange], warnings: [Finding], supersedes: Int64?,
+                    contributions: [SourceContribution] = [], stewardValues: [String: StewardValue] = [:], lineage: [String: Lineage] = [:]) {
+            self.kind = kind; self.attributes = attributes; self.diff = diff; self.warnings = warnings; self.supersedes = supersedes
+            self.contributions = contributions; self.stewardValues = stewardValues; self.lineage = lineage
+        }
+    }
+
+    /// The golden attributes after `source`'s key sent `attributes` (normalized; a null clears) at
+    /// `instant`: the key's contribution updated (the open proposal's, else the released one, else
+    /// a new one), laid beside the record's other keys and the values stewards typed, and each
+    /// value chosen by survivorship. Returns the contributions to store on release with the result.
+    public static func golden(source: String, sourceKey: String, attributes: Attributes, at instant: String, situation: Situation,
+                              rules: SurvivorshipRules, trust: [String: Int]) -> (pending: [SourceContribution], result: Survivorship.Result) {
+        var pending = situation.openChangeRequest?.contributions ?? []
+        let mine = { (c: SourceContribution) in c.source == source && c.sourceKey == sourceKey }
+        let base = pending.first(where: mine) ?? situation.contributions.first(where: mine)
+            ?? SourceContribution(source: source, sourceKey: sourceKey, attributes: [:])
+        pending.removeAll(where: mine)
+        pending.append(base.updated(with: attributes, at: instant))
+        let result = golden(pending: pending, situation: situation, rules: rules, trust: trust)
+        return (pending, result)
+    }
+
+    /// The record's released contributions with `pending` in place of their keys' own, and the
+    /// stewards' values (the open proposal's over the released), chosen by survivorship.
+    public static func golden(pending: [SourceContribution], situation: Situation, rules: SurvivorshipRules,
+                              trust: [String: Int]) -> Survivorship.Result {
+        let pendingKeys = Set(pending.map { [$0.source, $0.sourceKey] })
+        let all = situation.contributions.filter { !pendingKeys.contains([$0.source, $0.sourceKey]) } + pending
+        let typed = situation.stewardValues.merging(situation.openChangeRequest?.stewardValues ?? [:]) { $1 }
+        return Survivorship.golden(all, stewardValues: typed, rules: rules, trust: trust)
     }
 
     /// The attributes to validate: the open proposal (or else the current version) with the
     /// candidate's attributes laid over it; a null clears an attribute.
     public static func merged(_ candidate: Attributes, over situation: Situation) -> Attributes {
         (situation.openChangeRequest?.proposed ?? situation.currentAttributes).overlaid(with: candidate)
+    }
+
+    /// Decides the outcome from the verdict on the golden attributes survivorship chose, carrying
+    /// the contributions, steward values and lineage into the proposal.
+    ///
+    /// A source key new to an existing record (linked by matching) is a change even when no value
+    /// changes: the release links it.
+    public static func decide(_ verdict: Verdict, situation: Situation, pending: [SourceContribution],
+                              lineage: [String: Lineage]) -> Outcome {
+        var outcome = decide(verdict, situation: situation)
+        let known = Set((situation.contributions + (situation.openChangeRequest?.contributions ?? [])).map { [$0.source, $0.sourceKey] })
+        if case .unchanged = outcome, situation.recordID != nil, pending.contains(where: { !known.contains([$0.source, $0.sourceKey]) }) {
+            outcome = .propose(Proposal(kind: .update, attributes: verdict.attributes, diff: [], warnings: verdict.warnings,
+                                        supersedes: situation.openChangeRequest?.id))
+        }
+        guard case .propose(var proposal) = outcome else { return outcome }
+        proposal.contributions = pending
+        proposal.stewardValues = situation.openChangeRequest?.stewardValues ?? [:]
+        proposal.lineage = lineage.filter { proposal.attributes[$0.key] != nil }
+        return .propose(proposal)
     }
 
     /// Decides the outcome from the verdict on the merged attributes.

@@ -25,6 +25,16 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var rulesVersion: String
     public var createdAt: String
     public var decidedAt: String?
+    /// The source contributions the release stores, the values its editors typed, and where each
+    /// proposed value comes from.
+    public var contributions: [SourceContribution] = []
+    public var stewardValues: [String: StewardValue] = [:]
+    public var lineage: [String: Lineage] = [:]
+    /// What matching found when the candidate came in (nil when its source key was already
+    /// linked to a record, or for a change no candidate opened).
+    public var match: FlowMatch?
+    /// The pairs at or above review, with how stewards settled them.
+    public var possibleDuplicates: [PossibleDuplicate] = []
 
     public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
                 revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
@@ -45,6 +55,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         case sourceKey = "source_key", candidateID = "candidate_id", submittedBy = "submitted_by", editedBy = "edited_by", proposed, diff
         case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
         case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
+        case contributions, stewardValues = "steward_values", lineage, match, possibleDuplicates = "possible_duplicates"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -60,6 +71,9 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         try c.encode(requiredApprovals, forKey: .requiredApprovals); try c.encode(reason, forKey: .reason)
         try c.encode(supersededBy, forKey: .supersededBy); try c.encode(rulesVersion, forKey: .rulesVersion)
         try c.encode(createdAt, forKey: .createdAt); try c.encode(decidedAt, forKey: .decidedAt)
+        try c.encode(contributions, forKey: .contributions); try c.encode(stewardValues, forKey: .stewardValues)
+        try c.encode(lineage, forKey: .lineage); try c.encode(match, forKey: .match)
+        try c.encode(possibleDuplicates, forKey: .possibleDuplicates)
     }
 }
 

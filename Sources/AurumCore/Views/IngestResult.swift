@@ -14,8 +14,13 @@ public struct IngestResult: Sendable, Hashable, Codable {
     public var changeRequestID: Int64?
     public var errors: [Finding]
     public var warnings: [Finding]
+    /// What matching decided; nil when no matching ran (the source key was already linked to a
+    /// golden record, or the candidate was rejected).
+    public var match: FlowMatch?
 
-    public init(candidateID: Int64?, status: Status, changeRequestID: Int64?, errors: [Finding] = [], warnings: [Finding] = []) {
+    public init(candidateID: Int64?, status: Status, changeRequestID: Int64?, errors: [Finding] = [], warnings: [Finding] = [],
+                match: FlowMatch? = nil) {
+        self.match = match
         self.candidateID = candidateID
         self.status = status
         self.changeRequestID = changeRequestID
@@ -24,7 +29,7 @@ public struct IngestResult: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case candidateID = "candidate_id", status, changeRequestID = "change_request_id", errors, warnings
+        case candidateID = "candidate_id", status, changeRequestID = "change_request_id", errors, warnings, match
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -34,5 +39,21 @@ public struct IngestResult: Sendable, Hashable, Codable {
         try c.encode(changeRequestID, forKey: .changeRequestID)
         try c.encode(errors, forKey: .errors)
         try c.encode(warnings, forKey: .warnings)
+        try c.encode(match.map(Summary.init), forKey: .match)
+    }
+
+    /// The match as an ingest result shows it: the band, the record, the score and its explanation.
+    struct Summary: Encodable {
+        var match: FlowMatch
+        init(_ match: FlowMatch) { self.match = match }
+        enum CodingKeys: String, CodingKey { case band, recordID = "record_id", score, explanation }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            let distinct = match.band == .distinct
+            try c.encode(match.band, forKey: .band)
+            try c.encode(distinct ? nil : match.recordID, forKey: .recordID)
+            try c.encode(distinct ? nil : match.score, forKey: .score)
+            try c.encode(distinct ? nil : match.explanation, forKey: .explanation)
+        }
     }
 }

@@ -7,14 +7,28 @@ public struct RecordView: Sendable, Hashable, Codable {
     public var attributes: Attributes
     public var sources: [SourceKey]
     public var updatedAt: String
+    /// Where each value of the current version came from.
+    public var lineage: [String: Lineage]
+    /// The record this one was merged into, when superseded.
+    public var supersededBy: Int64?
 
-    public init(id: Int64, entity: String, version: Int, state: RecordState, attributes: Attributes, sources: [SourceKey], updatedAt: String) {
+    public init(id: Int64, entity: String, version: Int, state: RecordState, attributes: Attributes, sources: [SourceKey], updatedAt: String,
+                lineage: [String: Lineage] = [:], supersededBy: Int64? = nil) {
         self.id = id; self.entity = entity; self.version = version; self.state = state
         self.attributes = attributes; self.sources = sources; self.updatedAt = updatedAt
+        self.lineage = lineage; self.supersededBy = supersededBy
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, entity, version, state, attributes, sources, updatedAt = "updated_at"
+        case id, entity, version, state, attributes, sources, updatedAt = "updated_at", lineage, supersededBy = "superseded_by"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(entity, forKey: .entity); try c.encode(version, forKey: .version)
+        try c.encode(state, forKey: .state); try c.encode(attributes, forKey: .attributes); try c.encode(sources, forKey: .sources)
+        try c.encode(updatedAt, forKey: .updatedAt); try c.encode(lineage, forKey: .lineage)
+        try c.encode(supersededBy, forKey: .supersededBy)
     }
 }
 
@@ -37,14 +51,16 @@ public struct VersionView: Sendable, Hashable, Codable {
     public var rulesVersion: String
     public var releasedBy: String
     public var releasedAt: String
+    public var lineage: [String: Lineage]
 
-    public init(version: Int, state: RecordState, attributes: Attributes, changeRequestID: Int64?, rulesVersion: String, releasedBy: String, releasedAt: String) {
+    public init(version: Int, state: RecordState, attributes: Attributes, changeRequestID: Int64?, rulesVersion: String, releasedBy: String,
+                releasedAt: String, lineage: [String: Lineage] = [:]) {
         self.version = version; self.state = state; self.attributes = attributes; self.changeRequestID = changeRequestID
-        self.rulesVersion = rulesVersion; self.releasedBy = releasedBy; self.releasedAt = releasedAt
+        self.rulesVersion = rulesVersion; self.releasedBy = releasedBy; self.releasedAt = releasedAt; self.lineage = lineage
     }
 
     enum CodingKeys: String, CodingKey {
         case version, state, attributes, changeRequestID = "change_request_id", rulesVersion = "rules_version"
-        case releasedBy = "released_by", releasedAt = "released_at"
+        case releasedBy = "released_by", releasedAt = "released_at", lineage
     }
 }

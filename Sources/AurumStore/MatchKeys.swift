@@ -1,0 +1,116 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+/// The blocking keys of golden records and open create proposals, stored so that a candidate
+/// finds what it may duplicate with one indexed query: `match_key` holds one row per record (or
+/// change request) and key hash, the hash `MatchRecord.keys` computes, so the store and
+/// `aurum dedupe` block alike.
+enum MatchKeys {
+    /// The key hashes of `attributes` under `rules`, as PostgreSQL bigints.
+    static func hashes(_ attributes: Attributes, rules: MatchRules) -> [Int64] {
+        MatchRecord(id: "", attributes: attributes, rules: rules).keys.map { Int64(bitPattern: $0) }
+    }
+
+    /// Makes `attributes`' keys the record's own.
+    static func replace(record id: Int64, entity: String, attributes: Attributes, rules: MatchRules?,
+                        on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM match_key WHERE record_id = \(id)", logger: logger)
+        guard let rules else { return }
+        try await insert(hashes(attributes, rules: rules), entity: entity, record: id, changeRequest: nil, on: connection, logger: logger)
+    }
+
+    /// Gives an open create proposal its keys, so later candidates (of any source, or of the same
+    /// batch) meet it before it is released.
+    static func add(changeRequest id: Int64, entity: String, attributes: Attributes, rules: MatchRules?,
+                    on connection: PostgresConnection, logger: Logger) async throws {
+        guard let rules else { return }
+        try await insert(hashes(attributes, rules: rules), entity: entity, record: nil, changeRequest: id, on: connection, logger: logger)
+    }
+
+    /// A proposal that is no longer open has no keys.
+    static func drop(changeRequest id: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM match_key WHERE change_request_id = \(id)", logger: logger)
+    }
+
+    static func insert(_ hashes: [Int64], entity: String, record: Int64?, changeRequest: Int64?,
+                       on connection: PostgresConnection, logger: Logger) async throws {
+        guard !hashes.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO match_key (entity, key_hash, record_id, change_request_id)
+            SELECT \(entity), h, \(record), \(changeRequest) FROM unnest(\(hashes)::bigint[]) AS h
+            """, logger: logger)
+    }
+
+    /// The records and open create proposals that share a key with `hashes`, a block at a time as
+    /// `MatchIndex` takes them: a block over its key's limit is left out for a many-valued key
+    /// (a common word) and cut to the limit for a single-valued one.
+    static func targets(of hashes: [UInt64], entity: String, rules: MatchRules, excluding: Int64?,
+                        on connection: PostgresConnection, logger: Logger) async throws -> Set<MatchTarget> {
+        guard !hashes.isEmpty else { return [] }
+        let largest = rules.blockingKeys.map { $0.maxBlockSize ?? rules.maxBlockSize }.max() ?? rules.maxBlockSize
+        let rows = try await connection.query("""
+            SELECT k.h, m.record_id, m.change_request_id FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[]) AS k(h)
+            CROSS JOIN LATERAL (SELECT record_id, change_request_id FROM match_key
+                                WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id, change_request_id LIMIT \(largest + 1)) m
+            """, logger: logger)
+        var blocks = [Int64: [MatchTarget]]()
+        for try await (hash, record, changeRequest) in rows.decode((Int64, Int64?, Int64?).self) {
+            if let changeRequest, changeRequest == excluding { continue }
+            blocks[hash, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+        }
+        var found = Set<MatchTarget>()
+        for (hash, block) in blocks {
+            let key = rules.blockingKeys[Blocking.key(of: UInt64(bitPattern: hash))]
+            let limit = key.maxBlockSize ?? rules.maxBlockSize
+            // The block as a file would hold it: its members and the candidate.
+            if block.count + 1 > limit, key.isMultiValued { continue }
+            found.formUnion(block.prefix(limit))
+        }
+        return found
+    }
+
+    /// Recomputes every stored key of `entity` when the rules that computed them changed (or
+    /// were never run): the current versions of records not superseded, and open create proposals.
+    static func reindex(_ rules: RuleSet, client: PostgresClient, logger: Logger) async throws {
+        for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
+            try await client.transaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("match_key " + entity), 0))", logger: logger)
+                let stored = try await connection.query("SELECT rules_version FROM match_key_version WHERE entity = \(entity)", logger: logger)
+                guard try await stored.decode(String.self).first(where: { _ in true }) != rules.version else { return }
+                try await connection.query("DELETE FROM match_key WHERE entity = \(entity)", logger: logger)
+                if let match = schema.match {
+                    let records = try await connection.query("""
+                        SELECT gr.id, gv.attributes::text FROM golden_record gr
+                        JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+                        WHERE gr.entity = \(entity) AND gr.state <> 'superseded'
+                        """, logger: logger)
+                    var recordRows = [(hash: Int64, id: Int64)]()
+                    for try await (id, text) in records.decode((Int64, String).self) {
+                        for hash in hashes(try SQLJSON.decode(Attributes.self, text), rules: match) { recordRows.append((hash, id)) }
+                    }
+                    let proposals = try await connection.query("""
+                        SELECT id, proposed::text FROM change_request WHERE entity = \(entity) AND status = 'open' AND kind = 'create'
+                        """, logger: logger)
+                    var proposalRows = [(hash: Int64, id: Int64)]()
+                    for try await (id, text) in proposals.decode((Int64, String).self) {
+                        for hash in hashes(try SQLJSON.decode(Attributes.self, text), rules: match) { proposalRows.append((hash, id)) }
+                    }
+                    for (rows, column) in [(recordRows, "record_id"), (proposalRows, "change_request_id")] {
+                        for start in stride(from: 0, to: rows.count, by: 50_000) {
+                            let chunk = rows[start..<min(rows.count, start + 50_000)]
+                            try await connection.query("""
+                                INSERT INTO match_key (entity, key_hash, \(unescaped: column))
+                                SELECT \(entity), * FROM unnest(\(chunk.map(\.hash))::bigint[], \(chunk.map(\.id))::bigint[])
+                                """, logger: logger)
+                        }
+                    }
+                }
+                try await connection.query("""
+                    INSERT INTO match_key_version (entity, rules_version) VALUES (\(entity), \(rules.version))
+                    ON CONFLICT (entity) DO UPDATE SET rules_version = excluded.rules_version
+                    """, logger: logger)
+            }
+        }
+    }
+}
