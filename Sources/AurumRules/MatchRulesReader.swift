@@ -7,7 +7,7 @@ struct MatchRulesReader {
     let doc: YAMLDocument
     let attributes: Set<String>
 
-    static let keys = ["prior", "thresholds", "max_block_size", "best_margin", "blocking", "compare", "veto"]
+    static let keys = ["prior", "thresholds", "max_block_size", "best_margin", "auto_link_requires", "blocking", "compare", "veto"]
     static let comparisonKeys = ["name", "attribute", "with", "normalize", "method", "levels", "term_frequency", "containment"]
     static let levelKeys = ["label", "exact", "at_least", "at_most", "m", "u"]
     static let partKeys = ["attribute", "normalize", "take", "prefix", "bands", "rows", "qgram"]
@@ -38,6 +38,12 @@ struct MatchRulesReader {
         rules.comparisons = list(field("compare"), "match.compare", comparison)
         rules.blockingKeys = list(field("blocking"), "match.blocking", blockingKey)
         let names = Set(rules.comparisons.map(\.name))
+        if let node = field("auto_link_requires") {
+            for name in doc.strings(node, "match.auto_link_requires") ?? [] {
+                if let index = rules.comparisons.firstIndex(where: { $0.name == name }) { rules.autoLinkRequires.append(index); continue }
+                doc.report(node, "match.auto_link_requires names unknown comparison \"\(name)\"\(Suggestion.didYouMean(name, in: names)); the comparisons are \(rules.comparisons.map(\.name).joined(separator: ", "))")
+            }
+        }
         rules.vetoes = list(field("veto"), "match.veto") { veto($0, comparisonNames: names) }
         // Only an absent or empty list is reported here; entries that failed were reported already.
         if Self.isEmpty(field("compare")) { doc.report(node, "match needs at least one comparison under compare:") }

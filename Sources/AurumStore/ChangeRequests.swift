@@ -69,7 +69,10 @@ extension PostgresStewardshipStore {
     /// Loads a change request for a decision, in the caller's entities, as a lifecycle; locked in
     /// Aurum's lock order (its source key, its golden record, then the change request itself), so
     /// that a decision and an ingest of the same record never wait for each other in a circle.
-    func decidable(_ id: Int64, by caller: Principal, on connection: PostgresConnection) async throws -> (ChangeRequestView, ChangeRequestLifecycle) {
+    /// `alsoRecord` is another golden record the decision changes (a link's target), locked with
+    /// the change request's own record, in id order.
+    func decidable(_ id: Int64, by caller: Principal, alsoRecord: Int64? = nil,
+                   on connection: PostgresConnection) async throws -> (ChangeRequestView, ChangeRequestLifecycle) {
         let subjects = try await connection.query(
             "SELECT entity, source, source_key, record_id FROM change_request WHERE id = \(id)", logger: logger)
         guard let (entity, source, sourceKey, recordID) = try await subjects.decode((String, String, String, Int64?).self).first(where: { _ in true }),
@@ -80,7 +83,9 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not decide \(entity) changes; a steward or admin must")
         }
         try await Locks.sourceKey(entity: entity, source: source, sourceKey: sourceKey, on: connection, logger: logger)
-        if let recordID { _ = try await Locks.record(recordID, on: connection, logger: logger) }
+        for record in Set([recordID, alsoRecord].compactMap { $0 }).sorted() {
+            _ = try await Locks.record(record, on: connection, logger: logger)
+        }
         guard let request = try await changeRequest(id: id, lock: true, on: connection) else {
             throw StoreError.notFound("change request \(id) does not exist")
         }

@@ -33,6 +33,27 @@ enum ChangeRequestText {
             lines.append("")
             lines += r.warnings.map { "warning: \($0.attribute) [\($0.rule)] \($0.message)" }
         }
+        if let match = r.match, match.band == .autoLink, let record = match.recordID {
+            lines.append("")
+            lines.append("linked by matching to record \(record), weight \(MatchExplanation.fixed(match.score ?? 0, 1))")
+            if let text = match.explanation?.objectValue?["text"]?.stringValue { lines.append("  \(text)") }
+        }
+        if !r.possibleDuplicates.isEmpty {
+            lines.append("")
+            lines.append("possible duplicates (strongest first):")
+            for d in r.possibleDuplicates {
+                let what = d.recordID.map { "record \($0)" } ?? "change request \(d.changeRequestID ?? 0)"
+                lines.append("  \(what)  \(d.band.rawValue)  weight \(MatchExplanation.fixed(d.score, 1))\(d.resolution.map { "  (\($0))" } ?? "")")
+                if let text = d.explanation.objectValue?["text"]?.stringValue { lines.append("      \(text)") }
+            }
+            if r.possibleDuplicates.contains(where: { $0.resolution == nil }) {
+                lines.append("  settle with: aurum link \(r.id) --to ID  |  aurum distinct \(r.id)")
+            }
+        }
+        if !r.lineage.isEmpty {
+            lines.append("")
+            lines.append("lineage: " + LineageText.inline(r.lineage))
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -42,8 +63,20 @@ enum RecordText {
     static func render(_ record: RecordView) -> String {
         let sources = record.sources.map { "\($0.source):\($0.sourceKey)" }.joined(separator: ", ")
         return """
-            \(record.entity) \(record.id) version \(record.version) (\(record.state.rawValue)), sources \(sources), updated \(record.updatedAt)
+            \(record.entity) \(record.id) version \(record.version) (\(record.state.rawValue)\(record.supersededBy.map { ", merged into \($0)" } ?? "")), sources \(sources), updated \(record.updatedAt)
             \(AttributeText.table(record.attributes))
+            \(record.lineage.isEmpty ? "" : "lineage: " + LineageText.inline(record.lineage))
             """
+    }
+}
+
+
+/// Where values came from, in one line: `name plm:P-1 (trust) · uom steward erin`.
+enum LineageText {
+    static func inline(_ lineage: [String: Lineage]) -> String {
+        lineage.sorted { $0.key < $1.key }.map { name, l in
+            if let steward = l.steward { return "\(name) steward \(steward)" }
+            return "\(name) \(l.source ?? "?"):\(l.sourceKey ?? "?") (\(l.strategy))"
+        }.joined(separator: " · ")
     }
 }

@@ -12,6 +12,7 @@ public enum MatchExplanation {
         }
         parts.append("= \(fixed(pair.weight, 1))")
         if let veto = pair.vetoedBy { parts.append("vetoed by \(veto)") }
+        if let heldBack = pair.heldBack { parts.append("review: \(heldBack)") }
         return parts.joined(separator: " · ")
     }
 

@@ -25,6 +25,10 @@ public struct MatchRules: Sendable, Hashable {
     /// one of its two records: each record goes with the thing it resembles most, not with every
     /// look-alike of it (the next version of a program, the same model in another colour).
     public var bestMargin: Double?
+    /// When not empty, a pair is linked automatically only if one of these comparisons (by index)
+    /// agrees at its first level: a shared identifier, not a sum of look-alike fields. Other
+    /// pairs above the auto_link threshold go to review.
+    public var autoLinkRequires: [Int] = []
 
     public init(prior: Double, reviewThreshold: Double, autoLinkThreshold: Double, comparisons: [Comparison],
                 blockingKeys: [BlockingKey], vetoes: [Veto] = [], maxBlockSize: Int = 1000) {

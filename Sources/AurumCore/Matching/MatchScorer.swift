@@ -28,6 +28,8 @@ public struct ScoredPair: Sendable, Hashable {
     public var contributions: [Contribution]
     /// The veto that kept the pair apart, if any.
     public var vetoedBy: String?
+    /// Why a pair above the auto_link threshold went to review: the identifiers one of which must agree.
+    public var heldBack: String? = nil
 
     /// One comparison's part in the score.
     public struct Contribution: Sendable, Hashable {
@@ -198,12 +200,19 @@ public struct MatchScorer: Sendable {
             }
         }
         let vetoedBy = rules.vetoes.first { veto($0, left, right, contributions: contributions) }?.name
+        let identified = rules.autoLinkRequires.isEmpty
+            || rules.autoLinkRequires.contains { contributions[$0].level == rules.comparisons[$0].levels.first?.label }
         let band: MatchBand = vetoedBy != nil ? .distinct
-            : weight >= rules.autoLinkThreshold ? .autoLink : weight >= rules.reviewThreshold ? .review : .distinct
+            : weight >= rules.autoLinkThreshold && identified ? .autoLink : weight >= rules.reviewThreshold ? .review : .distinct
         // A veto is certainty the other way: the weight stays as the evidence, no probability.
         let probability = vetoedBy != nil ? nil : 1 / (1 + pow(2, -weight))
-        return ScoredPair(a: a, b: b, weight: weight, priorWeight: rules.priorWeight, probability: probability, band: band,
-                          contributions: contributions, vetoedBy: vetoedBy)
+        var pair = ScoredPair(a: a, b: b, weight: weight, priorWeight: rules.priorWeight, probability: probability, band: band,
+                              contributions: contributions, vetoedBy: vetoedBy)
+        if vetoedBy == nil, !identified, weight >= rules.autoLinkThreshold {
+            pair.heldBack = "an automatic link needs " + rules.autoLinkRequires.map { rules.comparisons[$0].name }.joined(separator: ", ")
+                + " to agree (one of them)"
+        }
+        return pair
     }
 
     func compare(_ comparison: Comparison, index: Int, _ left: MatchValue?, _ right: MatchValue?) -> ScoredPair.Contribution {

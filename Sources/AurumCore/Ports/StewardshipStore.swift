@@ -17,6 +17,11 @@ public protocol StewardshipStore: Sendable {
     /// revision, which its editor may not approve. `revision` is the one the editor saw.
     func edit(changeRequest id: Int64, by caller: Principal, set: Attributes, revision: Int?, comment: String?,
               requestID: String) async throws -> ChangeRequestView
+    /// A steward settles a possible duplicate as the same thing: the open create becomes an update
+    /// of `recordID`, raising its revision (the linker may not approve it).
+    func link(changeRequest id: Int64, to recordID: Int64, by caller: Principal, comment: String?, requestID: String) async throws -> ChangeRequestView
+    /// A steward settles the change request's possible duplicates as different things, never asked again.
+    func markDistinct(changeRequest id: Int64, by caller: Principal, comment: String?, requestID: String) async throws -> ChangeRequestView
     func record(entity: String, id: Int64) async throws -> RecordView?
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Whether the database answers.

@@ -1,7 +1,7 @@
 import AurumCore
 import Hummingbird
 
-/// The steward's queue: list, show, approve and reject change requests.
+/// The steward's queue: list, show, approve, reject, edit, and settle possible duplicates (link, distinct).
 struct ChangeRequestRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
@@ -12,6 +12,31 @@ struct ChangeRequestRoutes {
         group.post("change-requests/:id/approve", use: approve)
         group.post("change-requests/:id/reject", use: reject)
         group.post("change-requests/:id/edit", use: edit)
+        group.post("change-requests/:id/link", use: link)
+        group.post("change-requests/:id/distinct", use: markDistinct)
+    }
+
+    /// A possible duplicate settled as the same thing: `{"record_id": n, "comment": "..."}`.
+    @Sendable func link(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["record_id", "comment"])
+        guard let recordID = body["record_id"]?.integerValue, recordID > 0 else {
+            throw Problem.unprocessable("a link needs {\"record_id\": n}, the golden record the change request is a change of")
+        }
+        let linked = try await store.link(changeRequest: id, to: recordID, by: caller,
+                                          comment: try Self.optionalText(body["comment"], "comment"), requestID: context.requestID)
+        return JSONBody.response(linked)
+    }
+
+    /// The possible duplicates settled as different things: `{"comment": "..."}`.
+    @Sendable func markDistinct(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["comment"])
+        let settled = try await store.markDistinct(changeRequest: id, by: caller, comment: try Self.optionalText(body["comment"], "comment"),
+                                                   requestID: context.requestID)
+        return JSONBody.response(settled)
     }
 
     @Sendable func list(_ request: Request, context: AurumRequestContext) async throws -> Response {
