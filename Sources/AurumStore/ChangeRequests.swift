@@ -12,7 +12,7 @@ extension PostgresStewardshipStore {
                  'at', \(SQLTime.iso("a.approved_at"))) ORDER BY a.approved_at), '[]')
          FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals,
         cr.contributions::text AS contributions, cr.steward_values::text AS steward_values, cr.lineage::text AS lineage,
-        cr.match::text AS match,
+        cr.match::text AS match, cr.merge_record_id,
         (SELECT coalesce(json_agg(json_build_object('record_id', pd.record_id, 'change_request_id', pd.other_change_request_id,
                  'score', pd.weight, 'band', pd.band, 'explanation', pd.explanation, 'resolution', pd.resolution)
                  ORDER BY pd.weight DESC, pd.record_id, pd.other_change_request_id), '[]')
@@ -63,6 +63,7 @@ extension PostgresStewardshipStore {
         view.lineage = try SQLJSON.decode([String: Lineage].self, try row.get("lineage"))
         view.match = try (row.get("match") as String?).map { try SQLJSON.decode(FlowMatch.self, $0) }
         view.possibleDuplicates = try SQLJSON.decode([PossibleDuplicate].self, try row.get("possible_duplicates"))
+        view.mergeRecordID = try row.get("merge_record_id")
         return view
     }
 
@@ -74,8 +75,9 @@ extension PostgresStewardshipStore {
     func decidable(_ id: Int64, by caller: Principal, alsoRecord: Int64? = nil,
                    on connection: PostgresConnection) async throws -> (ChangeRequestView, ChangeRequestLifecycle) {
         let subjects = try await connection.query(
-            "SELECT entity, source, source_key, record_id FROM change_request WHERE id = \(id)", logger: logger)
-        guard let (entity, source, sourceKey, recordID) = try await subjects.decode((String, String, String, Int64?).self).first(where: { _ in true }),
+            "SELECT entity, source, source_key, record_id, merge_record_id FROM change_request WHERE id = \(id)", logger: logger)
+        guard let (entity, source, sourceKey, recordID, mergeRecordID) = try await subjects.decode((String, String, String, Int64?, Int64?).self)
+                .first(where: { _ in true }),
               caller.covers(entity) else {
             throw StoreError.notFound("change request \(id) does not exist")
         }
@@ -83,7 +85,7 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not decide \(entity) changes; a steward or admin must")
         }
         try await Locks.sourceKey(entity: entity, source: source, sourceKey: sourceKey, on: connection, logger: logger)
-        for record in Set([recordID, alsoRecord].compactMap { $0 }).sorted() {
+        for record in Set([recordID, alsoRecord, mergeRecordID].compactMap { $0 }).sorted() {
             _ = try await Locks.record(record, on: connection, logger: logger)
         }
         guard let request = try await changeRequest(id: id, lock: true, on: connection) else {

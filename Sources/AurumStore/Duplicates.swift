@@ -17,7 +17,8 @@ extension PostgresStewardshipStore {
             guard case .recordRevision(let next) = try Self.decide({ () throws(ChangeRequestError) in try lifecycle.edit(by: caller.name) }) else {
                 throw StoreError.conflict("change request \(id) cannot be linked now")
             }
-            let target = try await linkTarget(recordID, entity: request.entity, on: connection)
+            try await requireMergeable(recordID, entity: request.entity, hint: "; link to that one", on: connection)
+            let target = recordID
             var (situation, open) = try await self.situation(ofRecord: target, on: connection)
             if let open {
                 throw StoreError.conflict("\(request.entity) \(target) has open change request \(open.id); decide it first, then link \(id) to it")
@@ -53,19 +54,6 @@ extension PostgresStewardshipStore {
             request = linked
             return request
         }
-    }
-
-    /// The record a change may be linked to: it exists in the entity and is not merged away.
-    func linkTarget(_ recordID: Int64, entity: String, on connection: PostgresConnection) async throws -> Int64 {
-        let rows = try await connection.query(
-            "SELECT state, superseded_by FROM golden_record WHERE id = \(recordID) AND entity = \(entity)", logger: logger)
-        guard let (state, supersededBy) = try await rows.decode((String, Int64?).self).first(where: { _ in true }) else {
-            throw StoreError.notFound("\(entity) \(recordID) does not exist")
-        }
-        if state == "superseded" {
-            throw StoreError.conflict("\(entity) \(recordID) was merged into \(supersededBy.map(String.init) ?? "another record"); link to that one")
-        }
-        return recordID
     }
 
     /// A steward settles every open possible duplicate of a change request as a different thing:

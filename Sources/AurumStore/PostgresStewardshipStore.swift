@@ -51,13 +51,18 @@ public struct PostgresStewardshipStore: StewardshipStore {
     }
 
     /// Validates `attributes` of `entity` against the rules and the golden records.
-    func validate(_ attributes: Attributes, entity: String, recordID: Int64?, on connection: PostgresConnection) async throws -> Verdict {
+    /// `alsoOwned`: records whose unique values the record may take (one merged into it).
+    func validate(_ attributes: Attributes, entity: String, recordID: Int64?, alsoOwned: Set<Int64> = [],
+                  on connection: PostgresConnection) async throws -> Verdict {
         guard let schema = rules.entities[entity] else {
             throw StoreError.invalid("the rules no longer define entity \(entity)")
         }
         let validator = Validator(schema: schema)
         let prepared = validator.prepare(attributes)
-        let answers = try await answer(validator.lookups(for: prepared.attributes), on: connection)
+        var answers = try await answer(validator.lookups(for: prepared.attributes), on: connection)
+        for (lookup, answer) in answers {
+            if case .holders(let holders) = answer { answers[lookup] = .holders(holders.filter { !alsoOwned.contains($0) }) }
+        }
         return validator.verdict(for: prepared, answers: answers, recordID: recordID)
     }
 }

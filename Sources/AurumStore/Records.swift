@@ -43,6 +43,21 @@ extension PostgresStewardshipStore {
         return result
     }
 
+    public func crossReference(source: String, sourceKey: String, entities: [String]) async throws -> [CrossReference] {
+        let rows = try await client.query("""
+            SELECT rs.entity, rs.record_id, gr.state FROM record_source rs JOIN golden_record gr ON gr.id = rs.record_id
+            WHERE rs.source = \(source) AND rs.source_key = \(sourceKey)
+              AND (cardinality(\(entities)::text[]) = 0 OR rs.entity = ANY(\(entities)))
+            ORDER BY rs.entity
+            """, logger: logger)
+        var result = [CrossReference]()
+        for try await (entity, id, state) in rows.decode((String, Int64, String).self) {
+            guard let state = RecordState(rawValue: state) else { throw StoreError.unavailable("golden record \(id) has an unknown state \(state)") }
+            result.append(CrossReference(entity: entity, recordID: id, state: state))
+        }
+        return result
+    }
+
     public func versions(entity: String, id: Int64) async throws -> [VersionView]? {
         let rows = try await client.query("""
             SELECT gv.version, gv.state, gv.attributes::text AS attributes, gv.lineage::text AS lineage, gv.change_request_id, gv.rules_version,

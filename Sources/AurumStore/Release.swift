@@ -8,7 +8,9 @@ extension PostgresStewardshipStore {
     /// the records as they are now. The caller writes the change request's new status.
     func release(_ request: inout ChangeRequestView, by caller: Principal, requestID: String,
                  on connection: PostgresConnection) async throws -> (Int64, Int) {
-        let verdict = try await validate(request.proposed, entity: request.entity, recordID: request.recordID, on: connection)
+        // A merge's survivor may take the values of the record merged into it.
+        let owned: Set<Int64> = request.kind == .merge ? Set([request.mergeRecordID].compactMap { $0 }) : []
+        let verdict = try await validate(request.proposed, entity: request.entity, recordID: request.recordID, alsoOwned: owned, on: connection)
         guard verdict.isValid else {
             let problems = verdict.errors.map { "\($0.attribute): \($0.message)" }.joined(separator: "; ")
             throw StoreError.conflict("the proposal is no longer valid against the golden records: \(problems); reject it and let the source resubmit")
@@ -21,8 +23,14 @@ extension PostgresStewardshipStore {
                     \(SQLJSON.text(request.lineage))::jsonb)
             """, logger: logger)
         try await connection.query("UPDATE change_request SET record_id = \(recordID) WHERE id = \(request.id)", logger: logger)
+        if request.kind == .merge, let absorbed = request.mergeRecordID {
+            try await supersede(absorbed, into: recordID, by: request, caller: caller, requestID: requestID, on: connection)
+        }
+        let restored = request.kind == .unmerge ? request.mergeRecordID : nil
+        if let restored { try await moveKeysBack(from: recordID, to: restored, request: request, on: connection) }
         try await UniqueValues.claim(record: recordID, entity: request.entity, attributes: request.proposed, schema: schema,
                                      on: connection, logger: logger)
+        if let restored { try await restore(restored, request: request, schema: schema, caller: caller, requestID: requestID, on: connection) }
         try await storeSources(of: request, record: recordID, on: connection)
         try await MatchKeys.drop(changeRequest: request.id, on: connection, logger: logger)
         try await MatchKeys.replace(record: recordID, entity: request.entity, attributes: request.proposed, rules: schema.match,
@@ -40,7 +48,7 @@ extension PostgresStewardshipStore {
     /// its source key's.
     func storeSources(of request: ChangeRequestView, record: Int64, on connection: PostgresConnection) async throws {
         let instant = Self.instant()
-        let contributions = request.contributions.isEmpty
+        let contributions = request.contributions.isEmpty && (request.kind == .create || request.kind == .update)
             ? [SourceContribution(source: request.source, sourceKey: request.sourceKey, attributes: [:]).updated(with: request.proposed, at: instant)]
             : request.contributions
         for contribution in contributions {

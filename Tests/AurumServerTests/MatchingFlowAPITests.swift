@@ -121,4 +121,32 @@ import Testing
             #expect(try await t.auditActions(subject: "change_request:\(id)").contains("change_request.distinct"))
         }
     }
+
+    @Test func mergeOverHTTPSupersedesTheRecordAndXrefFollowsIt() async throws {
+        try await withAPI { (client, tokens, t) async throws in
+            let mine = try await self.tokens(t)
+            let kept = try await released(client, procurement: mine.procurement, steward: mine.steward)
+            let other = Self.supplier("procurement", "V-2002", name: "Acme Industrial Supplies", street: "Königstr. 12",
+                                      vat: nil, email: "sales@acme-supply.de")
+            let proposed = try await client.call(.post, "/v1/candidates", token: mine.procurement, body: other)
+            let second = try #require(proposed.json["change_request_id"]?.integerValue)
+            let merged = try #require(try await client.call(.post, "/v1/change-requests/\(second)/approve", token: mine.steward).json["record_id"]?.integerValue)
+
+            let refused = try await client.call(.post, "/v1/records/supplier/\(merged)/merge", token: mine.steward, body: #"{"into": \#(kept)}"#)
+            #expect(refused.status == .unprocessableContent, "a merge needs a reason")
+            let opened = try await client.call(.post, "/v1/records/supplier/\(merged)/merge", token: mine.steward,
+                                               body: #"{"into": \#(kept), "reason": "registered twice"}"#)
+            #expect(opened.status == .created && opened.json["kind"] == "merge" && opened.json["merge_record_id"]?.integerValue == merged)
+            let id = try #require(opened.json["id"]?.integerValue)
+            #expect(try await client.call(.post, "/v1/change-requests/\(id)/approve", token: mine.other).json["status"] == "released")
+
+            let gone = try await client.call(.get, "/v1/records/supplier/\(merged)", token: mine.steward)
+            #expect(gone.json["state"] == "superseded" && gone.json["superseded_by"]?.integerValue == kept)
+            let xref = try await client.call(.get, "/v1/xref/procurement/V-2002", token: mine.steward)
+            #expect(xref.json == ["entity": "supplier", "record_id": .number(Double(kept)), "state": "active"])
+            #expect(try await client.call(.get, "/v1/xref/procurement/nope", token: mine.steward).status == .notFound)
+            #expect(try await client.call(.get, "/v1/xref/procurement/V-2002", token: tokens.reader).status == .notFound,
+                    "a token for items sees no supplier keys")
+        }
+    }
 }

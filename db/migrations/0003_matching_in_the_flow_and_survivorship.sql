@@ -38,7 +38,9 @@ ALTER TABLE change_request
     ADD COLUMN contributions   jsonb NOT NULL DEFAULT '[]',
     ADD COLUMN steward_values  jsonb NOT NULL DEFAULT '{}',
     ADD COLUMN lineage         jsonb NOT NULL DEFAULT '{}',
-    ADD COLUMN match           jsonb;
+    ADD COLUMN match           jsonb,
+    -- A merge: the record merged away into record_id; an unmerge: the record restored from it.
+    ADD COLUMN merge_record_id bigint REFERENCES golden_record (id);
 ALTER TABLE change_request DROP CONSTRAINT change_request_kind_check;
 ALTER TABLE change_request ADD CONSTRAINT change_request_kind_check
     CHECK (kind IN ('create', 'update', 'merge', 'unmerge', 'block', 'unblock', 'obsolete', 'supersede'));
@@ -87,3 +89,16 @@ CREATE TABLE distinct_pair (
     decided_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (entity, source_a, source_key_a, source_b, source_key_b)
 );
+
+-- Each released merge: which record went into which, the source keys it moved (with where each
+-- had come from before) and the values its stewards had typed, so that an unmerge restores them.
+CREATE TABLE record_merge (
+    id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    entity             text NOT NULL,
+    record_id          bigint NOT NULL REFERENCES golden_record (id),
+    into_record_id     bigint NOT NULL REFERENCES golden_record (id),
+    change_request_id  bigint NOT NULL REFERENCES change_request (id),
+    moved_keys         jsonb NOT NULL,     -- [{"source", "source_key", "merged_from"}]
+    undone_by          bigint REFERENCES change_request (id)
+);
+CREATE INDEX record_merge_record ON record_merge (record_id, id);

@@ -71,3 +71,60 @@ struct ChangeRequestID: Encodable {
         try c.encode(request, forKey: .changeRequest)
     }
 }
+
+/// `aurum merge ENTITY ID --into ID2 --reason R`: two golden records are one thing.
+struct Merge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Propose merging a golden record into another (a change request through approval).",
+        discussion: """
+            On release the record becomes superseded, pointing at the one it went into; its source \
+            keys move there, and that record gets a new version chosen by survivorship over both. \
+            Ids never change; `aurum unmerge` undoes it. Whoever proposes it cannot approve it.
+
+            Examples:
+              aurum merge supplier 12 --into 7 --reason "same VAT, registered twice"
+            """)
+
+    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "The golden record merged away.") var id: Int64
+    @Option(name: .customLong("into"), help: ArgumentHelp("The golden record that stays.", valueName: "id")) var into: Int64
+    @Option(help: "Why (required; kept in the audit trail).") var reason: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        let body: [String: JSONValue] = ["into": .number(Double(into)), "reason": .string(reason)]
+        let opened = try await calling { try await api.send(.POST, "/v1/records/\(entity)/\(id)/merge", json: body).decode(ChangeRequestView.self) }
+        if client.json { return print(JSONOutput.string(ChangeRequestID(opened))) }
+        print("change request \(opened.id) proposes merging \(entity) \(id) into \(into); another steward must approve it")
+        print(ChangeRequestText.render(opened))
+    }
+}
+
+/// `aurum unmerge ENTITY ID --reason R`: a merge undone.
+struct Unmerge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Propose undoing a merge (a change request through approval).",
+        discussion: """
+            On release the merged record is active again with its own source keys and its values as \
+            they were, and the record it had gone into gets a new version without them.
+
+            Examples:
+              aurum unmerge supplier 12 --reason "two plants of one group, kept apart"
+            """)
+
+    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "The golden record that was merged away.") var id: Int64
+    @Option(help: "Why (required; kept in the audit trail).") var reason: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let api = try client.client()
+        let opened = try await calling {
+            try await api.send(.POST, "/v1/records/\(entity)/\(id)/unmerge", json: ["reason": JSONValue.string(reason)]).decode(ChangeRequestView.self)
+        }
+        if client.json { return print(JSONOutput.string(ChangeRequestID(opened))) }
+        print("change request \(opened.id) proposes restoring \(entity) \(id); another steward must approve it")
+        print(ChangeRequestText.render(opened))
+    }
+}

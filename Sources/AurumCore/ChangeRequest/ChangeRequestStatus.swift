@@ -10,7 +10,7 @@ public enum ChangeRequestStatus: String, Sendable, CaseIterable, Codable {
 
 /// What a change request does to its golden record.
 public enum ChangeKind: String, Sendable, CaseIterable, Codable {
-    case create, update, merge, block, unblock, obsolete, supersede
+    case create, update, merge, unmerge, block, unblock, obsolete, supersede
 }
 
 /// The lifecycle state of a golden record.

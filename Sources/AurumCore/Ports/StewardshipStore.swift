@@ -22,6 +22,12 @@ public protocol StewardshipStore: Sendable {
     func link(changeRequest id: Int64, to recordID: Int64, by caller: Principal, comment: String?, requestID: String) async throws -> ChangeRequestView
     /// A steward settles the change request's possible duplicates as different things, never asked again.
     func markDistinct(changeRequest id: Int64, by caller: Principal, comment: String?, requestID: String) async throws -> ChangeRequestView
+    /// Opens a merge of record `id` into `target` (a change request through approval).
+    func merge(entity: String, record id: Int64, into target: Int64, by caller: Principal, reason: String, requestID: String) async throws -> ChangeRequestView
+    /// Opens an unmerge of record `id`: restored with its own source keys and values.
+    func unmerge(entity: String, record id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> ChangeRequestView
+    /// The golden records a source's key is linked to (following merges), one per entity.
+    func crossReference(source: String, sourceKey: String, entities: [String]) async throws -> [CrossReference]
     func record(entity: String, id: Int64) async throws -> RecordView?
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Whether the database answers.

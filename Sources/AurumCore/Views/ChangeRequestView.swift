@@ -35,6 +35,8 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var match: FlowMatch?
     /// The pairs at or above review, with how stewards settled them.
     public var possibleDuplicates: [PossibleDuplicate] = []
+    /// A merge's record merged away into `recordID`; an unmerge's record restored from it.
+    public var mergeRecordID: Int64?
 
     public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
                 revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
@@ -56,6 +58,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
         case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
         case contributions, stewardValues = "steward_values", lineage, match, possibleDuplicates = "possible_duplicates"
+        case mergeRecordID = "merge_record_id"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -74,6 +77,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         try c.encode(contributions, forKey: .contributions); try c.encode(stewardValues, forKey: .stewardValues)
         try c.encode(lineage, forKey: .lineage); try c.encode(match, forKey: .match)
         try c.encode(possibleDuplicates, forKey: .possibleDuplicates)
+        try c.encode(mergeRecordID, forKey: .mergeRecordID)
     }
 }
 

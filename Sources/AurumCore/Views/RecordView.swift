@@ -64,3 +64,14 @@ public struct VersionView: Sendable, Hashable, Codable {
         case releasedBy = "released_by", releasedAt = "released_at", lineage
     }
 }
+
+/// Where a source's key stands: the golden record it is linked to now (after any merge).
+public struct CrossReference: Sendable, Hashable, Codable {
+    public var entity: String
+    public var recordID: Int64
+    public var state: RecordState
+
+    public init(entity: String, recordID: Int64, state: RecordState) { self.entity = entity; self.recordID = recordID; self.state = state }
+
+    enum CodingKeys: String, CodingKey { case entity, recordID = "record_id", state }
+}

@@ -34,6 +34,10 @@ public struct Problem: Error, Sendable {
         Problem(.notFound, "not-found", title: "Not found", detail: detail)
     }
 
+    static func conflict(_ detail: String) -> Problem {
+        Problem(.conflict, "conflict", title: "Conflict with the current state", detail: detail)
+    }
+
     static func forbidden(_ detail: String) -> Problem {
         Problem(.forbidden, "forbidden", title: "Not allowed", detail: detail)
     }

@@ -52,7 +52,7 @@ struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case .notFound(let detail): return .notFound(detail)
         case .forbidden(let detail): return .forbidden(detail)
-        case .conflict(let detail): return Problem(.conflict, "conflict", title: "Conflict with the current state", detail: detail)
+        case .conflict(let detail): return .conflict(detail)
         case .invalid(let detail): return .unprocessable(detail)
         case .unavailable(let detail):
             var problem = Problem(.serviceUnavailable, "unavailable", title: "Try again shortly", detail: detail)

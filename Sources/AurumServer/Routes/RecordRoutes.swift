@@ -1,7 +1,8 @@
 import AurumCore
 import Hummingbird
 
-/// Golden-record look-ups: the current version and the version history.
+/// Golden records: the current version, the version history, merge and unmerge, and the
+/// cross-reference from a source's key to its record.
 struct RecordRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
@@ -9,6 +10,59 @@ struct RecordRoutes {
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("records/:entity/:id", use: current)
         group.get("records/:entity/:id/versions", use: versions)
+        group.post("records/:entity/:id/merge", use: merge)
+        group.post("records/:entity/:id/unmerge", use: unmerge)
+        group.get("xref/:source/:source_key", use: crossReference)
+    }
+
+    /// Opens a merge: `{"into": id, "reason": "..."}`; the answer is the change request.
+    @Sendable func merge(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let (entity, id) = try target(context)
+        let body = try await JSONBody.object(of: request, allowed: ["into", "reason"])
+        guard let into = body["into"]?.integerValue, into > 0 else {
+            throw Problem.unprocessable("a merge needs {\"into\": n, \"reason\": \"...\"}: the golden record that stays")
+        }
+        let opened = try await store.merge(entity: entity, record: id, into: into, by: try context.caller(),
+                                           reason: try Self.reason(body), requestID: context.requestID)
+        return JSONBody.response(opened, status: .created)
+    }
+
+    /// Opens an unmerge: `{"reason": "..."}`; the answer is the change request.
+    @Sendable func unmerge(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let (entity, id) = try target(context)
+        let body = try await JSONBody.object(of: request, allowed: ["reason"])
+        let opened = try await store.unmerge(entity: entity, record: id, by: try context.caller(), reason: try Self.reason(body),
+                                             requestID: context.requestID)
+        return JSONBody.response(opened, status: .created)
+    }
+
+    static func reason(_ body: [String: JSONValue]) throws -> String {
+        guard let reason = body["reason"]?.stringValue, !reason.allSatisfy(\.isWhitespace), reason.count <= 4000 else {
+            throw Problem.unprocessable("a merge or unmerge needs {\"reason\": \"...\"} (at most 4000 characters), kept in the audit trail")
+        }
+        return reason
+    }
+
+    /// `{"entity", "record_id", "state"}` of the record a source's key is linked to, after any merge;
+    /// `?entity=` chooses when the key names records of several entities.
+    @Sendable func crossReference(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let source = context.parameters.get("source") ?? ""
+        let key = context.parameters.get("source_key") ?? ""
+        var entities = caller.entities.isEmpty ? rules.entities.keys.sorted() : caller.entities
+        if let entity = request.uri.queryParameters.get("entity") {
+            guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(entity)\" for this token") }
+            entities = [entity]
+        }
+        let readable = entities.filter { caller.may(.read(entity: $0)) || caller.may(.review(entity: $0)) }
+        let found = try await store.crossReference(source: source, sourceKey: key, entities: readable)
+        guard let first = found.first else {
+            throw Problem.notFound("\(source) key \"\(key)\" is not linked to a golden record (it may still wait for approval)")
+        }
+        guard found.count == 1 else {
+            throw Problem.conflict("\(source) key \"\(key)\" names records of \(found.map(\.entity).joined(separator: " and ")); add ?entity=")
+        }
+        return JSONBody.response(first)
     }
 
     @Sendable func current(_ request: Request, context: AurumRequestContext) async throws -> Response {
