@@ -1,7 +1,7 @@
 import Foundation
 
 /// A one-line progress bar on standard error, drawn only when it is a terminal (and NO_COLOR does not matter: no colours are used).
-final class Progress {
+final class Progress: Sendable {
     let total: Int
     let enabled: Bool
 

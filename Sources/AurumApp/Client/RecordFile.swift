@@ -171,6 +171,14 @@ struct RecordChunk: Sendable {
         return String(firstRow + index + 1)
     }
 
+    /// Whether row `index` names its source key (a source_key column or member, not empty).
+    func hasSourceKey(_ index: Int) -> Bool {
+        switch rows {
+        case .table(let columns, _, let rows): columns["source_key"].map { !rows[index][$0].isEmpty } ?? false
+        case .objects(let objects): !(objects[index].sourceKey ?? "").isEmpty
+        }
+    }
+
     /// Row `index`'s value of `attribute` as text; empty cells have none.
     func value(_ index: Int, _ attribute: String) -> String? {
         switch rows {

@@ -19,7 +19,7 @@ public struct Aurum: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Migrate.self, TokenCommand.self, RulesCommand.self,
-            Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Link.self, Distinct.self, Merge.self, Unmerge.self, RecordCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
+            Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Link.self, Distinct.self, Merge.self, Unmerge.self, Load.self, RecordCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
             OdooCommand.self, ReconcileCommand.self,
         ])
 

@@ -40,6 +40,11 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The object's members, when this is an object.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     public var objectValue: [String: JSONValue]? {
         if case .object(let o) = self { return o }
         return nil

@@ -1,0 +1,244 @@
+import ArgumentParser
+import AurumCore
+import AurumStore
+import Foundation
+
+/// `aurum load FILE --entity E --source S`: existing master data in as golden records, in bulk.
+struct Load: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring existing master data in as released golden records, in bulk (works directly on the database).",
+        discussion: """
+            For a first day: the items, suppliers or customers a company already has (in Odoo, say) \
+            become version 1 of golden records without a change request each. Every row is validated; \
+            rows that fail are listed and left out. Rows the match: rules link automatically (auto_link) \
+            become one record with all their source keys, its values chosen by the survive: rules; \
+            pairs that only reach review are listed for a steward. Each record gets an audit entry, \
+            the load one more. A load that stopped is run again to finish it: records whose source keys \
+            are loaded already are skipped. Each row needs its source_key (the key in the source system).
+
+            Examples:
+              aurum load odoo-products.csv --entity item --source odoo
+              aurum load suppliers.ndjson --entity supplier --source procurement --batch 5000 --json
+            """)
+
+    @Argument(help: "The file (.csv, .ndjson or .jsonl) with a source_key column or member.") var file: String
+    @Option(help: "item, supplier, customer or warehouse.") var entity: String
+    @Option(help: "The source system the rows come from (from rules/aurum.yaml).") var source: String
+    @Option(help: "Records written per transaction.") var batch = 10_000
+    @Flag(help: "Print the outcome as JSON.") var json = false
+    @OptionGroup var rulesOptions: RulesOptions
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (100...100_000).contains(batch) else { throw ValidationError("--batch must be between 100 and 100000") }
+    }
+
+    /// What the load did, printed at the end.
+    struct Outcome: Encodable, Sendable {
+        var rows = 0
+        var loaded = 0
+        var skipped = 0
+        var merged = 0
+        var invalid = [Problem]()
+        var refused = [Problem]()
+        var review = [ReviewPair]()
+        var seconds = 0.0
+
+        struct Problem: Encodable, Sendable {
+            var sourceKey: String
+            var line: Int?
+            var message: String
+            enum CodingKeys: String, CodingKey { case sourceKey = "source_key", line, message }
+        }
+
+        struct ReviewPair: Encodable, Sendable {
+            var a: String
+            var b: String
+            var weight: Double
+            var explanation: String
+        }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let logger = makeLogger("aurum.load")
+        let ruleSet = try loadRules(rulesOptions.rules)
+        guard let schema = ruleSet.entities[entity] else {
+            throw ValidationError("unknown entity \"\(entity)\"; the rules define \(ruleSet.entities.keys.sorted().joined(separator: ", "))")
+        }
+        guard let system = ruleSet.sources[source], system.submits(entity) else {
+            throw ValidationError("source \"\(source)\" \(ruleSet.sources[source] == nil ? "is not in rules/aurum.yaml" : "may not submit \(entity) records")")
+        }
+        let validator = Validator(schema: schema)
+        let progress = Progress(total: 100)
+        var outcome = Outcome()
+        let plan: Plan
+        do {
+            plan = try await Self.plan(file: file, schema: schema, validator: validator, progress: progress, outcome: &outcome)
+        } catch let failure as ImportFile.Failure {
+            progress.finish()
+            printError("error: \(failure)")
+            throw ExitCode.failure
+        }
+        let migrator = try Migrator(directory: database.migrations)
+        let loadID = "load-" + UUID().uuidString.prefix(8).lowercased()
+        let instant = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        let entity = entity, source = source, batch = batch, file = file
+        let planned = outcome
+        outcome = try await database.access.withDatabase(logger: logger) { client in
+            try await migrator.migrate(client, logger: logger)
+            let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: "cli:load", loadID: loadID, logger: logger)
+            var outcome = planned
+            var pending = [BulkLoad.Record]()
+            func flush() async throws {
+                guard !pending.isEmpty else { return }
+                let written = try await loader.write(pending)
+                outcome.loaded += written.loaded
+                outcome.skipped += written.skipped
+                outcome.refused += written.refused.map { Outcome.Problem(sourceKey: $0.sourceKey, line: nil, message: $0.message) }
+                pending.removeAll(keepingCapacity: true)
+                progress.update(done: 50 + 50 * (outcome.loaded + outcome.skipped) / max(plan.records, 1),
+                                summary: "\(outcome.loaded) records loaded, \(outcome.skipped) loaded before")
+            }
+            try await Self.records(file: file, plan: plan, schema: schema, validator: validator, source: source, at: instant,
+                                   trust: ruleSet.trust, outcome: &outcome) { record in
+                pending.append(record)
+                if pending.count >= batch { try await flush() }
+            }
+            try await flush()
+            outcome.seconds = Deduplication.seconds(ContinuousClock.now - started)
+            try await loader.finish(summary: ["file": .string(file), "source": .string(source), "rows": .number(Double(outcome.rows)),
+                                              "loaded": .number(Double(outcome.loaded)), "skipped": .number(Double(outcome.skipped)),
+                                              "merged": .number(Double(outcome.merged)), "invalid": .number(Double(outcome.invalid.count)),
+                                              "refused": .number(Double(outcome.refused.count))])
+            return outcome
+        }
+        progress.finish()
+        if json {
+            print(JSONOutput.string(outcome))
+        } else {
+            Self.report(outcome)
+        }
+        // Rows left out make the exit code 1, so a script notices them.
+        if !outcome.invalid.isEmpty || !outcome.refused.isEmpty { throw ExitCode.failure }
+    }
+
+    static func report(_ outcome: Outcome) {
+        print("\(outcome.rows) rows: \(outcome.loaded) golden records loaded (\(outcome.merged) rows merged into others as duplicates), "
+              + "\(outcome.skipped) loaded before, \(outcome.invalid.count) invalid, \(outcome.refused.count) refused, "
+              + "\(MatchExplanation.fixed(outcome.seconds, 1)) s")
+        for problem in outcome.invalid.prefix(20) { print("  invalid \(problem.sourceKey) (line \(problem.line ?? 0)): \(problem.message)") }
+        for problem in outcome.refused.prefix(20) { print("  refused \(problem.sourceKey): \(problem.message)") }
+        if !outcome.review.isEmpty {
+            print("\(outcome.review.count) pairs for a steward to review (loaded as separate records; merge them with aurum merge):")
+            for pair in outcome.review.prefix(20) { print("  \(pair.a) ~ \(pair.b)  weight \(MatchExplanation.fixed(pair.weight, 1))") }
+        }
+    }
+
+    /// The first pass: which rows are valid, and which of them are one thing (auto_link clusters).
+    struct Plan: Sendable {
+        /// Cluster index per source key, for rows that are one record with others.
+        var clusterOf: [String: Int] = [:]
+        var clusterSizes: [Int] = []
+        var invalid: Set<String> = []
+        /// Golden records the load makes.
+        var records = 0
+    }
+
+    static func plan(file: String, schema: EntitySchema, validator: Validator, progress: Progress, outcome: inout Outcome) async throws -> Plan {
+        var plan = Plan()
+        let match = schema.match ?? MatchRules(prior: 0.5, reviewThreshold: .infinity, autoLinkThreshold: .infinity, comparisons: [], blockingKeys: [])
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let prepared = try await RecordFile.prepare(path: file, rules: match, validator: validator, validOnly: true, parallelism: cores) { read, size in
+            progress.update(done: size == 0 ? 30 : 30 * read / size, summary: "\(read / 1_048_576) of \(size / 1_048_576) MiB read and validated")
+        }
+        outcome.invalid = prepared.invalid.map { invalid in
+            Outcome.Problem(sourceKey: invalid.record, line: invalid.line,
+                            message: invalid.errors.map { "\($0.attribute) [\($0.rule)]: \($0.message)" }.joined(separator: "; "))
+        }
+        plan.invalid = Set(prepared.invalid.map(\.record))
+        let records = prepared.records
+        outcome.rows = records.count + prepared.invalid.count
+        guard schema.match != nil, !records.isEmpty else {
+            plan.records = records.count
+            return plan
+        }
+        progress.update(done: 30, summary: "\(records.count) valid rows; finding duplicates")
+        let result = await Deduplication.run(records, rules: match, parallelism: cores)
+        let links = result.pairs.filter { $0.band == .autoLink }
+        outcome.review = result.pairs.filter { $0.band == .review }.map {
+            Outcome.ReviewPair(a: records[$0.a].id, b: records[$0.b].id, weight: $0.weight, explanation: MatchExplanation.line($0))
+        }
+        let clusters = Clustering.clusters(links, records: records, scorer: MatchScorer(rules: match, statisticsOf: records))
+        for (index, members) in clusters.enumerated() {
+            for member in members { plan.clusterOf[records[member].id] = index }
+            plan.clusterSizes.append(members.count)
+        }
+        outcome.merged = clusters.reduce(0) { $0 + $1.count - 1 }
+        plan.records = records.count - outcome.merged
+        progress.update(done: 50, summary: "\(plan.records) golden records to load")
+        return plan
+    }
+
+    /// The second pass: each valid row's values, one golden record per single row or per
+    /// cluster (once its last member is read), its values chosen by survivorship.
+    static func records(file: String, plan: Plan, schema: EntitySchema, validator: Validator, source: String, at instant: String,
+                        trust: [String: Int], outcome: inout Outcome, emit: (BulkLoad.Record) async throws -> Void) async throws {
+        var reader = try RecordFile(path: file)
+        var waiting = [Int: [SourceContribution]]()
+        var seenKeys = Set<String>()
+        var uniqueOwner = [String: String]()    // attribute·value → the record (cluster or key) holding it
+        while let raw = try reader.next() {
+            let chunk = try RecordChunk(raw, of: reader.shape)
+            for index in 0..<chunk.count {
+                let key = chunk.label(index)
+                guard !plan.invalid.contains(key) else { continue }
+                guard chunk.hasSourceKey(index) else {
+                    outcome.invalid.append(.init(sourceKey: key, line: chunk.lines[index], message: "source_key is required: the row's key in \(source)"))
+                    continue
+                }
+                guard seenKeys.insert(key).inserted else {
+                    outcome.invalid.append(.init(sourceKey: key, line: chunk.lines[index], message: "source_key \(key) appears twice in the file; keep one row per key"))
+                    continue
+                }
+                let attributes = validator.validateWithoutStore(chunk.attributes(index)).attributes
+                let owner = plan.clusterOf[key].map { "cluster \($0)" } ?? key
+                if let clash = uniqueClash(attributes, schema: schema, owner: owner, owners: &uniqueOwner) {
+                    outcome.refused.append(.init(sourceKey: key, line: chunk.lines[index], message: clash))
+                    continue
+                }
+                let contribution = SourceContribution(source: source, sourceKey: key, attributes: [:]).updated(with: attributes, at: instant)
+                guard let cluster = plan.clusterOf[key] else {
+                    try await emit(record([contribution], schema: schema, trust: trust))
+                    continue
+                }
+                waiting[cluster, default: []].append(contribution)
+                if waiting[cluster]!.count == plan.clusterSizes[cluster] {
+                    try await emit(record(waiting.removeValue(forKey: cluster)!, schema: schema, trust: trust))
+                }
+            }
+        }
+        // Clusters a refused or invalid member left incomplete are loaded with the members they have.
+        for members in waiting.values.sorted(by: { $0[0].sourceKey < $1[0].sourceKey }) {
+            try await emit(record(members, schema: schema, trust: trust))
+        }
+    }
+
+    static func record(_ members: [SourceContribution], schema: EntitySchema, trust: [String: Int]) -> BulkLoad.Record {
+        let golden = Survivorship.golden(members, rules: schema.survive, trust: trust)
+        return BulkLoad.Record(attributes: golden.attributes, lineage: golden.lineage, contributions: members)
+    }
+
+    /// A unique value another row of the file (not of the same cluster) holds already.
+    static func uniqueClash(_ attributes: Attributes, schema: EntitySchema, owner: String, owners: inout [String: String]) -> String? {
+        for spec in schema.attributes where spec.unique {
+            guard let value = attributes[spec.name], !value.isNull else { continue }
+            let key = spec.name + "\u{1f}" + (value.stringValue ?? value.displayText)
+            if let holder = owners[key], holder != owner {
+                return "\(spec.name) \"\(value.displayText)\" is also in \(holder.hasPrefix("cluster") ? "another row" : "row \(holder)") of the file; each \(schema.name) needs its own"
+            }
+            owners[key] = owner
+        }
+        return nil
+    }
+}

@@ -1,0 +1,167 @@
+import AurumCore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// An initial load: existing master data brought in as released golden records, a batch at a
+/// time, each batch one transaction written with COPY. A record whose source keys are already
+/// loaded is skipped, so a load that stopped part-way is run again to finish it.
+public struct BulkLoad: Sendable {
+    /// One golden record to load: its values and lineage, and every source key it has.
+    public struct Record: Sendable {
+        public var attributes: Attributes
+        public var lineage: [String: Lineage]
+        public var contributions: [SourceContribution]
+
+        public init(attributes: Attributes, lineage: [String: Lineage], contributions: [SourceContribution]) {
+            self.attributes = attributes
+            self.lineage = lineage
+            self.contributions = contributions
+        }
+    }
+
+    /// What a batch did: records written, records skipped as loaded before, and records refused
+    /// (a unique value another golden record holds).
+    public struct Outcome: Sendable {
+        public var loaded = 0
+        public var skipped = 0
+        public var refused: [(sourceKey: String, message: String)] = []
+        public init() {}
+    }
+
+    public let client: PostgresClient
+    public let rules: RuleSet
+    public let entity: String
+    public let actor: String
+    public let logger: Logger
+    /// Ties every record's audit entry to this load.
+    public let loadID: String
+
+    public init(client: PostgresClient, rules: RuleSet, entity: String, actor: String, loadID: String, logger: Logger) {
+        self.client = client
+        self.rules = rules
+        self.entity = entity
+        self.actor = actor
+        self.loadID = loadID
+        self.logger = logger
+    }
+
+    /// Writes `records` in one transaction: skips those with a source key loaded already, refuses
+    /// those whose unique values another record holds, and writes the rest as version 1 with
+    /// their source keys, unique values, blocking keys and one audit entry each.
+    public func write(_ records: [Record]) async throws -> Outcome {
+        guard let schema = rules.entities[entity] else { throw StoreError.invalid("the rules do not define entity \(entity)") }
+        return try await client.transaction(logger: logger) { connection in
+            var outcome = Outcome()
+            let keys = records.flatMap { $0.contributions.map { [$0.source, $0.sourceKey] } }
+            let loaded = try await connection.query("""
+                SELECT source || chr(31) || source_key FROM record_source
+                WHERE entity = \(entity) AND (source, source_key) IN (SELECT * FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[]))
+                """, logger: logger)
+            let done = Set(try await loaded.decode(String.self).reduce(into: [String]()) { $0.append($1) })
+            var fresh = records.filter { record in
+                let isDone = record.contributions.contains { done.contains($0.source + "\u{1f}" + $0.sourceKey) }
+                if isDone { outcome.skipped += 1 }
+                return !isDone
+            }
+            let unique = fresh.map { UniqueValues.keys($0.attributes, schema: schema) }
+            let held = try await connection.query("""
+                SELECT attribute || chr(31) || value_key, record_id FROM unique_value
+                WHERE entity = \(entity) AND (attribute, value_key) IN
+                      (SELECT * FROM unnest(\(unique.flatMap { $0.map(\.attribute) })::text[], \(unique.flatMap { $0.map(\.key) })::text[]))
+                """, logger: logger)
+            var holders = [String: Int64]()
+            for try await (key, record) in held.decode((String, Int64).self) { holders[key] = record }
+            var keep = [Bool](repeating: true, count: fresh.count)
+            for (index, values) in unique.enumerated() {
+                guard let taken = values.first(where: { holders[$0.attribute + "\u{1f}" + $0.key] != nil }) else { continue }
+                keep[index] = false
+                outcome.refused.append((fresh[index].contributions.first?.sourceKey ?? "",
+                                        "\(taken.attribute) \"\(taken.key)\" is already held by \(entity) \(holders[taken.attribute + "\u{1f}" + taken.key]!)"))
+            }
+            let uniqueKept = zip(unique, keep).filter(\.1).map(\.0)
+            fresh = zip(fresh, keep).filter(\.1).map(\.0)
+            guard !fresh.isEmpty else { return outcome }
+            let reserved = try await connection.query("""
+                SELECT nextval(pg_get_serial_sequence('golden_record', 'id')) FROM generate_series(1, \(fresh.count))
+                """, logger: logger)
+            let ids = try await reserved.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) }
+            try await copy(fresh, ids: ids, unique: uniqueKept, schema: schema, on: connection)
+            outcome.loaded = fresh.count
+            return outcome
+        }
+    }
+
+    func copy(_ records: [Record], ids: [Int64], unique: [[(attribute: String, key: String)]], schema: EntitySchema,
+              on connection: PostgresConnection) async throws {
+        var golden = CopyRows(), versions = CopyRows(), sources = CopyRows(), values = CopyRows(), keys = CopyRows(), audit = CopyRows()
+        for (index, record) in records.enumerated() {
+            let id = String(ids[index])
+            let attributes = SQLJSON.text(record.attributes)
+            golden.add([id, entity, "1"])
+            versions.add([id, "1", "active", attributes, rules.version, actor, SQLJSON.text(record.lineage)])
+            for c in record.contributions {
+                sources.add([entity, c.source, c.sourceKey, id, SQLJSON.text(c.attributes), SQLJSON.text(c.changedAt)])
+            }
+            for value in unique[index] { values.add([entity, value.attribute, value.key, id]) }
+            if let match = schema.match {
+                for hash in MatchKeys.hashes(record.attributes, rules: match) { keys.add([entity, String(hash), id]) }
+            }
+            let after: JSONValue = ["attributes": .object(record.attributes),
+                                    "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
+            audit.add([actor, "record.loaded", entity, "record:\(id)", id, "1", SQLJSON.text(after), rules.version, loadID])
+        }
+        try await golden.copy(into: "golden_record", ["id", "entity", "current_version"], on: connection, logger: logger)
+        try await versions.copy(into: "golden_version", ["record_id", "version", "state", "attributes", "rules_version", "released_by", "lineage"],
+                                on: connection, logger: logger)
+        try await sources.copy(into: "record_source", ["entity", "source", "source_key", "record_id", "attributes", "changed_at"],
+                               on: connection, logger: logger)
+        try await values.copy(into: "unique_value", ["entity", "attribute", "value_key", "record_id"], on: connection, logger: logger)
+        try await keys.copy(into: "match_key", ["entity", "key_hash", "record_id"], on: connection, logger: logger)
+        try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "after", "rules_version", "request_id"],
+                             on: connection, logger: logger)
+    }
+
+    /// The load's own audit entry, with what it did; and the blocking keys marked as computed with
+    /// these rules when no other rules computed any before.
+    public func finish(summary: JSONValue) async throws {
+        try await client.transaction(logger: logger) { connection in
+            try await AuditLog.append(AuditEntry(actor: actor, action: "load.completed", entity: entity, subject: "load:\(loadID)",
+                                                 after: summary, rulesVersion: rules.version, requestID: loadID), on: connection, logger: logger)
+            try await connection.query("""
+                INSERT INTO match_key_version (entity, rules_version) VALUES (\(entity), \(rules.version)) ON CONFLICT (entity) DO NOTHING
+                """, logger: logger)
+        }
+    }
+}
+
+/// Rows in PostgreSQL's COPY text format: fields split by tabs, rows by newlines, with
+/// backslash, tab, newline and carriage return escaped.
+struct CopyRows {
+    private(set) var buffer = ByteBuffer()
+    private(set) var count = 0
+
+    mutating func add(_ fields: [String]) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            for byte in field.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                default: buffer.writeInteger(byte)
+                }
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        count += 1
+    }
+
+    func copy(into table: String, _ columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        guard count > 0 else { return }
+        try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            try await writer.write(buffer)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+@testable import AurumApp
+import AurumCore
+import AurumTestSupport
+import Foundation
+import Testing
+
+/// `aurum load`: existing master data in as golden records, deduplicated, audited, resumable.
+@Suite struct LoadCommandTests {
+    static let csv = """
+        source_key,code,name,uom,barcode,description
+        P-1,B-1001,Hex bolt M8x40,Units,4006381333931,Hex bolt DIN 933 M8x40 steel zinc plated
+        P-2,B-1002,Hex nut M8,Units,,
+        P-3,B-1001,Hex bolt M8x40 zinc,Units,4006381333931,Hex bolt
+        P-4,,Washer M8,Units,,
+        P-5,B-1002,Wing nut M6,Units,,
+        P-6,B-1003,Washer M8 DIN 125,Units,,
+
+        """
+
+    func withFile(_ body: (String) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-load-\(UUID().uuidString).csv").path
+        try Self.csv.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await body(path)
+    }
+
+    @Test func loadsValidRowsAsReleasedRecordsOnePerDuplicateClusterAndARerunSkipsThem() async throws {
+        try await TestStore.with { t in
+            try await withFile { path in
+                let arguments = ["load", path, "--entity", "item", "--source", "odoo", "--database-url", t.settings.url, "--json"]
+                let first = try await runAurumCapturing(arguments)
+                #expect(first.code == 1, "invalid and refused rows make the exit code 1")
+                let outcome = try JSONDecoder().decode(JSONValue.self, from: Data(first.output.utf8))
+                #expect(outcome.objectValue?["rows"] == 6 && outcome.objectValue?["loaded"] == 3 && outcome.objectValue?["merged"] == 1)
+                #expect(outcome.objectValue?["invalid"]?.arrayValue?.first?.objectValue?["source_key"] == "P-4", "P-4 has no code")
+                let refused = outcome.objectValue?["refused"]?.arrayValue?.first?.objectValue
+                #expect(refused?["source_key"] == "P-5" && refused?["message"]?.stringValue?.contains("code \"B-1002\"") == true)
+
+                // P-1 and P-3 share code and barcode: one record with both keys, values by survivorship.
+                let bolt = try #require(try await t.store.crossReference(source: "odoo", sourceKey: "P-3", entities: ["item"]).first)
+                #expect(try await t.store.crossReference(source: "odoo", sourceKey: "P-1", entities: ["item"]).first?.recordID == bolt.recordID)
+                let record = try #require(try await t.store.record(entity: "item", id: bolt.recordID))
+                #expect(record.version == 1 && record.state == .active && record.sources.map(\.sourceKey) == ["P-1", "P-3"])
+                #expect(record.attributes["description"] == "Hex bolt DIN 933 M8x40 steel zinc plated", "item descriptions survive by length")
+                #expect(record.lineage["description"] == Lineage(source: "odoo", sourceKey: "P-1", strategy: "longest"))
+                let actions = try await t.auditActions()
+                #expect(actions.filter { $0 == "record.loaded" }.count == 3 && actions.last == "load.completed")
+
+                // Loaded records are matched like any other: a candidate with the same code links to them.
+                let plm = try await t.actor("plm-sync", .source)
+                let candidate = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-7",
+                                                    attributes: ["code": "B-1003", "name": "Washer M8 DIN 125", "uom": "Units"])
+                let result = try await t.store.ingest([candidate], by: plm.principal, requestID: "r")[0]
+                #expect(result.match?.band == .autoLink)
+
+                let again = try await runAurumCapturing(arguments)
+                let second = try JSONDecoder().decode(JSONValue.self, from: Data(again.output.utf8))
+                #expect(second.objectValue?["loaded"] == 0 && second.objectValue?["skipped"] == 3, "a rerun skips what is loaded")
+                #expect(try await t.store.recordCount(entity: "item") == 3)
+            }
+        }
+    }
+}
