@@ -137,13 +137,17 @@ public struct BulkLoad: Sendable {
 
 /// Rows in PostgreSQL's COPY text format: fields split by tabs, rows by newlines, with
 /// backslash, tab, newline and carriage return escaped.
-struct CopyRows {
-    private(set) var buffer = ByteBuffer()
-    private(set) var count = 0
+public struct CopyRows: Sendable {
+    public private(set) var buffer = ByteBuffer()
+    public private(set) var count = 0
 
-    mutating func add(_ fields: [String]) {
+    public init() {}
+
+    /// Adds one row; nil is SQL NULL.
+    public mutating func add(_ fields: [String?]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            guard let field else { buffer.writeStaticString("\\N"); continue }
             for byte in field.utf8 {
                 switch byte {
                 case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
@@ -158,7 +162,8 @@ struct CopyRows {
         count += 1
     }
 
-    func copy(into table: String, _ columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
+    /// COPYs the rows into `table` (`columns` are trusted names, never input).
+    public func copy(into table: String, _ columns: [String], on connection: PostgresConnection, logger: Logger) async throws {
         guard count > 0 else { return }
         try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
             try await writer.write(buffer)

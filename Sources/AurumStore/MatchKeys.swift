@@ -48,11 +48,17 @@ enum MatchKeys {
     static func targets(of hashes: [UInt64], entity: String, rules: MatchRules, excluding: Int64?,
                         on connection: PostgresConnection, logger: Logger) async throws -> Set<MatchTarget> {
         guard !hashes.isEmpty else { return [] }
-        let largest = rules.blockingKeys.map { $0.maxBlockSize ?? rules.maxBlockSize }.max() ?? rules.maxBlockSize
+        // Each key's block up to one past its limit (enough to tell it is over), in record order
+        // from the index; open proposals (no record) come after the records.
+        let limits = hashes.map { hash in
+            let key = rules.blockingKeys[Blocking.key(of: hash)]
+            return Int64((key.maxBlockSize ?? rules.maxBlockSize) + 1)
+        }
         let rows = try await connection.query("""
-            SELECT k.h, m.record_id, m.change_request_id FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[]) AS k(h)
+            SELECT k.h, m.record_id, m.change_request_id
+            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(limits)::bigint[]) AS k(h, l)
             CROSS JOIN LATERAL (SELECT record_id, change_request_id FROM match_key
-                                WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id, change_request_id LIMIT \(largest + 1)) m
+                                WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) m
             """, logger: logger)
         var blocks = [Int64: [MatchTarget]]()
         for try await (hash, record, changeRequest) in rows.decode((Int64, Int64?, Int64?).self) {

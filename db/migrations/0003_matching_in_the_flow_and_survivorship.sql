@@ -46,15 +46,18 @@ ALTER TABLE change_request ADD CONSTRAINT change_request_kind_check
     CHECK (kind IN ('create', 'update', 'merge', 'unmerge', 'block', 'unblock', 'obsolete', 'supersede'));
 
 -- The blocking keys of every golden record that is not superseded and of every open create
--- proposal (exactly one of the two), by the hash the matching engine computes.
+-- proposal (exactly one of the two), by the hash the matching engine computes. Derived data,
+-- recomputed whenever the rules change, so without foreign keys: a record has a dozen or more
+-- keys, and checking each against its record would cost a load more than the keys themselves.
 CREATE TABLE match_key (
     entity             text NOT NULL,
     key_hash           bigint NOT NULL,
-    record_id          bigint REFERENCES golden_record (id),
-    change_request_id  bigint REFERENCES change_request (id),
+    record_id          bigint,
+    change_request_id  bigint,
     CHECK ((record_id IS NULL) <> (change_request_id IS NULL))
 );
-CREATE INDEX match_key_lookup ON match_key (entity, key_hash);
+-- In record order within a key, so that a look-up takes a block's first records without sorting it.
+CREATE INDEX match_key_lookup ON match_key (entity, key_hash, record_id);
 CREATE INDEX match_key_record ON match_key (record_id) WHERE record_id IS NOT NULL;
 CREATE INDEX match_key_change_request ON match_key (change_request_id) WHERE change_request_id IS NOT NULL;
 

@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Generate master data with known duplicates and measure matching on it.",
-        subcommands: [Generate.self, Match.self, BenchOdoo.self])
+        subcommands: [Generate.self, Match.self, BenchOdoo.self, BenchCopy.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -41,6 +41,8 @@ struct Load: AsyncParsableCommand {
         var merged = 0
         var invalid = [Problem]()
         var refused = [Problem]()
+        /// Pairs that reach review: how many, and the strongest thousand.
+        var reviewPairs = 0
         var review = [ReviewPair]()
         var seconds = 0.0
 
@@ -49,6 +51,10 @@ struct Load: AsyncParsableCommand {
             var line: Int?
             var message: String
             enum CodingKeys: String, CodingKey { case sourceKey = "source_key", line, message }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case rows, loaded, skipped, merged, invalid, refused, reviewPairs = "review_pairs", review, seconds
         }
 
         struct ReviewPair: Encodable, Sendable {
@@ -89,16 +95,18 @@ struct Load: AsyncParsableCommand {
             try await migrator.migrate(client, logger: logger)
             let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: "cli:load", loadID: loadID, logger: logger)
             var outcome = planned
+            // What the database did, kept apart from what reading the file found (`records` holds that).
+            var written = BulkLoad.Outcome()
             var pending = [BulkLoad.Record]()
             func flush() async throws {
                 guard !pending.isEmpty else { return }
-                let written = try await loader.write(pending)
-                outcome.loaded += written.loaded
-                outcome.skipped += written.skipped
-                outcome.refused += written.refused.map { Outcome.Problem(sourceKey: $0.sourceKey, line: nil, message: $0.message) }
+                let batch = try await loader.write(pending)
+                written.loaded += batch.loaded
+                written.skipped += batch.skipped
+                written.refused += batch.refused
                 pending.removeAll(keepingCapacity: true)
-                progress.update(done: 50 + 50 * (outcome.loaded + outcome.skipped) / max(plan.records, 1),
-                                summary: "\(outcome.loaded) records loaded, \(outcome.skipped) loaded before")
+                progress.update(done: 50 + 50 * (written.loaded + written.skipped) / max(plan.records, 1),
+                                summary: "\(written.loaded) records loaded, \(written.skipped) loaded before")
             }
             try await Self.records(file: file, plan: plan, schema: schema, validator: validator, source: source, at: instant,
                                    trust: ruleSet.trust, outcome: &outcome) { record in
@@ -106,6 +114,9 @@ struct Load: AsyncParsableCommand {
                 if pending.count >= batch { try await flush() }
             }
             try await flush()
+            outcome.loaded = written.loaded
+            outcome.skipped = written.skipped
+            outcome.refused += written.refused.map { Outcome.Problem(sourceKey: $0.sourceKey, line: nil, message: $0.message) }
             outcome.seconds = Deduplication.seconds(ContinuousClock.now - started)
             try await loader.finish(summary: ["file": .string(file), "source": .string(source), "rows": .number(Double(outcome.rows)),
                                               "loaded": .number(Double(outcome.loaded)), "skipped": .number(Double(outcome.skipped)),
@@ -130,7 +141,7 @@ struct Load: AsyncParsableCommand {
         for problem in outcome.invalid.prefix(20) { print("  invalid \(problem.sourceKey) (line \(problem.line ?? 0)): \(problem.message)") }
         for problem in outcome.refused.prefix(20) { print("  refused \(problem.sourceKey): \(problem.message)") }
         if !outcome.review.isEmpty {
-            print("\(outcome.review.count) pairs for a steward to review (loaded as separate records; merge them with aurum merge):")
+            print("\(outcome.reviewPairs) pairs for a steward to review (loaded as separate records; merge them with aurum merge):")
             for pair in outcome.review.prefix(20) { print("  \(pair.a) ~ \(pair.b)  weight \(MatchExplanation.fixed(pair.weight, 1))") }
         }
     }
@@ -166,7 +177,9 @@ struct Load: AsyncParsableCommand {
         progress.update(done: 30, summary: "\(records.count) valid rows; finding duplicates")
         let result = await Deduplication.run(records, rules: match, parallelism: cores)
         let links = result.pairs.filter { $0.band == .autoLink }
-        outcome.review = result.pairs.filter { $0.band == .review }.map {
+        let review = result.pairs.filter { $0.band == .review }
+        outcome.reviewPairs = review.count
+        outcome.review = review.sorted { $0.weight > $1.weight }.prefix(1000).map {
             Outcome.ReviewPair(a: records[$0.a].id, b: records[$0.b].id, weight: $0.weight, explanation: MatchExplanation.line($0))
         }
         let clusters = Clustering.clusters(links, records: records, scorer: MatchScorer(rules: match, statisticsOf: records))

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Ingest with matching against a store of golden records: run scripts/bench-load.sh N first, which
+# leaves N loaded items in .aurum-bench-load/pg. Then, over HTTP against `aurum serve` on that store:
+#   - one candidate at a time (ONE_BY_ONE requests, each its own HTTP call): p50 and p99 latency,
+#     matching included (each candidate is a new source key of a loaded item, renamed, so it is matched);
+#   - BATCH new candidates in batches of 1,000 with `aurum ingest`: candidates/s;
+#   - the server's peak resident memory.
+# The baseline, in the same run: the same batch file sent again (every candidate unchanged: the
+# same HTTP, parsing and validation, no matching or writes).
+#   usage: bash scripts/bench-flow.sh [ONE_BY_ONE] [BATCH] [debug|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+single=${1:-1000}
+batch=${2:-20000}
+configuration=${3:-release}
+aurum=".build/$configuration/aurum"
+work=.aurum-bench-load
+data=$work/pg
+[ -f "$work/items/records.csv" ] || { echo "run scripts/bench-load.sh first" >&2; exit 1; }
+command -v curl > /dev/null || { apt-get install -y -qq curl > /dev/null; }
+port=18380
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/flow-server.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 240); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+token=$("$aurum" token create --data-dir "$data" --name "bench-$(date +%s%N)" --role source --source plm --entities item)
+
+# New source keys of loaded items, in PLM's words (the loaded rows' names with the code left out).
+python3 - "$work/items/records.csv" "$work" "$single" "$batch" <<'PY'
+import csv, json, sys
+path, work, single, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rows = [r for r in csv.DictReader(open(path)) if r.get("code") and r.get("name")]
+with open(f"{work}/single.ndjson", "w") as out:
+    for i, r in enumerate(rows[:single]):
+        out.write(json.dumps({"entity": "item", "source": "plm", "source_key": f"ONE-{i}",
+                              "attributes": {"code": f"PLM-{i:07d}", "name": r["name"] + " plm", "uom": r.get("uom") or "Units"}}) + "\n")
+with open(f"{work}/batch.csv", "w", newline="") as out:
+    w = csv.writer(out)
+    w.writerow(["source_key", "code", "name", "uom"])
+    for i, r in enumerate(rows[single:single + batch]):
+        w.writerow([f"BATCH-{i}", f"PLMB-{i:07d}", r["name"] + " plm", r.get("uom") or "Units"])
+PY
+: > "$work/latency.txt"
+while IFS= read -r line; do
+  curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    --data-binary "$line" "http://127.0.0.1:$port/v1/candidates" >> "$work/latency.txt"
+done < "$work/single.ndjson"
+seconds() { local start end; start=$(date +%s%N); "$@" > /dev/null || true; end=$(date +%s%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
+export AURUM_URL="http://127.0.0.1:$port" AURUM_TOKEN="$token"
+first=$(seconds "$aurum" ingest "$work/batch.csv" --entity item --source plm --batch 1000)
+again=$(seconds "$aurum" ingest "$work/batch.csv" --entity item --source plm --batch 1000)
+rss=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
+loaded=$(wc -l < "$work/items/records.csv")
+python3 - "$work/latency.txt" "$batch" "$first" "$again" "$rss" "$configuration" "$loaded" <<'PY'
+import sys
+times = sorted(float(x) * 1000 for x in open(sys.argv[1]) if x.strip())
+batch, first, again, rss, configuration, loaded = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6], int(sys.argv[7]) - 1
+p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+print(f"store                          {loaded} generated item rows loaded ({configuration} build)")
+print(f"one at a time ({len(times)} requests)  p50 {p(0.5):.1f} ms  p99 {p(0.99):.1f} ms  max {times[-1]:.1f} ms")
+print(f"batch ingest {batch}, 1,000 a call  {first:.2f} s  {batch / first:.0f} candidates/s")
+print(f"baseline: the same file again  {again:.2f} s  {batch / again:.0f} candidates/s (all unchanged)")
+print(f"ratio ingest / baseline        {first / again:.2f}")
+print(f"server peak RSS                {rss / 1024:.0f} MiB")
+PY

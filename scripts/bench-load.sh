@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Initial-load benchmark: N generated items through `aurum load` (validation, matching within the
+# file, survivorship, COPY of records, versions, source keys, unique values, blocking keys and audit
+# entries) against the embedded PostgreSQL. The baseline, measured in the same run on the same
+# cluster, is `aurum bench copy`: the same rows read the same way and COPYed into a bare table.
+#   usage: bash scripts/bench-load.sh [ROWS] [debug|release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-100000}
+configuration=${2:-release}
+bash scripts/system-packages.sh
+swift build -c "$configuration" --product aurum >&2
+aurum=".build/$configuration/aurum"
+work=.aurum-bench-load
+data=$work/pg
+if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
+rm -rf "$work" && mkdir -p "$work"
+"$aurum" bench generate --entity item --count "$rows" --seed 1 --out "$work/items" > /dev/null
+
+# A running server keeps the cluster up, so both commands below use it without starting one.
+port=18280
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+
+copy=$("$aurum" bench copy "$work/items/records.csv" --data-dir "$data")
+/usr/bin/time -v "$aurum" load "$work/items/records.csv" --entity item --source odoo --data-dir "$data" --json \
+  > "$work/load.json" 2> "$work/load.time" || true
+python3 - "$rows" "$configuration" "$copy" "$work/load.json" "$work/load.time" <<'PY'
+import json, re, sys
+rows, configuration, copy, load, timing = sys.argv[1:6]
+copy_rate = float(re.search(r"(\d+) rows/s", copy).group(1))
+copy_seconds = float(re.search(r"in ([0-9.]+) s", copy).group(1))
+outcome = json.load(open(load))
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(timing).read()).group(1))
+rate = outcome["rows"] / outcome["seconds"]
+print(f"rows                        {outcome['rows']} generated items ({configuration} build)")
+print(f"aurum load                  {outcome['seconds']:.2f} s  {rate:.0f} rows/s  peak RSS {rss / 1024:.0f} MiB")
+print(f"  golden records loaded     {outcome['loaded']} ({outcome['merged']} rows merged as duplicates, {len(outcome['invalid'])} invalid, "
+      f"{len(outcome['refused'])} refused, {outcome['review_pairs']} review pairs)")
+print(f"baseline: COPY, bare table  {copy_seconds:.2f} s  {copy_rate:.0f} rows/s")
+print(f"ratio load / COPY           {rate / copy_rate:.2f}")
+PY
