@@ -27,19 +27,21 @@ for _ in $(seq 1 240); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && br
 token=$("$aurum" token create --data-dir "$data" --name "bench-$(date +%s%N)" --role source --source plm --entities item)
 
 # New source keys of loaded items, in PLM's words (the loaded rows' names with the code left out).
-python3 - "$work/items/records.csv" "$work" "$single" "$batch" <<'PY'
+# Keys and codes of their own per run, so that a second run against the same store meets new candidates.
+run=$(date +%s)
+python3 - "$work/items/records.csv" "$work" "$single" "$batch" "$run" <<'PY'
 import csv, json, sys
-path, work, single, batch = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+path, work, single, batch, run = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 rows = [r for r in csv.DictReader(open(path)) if r.get("code") and r.get("name")]
 with open(f"{work}/single.ndjson", "w") as out:
     for i, r in enumerate(rows[:single]):
-        out.write(json.dumps({"entity": "item", "source": "plm", "source_key": f"ONE-{i}",
-                              "attributes": {"code": f"PLM-{i:07d}", "name": r["name"] + " plm", "uom": r.get("uom") or "Units"}}) + "\n")
+        out.write(json.dumps({"entity": "item", "source": "plm", "source_key": f"ONE-{run}-{i}",
+                              "attributes": {"code": f"P{run}-{i:07d}", "name": r["name"] + " plm", "uom": r.get("uom") or "Units"}}) + "\n")
 with open(f"{work}/batch.csv", "w", newline="") as out:
     w = csv.writer(out)
     w.writerow(["source_key", "code", "name", "uom"])
     for i, r in enumerate(rows[single:single + batch]):
-        w.writerow([f"BATCH-{i}", f"PLMB-{i:07d}", r["name"] + " plm", r.get("uom") or "Units"])
+        w.writerow([f"BATCH-{run}-{i}", f"B{run}-{i:07d}", r["name"] + " plm", r.get("uom") or "Units"])
 PY
 : > "$work/latency.txt"
 while IFS= read -r line; do

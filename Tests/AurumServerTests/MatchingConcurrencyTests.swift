@@ -2,6 +2,7 @@ import AurumCore
 import AurumStore
 import AurumTestSupport
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Testing
 

@@ -70,6 +70,16 @@ public struct FlowMatch: Sendable, Hashable, Codable {
         case band, recordID = "record_id", score, explanation, possibleDuplicates = "possible_duplicates"
     }
 
+    /// Reads both forms: the stored one, and an ingest result's summary (without the duplicates).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        band = try c.decode(MatchBand.self, forKey: .band)
+        recordID = try c.decodeIfPresent(Int64.self, forKey: .recordID)
+        score = try c.decodeIfPresent(Double.self, forKey: .score)
+        explanation = try c.decodeIfPresent(JSONValue.self, forKey: .explanation)
+        possibleDuplicates = try c.decodeIfPresent([PossibleDuplicate].self, forKey: .possibleDuplicates) ?? []
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(band, forKey: .band)
