@@ -51,9 +51,11 @@ done
 step "Creating tokens (only their hashes are stored)"
 plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --source plm --entities item)
 procurement=$(aurum token create --data-dir "$data" --name procurement-sync --role source --source procurement --entities supplier,item)
+portal=$(aurum token create --data-dir "$data" --name portal-sync --role source --source portal --entities supplier)
 alice=$(aurum token create --data-dir "$data" --name alice --role steward)
 bob=$(aurum token create --data-dir "$data" --name bob --role steward --entities item)
-echo "plm-sync, procurement-sync (sources), alice, bob (stewards)"
+carol=$(aurum token create --data-dir "$data" --name carol --role steward --entities supplier)
+echo "plm-sync, procurement-sync, portal-sync (sources), alice, bob, carol (stewards)"
 
 step "PLM pushes items (examples/items.csv); invalid rows are rejected with reasons"
 AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true
@@ -94,6 +96,21 @@ AURUM_TOKEN=$plm aurum ingest examples/items-update.csv --entity item --source p
 update=$(AURUM_TOKEN=$bob aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p' | head -n 1)
 AURUM_TOKEN=$bob aurum show "$update"
 AURUM_TOKEN=$bob aurum approve "$update" --comment "new DIN reference"
+
+step "The supplier portal sends Würth twice in its own words (examples/suppliers-portal.ndjson)"
+echo "with the VAT: linked automatically to the golden supplier, an update; without it: a possible duplicate for a steward"
+AURUM_TOKEN=$portal aurum ingest examples/suppliers-portal.ndjson --entity supplier --source portal || true
+portal_ids=$(AURUM_TOKEN=$carol aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p')
+linked=$(echo "$portal_ids" | head -n 1)
+review=$(echo "$portal_ids" | tail -n 1)
+AURUM_TOKEN=$carol aurum show "$linked"
+AURUM_TOKEN=$carol aurum approve "$linked" --comment "portal contact details"
+step "Change request $review: a possible duplicate, shown with its explanation; alice links it to the golden supplier"
+AURUM_TOKEN=$carol aurum show "$review"
+supplier=$(AURUM_TOKEN=$alice aurum show "$review" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["possible_duplicates"][0]["record_id"])')
+AURUM_TOKEN=$alice aurum link "$review" --to "$supplier" --comment "same plant, second portal account"
+AURUM_TOKEN=$carol aurum approve "$review" --comment "confirmed"
+AURUM_TOKEN=$carol aurum record supplier "$supplier"
 
 step "Released golden records"
 for record in "${released[@]}"; do
