@@ -200,7 +200,10 @@ extension PostgresStewardshipStore {
             found.append((.changeRequest(id), try SQLJSON.decode(Attributes.self, text)))
             if distinctKeys.contains(key) || key == submission.source + separator + submission.sourceKey { distinct.insert(.changeRequest(id)) }
         }
-        return FlowMatching.match(attributes, against: found, rules: matchRules, distinct: distinct)
+        let match = FlowMatching.match(attributes, against: found, rules: matchRules, distinct: distinct)
+        logger.debug("candidate matched", metadata: ["aurum.source_key": "\(submission.sourceKey)", "aurum.targets": "\(found.count)",
+                                                     "aurum.band": "\(match.band.rawValue)"])
+        return match
     }
 
     /// Keeps what a source key said of its record, without a new version (its values did not survive).

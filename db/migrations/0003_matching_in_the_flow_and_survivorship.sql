@@ -56,8 +56,9 @@ CREATE TABLE match_key (
     change_request_id  bigint,
     CHECK ((record_id IS NULL) <> (change_request_id IS NULL))
 );
--- In record order within a key, so that a look-up takes a block's first records without sorting it.
-CREATE INDEX match_key_lookup ON match_key (entity, key_hash, record_id);
+-- In record order within a key, so that a look-up takes a block's first records without sorting
+-- it, and with the change request too, so that it reads the index alone.
+CREATE INDEX match_key_lookup ON match_key (entity, key_hash, record_id) INCLUDE (change_request_id);
 CREATE INDEX match_key_record ON match_key (record_id) WHERE record_id IS NOT NULL;
 CREATE INDEX match_key_change_request ON match_key (change_request_id) WHERE change_request_id IS NOT NULL;
 
