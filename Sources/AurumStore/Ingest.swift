@@ -67,6 +67,11 @@ extension PostgresStewardshipStore {
                    situation.contributions.first(where: { $0.source == mine.source && $0.sourceKey == mine.sourceKey }) != mine {
                     // The source said something that does not survive: kept as its own, the golden record unchanged.
                     try await storeContribution(mine, entity: submission.entity, record: recordID, on: connection)
+                    try await AuditLog.append(AuditEntry(
+                        actor: caller.name, action: "source.values_kept", entity: submission.entity,
+                        subject: "record:\(recordID)", recordID: recordID, version: situation.currentVersion,
+                        after: ["source": .string(mine.source), "source_key": .string(mine.sourceKey), "attributes": .object(mine.attributes)],
+                        rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
                 }
                 return IngestResult(candidateID: candidateID, status: .unchanged, changeRequestID: changeRequestID, match: match)
             case .propose(let proposal):

@@ -86,3 +86,33 @@ import Testing
         }
     }
 }
+
+/// Survivorship in the flow: a less trusted source's value is kept as its own and does not
+/// change the golden record; a more trusted source's does.
+@Suite struct SurvivorshipFlowTests {
+    @Test func aLessTrustedSourcesNameIsKeptButDoesNotWin() async throws {
+        try await TestStore.with { t in
+            let sources = try await t.actor("sync", .source, sources: ["plm", "wms"])
+            let alice = try await t.actor("alice", .steward)
+            let record = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
+            let wms = CandidateSubmission(entity: "item", source: "wms", sourceKey: "W-77", attributes: SampleRules.hexBolt)
+            let linked = try await t.store.ingest([wms], by: sources.principal, requestID: "r")[0]
+            #expect(linked.match?.band == .autoLink && linked.match?.recordID == record)
+            let linkedID = try #require(linked.changeRequestID)
+            _ = try await t.store.approve(changeRequest: linkedID, by: alice.principal, comment: nil, revision: nil, requestID: "r")
+            let renamed = CandidateSubmission(entity: "item", source: "wms", sourceKey: "W-77", attributes: ["name": "HEX BOLT M8X40 WMS"])
+            let kept = try await t.store.ingest([renamed], by: sources.principal, requestID: "r")[0]
+            #expect(kept.status == .unchanged, "PLM (trust 90) keeps its name over the warehouse's (70)")
+            let golden = try #require(try await t.store.record(entity: "item", id: record))
+            #expect(golden.attributes["name"] == "Hex bolt M8x40" && golden.version == 2)
+            #expect(try await t.auditActions(subject: "record:\(record)").contains("source.values_kept"))
+            // PLM itself renames it: that wins.
+            let plm = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-1", attributes: ["name": "Hex bolt ISO 4017 M8x40"])
+            let proposed = try await t.store.ingest([plm], by: sources.principal, requestID: "r")[0]
+            let proposedID = try #require(proposed.changeRequestID)
+            let request = try #require(try await t.store.changeRequest(id: proposedID))
+            #expect(request.diff == [AttributeChange(attribute: "name", before: "Hex bolt M8x40", after: "Hex bolt ISO 4017 M8x40")])
+            #expect(request.lineage["name"] == Lineage(source: "plm", sourceKey: "PLM-1", strategy: "trust"))
+        }
+    }
+}
