@@ -18,12 +18,8 @@ work=.aurum-bench-load
 data=$work/pg
 [ -f "$work/items/records.csv" ] || { echo "run scripts/bench-load.sh first" >&2; exit 1; }
 command -v curl > /dev/null || { apt-get install -y -qq curl > /dev/null; }
-port=18380
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/flow-server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 240); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+source scripts/bench-server.sh
+start_server "$aurum" "$data" "$work/flow-server.log"
 token=$("$aurum" token create --data-dir "$data" --name "bench-$(date +%s%N)" --role source --source plm --entities item)
 
 # New source keys of loaded items, in PLM's words (the loaded rows' names with the code left out).

@@ -20,12 +20,8 @@ awk -v n="$rows" 'BEGIN {
   for (i = 1; i <= n; i++) printf "PLM-%06d,B-%06d,Hex bolt M8x%d variant %d,consu,true,Units,All / Saleable,0.%03d,true,false\n", i, i, 20 + i % 80, i, i % 1000
 }' > "$work/items.csv"
 
-port=18180
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+source scripts/bench-server.sh
+start_server "$aurum" "$data" "$work/server.log"
 export AURUM_URL="http://127.0.0.1:$port"
 export AURUM_TOKEN
 AURUM_TOKEN=$("$aurum" token create --data-dir "$data" --name bench --role source --source plm --entities item)

@@ -18,12 +18,8 @@ rm -rf "$work" && mkdir -p "$work"
 "$aurum" bench generate --entity item --count "$rows" --seed 1 --out "$work/items" > /dev/null
 
 # A running server keeps the cluster up, so both commands below use it without starting one.
-port=18280
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
-AURUM_LOG_LEVEL=warning "$aurum" serve --data-dir "$data" --port "$port" > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done
+source scripts/bench-server.sh
+start_server "$aurum" "$data" "$work/server.log"
 
 copy=$("$aurum" bench copy "$work/items/records.csv" --data-dir "$data")
 /usr/bin/time -v "$aurum" load "$work/items/records.csv" --entity item --source odoo --data-dir "$data" --json \

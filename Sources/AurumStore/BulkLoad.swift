@@ -46,6 +46,11 @@ public struct BulkLoad: Sendable {
         self.logger = logger
     }
 
+    /// The unique values of `attributes` as the store keys them (attribute, value key).
+    public static func uniqueKeys(_ attributes: Attributes, schema: EntitySchema) -> [(attribute: String, key: String)] {
+        UniqueValues.keys(attributes, schema: schema)
+    }
+
     /// Writes `records` in one transaction: skips those with a source key loaded already, refuses
     /// those whose unique values another record holds, and writes the rest as version 1 with
     /// their source keys, unique values, blocking keys and one audit entry each.

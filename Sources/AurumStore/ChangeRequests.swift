@@ -44,6 +44,14 @@ extension PostgresStewardshipStore {
         return nil
     }
 
+    /// The change request as this transaction now sees it, after writing it.
+    func reloaded(_ id: Int64, on connection: PostgresConnection) async throws -> ChangeRequestView {
+        guard let request = try await changeRequest(id: id, lock: false, on: connection) else {
+            throw StoreError.notFound("change request \(id) does not exist")
+        }
+        return request
+    }
+
     static func changeRequest(_ row: PostgresRandomAccessRow) throws -> ChangeRequestView {
         var view = ChangeRequestView(
             id: try row.get("id"), entity: try row.get("entity"),

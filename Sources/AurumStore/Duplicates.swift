@@ -10,10 +10,11 @@ extension PostgresStewardshipStore {
     public func link(changeRequest id: Int64, to recordID: Int64, by caller: Principal, comment: String?,
                      requestID: String) async throws -> ChangeRequestView {
         try await client.transaction(logger: logger) { connection in
-            var (request, lifecycle) = try await decidable(id, by: caller, alsoRecord: recordID, on: connection)
+            let (request, initial) = try await decidable(id, by: caller, alsoRecord: recordID, on: connection)
             guard request.kind == .create, request.recordID == nil else {
                 throw StoreError.conflict("change request \(id) is a \(request.kind.rawValue) of record \(request.recordID.map(String.init) ?? "-"); only a create can be linked to a record")
             }
+            var lifecycle = initial
             guard case .recordRevision(let next) = try Self.decide({ () throws(ChangeRequestError) in try lifecycle.edit(by: caller.name) }) else {
                 throw StoreError.conflict("change request \(id) cannot be linked now")
             }
@@ -50,9 +51,7 @@ extension PostgresStewardshipStore {
                 actor: caller.name, action: "change_request.linked", entity: request.entity, subject: "change_request:\(id)",
                 recordID: target, version: situation.currentVersion, before: .object(request.proposed), after: .object(verdict.attributes),
                 reason: comment, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
-            guard let linked = try await changeRequest(id: id, lock: false, on: connection) else { throw StoreError.notFound("change request \(id) does not exist") }
-            request = linked
-            return request
+            return try await reloaded(id, on: connection)
         }
     }
 
@@ -90,8 +89,7 @@ extension PostgresStewardshipStore {
                 recordID: request.recordID,
                 after: ["distinct_from": .array(open.map { $0.recordID.map { .string("record:\($0)") } ?? .string("change_request:\($0.changeRequestID ?? 0)") })],
                 reason: comment, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
-            guard let settled = try await changeRequest(id: id, lock: false, on: connection) else { throw StoreError.notFound("change request \(id) does not exist") }
-            return settled
+            return try await reloaded(id, on: connection)
         }
     }
 }

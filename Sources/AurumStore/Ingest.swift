@@ -43,18 +43,21 @@ extension PostgresStewardshipStore {
             let instant = Self.instant()
             var match: FlowMatch?
             var ownCreate: ChangeRequestView?
+            func survive() -> (pending: [SourceContribution], result: Survivorship.Result) {
+                IngestPlanner.golden(source: submission.source, sourceKey: submission.sourceKey, attributes: sent, at: instant,
+                                     situation: situation, rules: schema.survive, trust: rules.trust)
+            }
+            var (pending, golden) = survive()
             if situation.recordID == nil, let matchRules = schema.match {
-                let create = IngestPlanner.golden(source: submission.source, sourceKey: submission.sourceKey, attributes: sent, at: instant,
-                                                  situation: situation, rules: schema.survive, trust: rules.trust).result
-                let found = try await self.match(create.attributes, of: submission, excluding: openRequest?.id, rules: matchRules, on: connection)
+                let found = try await self.match(golden.attributes, of: submission, excluding: openRequest?.id, rules: matchRules, on: connection)
                 match = found
                 if found.band == .autoLink, let target = found.recordID {
+                    // An update of the record it matched: its values chosen again among that record's sources.
                     ownCreate = openRequest
                     (situation, openRequest) = try await self.situation(ofRecord: target, on: connection)
+                    (pending, golden) = survive()
                 }
             }
-            let (pending, golden) = IngestPlanner.golden(source: submission.source, sourceKey: submission.sourceKey, attributes: sent,
-                                                         at: instant, situation: situation, rules: schema.survive, trust: rules.trust)
             let verdict = try await validate(golden.attributes, entity: submission.entity, recordID: situation.recordID, on: connection)
             let outcome = IngestPlanner.decide(verdict, situation: situation, pending: pending, lineage: golden.lineage)
             switch outcome {
@@ -79,7 +82,11 @@ extension PostgresStewardshipStore {
                 try await audit(context, "candidate.proposed", candidate: id, errors: [], on: connection)
                 let changeRequest = try await open(proposal, context: context, situation: situation, replacing: openRequest,
                                                    candidate: id, match: match, on: connection)
-                if let ownCreate { try await supersede(ownCreate, by: changeRequest, context: context, on: connection) }
+                if let ownCreate {
+                    // The candidate's own create, replaced by the update of the record it was linked to.
+                    try await retire(ownCreate, on: connection)
+                    try await pointSuperseded(ownCreate, to: changeRequest, context: context, on: connection)
+                }
                 if proposal.kind == .create {
                     try await MatchKeys.add(changeRequest: changeRequest, entity: submission.entity, attributes: proposal.attributes,
                                             rules: schema.match, on: connection, logger: logger)
@@ -170,8 +177,8 @@ extension PostgresStewardshipStore {
     /// blocking key with, leaving out those a steward declared distinct from its source key.
     func match(_ attributes: Attributes, of submission: CandidateSubmission, excluding: Int64?, rules matchRules: MatchRules,
                on connection: PostgresConnection) async throws -> FlowMatch {
-        let keys = MatchRecord(id: "", attributes: attributes, rules: matchRules).keys
-        let targets = try await MatchKeys.targets(of: keys, entity: submission.entity, rules: matchRules, excluding: excluding,
+        let candidate = MatchRecord(id: "candidate", attributes: attributes, rules: matchRules)
+        let targets = try await MatchKeys.targets(of: candidate.keys, entity: submission.entity, rules: matchRules, excluding: excluding,
                                                   on: connection, logger: logger)
         guard !targets.isEmpty else { return .none }
         let separator = "\u{1f}"
@@ -205,7 +212,7 @@ extension PostgresStewardshipStore {
             found.append((.changeRequest(id), try SQLJSON.decode(Attributes.self, text)))
             if distinctKeys.contains(key) || key == submission.source + separator + submission.sourceKey { distinct.insert(.changeRequest(id)) }
         }
-        let match = FlowMatching.match(attributes, against: found, rules: matchRules, distinct: distinct)
+        let match = FlowMatching.match(candidate, against: found, rules: matchRules, distinct: distinct)
         logger.debug("candidate matched", metadata: ["aurum.source_key": "\(submission.sourceKey)", "aurum.targets": "\(found.count)",
                                                      "aurum.band": "\(match.band.rawValue)"])
         return match
@@ -222,17 +229,21 @@ extension PostgresStewardshipStore {
             """, logger: logger)
     }
 
-    /// Closes `old` (the candidate's own create proposal) as superseded by `id`, an update of the
-    /// record the candidate was linked to.
-    func supersede(_ old: ChangeRequestView, by id: Int64, context: IngestContext, on connection: PostgresConnection) async throws {
+    /// Closes `old` as superseded (before its successor is written: one open proposal per record)
+    /// and gives up its blocking keys.
+    func retire(_ old: ChangeRequestView, on connection: PostgresConnection) async throws {
         var lifecycle = Self.lifecycle(of: old)
         _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }
         try await persist(lifecycle, changeRequest: old.id, on: connection)
-        try await connection.query("UPDATE change_request SET superseded_by = \(id) WHERE id = \(old.id)", logger: logger)
         try await MatchKeys.drop(changeRequest: old.id, on: connection, logger: logger)
+    }
+
+    /// Points the retired `old` at its successor `id`, in the audit trail too.
+    func pointSuperseded(_ old: ChangeRequestView, to id: Int64, context: IngestContext, on connection: PostgresConnection) async throws {
+        try await connection.query("UPDATE change_request SET superseded_by = \(id) WHERE id = \(old.id)", logger: logger)
         try await AuditLog.append(AuditEntry(
             actor: context.caller.name, action: "change_request.superseded", entity: old.entity, subject: "change_request:\(old.id)",
-            after: ["superseded_by": .number(Double(id))], rulesVersion: context.rulesVersion,
+            recordID: old.recordID, after: ["superseded_by": .number(Double(id))], rulesVersion: context.rulesVersion,
             requestID: context.requestID), on: connection, logger: logger)
     }
 
@@ -252,14 +263,13 @@ extension PostgresStewardshipStore {
     func open(_ proposal: IngestPlanner.Proposal, context: IngestContext, situation: IngestPlanner.Situation, replacing: ChangeRequestView?,
               candidate: Int64, match: FlowMatch?, on connection: PostgresConnection) async throws -> Int64 {
         let s = context.submission
+        var replaced: ChangeRequestView?
         if let old = proposal.supersedes {
-            guard let replaced = replacing, replaced.id == old else {
+            guard let open = replacing, open.id == old else {
                 throw StoreError.conflict("change request \(old) is not the open proposal any more; send the candidate again")
             }
-            var lifecycle = Self.lifecycle(of: replaced)
-            _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }
-            try await persist(lifecycle, changeRequest: old, on: connection)
-            try await MatchKeys.drop(changeRequest: old, on: connection, logger: logger)
+            try await retire(open, on: connection)
+            replaced = open
         }
         var stored = match
         stored?.possibleDuplicates = []
@@ -283,13 +293,7 @@ extension PostgresStewardshipStore {
                 """, logger: logger)
         }
         try await connection.query("UPDATE candidate SET change_request_id = \(id) WHERE id = \(candidate)", logger: logger)
-        if let old = proposal.supersedes {
-            try await connection.query("UPDATE change_request SET superseded_by = \(id) WHERE id = \(old)", logger: logger)
-            try await AuditLog.append(AuditEntry(
-                actor: context.caller.name, action: "change_request.superseded", entity: s.entity, subject: "change_request:\(old)",
-                recordID: situation.recordID, after: ["superseded_by": .number(Double(id))], rulesVersion: context.rulesVersion,
-                requestID: context.requestID), on: connection, logger: logger)
-        }
+        if let replaced { try await pointSuperseded(replaced, to: id, context: context, on: connection) }
         try await AuditLog.append(AuditEntry(
             actor: context.caller.name, action: "change_request.opened", entity: s.entity, subject: "change_request:\(id)",
             recordID: situation.recordID, version: situation.currentVersion,

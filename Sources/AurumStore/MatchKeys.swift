@@ -15,7 +15,7 @@ enum MatchKeys {
     /// Makes `attributes`' keys the record's own.
     static func replace(record id: Int64, entity: String, attributes: Attributes, rules: MatchRules?,
                         on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.query("DELETE FROM match_key WHERE record_id = \(id)", logger: logger)
+        try await drop(record: id, on: connection, logger: logger)
         guard let rules else { return }
         try await insert(hashes(attributes, rules: rules), entity: entity, record: id, changeRequest: nil, on: connection, logger: logger)
     }
@@ -26,6 +26,11 @@ enum MatchKeys {
                     on connection: PostgresConnection, logger: Logger) async throws {
         guard let rules else { return }
         try await insert(hashes(attributes, rules: rules), entity: entity, record: nil, changeRequest: id, on: connection, logger: logger)
+    }
+
+    /// A record merged away has no keys.
+    static func drop(record id: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM match_key WHERE record_id = \(id)", logger: logger)
     }
 
     /// A proposal that is no longer open has no keys.

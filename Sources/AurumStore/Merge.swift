@@ -104,8 +104,7 @@ extension PostgresStewardshipStore {
             actor: caller.name, action: "change_request.opened", entity: entity, subject: "change_request:\(id)", recordID: record,
             version: situation.currentVersion, before: .object(situation.currentAttributes), after: .object(verdict.attributes),
             reason: reason, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
-        guard let view = try await changeRequest(id: id, lock: false, on: connection) else { throw StoreError.notFound("change request \(id) does not exist") }
-        return view
+        return try await reloaded(id, on: connection)
     }
 
     /// The last merge of `id` not undone: the record it went into, the keys it moved and the
@@ -155,13 +154,10 @@ extension PostgresStewardshipStore {
         try await connection.query("""
             UPDATE record_source SET record_id = \(target), merged_from = \(absorbed) WHERE record_id = \(absorbed)
             """, logger: logger)
-        let version = try await appendVersion(of: absorbed, state: "superseded", attributes: nil, lineage: nil, request: request,
-                                              caller: caller, on: connection)
-        try await connection.query("""
-            UPDATE golden_record SET state = 'superseded', superseded_by = \(target), updated_at = now() WHERE id = \(absorbed)
-            """, logger: logger)
+        let version = try await appendVersion(of: absorbed, state: "superseded", supersededBy: target, attributes: nil, lineage: nil,
+                                              request: request, caller: caller, on: connection)
         try await connection.query("DELETE FROM unique_value WHERE record_id = \(absorbed)", logger: logger)
-        try await connection.query("DELETE FROM match_key WHERE record_id = \(absorbed)", logger: logger)
+        try await MatchKeys.drop(record: absorbed, on: connection, logger: logger)
         try await connection.query("""
             INSERT INTO record_merge (entity, record_id, into_record_id, change_request_id, moved_keys)
             VALUES (\(request.entity), \(absorbed), \(target), \(request.id), \(moved)::jsonb)
@@ -204,11 +200,8 @@ extension PostgresStewardshipStore {
         }
         let attributes = try SQLJSON.decode(Attributes.self, text)
         let lineage = try SQLJSON.decode([String: Lineage].self, lineageText)
-        let version = try await appendVersion(of: restored, state: "active", attributes: attributes, lineage: lineage, request: request,
-                                              caller: caller, on: connection)
-        try await connection.query("""
-            UPDATE golden_record SET state = 'active', superseded_by = NULL, updated_at = now() WHERE id = \(restored)
-            """, logger: logger)
+        let version = try await appendVersion(of: restored, state: "active", supersededBy: nil, attributes: attributes, lineage: lineage,
+                                              request: request, caller: caller, on: connection)
         try await UniqueValues.claim(record: restored, entity: request.entity, attributes: attributes, schema: schema, on: connection, logger: logger)
         try await MatchKeys.replace(record: restored, entity: request.entity, attributes: attributes, rules: schema.match,
                                     on: connection, logger: logger)
@@ -218,8 +211,10 @@ extension PostgresStewardshipStore {
             on: connection, logger: logger)
     }
 
-    /// Appends the next version of `record` in `state`, with `attributes` (nil: the current ones).
-    func appendVersion(of record: Int64, state: String, attributes: Attributes?, lineage: [String: Lineage]?, request: ChangeRequestView,
+    /// Appends the next version of `record` in `state`, with `attributes` (nil: the current ones),
+    /// and puts the record in that state.
+    func appendVersion(of record: Int64, state: String, supersededBy: Int64?, attributes: Attributes?, lineage: [String: Lineage]?,
+                       request: ChangeRequestView,
                        caller: Principal, on connection: PostgresConnection) async throws -> Int {
         let rows = try await connection.query("""
             SELECT gr.current_version, gv.attributes::text, gv.lineage::text FROM golden_record gr
@@ -231,12 +226,12 @@ extension PostgresStewardshipStore {
         }
         let values = try attributes ?? SQLJSON.decode(Attributes.self, text)
         let origin = try lineage ?? SQLJSON.decode([String: Lineage].self, lineageText)
+        try await insertVersion(record: record, version: current + 1, state: state, attributes: values, lineage: origin,
+                                changeRequest: request.id, caller: caller, on: connection)
         try await connection.query("""
-            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by, lineage)
-            VALUES (\(record), \(current + 1), \(state), \(SQLJSON.text(values))::jsonb, \(request.id), \(rules.version), \(caller.name),
-                    \(SQLJSON.text(origin))::jsonb)
+            UPDATE golden_record SET current_version = \(current + 1), state = \(state), superseded_by = \(supersededBy), updated_at = now()
+            WHERE id = \(record)
             """, logger: logger)
-        try await connection.query("UPDATE golden_record SET current_version = \(current + 1) WHERE id = \(record)", logger: logger)
         return current + 1
     }
 }

@@ -17,11 +17,8 @@ extension PostgresStewardshipStore {
         }
         guard let schema = rules.entities[request.entity] else { throw StoreError.invalid("the rules no longer define entity \(request.entity)") }
         let (recordID, version, before) = try await nextVersion(of: request, on: connection)
-        try await connection.query("""
-            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by, lineage)
-            VALUES (\(recordID), \(version), 'active', \(SQLJSON.text(request.proposed))::jsonb, \(request.id), \(rules.version), \(caller.name),
-                    \(SQLJSON.text(request.lineage))::jsonb)
-            """, logger: logger)
+        try await insertVersion(record: recordID, version: version, state: "active", attributes: request.proposed, lineage: request.lineage,
+                                changeRequest: request.id, caller: caller, on: connection)
         try await connection.query("UPDATE change_request SET record_id = \(recordID) WHERE id = \(request.id)", logger: logger)
         if request.kind == .merge, let absorbed = request.mergeRecordID {
             try await supersede(absorbed, into: recordID, by: request, caller: caller, requestID: requestID, on: connection)
@@ -41,6 +38,16 @@ extension PostgresStewardshipStore {
             recordID: recordID, version: version, before: before.map(JSONValue.object), after: .object(request.proposed),
             rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
         return (recordID, version)
+    }
+
+    /// Writes one immutable version of a record, with what released it.
+    func insertVersion(record: Int64, version: Int, state: String, attributes: Attributes, lineage: [String: Lineage], changeRequest: Int64,
+                       caller: Principal, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO golden_version (record_id, version, state, attributes, change_request_id, rules_version, released_by, lineage)
+            VALUES (\(record), \(version), \(state), \(SQLJSON.text(attributes))::jsonb, \(changeRequest), \(rules.version), \(caller.name),
+                    \(SQLJSON.text(lineage))::jsonb)
+            """, logger: logger)
     }
 
     /// Stores what the change's source keys said (linking a key new to the record) and the values

@@ -13,9 +13,19 @@ import Testing
         #expect(proposal.supersedes == nil)
     }
 
+    /// What PLM's key said before, as stored for the record or carried by its open proposal.
+    var said: SourceContribution { SourceContribution(source: "plm", sourceKey: "PLM-1", attributes: bolt) }
+
+    /// The golden attributes after PLM's key sends `attributes` (one source: its values as laid over what it said).
+    func merged(_ attributes: Attributes, over situation: IngestPlanner.Situation) -> Attributes {
+        IngestPlanner.golden(source: "plm", sourceKey: "PLM-1", attributes: attributes, at: "2026-12-01T00:00:00.000Z", situation: situation,
+                             rules: SurvivorshipRules(), trust: [:]).result.attributes
+    }
+
     @Test func mappedRecordProposesAnUpdateWithOnlyTheChanges() {
-        let situation = IngestPlanner.Situation(recordID: 4, currentVersion: 1, currentAttributes: bolt, lastReleasedChangeRequestID: 9)
-        let merged = IngestPlanner.merged(["name": "Hex bolt zinc", "uom": .null], over: situation)
+        let situation = IngestPlanner.Situation(recordID: 4, currentVersion: 1, currentAttributes: bolt, lastReleasedChangeRequestID: 9,
+                                                contributions: [said])
+        let merged = merged(["name": "Hex bolt zinc", "uom": .null], over: situation)
         #expect(merged == ["code": "B-1001", "name": "Hex bolt zinc"])
         guard case .propose(let proposal) = IngestPlanner.decide(Verdict(attributes: merged), situation: situation) else {
             Issue.record("expected a proposal"); return
@@ -37,9 +47,9 @@ import Testing
     }
 
     @Test func differentCandidateSupersedesTheOpenProposalAndBuildsOnIt() {
-        let open = IngestPlanner.OpenProposal(id: 12, candidateID: 30, proposed: bolt)
+        let open = IngestPlanner.OpenProposal(id: 12, candidateID: 30, proposed: bolt, contributions: [said])
         let situation = IngestPlanner.Situation(openChangeRequest: open)
-        let merged = IngestPlanner.merged(["weight": 0.02], over: situation)
+        let merged = merged(["weight": 0.02], over: situation)
         #expect(merged == bolt.merging(["weight": 0.02]) { $1 })
         guard case .propose(let proposal) = IngestPlanner.decide(Verdict(attributes: merged), situation: situation) else {
             Issue.record("expected a proposal"); return

@@ -244,11 +244,10 @@ struct Load: AsyncParsableCommand {
 
     /// A unique value another row of the file (not of the same cluster) holds already.
     static func uniqueClash(_ attributes: Attributes, schema: EntitySchema, owner: String, owners: inout [String: String]) -> String? {
-        for spec in schema.attributes where spec.unique {
-            guard let value = attributes[spec.name], !value.isNull else { continue }
-            let key = spec.name + "\u{1f}" + (value.stringValue ?? value.displayText)
+        for value in BulkLoad.uniqueKeys(attributes, schema: schema) {
+            let key = value.attribute + "\u{1f}" + value.key
             if let holder = owners[key], holder != owner {
-                return "\(spec.name) \"\(value.displayText)\" is also in \(holder.hasPrefix("cluster") ? "another row" : "row \(holder)") of the file; each \(schema.name) needs its own"
+                return "\(value.attribute) \"\(value.key)\" is also in \(holder.hasPrefix("cluster") ? "another row" : "row \(holder)") of the file; each \(schema.name) needs its own"
             }
             owners[key] = owner
         }

@@ -101,8 +101,13 @@ public enum FlowMatching {
     /// - `distinct` otherwise.
     public static func match(_ candidate: Attributes, against targets: [(target: MatchTarget, attributes: Attributes)],
                              rules: MatchRules, scorer: MatchScorer? = nil, distinct: Set<MatchTarget> = []) -> FlowMatch {
+        match(MatchRecord(id: "candidate", attributes: candidate, rules: rules), against: targets, rules: rules, scorer: scorer, distinct: distinct)
+    }
+
+    /// The same, for a candidate already prepared (its keys were looked up with it).
+    public static func match(_ record: MatchRecord, against targets: [(target: MatchTarget, attributes: Attributes)],
+                             rules: MatchRules, scorer: MatchScorer? = nil, distinct: Set<MatchTarget> = []) -> FlowMatch {
         let scorer = scorer ?? MatchScorer(rules: rules)
-        let record = MatchRecord(id: "candidate", attributes: candidate, rules: rules)
         var found = [(target: MatchTarget, pair: ScoredPair)]()
         for (index, target) in targets.enumerated() where !distinct.contains(target.target) {
             let other = MatchRecord(id: "\(index)", attributes: target.attributes, rules: rules)

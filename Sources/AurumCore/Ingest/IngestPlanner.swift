@@ -105,12 +105,6 @@ public enum IngestPlanner {
         return Survivorship.golden(all, stewardValues: typed, rules: rules, trust: trust)
     }
 
-    /// The attributes to validate: the open proposal (or else the current version) with the
-    /// candidate's attributes laid over it; a null clears an attribute.
-    public static func merged(_ candidate: Attributes, over situation: Situation) -> Attributes {
-        (situation.openChangeRequest?.proposed ?? situation.currentAttributes).overlaid(with: candidate)
-    }
-
     /// Decides the outcome from the verdict on the golden attributes survivorship chose, carrying
     /// the contributions, steward values and lineage into the proposal.
     ///
