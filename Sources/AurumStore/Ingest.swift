@@ -4,95 +4,271 @@ import Logging
 import PostgresNIO
 
 extension PostgresStewardshipStore {
-    /// Ingests each submission in its own transaction, in order. When one fails, the batch stops
-    /// there and says which candidates were stored (`BatchInterrupted`).
-    public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult] {
-        var results = [IngestResult]()
-        for (index, submission) in submissions.enumerated() {
-            do {
-                results.append(try await ingest(submission, by: caller, requestID: requestID))
-            } catch {
-                throw BatchInterrupted(stored: results, failedIndex: index, cause: error)
-            }
-        }
-        return results
-    }
-
-    /// One candidate, one transaction: serialized per (entity, source, source_key) by an advisory lock.
+    /// Ingests a batch in one transaction: every look-up made for the whole batch at once (source
+    /// keys, linked records, open proposals, blocking keys, match targets, pairs declared distinct,
+    /// references and unique values), each candidate planned in memory, and the batch written
+    /// with COPY. A candidate that fails validation is stored as rejected without touching the
+    /// others. A batch naming one source key (or one golden record) twice is worked in rounds
+    /// inside the same transaction, so that the later candidate meets what the earlier made, as if
+    /// they had come one after the other.
     ///
     /// A candidate whose source key no golden record has yet is matched first (against the stored
-    /// keys of golden records and open create proposals): an automatic link makes it an update of
-    /// the record it matched, a pair at review flags the create as a possible duplicate. The golden
-    /// values are then chosen by survivorship among the record's sources and validated whole.
-    func ingest(_ submission: CandidateSubmission, by caller: Principal, requestID: String) async throws -> IngestResult {
-        guard caller.may(.submit(entity: submission.entity, source: submission.source)) else {
-            throw StoreError.forbidden("\(caller.name) may not submit \(submission.entity) candidates as source \(submission.source)")
+    /// keys of golden records and open create proposals, and against the creates before it in the
+    /// batch): an automatic link makes it an update of the record it matched, a pair at review
+    /// flags the create as a possible duplicate. The golden values are then chosen by
+    /// survivorship among the record's sources and validated whole.
+    ///
+    /// When the batch cannot be stored, nothing of it is: a candidate the caller may not submit
+    /// throws `BatchInterrupted` naming it, a failure of the database its `StoreError`.
+    public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult] {
+        for (index, submission) in submissions.enumerated() {
+            guard caller.may(.submit(entity: submission.entity, source: submission.source)) else {
+                throw BatchInterrupted(stored: [], failedIndex: index, cause: StoreError.forbidden(
+                    "\(caller.name) may not submit \(submission.entity) candidates as source \(submission.source)"))
+            }
+            guard rules.entities[submission.entity] != nil else {
+                throw BatchInterrupted(stored: [], failedIndex: index, cause: StoreError.invalid("the rules no longer define entity \(submission.entity)"))
+            }
         }
-        guard let schema = rules.entities[submission.entity] else { throw StoreError.invalid("the rules no longer define entity \(submission.entity)") }
+        let batch = IngestBatch(submissions: submissions, caller: caller, requestID: requestID, rulesVersion: rules.version, instant: Self.instant())
         return try await client.transaction(logger: logger) { connection in
-            var (situation, openRequest) = try await situation(of: submission, on: connection)
-            let context = IngestContext(submission: submission, caller: caller, requestID: requestID, rulesVersion: rules.version)
-            let validator = Validator(schema: schema)
-            let prepared = validator.prepare(submission.attributes)
+            var results = [IngestResult?](repeating: nil, count: submissions.count)
+            var remaining = Array(submissions.indices)
+            while !remaining.isEmpty {
+                remaining = try await ingestRound(remaining, of: batch, results: &results, on: connection)
+            }
+            return results.map { $0! }
+        }
+    }
+
+    /// One round of a batch: the candidates of `indices` with distinct source keys (and, after
+    /// matching, distinct golden records) are planned and written; the others are returned for
+    /// the next round.
+    func ingestRound(_ indices: [Int], of batch: IngestBatch, results: inout [IngestResult?],
+                     on connection: PostgresConnection) async throws -> [Int] {
+        var deferred = [Int]()
+        var seen = Set<[String]>()
+        var works = [IngestWork]()
+        var writes = IngestWrites(batch: batch)
+        for index in indices {
+            let submission = batch.submissions[index]
+            guard seen.insert(submission.key).inserted else { deferred.append(index); continue }
+            let schema = rules.entities[submission.entity]!
+            let prepared = Validator(schema: schema).prepare(submission.attributes)
             guard prepared.errors.isEmpty else {
-                let id = try await insertCandidate(context, status: "rejected", errors: prepared.errors, warnings: [], on: connection)
-                try await audit(context, "candidate.rejected", candidate: id, errors: prepared.errors, on: connection)
-                return IngestResult(candidateID: id, status: .rejected, changeRequestID: nil, errors: prepared.errors)
+                writes.reject(index, errors: prepared.errors, warnings: [])
+                continue
             }
-            let sent = Self.sent(submission.attributes, prepared: prepared.attributes)
-            let instant = Self.instant()
-            var match: FlowMatch?
-            var ownCreate: ChangeRequestView?
-            func survive() -> (pending: [SourceContribution], result: Survivorship.Result) {
-                IngestPlanner.golden(source: submission.source, sourceKey: submission.sourceKey, attributes: sent, at: instant,
-                                     situation: situation, rules: schema.survive, trust: rules.trust)
+            works.append(IngestWork(index: index, submission: submission, schema: schema,
+                                    sent: Self.sent(submission.attributes, prepared: prepared.attributes)))
+        }
+        try await Locks.sourceKeys(works.map(\.submission.key), on: connection, logger: logger)
+        try await meet(&works, at: batch.instant, on: connection)
+        try await match(&works, on: connection)
+
+        // One golden record per round: a later candidate for a record an earlier one claimed waits.
+        var claimed = Set<Int64>()
+        works = works.filter { work in
+            guard let record = work.record else { return true }
+            if claimed.insert(record).inserted { return true }
+            deferred.append(work.index)
+            return false
+        }
+        let situations = try await situations(ofRecords: claimed.sorted(), on: connection)
+        for i in works.indices {
+            guard let record = works[i].record else { continue }
+            if works[i].linked == nil { works[i].ownCreate = works[i].open }
+            (works[i].situation, works[i].open) = situations[record] ?? (IngestPlanner.Situation(), nil)
+            survive(&works[i], at: batch.instant)
+        }
+        let verdicts = try await validate(works.map { ($0.golden.attributes, $0.submission.entity, $0.situation.recordID) }, on: connection)
+        for (i, verdict) in verdicts.enumerated() {
+            works[i].outcome = IngestPlanner.decide(verdict, situation: works[i].situation, pending: works[i].pending, lineage: works[i].golden.lineage)
+        }
+        try await writes.reserve(works, on: connection, logger: logger)
+        matchWithinBatch(&works, writes: writes)
+        for work in works { try writes.add(work) }
+        writes.addRefused()
+        try await writes.write(on: connection, logger: logger)
+        for (index, result) in writes.results { results[index] = result }
+        return deferred.sorted()
+    }
+
+    /// What each candidate meets: the golden record its source key is linked to, else its own
+    /// open create (locked), and its golden values as its key alone says them.
+    func meet(_ works: inout [IngestWork], at instant: String, on connection: PostgresConnection) async throws {
+        guard !works.isEmpty else { return }
+        let keys = works.map(\.submission.key)
+        let linkedRows = try await connection.query("""
+            SELECT entity, source, source_key, record_id FROM record_source
+            WHERE (entity, source, source_key) IN (SELECT * FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[],
+                                                                       \(keys.map { $0[2] })::text[]))
+            """, logger: logger)
+        var linked = [[String]: Int64]()
+        for try await (entity, source, key, record) in linkedRows.decode((String, String, String, Int64).self) { linked[[entity, source, key]] = record }
+        let unlinked = keys.filter { linked[$0] == nil }
+        var open = [[String]: ChangeRequestView]()
+        if !unlinked.isEmpty {
+            let rows = try await connection.query("""
+                SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+                WHERE cr.status = 'open' AND cr.record_id IS NULL
+                  AND (cr.entity, cr.source, cr.source_key) IN (SELECT * FROM unnest(\(unlinked.map { $0[0] })::text[],
+                                                                                   \(unlinked.map { $0[1] })::text[], \(unlinked.map { $0[2] })::text[]))
+                ORDER BY cr.id
+                FOR UPDATE OF cr
+                """, logger: logger)
+            for try await row in rows {
+                let request = try Self.changeRequest(row.makeRandomAccess())
+                open[[request.entity, request.source, request.sourceKey]] = request
             }
-            var (pending, golden) = survive()
-            if situation.recordID == nil, let matchRules = schema.match {
-                let found = try await self.match(golden.attributes, of: submission, excluding: openRequest?.id, rules: matchRules, on: connection)
-                match = found
-                if found.band == .autoLink, let target = found.recordID {
-                    // An update of the record it matched: its values chosen again among that record's sources.
-                    ownCreate = openRequest
-                    (situation, openRequest) = try await self.situation(ofRecord: target, on: connection)
-                    (pending, golden) = survive()
-                }
+        }
+        for i in works.indices {
+            let key = works[i].submission.key
+            works[i].linked = linked[key]
+            if works[i].linked == nil {
+                works[i].open = open[key]
+                works[i].situation.openChangeRequest = open[key].map(Self.openProposal)
+                survive(&works[i], at: instant)
             }
-            let verdict = try await validate(golden.attributes, entity: submission.entity, recordID: situation.recordID, on: connection)
-            let outcome = IngestPlanner.decide(verdict, situation: situation, pending: pending, lineage: golden.lineage)
-            switch outcome {
-            case .reject(let errors, let warnings):
-                let id = try await insertCandidate(context, status: "rejected", errors: errors, warnings: warnings, on: connection)
-                try await audit(context, "candidate.rejected", candidate: id, errors: errors, on: connection)
-                return IngestResult(candidateID: id, status: .rejected, changeRequestID: nil, errors: errors, warnings: warnings)
-            case .unchanged(let changeRequestID, let candidateID):
-                if let recordID = situation.recordID, openRequest == nil, let mine = pending.first,
-                   situation.contributions.first(where: { $0.source == mine.source && $0.sourceKey == mine.sourceKey }) != mine {
-                    // The source said something that does not survive: kept as its own, the golden record unchanged.
-                    try await storeContribution(mine, entity: submission.entity, record: recordID, on: connection)
-                    try await AuditLog.append(AuditEntry(
-                        actor: caller.name, action: "source.values_kept", entity: submission.entity,
-                        subject: "record:\(recordID)", recordID: recordID, version: situation.currentVersion,
-                        after: ["source": .string(mine.source), "source_key": .string(mine.sourceKey), "attributes": .object(mine.attributes)],
-                        rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
-                }
-                return IngestResult(candidateID: candidateID, status: .unchanged, changeRequestID: changeRequestID, match: match)
-            case .propose(let proposal):
-                let id = try await insertCandidate(context, status: "proposed", errors: [], warnings: proposal.warnings, on: connection)
-                try await audit(context, "candidate.proposed", candidate: id, errors: [], on: connection)
-                let changeRequest = try await open(proposal, context: context, situation: situation, replacing: openRequest,
-                                                   candidate: id, match: match, on: connection)
-                if let ownCreate {
-                    // The candidate's own create, replaced by the update of the record it was linked to.
-                    try await retire(ownCreate, on: connection)
-                    try await pointSuperseded(ownCreate, to: changeRequest, context: context, on: connection)
-                }
-                if proposal.kind == .create {
-                    try await MatchKeys.add(changeRequest: changeRequest, entity: submission.entity, attributes: proposal.attributes,
-                                            rules: schema.match, on: connection, logger: logger)
-                }
-                return IngestResult(candidateID: id, status: .proposed, changeRequestID: changeRequest, warnings: proposal.warnings, match: match)
+        }
+    }
+
+    /// The candidate's golden values among its record's (or its own proposal's) sources.
+    func survive(_ work: inout IngestWork, at instant: String) {
+        let s = work.submission
+        (work.pending, work.golden) = IngestPlanner.golden(source: s.source, sourceKey: s.sourceKey, attributes: work.sent, at: instant,
+                                                          situation: work.situation, rules: work.schema.survive, trust: rules.trust)
+    }
+
+    /// Scores every candidate not linked yet against the golden records and open create proposals
+    /// it shares a blocking key with, leaving out those a steward declared distinct from its
+    /// source key; one query per entity for the keys, one for the pairs declared distinct, one
+    /// each for the records and proposals scored against.
+    func match(_ works: inout [IngestWork], on connection: PostgresConnection) async throws {
+        let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
+        guard !matching.isEmpty else { return }
+        for i in matching {
+            works[i].prepared = MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: works[i].schema.match!)
+        }
+        var targets = [Int: Set<MatchTarget>]()
+        for entity in Set(matching.map { works[$0].submission.entity }).sorted() {
+            let group = matching.filter { works[$0].submission.entity == entity }
+            let found = try await MatchKeys.targets(of: group.map { (works[$0].prepared!.keys, works[$0].open?.id) }, entity: entity,
+                                                    rules: works[group[0]].schema.match!, on: connection, logger: logger)
+            for (i, set) in zip(group, found) where !set.isEmpty { targets[i] = set }
+        }
+        let keys = matching.map { works[$0].submission.key }
+        let distinctRows = try await connection.query("""
+            SELECT u.entity, u.source, u.source_key, d.source_b, d.source_key_b
+            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
+            JOIN distinct_pair d ON d.entity = u.entity AND d.source_a = u.source AND d.source_key_a = u.source_key
+            UNION ALL
+            SELECT u.entity, u.source, u.source_key, d.source_a, d.source_key_a
+            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
+            JOIN distinct_pair d ON d.entity = u.entity AND d.source_b = u.source AND d.source_key_b = u.source_key
+            """, logger: logger)
+        var distinctKeys = [[String]: Set<[String]>]()
+        for try await (entity, source, key, otherSource, otherKey) in distinctRows.decode((String, String, String, String, String).self) {
+            distinctKeys[[entity, source, key], default: []].insert([entity, otherSource, otherKey])
+        }
+        let recordIDs = Set(targets.values.flatMap { $0.compactMap(\.recordID) }).sorted()
+        let proposalIDs = Set(targets.values.flatMap { $0.compactMap(\.changeRequestID) }).sorted()
+        var attributes = [MatchTarget: Attributes]()
+        var keysOf = [MatchTarget: Set<[String]>]()
+        if !recordIDs.isEmpty {
+            let records = try await connection.query("""
+                SELECT gr.id, gv.attributes::text
+                FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+                WHERE gr.id = ANY(\(recordIDs)) AND gr.state <> 'superseded'
+                """, logger: logger)
+            for try await (id, text) in records.decode((Int64, String).self) { attributes[.record(id)] = try SQLJSON.decode(Attributes.self, text) }
+        }
+        let declared = Set(distinctKeys.values.flatMap { $0 })
+        if !declared.isEmpty {
+            // The records the keys declared distinct belong to.
+            let list = Array(declared)
+            let rows = try await connection.query("""
+                SELECT entity, source, source_key, record_id FROM record_source
+                WHERE (entity, source, source_key) IN (SELECT * FROM unnest(\(list.map { $0[0] })::text[], \(list.map { $0[1] })::text[],
+                                                                           \(list.map { $0[2] })::text[]))
+                """, logger: logger)
+            for try await (entity, source, key, record) in rows.decode((String, String, String, Int64).self) {
+                keysOf[.record(record), default: []].insert([entity, source, key])
             }
+        }
+        if !proposalIDs.isEmpty {
+            let proposals = try await connection.query("""
+                SELECT id, entity, source, source_key, proposed::text FROM change_request
+                WHERE id = ANY(\(proposalIDs)) AND status = 'open' AND kind = 'create'
+                """, logger: logger)
+            for try await (id, entity, source, key, text) in proposals.decode((Int64, String, String, String, String).self) {
+                attributes[.changeRequest(id)] = try SQLJSON.decode(Attributes.self, text)
+                keysOf[.changeRequest(id)] = [[entity, source, key]]
+            }
+        }
+        var scorers = [String: MatchScorer]()
+        for i in matching {
+            let rules = works[i].schema.match!
+            let scorer = scorers[works[i].submission.entity] ?? MatchScorer(rules: rules)
+            scorers[works[i].submission.entity] = scorer
+            let own = works[i].submission.key
+            let declared = distinctKeys[own] ?? []
+            works[i].scored = (targets[i] ?? []).sorted(by: Self.targetOrder).compactMap { target in
+                attributes[target].map { (target, $0) }
+            }
+            works[i].distinct = Set(works[i].scored.map(\.target).filter { target in
+                let keys = keysOf[target] ?? []
+                return !declared.isDisjoint(with: keys) || keys.contains(own)
+            })
+            works[i].declaredDistinct = declared
+            works[i].match = FlowMatching.match(works[i].prepared!, against: works[i].scored, rules: rules, scorer: scorer,
+                                                distinct: works[i].distinct)
+        }
+        logger.debug("batch matched", metadata: ["aurum.candidates": "\(matching.count)", "aurum.records": "\(recordIDs.count)",
+                                                 "aurum.proposals": "\(proposalIDs.count)"])
+    }
+
+    /// Records first, in id order, then proposals: the order the single-record path scored in.
+    static func targetOrder(_ a: MatchTarget, _ b: MatchTarget) -> Bool {
+        switch (a, b) {
+        case (.record(let x), .record(let y)), (.changeRequest(let x), .changeRequest(let y)): x < y
+        case (.record, .changeRequest): true
+        case (.changeRequest, .record): false
+        }
+    }
+
+    /// Scores each new create against the creates before it in the round that share a blocking
+    /// key with it (proposals not stored yet, never linked to automatically), and flags it as
+    /// their possible duplicate.
+    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) {
+        var blocks = [UInt64: [Int]]()
+        var scorers = [String: MatchScorer]()
+        for i in works.indices {
+            guard case .propose(let proposal) = works[i].outcome, proposal.kind == .create, let rules = works[i].schema.match,
+                  writes.changeRequestIDs[works[i].index] != nil else { continue }
+            let record = works[i].prepared ?? MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: rules)
+            let hashes = MatchKeys.hashes(proposal.attributes, rules: rules).map { UInt64(bitPattern: $0) }
+            var earlier = Set<Int>()
+            for hash in record.keys {
+                let block = (blocks[hash] ?? []).filter { works[$0].submission.entity == works[i].submission.entity }
+                let key = rules.blockingKeys[Blocking.key(of: hash)]
+                let limit = key.maxBlockSize ?? rules.maxBlockSize
+                if block.count + 1 > limit, key.isMultiValued { continue }
+                earlier.formUnion(block.prefix(limit))
+            }
+            if !earlier.isEmpty {
+                let scorer = scorers[works[i].submission.entity] ?? MatchScorer(rules: rules)
+                scorers[works[i].submission.entity] = scorer
+                var scored = works[i].scored
+                var distinct = works[i].distinct
+                for j in earlier.sorted() {
+                    guard case .propose(let other) = works[j].outcome, let otherID = writes.changeRequestIDs[works[j].index] else { continue }
+                    scored.append((.changeRequest(otherID), other.attributes))
+                    if works[i].declaredDistinct.contains(works[j].submission.key) { distinct.insert(.changeRequest(otherID)) }
+                }
+                works[i].match = FlowMatching.match(record, against: scored, rules: rules, scorer: scorer, distinct: distinct)
+            }
+            for hash in hashes { blocks[hash, default: []].append(i) }
         }
     }
 
@@ -109,113 +285,58 @@ extension PostgresStewardshipStore {
         Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    /// The golden record the candidate maps to and the open proposal it would meet (also whole,
-    /// for superseding it), locked in Aurum's lock order (source key, golden record, change request).
-    func situation(of submission: CandidateSubmission, on connection: PostgresConnection) async throws
-        -> (IngestPlanner.Situation, open: ChangeRequestView?) {
-        try await Locks.sourceKey(entity: submission.entity, source: submission.source, sourceKey: submission.sourceKey,
-                                  on: connection, logger: logger)
-        let linked = try await connection.query("""
-            SELECT record_id FROM record_source
-            WHERE entity = \(submission.entity) AND source = \(submission.source) AND source_key = \(submission.sourceKey)
-            """, logger: logger)
-        if let recordID = try await linked.decode(Int64.self).first(where: { _ in true }) {
-            return try await situation(ofRecord: recordID, on: connection)
-        }
-        let rows = try await connection.query("""
-            SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
-            WHERE cr.status = 'open' AND cr.record_id IS NULL AND cr.entity = \(submission.entity)
-              AND cr.source = \(submission.source) AND cr.source_key = \(submission.sourceKey)
-            FOR UPDATE OF cr
-            """, logger: logger)
-        var situation = IngestPlanner.Situation()
-        var open: ChangeRequestView?
-        for try await row in rows { open = try Self.changeRequest(row.makeRandomAccess()) }
-        situation.openChangeRequest = open.map(Self.openProposal)
-        return (situation, open)
-    }
-
     /// A golden record's situation: its current version, its sources' contributions, the values
     /// stewards typed, and its open proposal; the record, then the proposal, locked.
     func situation(ofRecord recordID: Int64, on connection: PostgresConnection) async throws -> (IngestPlanner.Situation, open: ChangeRequestView?) {
-        var situation = IngestPlanner.Situation()
-        guard let version = try await Locks.record(recordID, on: connection, logger: logger) else { return (situation, nil) }
+        try await situations(ofRecords: [recordID], on: connection)[recordID] ?? (IngestPlanner.Situation(), nil)
+    }
+
+    /// The situations of several golden records, read together: the records locked in id order,
+    /// then their open proposals. A record that does not exist has none.
+    func situations(ofRecords ids: [Int64], on connection: PostgresConnection) async throws
+        -> [Int64: (IngestPlanner.Situation, open: ChangeRequestView?)] {
+        let versions = try await Locks.records(ids, on: connection, logger: logger)
+        guard !versions.isEmpty else { return [:] }
+        let locked = versions.keys.sorted()
         let current = try await connection.query("""
-            SELECT gv.attributes::text, gv.change_request_id,
+            SELECT gv.record_id, gv.version, gv.attributes::text, gv.change_request_id,
                    (SELECT coalesce(json_agg(json_build_object('source', rs.source, 'source_key', rs.source_key, 'attributes', rs.attributes,
                                                                'changed_at', rs.changed_at) ORDER BY rs.source, rs.source_key), '[]')
                     FROM record_source rs WHERE rs.record_id = gv.record_id)::text,
                    (SELECT coalesce(json_object_agg(sv.attribute, json_build_object('value', sv.value, 'steward', sv.steward, 'at', sv.at)), '{}')
                     FROM steward_value sv WHERE sv.record_id = gv.record_id)::text
-            FROM golden_version gv WHERE gv.record_id = \(recordID) AND gv.version = \(version)
+            FROM unnest(\(locked)::bigint[], \(locked.map { Int64(versions[$0]!) })::bigint[]) AS l(id, version)
+            JOIN golden_version gv ON gv.record_id = l.id AND gv.version = l.version
             """, logger: logger)
-        for try await (attributes, changeRequest, contributions, typed) in current.decode((String, Int64?, String, String).self) {
+        var result = [Int64: (IngestPlanner.Situation, open: ChangeRequestView?)]()
+        for try await (recordID, version, attributes, changeRequest, contributions, typed) in current.decode((Int64, Int, String, Int64?, String, String).self) {
+            var situation = IngestPlanner.Situation()
             situation.recordID = recordID
             situation.currentVersion = version
             situation.currentAttributes = try SQLJSON.decode(Attributes.self, attributes)
             situation.lastReleasedChangeRequestID = changeRequest
             situation.contributions = try SQLJSON.decode([SourceContribution].self, contributions)
             situation.stewardValues = try SQLJSON.decode([String: StewardValue].self, typed)
+            result[recordID] = (situation, nil)
         }
         let rows = try await connection.query("""
             SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
-            WHERE cr.status = 'open' AND cr.record_id = \(recordID)
+            WHERE cr.status = 'open' AND cr.record_id = ANY(\(locked))
+            ORDER BY cr.id
             FOR UPDATE OF cr
             """, logger: logger)
-        var open: ChangeRequestView?
-        for try await row in rows { open = try Self.changeRequest(row.makeRandomAccess()) }
-        situation.openChangeRequest = open.map(Self.openProposal)
-        return (situation, open)
+        for try await row in rows {
+            let open = try Self.changeRequest(row.makeRandomAccess())
+            guard let recordID = open.recordID, result[recordID] != nil else { continue }
+            result[recordID]!.open = open
+            result[recordID]!.0.openChangeRequest = Self.openProposal(open)
+        }
+        return result
     }
 
     static func openProposal(_ open: ChangeRequestView) -> IngestPlanner.OpenProposal {
         .init(id: open.id, candidateID: open.candidateID, proposed: open.proposed, contributions: open.contributions,
               stewardValues: open.stewardValues)
-    }
-
-    /// Scores the candidate against the golden records and open create proposals it shares a
-    /// blocking key with, leaving out those a steward declared distinct from its source key.
-    func match(_ attributes: Attributes, of submission: CandidateSubmission, excluding: Int64?, rules matchRules: MatchRules,
-               on connection: PostgresConnection) async throws -> FlowMatch {
-        let candidate = MatchRecord(id: "candidate", attributes: attributes, rules: matchRules)
-        let targets = try await MatchKeys.targets(of: candidate.keys, entity: submission.entity, rules: matchRules, excluding: excluding,
-                                                  on: connection, logger: logger)
-        guard !targets.isEmpty else { return .none }
-        let separator = "\u{1f}"
-        let distinctRows = try await connection.query("""
-            SELECT source_b || chr(31) || source_key_b FROM distinct_pair
-            WHERE entity = \(submission.entity) AND source_a = \(submission.source) AND source_key_a = \(submission.sourceKey)
-            UNION ALL
-            SELECT source_a || chr(31) || source_key_a FROM distinct_pair
-            WHERE entity = \(submission.entity) AND source_b = \(submission.source) AND source_key_b = \(submission.sourceKey)
-            """, logger: logger)
-        let distinctKeys = Set(try await distinctRows.decode(String.self).reduce(into: [String]()) { $0.append($1) })
-        var found = [(target: MatchTarget, attributes: Attributes)]()
-        var distinct = Set<MatchTarget>()
-        let records = try await connection.query("""
-            SELECT gr.id, gv.attributes::text,
-                   (SELECT coalesce(array_agg(rs.source || chr(31) || rs.source_key), '{}') FROM record_source rs WHERE rs.record_id = gr.id)
-            FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-            WHERE gr.id = ANY(\(targets.compactMap(\.recordID))) AND gr.state <> 'superseded'
-            ORDER BY gr.id
-            """, logger: logger)
-        for try await (id, text, keys) in records.decode((Int64, String, [String]).self) {
-            found.append((.record(id), try SQLJSON.decode(Attributes.self, text)))
-            if !distinctKeys.isDisjoint(with: keys) { distinct.insert(.record(id)) }
-        }
-        let proposals = try await connection.query("""
-            SELECT id, proposed::text, source || chr(31) || source_key FROM change_request
-            WHERE id = ANY(\(targets.compactMap(\.changeRequestID))) AND status = 'open' AND kind = 'create'
-            ORDER BY id
-            """, logger: logger)
-        for try await (id, text, key) in proposals.decode((Int64, String, String).self) {
-            found.append((.changeRequest(id), try SQLJSON.decode(Attributes.self, text)))
-            if distinctKeys.contains(key) || key == submission.source + separator + submission.sourceKey { distinct.insert(.changeRequest(id)) }
-        }
-        let match = FlowMatching.match(candidate, against: found, rules: matchRules, distinct: distinct)
-        logger.debug("candidate matched", metadata: ["aurum.source_key": "\(submission.sourceKey)", "aurum.targets": "\(found.count)",
-                                                     "aurum.band": "\(match.band.rawValue)"])
-        return match
     }
 
     /// Keeps what a source key said of its record, without a new version (its values did not survive).
@@ -228,96 +349,4 @@ extension PostgresStewardshipStore {
             SET record_id = excluded.record_id, attributes = excluded.attributes, changed_at = excluded.changed_at
             """, logger: logger)
     }
-
-    /// Closes `old` as superseded (before its successor is written: one open proposal per record)
-    /// and gives up its blocking keys.
-    func retire(_ old: ChangeRequestView, on connection: PostgresConnection) async throws {
-        var lifecycle = Self.lifecycle(of: old)
-        _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }
-        try await persist(lifecycle, changeRequest: old.id, on: connection)
-        try await MatchKeys.drop(changeRequest: old.id, on: connection, logger: logger)
-    }
-
-    /// Points the retired `old` at its successor `id`, in the audit trail too.
-    func pointSuperseded(_ old: ChangeRequestView, to id: Int64, context: IngestContext, on connection: PostgresConnection) async throws {
-        try await connection.query("UPDATE change_request SET superseded_by = \(id) WHERE id = \(old.id)", logger: logger)
-        try await AuditLog.append(AuditEntry(
-            actor: context.caller.name, action: "change_request.superseded", entity: old.entity, subject: "change_request:\(old.id)",
-            recordID: old.recordID, after: ["superseded_by": .number(Double(id))], rulesVersion: context.rulesVersion,
-            requestID: context.requestID), on: connection, logger: logger)
-    }
-
-    func insertCandidate(_ context: IngestContext, status: String, errors: [Finding], warnings: [Finding],
-                         on connection: PostgresConnection) async throws -> Int64 {
-        let s = context.submission
-        let rows = try await connection.query("""
-            INSERT INTO candidate (entity, source, source_key, attributes, status, errors, warnings, rules_version, submitted_by)
-            VALUES (\(s.entity), \(s.source), \(s.sourceKey), \(SQLJSON.text(s.attributes))::jsonb, \(status),
-                    \(SQLJSON.text(errors))::jsonb, \(SQLJSON.text(warnings))::jsonb, \(context.rulesVersion), \(context.caller.name))
-            RETURNING id
-            """, logger: logger)
-        return try await rows.decode(Int64.self).first { _ in true }!
-    }
-
-    /// Opens the change request, superseding the open one it replaces.
-    func open(_ proposal: IngestPlanner.Proposal, context: IngestContext, situation: IngestPlanner.Situation, replacing: ChangeRequestView?,
-              candidate: Int64, match: FlowMatch?, on connection: PostgresConnection) async throws -> Int64 {
-        let s = context.submission
-        var replaced: ChangeRequestView?
-        if let old = proposal.supersedes {
-            guard let open = replacing, open.id == old else {
-                throw StoreError.conflict("change request \(old) is not the open proposal any more; send the candidate again")
-            }
-            try await retire(open, on: connection)
-            replaced = open
-        }
-        var stored = match
-        stored?.possibleDuplicates = []
-        let rows = try await connection.query("""
-            INSERT INTO change_request (entity, kind, record_id, base_version, source, source_key, candidate_id, submitted_by,
-                                        proposed, diff, warnings, rules_version, contributions, steward_values, lineage, match)
-            VALUES (\(s.entity), \(proposal.kind.rawValue), \(situation.recordID), \(situation.currentVersion), \(s.source),
-                    \(s.sourceKey), \(candidate), \(context.caller.name), \(SQLJSON.text(proposal.attributes))::jsonb,
-                    \(SQLJSON.text(proposal.diff))::jsonb, \(SQLJSON.text(proposal.warnings))::jsonb, \(context.rulesVersion),
-                    \(SQLJSON.text(proposal.contributions))::jsonb, \(SQLJSON.text(proposal.stewardValues))::jsonb,
-                    \(SQLJSON.text(proposal.lineage))::jsonb, \(stored.map { SQLJSON.text($0) })::jsonb)
-            RETURNING id
-            """, logger: logger)
-        let id = try await rows.decode(Int64.self).first { _ in true }!
-        if let duplicates = match?.possibleDuplicates, !duplicates.isEmpty {
-            try await connection.query("""
-                INSERT INTO possible_duplicate (change_request_id, record_id, other_change_request_id, weight, band, explanation, rules_version)
-                SELECT \(id), (e ->> 'record_id')::bigint, (e ->> 'change_request_id')::bigint, (e ->> 'score')::float8, e ->> 'band',
-                       e -> 'explanation', \(context.rulesVersion)
-                FROM jsonb_array_elements(\(SQLJSON.text(duplicates))::jsonb) AS e
-                """, logger: logger)
-        }
-        try await connection.query("UPDATE candidate SET change_request_id = \(id) WHERE id = \(candidate)", logger: logger)
-        if let replaced { try await pointSuperseded(replaced, to: id, context: context, on: connection) }
-        try await AuditLog.append(AuditEntry(
-            actor: context.caller.name, action: "change_request.opened", entity: s.entity, subject: "change_request:\(id)",
-            recordID: situation.recordID, version: situation.currentVersion,
-            before: situation.recordID == nil ? nil : .object(situation.currentAttributes), after: .object(proposal.attributes),
-            rulesVersion: context.rulesVersion, requestID: context.requestID), on: connection, logger: logger)
-        return id
-    }
-
-    func audit(_ context: IngestContext, _ action: String, candidate: Int64, errors: [Finding], on connection: PostgresConnection) async throws {
-        let s = context.submission
-        var after: [String: JSONValue] = ["source": .string(s.source), "source_key": .string(s.sourceKey), "attributes": .object(s.attributes)]
-        if !errors.isEmpty {
-            after["errors"] = .array(errors.map { ["attribute": .string($0.attribute), "rule": .string($0.rule), "message": .string($0.message)] })
-        }
-        try await AuditLog.append(AuditEntry(
-            actor: context.caller.name, action: action, entity: s.entity, subject: "candidate:\(candidate)", after: .object(after),
-            rulesVersion: context.rulesVersion, requestID: context.requestID), on: connection, logger: logger)
-    }
-}
-
-/// What every write of one ingest shares.
-struct IngestContext {
-    var submission: CandidateSubmission
-    var caller: Principal
-    var requestID: String
-    var rulesVersion: String
 }

@@ -47,38 +47,42 @@ enum MatchKeys {
             """, logger: logger)
     }
 
-    /// The records and open create proposals that share a key with `hashes`, a block at a time as
+    /// For each candidate of a batch (its key hashes, and its own open proposal to leave out), the
+    /// records and open create proposals that share a key with it, a block at a time as
     /// `MatchIndex` takes them: a block over its key's limit is left out for a many-valued key
-    /// (a common word) and cut to the limit for a single-valued one.
-    static func targets(of hashes: [UInt64], entity: String, rules: MatchRules, excluding: Int64?,
-                        on connection: PostgresConnection, logger: Logger) async throws -> Set<MatchTarget> {
-        guard !hashes.isEmpty else { return [] }
-        // Each key's block up to one past its limit (enough to tell it is over), in record order
-        // from the index; open proposals (no record) come after the records.
-        let limits = hashes.map { hash in
+    /// (a common word) and cut to the limit for a single-valued one. One query for the batch.
+    static func targets(of candidates: [(hashes: [UInt64], excluding: Int64?)], entity: String, rules: MatchRules,
+                        on connection: PostgresConnection, logger: Logger) async throws -> [Set<MatchTarget>] {
+        let hashes = Array(Set(candidates.flatMap(\.hashes)))
+        guard !hashes.isEmpty else { return candidates.map { _ in [] } }
+        func limit(_ hash: UInt64) -> Int {
             let key = rules.blockingKeys[Blocking.key(of: hash)]
-            return Int64((key.maxBlockSize ?? rules.maxBlockSize) + 1)
+            return key.maxBlockSize ?? rules.maxBlockSize
         }
+        // Each key's block up to two past its limit (enough to tell it is over with a candidate's
+        // own proposal left out), in record order from the index; open proposals come after the records.
         let rows = try await connection.query("""
             SELECT k.h, m.record_id, m.change_request_id
-            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(limits)::bigint[]) AS k(h, l)
+            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(limit($0) + 2) })::bigint[]) AS k(h, l)
             CROSS JOIN LATERAL (SELECT record_id, change_request_id FROM match_key
                                 WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) m
             """, logger: logger)
-        var blocks = [Int64: [MatchTarget]]()
+        var blocks = [UInt64: [MatchTarget]]()
         for try await (hash, record, changeRequest) in rows.decode((Int64, Int64?, Int64?).self) {
-            if let changeRequest, changeRequest == excluding { continue }
-            blocks[hash, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+            blocks[UInt64(bitPattern: hash), default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
         }
-        var found = Set<MatchTarget>()
-        for (hash, block) in blocks {
-            let key = rules.blockingKeys[Blocking.key(of: UInt64(bitPattern: hash))]
-            let limit = key.maxBlockSize ?? rules.maxBlockSize
-            // The block as a file would hold it: its members and the candidate.
-            if block.count + 1 > limit, key.isMultiValued { continue }
-            found.formUnion(block.prefix(limit))
+        return candidates.map { candidate in
+            var found = Set<MatchTarget>()
+            for hash in candidate.hashes {
+                var block = blocks[hash] ?? []
+                if let own = candidate.excluding { block.removeAll { $0 == .changeRequest(own) } }
+                let limit = limit(hash)
+                // The block as a file would hold it: its members and the candidate.
+                if block.count + 1 > limit, rules.blockingKeys[Blocking.key(of: hash)].isMultiValued { continue }
+                found.formUnion(block.prefix(limit))
+            }
+            return found
         }
-        return found
     }
 
     /// Recomputes every stored key of `entity` when the rules that computed them changed (or

@@ -32,19 +32,43 @@ public struct PostgresStewardshipStore: StewardshipStore {
         (try? await client.query("SELECT 1", logger: logger)) != nil
     }
 
-    /// Answers validation's lookups from the golden records as they stand in this transaction.
-    func answer(_ lookups: [Lookup], on connection: PostgresConnection) async throws -> [Lookup: LookupAnswer] {
+    /// Answers validation's lookups from the golden records as they stand in this transaction:
+    /// the references in one query, the unique values in another, however many there are.
+    func answer(_ lookups: some Collection<Lookup>, on connection: PostgresConnection) async throws -> [Lookup: LookupAnswer] {
         var answers = [Lookup: LookupAnswer]()
-        for lookup in lookups {
+        var referenced = Set<Int64>()
+        var unique = [(entity: String, attribute: String, key: String)]()
+        for lookup in Set(lookups) {
             switch lookup {
-            case .reference(let entity, let id):
-                let rows = try await connection.query(
-                    "SELECT state FROM golden_record WHERE id = \(id) AND entity = \(entity)", logger: logger)
-                let state = try await rows.decode(String.self).first { _ in true }
-                answers[lookup] = .record(state: state)
+            case .reference(_, let id):
+                referenced.insert(id)
+                answers[lookup] = .record(state: nil)
             case .unique(let entity, let attribute, let value):
-                answers[lookup] = .holders(try await UniqueValues.holders(entity: entity, attribute: attribute, key: UniqueValues.key(value),
-                                                                          on: connection, logger: logger))
+                unique.append((entity, attribute, UniqueValues.key(value)))
+                answers[lookup] = .holders([])
+            }
+        }
+        if !referenced.isEmpty {
+            let rows = try await connection.query(
+                "SELECT id, entity, state FROM golden_record WHERE id = ANY(\(Array(referenced)))", logger: logger)
+            for try await (id, entity, state) in rows.decode((Int64, String, String).self) {
+                answers[.reference(entity: entity, recordID: id)] = .record(state: state)
+            }
+        }
+        if !unique.isEmpty {
+            var holders = [[String]: [Int64]]()
+            let rows = try await connection.query("""
+                SELECT entity, attribute, value_key, record_id FROM unique_value
+                WHERE (entity, attribute, value_key) IN (SELECT * FROM unnest(\(unique.map(\.entity))::text[], \(unique.map(\.attribute))::text[],
+                                                                           \(unique.map(\.key))::text[]))
+                ORDER BY record_id
+                """, logger: logger)
+            for try await (entity, attribute, key, record) in rows.decode((String, String, String, Int64).self) {
+                holders[[entity, attribute, key], default: []].append(record)
+            }
+            for lookup in answers.keys {
+                guard case .unique(let entity, let attribute, let value) = lookup else { continue }
+                answers[lookup] = .holders(holders[[entity, attribute, UniqueValues.key(value)]] ?? [])
             }
         }
         return answers
@@ -54,15 +78,27 @@ public struct PostgresStewardshipStore: StewardshipStore {
     /// `alsoOwned`: records whose unique values the record may take (one merged into it).
     func validate(_ attributes: Attributes, entity: String, recordID: Int64?, alsoOwned: Set<Int64> = [],
                   on connection: PostgresConnection) async throws -> Verdict {
-        guard let schema = rules.entities[entity] else {
-            throw StoreError.invalid("the rules no longer define entity \(entity)")
+        try await validate([(attributes, entity, recordID)], alsoOwned: alsoOwned, on: connection)[0]
+    }
+
+    /// Validates many proposals at once, their lookups answered together.
+    func validate(_ proposals: [(attributes: Attributes, entity: String, recordID: Int64?)], alsoOwned: Set<Int64> = [],
+                  on connection: PostgresConnection) async throws -> [Verdict] {
+        var prepared = [(Validator, Validator.Prepared, [Lookup])]()
+        for proposal in proposals {
+            guard let schema = rules.entities[proposal.entity] else {
+                throw StoreError.invalid("the rules no longer define entity \(proposal.entity)")
+            }
+            let validator = Validator(schema: schema)
+            let ready = validator.prepare(proposal.attributes)
+            prepared.append((validator, ready, validator.lookups(for: ready.attributes)))
         }
-        let validator = Validator(schema: schema)
-        let prepared = validator.prepare(attributes)
-        var answers = try await answer(validator.lookups(for: prepared.attributes), on: connection)
+        var answers = try await answer(prepared.flatMap(\.2), on: connection)
         for (lookup, answer) in answers {
             if case .holders(let holders) = answer { answers[lookup] = .holders(holders.filter { !alsoOwned.contains($0) }) }
         }
-        return validator.verdict(for: prepared, answers: answers, recordID: recordID)
+        return zip(prepared, proposals).map { item, proposal in
+            item.0.verdict(for: item.1, answers: answers, recordID: proposal.recordID)
+        }
     }
 }

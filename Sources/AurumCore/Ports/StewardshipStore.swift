@@ -52,8 +52,8 @@ public enum StoreError: Error, Sendable, Hashable {
     }
 }
 
-/// A batch of candidates that stopped part-way: the candidates before `failedIndex` were stored
-/// (each committed on its own), the one at `failedIndex` and those after it were not.
+/// A batch of candidates refused because of the one at `failedIndex`. `stored` holds what was
+/// stored before it, if anything (a store that writes a batch in one transaction stores none).
 public struct BatchInterrupted: Error, Sendable {
     public var stored: [IngestResult]
     public var failedIndex: Int

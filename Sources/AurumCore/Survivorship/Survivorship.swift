@@ -122,6 +122,11 @@ public enum Survivorship {
     public struct Result: Sendable, Hashable {
         public var attributes: Attributes
         public var lineage: [String: Lineage]
+
+        public init(attributes: Attributes = [:], lineage: [String: Lineage] = [:]) {
+            self.attributes = attributes
+            self.lineage = lineage
+        }
     }
 
     /// Every attribute any contribution or steward value has, chosen by its strategy. Ties fall to

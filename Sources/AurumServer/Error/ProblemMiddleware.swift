@@ -32,10 +32,11 @@ struct ProblemMiddleware: RouterMiddleware {
             return problem(for: error)
         case let batch as BatchInterrupted:
             var problem = problem(for: batch.cause, context: context)
-            let stored = batch.failedIndex == 0 ? "no candidate was stored"
+            let stored = batch.stored.isEmpty ? "no candidate of the batch was stored"
                 : "candidates[0] to candidates[\(batch.failedIndex - 1)] were stored (see stored)"
             problem.detail = "candidates[\(batch.failedIndex)]: \(problem.detail). \(stored); "
-                + "candidates[\(batch.failedIndex)] and those after it were not: send them again"
+                + (batch.stored.isEmpty ? "send the batch again once that is fixed"
+                   : "candidates[\(batch.failedIndex)] and those after it were not: send them again")
             problem.members["stored"] = JSONValue(encoding: batch.stored)
             problem.members["failed_index"] = .number(Double(batch.failedIndex))
             return problem

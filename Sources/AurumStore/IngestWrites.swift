@@ -1,0 +1,230 @@
+import AurumCore
+import Logging
+import PostgresNIO
+
+/// What every candidate of one ingest batch shares.
+struct IngestBatch: Sendable {
+    var submissions: [CandidateSubmission]
+    var caller: Principal
+    var requestID: String
+    var rulesVersion: String
+    /// When the batch's sources said what they said, for survivorship's most recent.
+    var instant: String
+}
+
+extension CandidateSubmission {
+    /// What the source-key lock and the look-ups key it by.
+    var key: [String] { [entity, source, sourceKey] }
+}
+
+/// One candidate on its way through a batch: what it meets, what matching found, what it becomes.
+struct IngestWork {
+    let index: Int
+    let submission: CandidateSubmission
+    let schema: EntitySchema
+    /// Its attributes as its source key's contribution.
+    let sent: Attributes
+    /// The golden record its source key is linked to.
+    var linked: Int64?
+    var situation = IngestPlanner.Situation()
+    /// The open proposal it meets (its record's, or its own create's).
+    var open: ChangeRequestView?
+    /// Its own open create, retired when matching made it an update of a record.
+    var ownCreate: ChangeRequestView?
+    var pending: [SourceContribution] = []
+    var golden = Survivorship.Result()
+    /// The candidate as matching sees it, what it was scored against, and what it may not be linked to.
+    var prepared: MatchRecord?
+    var scored: [(target: MatchTarget, attributes: Attributes)] = []
+    var distinct: Set<MatchTarget> = []
+    var declaredDistinct: Set<[String]> = []
+    var match: FlowMatch?
+    var outcome: IngestPlanner.Outcome?
+
+    init(index: Int, submission: CandidateSubmission, schema: EntitySchema, sent: Attributes) {
+        self.index = index
+        self.submission = submission
+        self.schema = schema
+        self.sent = sent
+    }
+
+    /// The golden record it changes: its own, or the one matching linked it to.
+    var record: Int64? { linked ?? (match?.band == .autoLink ? match?.recordID : nil) }
+}
+
+/// A round's writes, gathered in memory as COPY rows and written at once: the candidates, the
+/// proposals they open (and those they supersede), the possible duplicates, the blocking keys of
+/// new creates, what less trusted sources said, and the audit entries, in the order they happened.
+struct IngestWrites {
+    let batch: IngestBatch
+    private(set) var results = [(Int, IngestResult)]()
+    private(set) var candidateIDs = [Int: Int64]()
+    private(set) var changeRequestIDs = [Int: Int64]()
+    private var refused = [(index: Int, errors: [Finding])]()
+    private var candidates = CopyRows(), changeRequests = CopyRows(), duplicates = CopyRows(), keys = CopyRows(), audit = CopyRows()
+    private var retired = [(id: Int64, status: ChangeRequestStatus)]()
+    private var pointers = [(old: Int64, new: Int64)]()
+    private var kept = [(entity: String, contribution: SourceContribution, record: Int64)]()
+
+    init(batch: IngestBatch) { self.batch = batch }
+
+    /// A candidate whose attributes cannot even be read as the rules type them.
+    mutating func reject(_ index: Int, errors: [Finding], warnings: [Finding]) {
+        refused.append((index, errors))
+    }
+
+    /// Reserves the ids of the round's candidates and change requests (one query each), and
+    /// writes the refused candidates' rows.
+    mutating func reserve(_ works: [IngestWork], on connection: PostgresConnection, logger: Logger) async throws {
+        let stored = works.filter { if case .unchanged = $0.outcome { false } else { true } }.map(\.index)
+        let proposing = works.filter { if case .propose = $0.outcome { true } else { false } }.map(\.index)
+        let candidateIDs = try await Self.nextIDs("candidate", count: stored.count + refused.count, on: connection, logger: logger)
+        for (index, id) in zip((stored + refused.map(\.index)).sorted(), candidateIDs) { self.candidateIDs[index] = id }
+        for (index, id) in zip(proposing, try await Self.nextIDs("change_request", count: proposing.count, on: connection, logger: logger)) {
+            changeRequestIDs[index] = id
+        }
+    }
+
+    /// The rows of the refused candidates before `index` (all of them when nil), so that the
+    /// audit trail follows the batch's order.
+    mutating func addRefused(before index: Int? = nil) {
+        while let first = refused.first, index.map({ first.index < $0 }) ?? true {
+            refused.removeFirst()
+            addRejected(first.index, errors: first.errors, warnings: [])
+        }
+    }
+
+    static func nextIDs(_ table: String, count: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        let rows = try await connection.query("""
+            SELECT nextval(pg_get_serial_sequence(\(table), 'id')) FROM generate_series(1, \(count))
+            """, logger: logger)
+        return try await rows.decode(Int64.self).reduce(into: []) { $0.append($1) }
+    }
+
+    /// The rows of one planned candidate.
+    mutating func add(_ work: IngestWork) throws {
+        addRefused(before: work.index)
+        let s = work.submission
+        switch work.outcome! {
+        case .reject(let errors, let warnings):
+            addRejected(work.index, errors: errors, warnings: warnings)
+        case .unchanged(let changeRequestID, let candidateID):
+            if let recordID = work.situation.recordID, work.open == nil, let mine = work.pending.first,
+               work.situation.contributions.first(where: { $0.source == mine.source && $0.sourceKey == mine.sourceKey }) != mine {
+                // The source said something that does not survive: kept as its own, the golden record unchanged.
+                kept.append((s.entity, mine, recordID))
+                entry("source.values_kept", s.entity, subject: "record:\(recordID)", record: recordID, version: work.situation.currentVersion,
+                      after: ["source": .string(mine.source), "source_key": .string(mine.sourceKey), "attributes": .object(mine.attributes)])
+            }
+            results.append((work.index, IngestResult(candidateID: candidateID, status: .unchanged, changeRequestID: changeRequestID, match: work.match)))
+        case .propose(let proposal):
+            let candidate = candidateIDs[work.index]!, id = changeRequestIDs[work.index]!
+            addCandidate(candidate, s, status: "proposed", errors: [], warnings: proposal.warnings, changeRequest: id)
+            if let old = proposal.supersedes {
+                guard let open = work.open, open.id == old else {
+                    throw StoreError.conflict("change request \(old) is not the open proposal any more; send the candidate again")
+                }
+                try retire(open, successor: id)
+            }
+            var stored = work.match
+            stored?.possibleDuplicates = []
+            changeRequests.add([String(id), s.entity, proposal.kind.rawValue, work.situation.recordID.map(String.init),
+                                work.situation.currentVersion.map(String.init), s.source, s.sourceKey, String(candidate), batch.caller.name,
+                                SQLJSON.text(proposal.attributes), SQLJSON.text(proposal.diff), SQLJSON.text(proposal.warnings), batch.rulesVersion,
+                                SQLJSON.text(proposal.contributions), SQLJSON.text(proposal.stewardValues), SQLJSON.text(proposal.lineage),
+                                stored.map { SQLJSON.text($0) }])
+            for duplicate in work.match?.possibleDuplicates ?? [] {
+                duplicates.add([String(id), duplicate.recordID.map(String.init), duplicate.changeRequestID.map(String.init), String(duplicate.score),
+                                duplicate.band.rawValue, SQLJSON.text(duplicate.explanation), batch.rulesVersion])
+            }
+            if proposal.kind == .create, let rules = work.schema.match {
+                for hash in MatchKeys.hashes(proposal.attributes, rules: rules) { keys.add([s.entity, String(hash), String(id)]) }
+            }
+            entry("change_request.opened", s.entity, subject: "change_request:\(id)", record: work.situation.recordID,
+                  version: work.situation.currentVersion,
+                  before: work.situation.recordID == nil ? nil : .object(work.situation.currentAttributes), after: .object(proposal.attributes))
+            if let own = work.ownCreate {
+                // The candidate's own create, replaced by the update of the record it was linked to.
+                try retire(own, successor: id)
+            }
+            results.append((work.index, IngestResult(candidateID: candidate, status: .proposed, changeRequestID: id, warnings: proposal.warnings,
+                                                     match: work.match)))
+        }
+    }
+
+    private mutating func addRejected(_ index: Int, errors: [Finding], warnings: [Finding]) {
+        let id = candidateIDs[index]!
+        addCandidate(id, batch.submissions[index], status: "rejected", errors: errors, warnings: warnings, changeRequest: nil)
+        results.append((index, IngestResult(candidateID: id, status: .rejected, changeRequestID: nil, errors: errors, warnings: warnings)))
+    }
+
+    private mutating func addCandidate(_ id: Int64, _ s: CandidateSubmission, status: String, errors: [Finding], warnings: [Finding],
+                                       changeRequest: Int64?) {
+        candidates.add([String(id), s.entity, s.source, s.sourceKey, SQLJSON.text(s.attributes), status, SQLJSON.text(errors),
+                        SQLJSON.text(warnings), batch.rulesVersion, batch.caller.name, changeRequest.map(String.init)])
+        var after: [String: JSONValue] = ["source": .string(s.source), "source_key": .string(s.sourceKey), "attributes": .object(s.attributes)]
+        if !errors.isEmpty {
+            after["errors"] = .array(errors.map { ["attribute": .string($0.attribute), "rule": .string($0.rule), "message": .string($0.message)] })
+        }
+        entry("candidate.\(status)", s.entity, subject: "candidate:\(id)", after: .object(after))
+    }
+
+    /// Closes `old` as superseded by `successor` (the state machine deciding), gives up its
+    /// blocking keys, and says so in the audit trail.
+    private mutating func retire(_ old: ChangeRequestView, successor: Int64) throws {
+        var lifecycle = PostgresStewardshipStore.lifecycle(of: old)
+        _ = try PostgresStewardshipStore.decide { () throws(ChangeRequestError) in try lifecycle.supersede() }
+        retired.append((old.id, lifecycle.status))
+        pointers.append((old.id, successor))
+        entry("change_request.superseded", old.entity, subject: "change_request:\(old.id)", record: old.recordID,
+              after: ["superseded_by": .number(Double(successor))])
+    }
+
+    private mutating func entry(_ action: String, _ entity: String, subject: String, record: Int64? = nil, version: Int? = nil,
+                                before: JSONValue? = nil, after: JSONValue?) {
+        audit.add([batch.caller.name, action, entity, subject, record.map(String.init), version.map(String.init),
+                   before.map(SQLJSON.text), after.map(SQLJSON.text), batch.rulesVersion, batch.requestID])
+    }
+
+    /// Writes the round: superseded proposals closed first (one open proposal per record or source
+    /// key), then every table's rows with one COPY each.
+    func write(on connection: PostgresConnection, logger: Logger) async throws {
+        if !retired.isEmpty {
+            try await connection.query("""
+                UPDATE change_request cr SET status = u.status, decided_at = now()
+                FROM unnest(\(retired.map(\.id))::bigint[], \(retired.map(\.status.rawValue))::text[]) AS u(id, status)
+                WHERE cr.id = u.id
+                """, logger: logger)
+            try await connection.query("DELETE FROM match_key WHERE change_request_id = ANY(\(retired.map(\.id)))", logger: logger)
+        }
+        try await candidates.copy(into: "candidate", ["id", "entity", "source", "source_key", "attributes", "status", "errors", "warnings",
+                                                      "rules_version", "submitted_by", "change_request_id"], on: connection, logger: logger)
+        try await changeRequests.copy(into: "change_request", ["id", "entity", "kind", "record_id", "base_version", "source", "source_key",
+                                                               "candidate_id", "submitted_by", "proposed", "diff", "warnings", "rules_version",
+                                                               "contributions", "steward_values", "lineage", "match"], on: connection, logger: logger)
+        if !pointers.isEmpty {
+            try await connection.query("""
+                UPDATE change_request cr SET superseded_by = u.successor
+                FROM unnest(\(pointers.map(\.old))::bigint[], \(pointers.map(\.new))::bigint[]) AS u(id, successor)
+                WHERE cr.id = u.id
+                """, logger: logger)
+        }
+        try await duplicates.copy(into: "possible_duplicate", ["change_request_id", "record_id", "other_change_request_id", "weight", "band",
+                                                               "explanation", "rules_version"], on: connection, logger: logger)
+        try await keys.copy(into: "match_key", ["entity", "key_hash", "change_request_id"], on: connection, logger: logger)
+        if !kept.isEmpty {
+            try await connection.query("""
+                INSERT INTO record_source (entity, source, source_key, record_id, attributes, changed_at)
+                SELECT u.entity, u.source, u.source_key, u.record_id, u.attributes::jsonb, u.changed_at::jsonb
+                FROM unnest(\(kept.map(\.entity))::text[], \(kept.map(\.contribution.source))::text[], \(kept.map(\.contribution.sourceKey))::text[],
+                            \(kept.map(\.record))::bigint[], \(kept.map { SQLJSON.text($0.contribution.attributes) })::text[],
+                            \(kept.map { SQLJSON.text($0.contribution.changedAt) })::text[]) AS u(entity, source, source_key, record_id, attributes, changed_at)
+                ON CONFLICT (entity, source, source_key) DO UPDATE
+                SET record_id = excluded.record_id, attributes = excluded.attributes, changed_at = excluded.changed_at
+                """, logger: logger)
+        }
+        try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "before", "after",
+                                                   "rules_version", "request_id"], on: connection, logger: logger)
+    }
+}
