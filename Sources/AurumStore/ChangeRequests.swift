@@ -3,7 +3,17 @@ import Logging
 import PostgresNIO
 
 extension PostgresStewardshipStore {
-    static let changeRequestColumns = """
+    static let changeRequestColumns = changeRequestCore + """
+        ,
+        (SELECT coalesce(json_agg(json_build_object('record_id', pd.record_id, 'change_request_id', pd.other_change_request_id,
+                 'score', pd.weight, 'band', pd.band, 'explanation', pd.explanation, 'resolution', pd.resolution)
+                 ORDER BY pd.weight DESC, pd.record_id, pd.other_change_request_id), '[]')
+         FROM possible_duplicate pd WHERE pd.change_request_id = cr.id)::text AS possible_duplicates
+        """
+
+    /// A change request's columns but its possible duplicates, which ingest never reads (a busy
+    /// proposal may have many).
+    static let changeRequestCore = """
         cr.id, cr.entity, cr.kind, cr.record_id, cr.status, cr.revision, cr.base_version, cr.source, cr.source_key,
         cr.candidate_id, cr.submitted_by, cr.edited_by, cr.proposed::text AS proposed, cr.diff::text AS diff, cr.warnings::text AS warnings,
         cr.required_approvals, cr.reason, cr.superseded_by, cr.rules_version,
@@ -12,12 +22,11 @@ extension PostgresStewardshipStore {
                  'at', \(SQLTime.iso("a.approved_at"))) ORDER BY a.approved_at), '[]')
          FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals,
         cr.contributions::text AS contributions, cr.steward_values::text AS steward_values, cr.lineage::text AS lineage,
-        cr.match::text AS match, cr.merge_record_id,
-        (SELECT coalesce(json_agg(json_build_object('record_id', pd.record_id, 'change_request_id', pd.other_change_request_id,
-                 'score', pd.weight, 'band', pd.band, 'explanation', pd.explanation, 'resolution', pd.resolution)
-                 ORDER BY pd.weight DESC, pd.record_id, pd.other_change_request_id), '[]')
-         FROM possible_duplicate pd WHERE pd.change_request_id = cr.id)::text AS possible_duplicates
+        cr.match::text AS match, cr.merge_record_id
         """
+
+    /// `changeRequestColumns` with the possible duplicates left out (read back as none).
+    static let changeRequestPlanningColumns = changeRequestCore + ", '[]' AS possible_duplicates"
 
     public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
         let rows = try await client.query("""

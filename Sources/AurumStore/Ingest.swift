@@ -30,12 +30,14 @@ extension PostgresStewardshipStore {
                 throw BatchInterrupted(stored: [], failedIndex: index, cause: StoreError.invalid("the rules no longer define entity \(submission.entity)"))
             }
         }
-        let batch = IngestBatch(submissions: submissions, caller: caller, requestID: requestID, rulesVersion: rules.version, instant: Self.instant())
         return try await client.transaction(logger: logger) { connection in
+            var batch = IngestBatch(submissions: submissions, caller: caller, requestID: requestID, rulesVersion: rules.version, instant: Self.instant())
             var results = [IngestResult?](repeating: nil, count: submissions.count)
             var remaining = Array(submissions.indices)
             while !remaining.isEmpty {
                 remaining = try await ingestRound(remaining, of: batch, results: &results, on: connection)
+                // What a later round says is more recent than what the round before it said.
+                batch.instant = Self.instant(after: batch.instant)
             }
             return results.map { $0! }
         }
@@ -62,9 +64,19 @@ extension PostgresStewardshipStore {
             works.append(IngestWork(index: index, submission: submission, schema: schema,
                                     sent: Self.sent(submission.attributes, prepared: prepared.attributes)))
         }
+        let clock = ContinuousClock()
+        var phases = [String](), lapStart = clock.now
+        func lap(_ phase: String) {
+            let elapsed = clock.now - lapStart
+            phases.append("\(phase) \(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000) µs")
+            lapStart = clock.now
+        }
         try await Locks.sourceKeys(works.map(\.submission.key), on: connection, logger: logger)
+        lap("locks")
         try await meet(&works, at: batch.instant, on: connection)
+        lap("meet")
         try await match(&works, on: connection)
+        lap("match")
 
         // One golden record per round: a later candidate for a record an earlier one claimed waits.
         var claimed = Set<Int64>()
@@ -85,11 +97,17 @@ extension PostgresStewardshipStore {
         for (i, verdict) in verdicts.enumerated() {
             works[i].outcome = IngestPlanner.decide(verdict, situation: works[i].situation, pending: works[i].pending, lineage: works[i].golden.lineage)
         }
+        lap("validate")
         try await writes.reserve(works, on: connection, logger: logger)
         matchWithinBatch(&works, writes: writes)
+        lap("within")
         for work in works { try writes.add(work) }
         writes.addRefused()
+        lap("rows")
         try await writes.write(on: connection, logger: logger)
+        lap("write")
+        logger.debug("ingest round", metadata: ["aurum.candidates": "\(indices.count)", "aurum.waiting": "\(deferred.count)",
+                                                "aurum.phases": "\(phases.joined(separator: ", "))"])
         for (index, result) in writes.results { results[index] = result }
         return deferred.sorted()
     }
@@ -110,7 +128,7 @@ extension PostgresStewardshipStore {
         var open = [[String]: ChangeRequestView]()
         if !unlinked.isEmpty {
             let rows = try await connection.query("""
-                SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+                SELECT \(unescaped: Self.changeRequestPlanningColumns) FROM change_request cr
                 WHERE cr.status = 'open' AND cr.record_id IS NULL
                   AND (cr.entity, cr.source, cr.source_key) IN (SELECT * FROM unnest(\(unlinked.map { $0[0] })::text[],
                                                                                    \(unlinked.map { $0[1] })::text[], \(unlinked.map { $0[2] })::text[]))
@@ -206,24 +224,37 @@ extension PostgresStewardshipStore {
                 keysOf[.changeRequest(id)] = [[entity, source, key]]
             }
         }
+        // Each record or proposal met is prepared once, and the candidates scored, on every core.
+        var rulesOf = [MatchTarget: MatchRules]()
         var scorers = [String: MatchScorer]()
         for i in matching {
             let rules = works[i].schema.match!
-            let scorer = scorers[works[i].submission.entity] ?? MatchScorer(rules: rules)
-            scorers[works[i].submission.entity] = scorer
+            for target in targets[i] ?? [] { rulesOf[target] = rules }
+            if scorers[works[i].submission.entity] == nil { scorers[works[i].submission.entity] = MatchScorer(rules: rules) }
+        }
+        let met = attributes.compactMap { entry in rulesOf[entry.key].map { (target: entry.key, attributes: entry.value, rules: $0) } }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let preparedList = await parallelMap(met.count, parallelism: cores) { k in
+            MatchRecord(id: "", attributes: met[k].attributes, rules: met[k].rules)
+        }
+        var prepared = [MatchTarget: MatchRecord](minimumCapacity: met.count)
+        for (entry, record) in zip(met, preparedList) { prepared[entry.target] = record }
+        for i in matching {
             let own = works[i].submission.key
             let declared = distinctKeys[own] ?? []
-            works[i].scored = (targets[i] ?? []).sorted(by: Self.targetOrder).compactMap { target in
-                attributes[target].map { (target, $0) }
-            }
+            works[i].scored = (targets[i] ?? []).sorted(by: Self.targetOrder).compactMap { target in prepared[target].map { (target, $0) } }
             works[i].distinct = Set(works[i].scored.map(\.target).filter { target in
                 let keys = keysOf[target] ?? []
                 return !declared.isDisjoint(with: keys) || keys.contains(own)
             })
             works[i].declaredDistinct = declared
-            works[i].match = FlowMatching.match(works[i].prepared!, against: works[i].scored, rules: rules, scorer: scorer,
-                                                distinct: works[i].distinct)
         }
+        let jobs = matching.map { works[$0] }.map { (record: $0.prepared!, targets: $0.scored, distinct: $0.distinct, rules: $0.schema.match!,
+                                                     scorer: scorers[$0.submission.entity]!) }
+        let matches = await parallelMap(jobs.count, parallelism: cores) { k in
+            FlowMatching.match(jobs[k].record, prepared: jobs[k].targets, rules: jobs[k].rules, scorer: jobs[k].scorer, distinct: jobs[k].distinct)
+        }
+        for (i, match) in zip(matching, matches) { works[i].match = match }
         logger.debug("batch matched", metadata: ["aurum.candidates": "\(matching.count)", "aurum.records": "\(recordIDs.count)",
                                                  "aurum.proposals": "\(proposalIDs.count)"])
     }
@@ -263,10 +294,10 @@ extension PostgresStewardshipStore {
                 var distinct = works[i].distinct
                 for j in earlier.sorted() {
                     guard case .propose(let other) = works[j].outcome, let otherID = writes.changeRequestIDs[works[j].index] else { continue }
-                    scored.append((.changeRequest(otherID), other.attributes))
+                    scored.append((.changeRequest(otherID), MatchRecord(id: "", attributes: other.attributes, rules: rules)))
                     if works[i].declaredDistinct.contains(works[j].submission.key) { distinct.insert(.changeRequest(otherID)) }
                 }
-                works[i].match = FlowMatching.match(record, against: scored, rules: rules, scorer: scorer, distinct: distinct)
+                works[i].match = FlowMatching.match(record, prepared: scored, rules: rules, scorer: scorer, distinct: distinct)
             }
             for hash in hashes { blocks[hash, default: []].append(i) }
         }
@@ -283,6 +314,14 @@ extension PostgresStewardshipStore {
     /// Now, as survivorship's instants are written: ISO 8601 in UTC with milliseconds.
     static func instant() -> String {
         Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// Now, or a millisecond after `previous` when the clock has not moved past it yet.
+    static func instant(after previous: String) -> String {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let now = Date()
+        guard let last = try? style.parse(previous), now.timeIntervalSince(last) < 0.001 else { return now.formatted(style) }
+        return last.addingTimeInterval(0.001).formatted(style)
     }
 
     /// A golden record's situation: its current version, its sources' contributions, the values
@@ -320,7 +359,7 @@ extension PostgresStewardshipStore {
             result[recordID] = (situation, nil)
         }
         let rows = try await connection.query("""
-            SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+            SELECT \(unescaped: Self.changeRequestPlanningColumns) FROM change_request cr
             WHERE cr.status = 'open' AND cr.record_id = ANY(\(locked))
             ORDER BY cr.id
             FOR UPDATE OF cr

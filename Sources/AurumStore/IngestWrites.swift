@@ -35,7 +35,7 @@ struct IngestWork {
     var golden = Survivorship.Result()
     /// The candidate as matching sees it, what it was scored against, and what it may not be linked to.
     var prepared: MatchRecord?
-    var scored: [(target: MatchTarget, attributes: Attributes)] = []
+    var scored: [(target: MatchTarget, record: MatchRecord)] = []
     var distinct: Set<MatchTarget> = []
     var declaredDistinct: Set<[String]> = []
     var match: FlowMatch?

@@ -8,8 +8,25 @@ enum SQLJSON {
         CanonicalJSON.text(value)
     }
 
+    /// Values and attributes, the bulk of what ingest writes, take the direct writer.
+    static func text(_ value: JSONValue) -> String {
+        CanonicalJSON.text(value)
+    }
+
+    static func text(_ attributes: Attributes) -> String {
+        CanonicalJSON.text(attributes)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    /// Attributes, the bulk of what ingest and matching read, take the direct parser.
+    static func decode(_ type: Attributes.Type, _ text: String) throws -> Attributes {
+        guard case .object(let attributes) = try JSONParser.parse(Array(text.utf8)) else {
+            throw DecodingError.typeMismatch(Attributes.self, .init(codingPath: [], debugDescription: "the stored attributes are not a JSON object"))
+        }
+        return attributes
     }
 }
 

@@ -107,10 +107,18 @@ public enum FlowMatching {
     /// The same, for a candidate already prepared (its keys were looked up with it).
     public static func match(_ record: MatchRecord, against targets: [(target: MatchTarget, attributes: Attributes)],
                              rules: MatchRules, scorer: MatchScorer? = nil, distinct: Set<MatchTarget> = []) -> FlowMatch {
+        match(record, prepared: targets.map { ($0.target, MatchRecord(id: "", attributes: $0.attributes, rules: rules)) },
+              rules: rules, scorer: scorer, distinct: distinct)
+    }
+
+    /// The same, for targets already prepared: a batch prepares each record it meets once,
+    /// however many of its candidates share a key with it.
+    public static func match(_ record: MatchRecord, prepared targets: [(target: MatchTarget, record: MatchRecord)],
+                             rules: MatchRules, scorer: MatchScorer? = nil, distinct: Set<MatchTarget> = []) -> FlowMatch {
         let scorer = scorer ?? MatchScorer(rules: rules)
         var found = [(target: MatchTarget, pair: ScoredPair)]()
         for (index, target) in targets.enumerated() where !distinct.contains(target.target) {
-            let other = MatchRecord(id: "\(index)", attributes: target.attributes, rules: rules)
+            let other = target.record
             guard scorer.reaches(record, other, rules.reviewThreshold) else { continue }
             let pair = scorer.score(record, other, a: -1, b: index)
             if pair.band != .distinct { found.append((target.target, pair)) }

@@ -1,0 +1,128 @@
+import AurumCore
+import AurumStore
+import AurumTestSupport
+import PostgresNIO
+import Testing
+
+/// A batch is one transaction planned in memory: its candidates end as if they had come one after
+/// the other (a key or record named twice, a duplicate of an earlier create in the same batch),
+/// a candidate that fails validation is stored as rejected beside the others, and concurrent
+/// batches over the same keys never deadlock or open two proposals for one key.
+@Suite struct BatchIngestTests {
+    static func supplier(_ source: String, _ key: String, _ attributes: Attributes) -> CandidateSubmission {
+        MergeTests.supplier(source, key, attributes)
+    }
+
+    static let acmePortal: Attributes = ["name": "Acme Industrial Supply GmbH", "street": "Hauptstrasse 5", "zip": "70173", "city": "Stuttgart",
+                                         "country": "DE", "is_company": true, "vat": "DE129273398", "email": "info@acme-industrial.de"]
+    static let brenner: Attributes = ["name": "Brenner Werkzeugbau GmbH", "street": "Industriestr. 12", "zip": "89073", "city": "Ulm",
+                                      "country": "DE", "is_company": true, "vat": "DE811234567", "email": "info@brenner-werkzeugbau.de"]
+
+    static func request(_ t: TestStore, _ result: IngestResult) async throws -> ChangeRequestView {
+        let id = try #require(result.changeRequestID)
+        return try #require(try await t.store.changeRequest(id: id))
+    }
+
+    @Test func aBatchEndsAsIfItsCandidatesCameOneAfterTheOther() async throws {
+        try await TestStore.with { t in
+            let sources = try await t.actor("sync", .source, sources: ["procurement", "portal"])
+            let alice = try await t.actor("alice", .steward)
+            let first = try await t.store.ingest([Self.supplier("procurement", "V-1001", MergeTests.acme)], by: sources.principal, requestID: "r")[0]
+            let record = try #require(try await t.store.approve(changeRequest: first.changeRequestID!, by: alice.principal, comment: nil,
+                                                                revision: nil, requestID: "r").recordID)
+            var brennerLater = Self.brenner
+            brennerLater["phone"] = "+49 731 55501"
+            let batch = [
+                Self.supplier("portal", "acme-42", Self.acmePortal),
+                Self.supplier("portal", "acme-43", Self.acmePortal.merging(["email": "orders@acme-industrial.de"]) { $1 }),
+                Self.supplier("procurement", "V-2000", Self.brenner),
+                Self.supplier("procurement", "V-2001", ["name": "Nobody GmbH", "is_company": "perhaps"]),
+                Self.supplier("procurement", "V-2000", brennerLater),
+            ]
+            let results = try await t.store.ingest(batch, by: sources.principal, requestID: "batch")
+            #expect(results.map(\.status) == [.proposed, .proposed, .proposed, .rejected, .proposed])
+            #expect(results[0].match?.band == .autoLink && results[0].match?.recordID == record)
+            #expect(results[1].match?.band == .autoLink && results[1].match?.recordID == record)
+            #expect(results[3].errors.map(\.attribute) == ["is_company"], "the rejected candidate is named by its field: \(results[3].errors)")
+            #expect(Set(results.compactMap(\.candidateID)).count == 5, "every candidate stored")
+
+            // Two keys matched to one record: the second's update supersedes the first's and carries both keys.
+            let firstUpdate = try await Self.request(t, results[0])
+            let secondUpdate = try await Self.request(t, results[1])
+            #expect(firstUpdate.status == .superseded && firstUpdate.supersededBy == secondUpdate.id)
+            #expect(secondUpdate.kind == .update && secondUpdate.recordID == record && secondUpdate.status == .open)
+            #expect(Set(secondUpdate.contributions.map(\.sourceKey)) == ["acme-42", "acme-43"])
+            #expect(secondUpdate.proposed["email"] == "orders@acme-industrial.de", "the most recent e-mail survives")
+
+            // One key twice: the later candidate supersedes the earlier's create, with its phone.
+            let firstCreate = try await Self.request(t, results[2])
+            let secondCreate = try await Self.request(t, results[4])
+            #expect(firstCreate.status == .superseded && firstCreate.supersededBy == secondCreate.id)
+            #expect(secondCreate.kind == .create && secondCreate.status == .open && secondCreate.proposed["phone"] == "+49 731 55501")
+
+            let open = try await t.store.changeRequests(status: .open, entities: ["supplier"], limit: 100)
+            #expect(open.map(\.id).sorted() == [secondUpdate.id, secondCreate.id].sorted())
+            let audit = try await t.client.query("""
+                SELECT action FROM audit_entry WHERE request_id = 'batch' ORDER BY id
+                """, logger: TestLogger.quiet).decode(String.self).rows()
+            #expect(audit == ["candidate.proposed", "change_request.opened", "candidate.proposed", "change_request.opened", "candidate.rejected",
+                              "candidate.proposed", "change_request.superseded", "change_request.opened",
+                              "candidate.proposed", "change_request.superseded", "change_request.opened"],
+                     "round one (acme-42, V-2000 and the rejected V-2001 are first), then the two that waited for it")
+            // A resend of the same batch changes nothing: each candidate meets the proposal it made
+            // (V-2000's first form leaves the phone its second form gave, as one source sending less).
+            let again = try await t.store.ingest(Array(batch[1...]), by: sources.principal, requestID: "again")
+            #expect(again.map(\.status) == [.unchanged, .unchanged, .rejected, .unchanged])
+            #expect(again[0].changeRequestID == secondUpdate.id && again[3].changeRequestID == secondCreate.id)
+        }
+    }
+
+    @Test func aCreateIsMatchedAgainstTheCreatesBeforeItInTheSameBatch() async throws {
+        try await TestStore.with { t in
+            let sources = try await t.actor("sync", .source, sources: ["procurement", "portal"])
+            let results = try await t.store.ingest([
+                Self.supplier("procurement", "V-1001", MergeTests.acme),
+                Self.supplier("portal", "acme-42", Self.acmePortal.merging(["vat": .null, "email": "sales@acme.example"]) { $1 }),
+                Self.supplier("procurement", "V-2000", Self.brenner),
+            ], by: sources.principal, requestID: "r")
+            #expect(results.map(\.status) == [.proposed, .proposed, .proposed])
+            #expect(results[0].match?.band == .distinct && results[2].match?.band == .distinct)
+            #expect(results[1].match?.band == .review, "the portal's supplier is the procurement one of the same batch: \(String(describing: results[1].match))")
+            let flagged = try await Self.request(t, results[1])
+            #expect(flagged.kind == .create && flagged.possibleDuplicates.map(\.changeRequestID) == [results[0].changeRequestID])
+            guard case .object(let explanation) = flagged.possibleDuplicates.first?.explanation, case .string(let text) = explanation["text"] else {
+                Issue.record("the pair is stored with its explanation"); return
+            }
+            #expect(text.contains("name"), "\(text)")
+        }
+    }
+
+    /// Two batches naming the same keys in opposite orders, at once, many times: every key ends
+    /// with exactly one open proposal, and neither batch fails.
+    @Test func crossedBatchesOverTheSameKeysNeverDeadlockNorOpenTwoProposals() async throws {
+        try await TestStore.with { t in
+            let sources = try await t.actor("sync", .source, sources: ["procurement"])
+            let towns = ["Stuttgart", "Ulm", "Augsburg", "Freiburg", "Mannheim"], trades = ["Stahlbau", "Druckguss", "Elektro", "Kunststoff"]
+            let keys = (0..<20).map { "V-\(3000 + $0)" }
+            func batch(_ keys: [String], phone: String) -> [CandidateSubmission] {
+                keys.map { key in
+                    let n = Int(key.dropFirst(2))!
+                    return Self.supplier("procurement", key, ["name": .string("\(trades[n % 4]) \(towns[n % 5]) \(n) GmbH"),
+                                                              "street": .string("Weg \(n)"), "zip": .string("\(70000 + n * 37)"),
+                                                              "city": .string(towns[n % 5]), "country": "DE", "is_company": true,
+                                                              "phone": .string(phone)])
+                }
+            }
+            let outcomes = try await withThrowingTaskGroup(of: [IngestResult].self) { group in
+                for round in 0..<6 {
+                    let ordered = round.isMultiple(of: 2) ? keys : keys.reversed()
+                    group.addTask { try await t.store.ingest(batch(ordered, phone: "+49 711 \(100_000 + round)"), by: sources.principal, requestID: "r\(round)") }
+                }
+                return try await group.reduce(into: [[IngestResult]]()) { $0.append($1) }
+            }
+            #expect(outcomes.count == 6 && outcomes.allSatisfy { $0.count == keys.count && $0.allSatisfy { $0.status != .rejected } })
+            let open = try await t.store.changeRequests(status: .open, entities: ["supplier"], limit: 1000)
+            #expect(open.count == keys.count && Set(open.map(\.sourceKey)) == Set(keys), "one open proposal per key")
+        }
+    }
+}
