@@ -49,4 +49,24 @@ import Testing
         #expect(try Self.parse(#"{"k\u0000":1}"#).pathOfNUL("body") == "body (a member name)")
         #expect(try Self.parse(#"{"a":"clean"}"#).pathOfNUL("body") == nil)
     }
+
+    /// The direct writer (for values bound for the database) writes what the parser reads back
+    /// as the same value, and what the encoder writes, member for member.
+    @Test func theDirectWriterRoundTripsThroughTheParserAndAgreesWithTheEncoder() throws {
+        let values: [JSONValue] = [
+            .null, true, false, 0, -1, 42, 1.5, -0.25, 1e-7, 123456789012345, 1e20, "", "plain",
+            "quote \" backslash \\ slash / tab \t newline \n return \r bell \u{07} unit \u{1f}", "Müller – 東京 – 🔩",
+            ["a": 1, "b": [true, .null, ["nested": "x"]], "": "empty key", "é": "accent"],
+            .array([]), .object([:]),
+        ]
+        for value in values {
+            let text = CanonicalJSON.text(value)
+            #expect(try JSONParser.parse(Array(text.utf8)) == value, "\(text)")
+            let encoded = try JSONParser.parse(Array(CanonicalJSON.data(value)))
+            #expect(encoded == value)
+        }
+        #expect(CanonicalJSON.text(["b": 1, "a": [2, "x"]] as JSONValue) == #"{"a":[2,"x"],"b":1}"#, "keys sorted, integers without a point")
+        #expect(CanonicalJSON.text(["name": "a/b"] as Attributes) == #"{"name":"a/b"}"#, "slashes as they are")
+        #expect(CanonicalJSON.text(.string("\u{01}")) == #""\u0001""#)
+    }
 }
