@@ -175,19 +175,22 @@ extension PostgresStewardshipStore {
                                                     rules: works[group[0]].schema.match!, on: connection, logger: logger)
             for (i, set) in zip(group, found) where !set.isEmpty { targets[i] = set }
         }
+        // The pairs declared distinct (not asked for a lone candidate that met nothing).
         let keys = matching.map { works[$0].submission.key }
-        let distinctRows = try await connection.query("""
-            SELECT u.entity, u.source, u.source_key, d.source_b, d.source_key_b
-            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
-            JOIN distinct_pair d ON d.entity = u.entity AND d.source_a = u.source AND d.source_key_a = u.source_key
-            UNION ALL
-            SELECT u.entity, u.source, u.source_key, d.source_a, d.source_key_a
-            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
-            JOIN distinct_pair d ON d.entity = u.entity AND d.source_b = u.source AND d.source_key_b = u.source_key
-            """, logger: logger)
         var distinctKeys = [[String]: Set<[String]>]()
-        for try await (entity, source, key, otherSource, otherKey) in distinctRows.decode((String, String, String, String, String).self) {
-            distinctKeys[[entity, source, key], default: []].insert([entity, otherSource, otherKey])
+        if matching.count > 1 || !targets.isEmpty {
+            let distinctRows = try await connection.query("""
+                SELECT u.entity, u.source, u.source_key, d.source_b, d.source_key_b
+                FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
+                JOIN distinct_pair d ON d.entity = u.entity AND d.source_a = u.source AND d.source_key_a = u.source_key
+                UNION ALL
+                SELECT u.entity, u.source, u.source_key, d.source_a, d.source_key_a
+                FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
+                JOIN distinct_pair d ON d.entity = u.entity AND d.source_b = u.source AND d.source_key_b = u.source_key
+                """, logger: logger)
+            for try await (entity, source, key, otherSource, otherKey) in distinctRows.decode((String, String, String, String, String).self) {
+                distinctKeys[[entity, source, key], default: []].insert([entity, otherSource, otherKey])
+            }
         }
         let recordIDs = Set(targets.values.flatMap { $0.compactMap(\.recordID) }).sorted()
         let proposalIDs = Set(targets.values.flatMap { $0.compactMap(\.changeRequestID) }).sorted()

@@ -78,11 +78,21 @@ struct IngestWrites {
     mutating func reserve(_ works: [IngestWork], on connection: PostgresConnection, logger: Logger) async throws {
         let stored = works.filter { if case .unchanged = $0.outcome { false } else { true } }.map(\.index)
         let proposing = works.filter { if case .propose = $0.outcome { true } else { false } }.map(\.index)
-        let candidateIDs = try await Self.nextIDs("candidate", count: stored.count + refused.count, on: connection, logger: logger)
+        let (candidateIDs, changeRequestIDs) = try await Self.nextIDs(candidates: stored.count + refused.count, changeRequests: proposing.count,
+                                                                      on: connection, logger: logger)
         for (index, id) in zip((stored + refused.map(\.index)).sorted(), candidateIDs) { self.candidateIDs[index] = id }
-        for (index, id) in zip(proposing, try await Self.nextIDs("change_request", count: proposing.count, on: connection, logger: logger)) {
-            changeRequestIDs[index] = id
-        }
+        for (index, id) in zip(proposing, changeRequestIDs) { self.changeRequestIDs[index] = id }
+    }
+
+    /// Ids of new candidates and change requests from their sequences, in one query.
+    static func nextIDs(candidates: Int, changeRequests: Int, on connection: PostgresConnection, logger: Logger) async throws -> ([Int64], [Int64]) {
+        guard candidates + changeRequests > 0 else { return ([], []) }
+        let rows = try await connection.query("""
+            SELECT ARRAY(SELECT nextval(pg_get_serial_sequence('candidate', 'id')) FROM generate_series(1, \(candidates))),
+                   ARRAY(SELECT nextval(pg_get_serial_sequence('change_request', 'id')) FROM generate_series(1, \(changeRequests)))
+            """, logger: logger)
+        for try await (candidateIDs, changeRequestIDs) in rows.decode(([Int64], [Int64]).self) { return (candidateIDs, changeRequestIDs) }
+        return ([], [])
     }
 
     /// The rows of the refused candidates before `index` (all of them when nil), so that the
@@ -92,14 +102,6 @@ struct IngestWrites {
             refused.removeFirst()
             addRejected(first.index, errors: first.errors, warnings: [])
         }
-    }
-
-    static func nextIDs(_ table: String, count: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Int64] {
-        guard count > 0 else { return [] }
-        let rows = try await connection.query("""
-            SELECT nextval(pg_get_serial_sequence(\(table), 'id')) FROM generate_series(1, \(count))
-            """, logger: logger)
-        return try await rows.decode(Int64.self).reduce(into: []) { $0.append($1) }
     }
 
     /// The rows of one planned candidate.
