@@ -64,19 +64,13 @@ extension PostgresStewardshipStore {
             works.append(IngestWork(index: index, submission: submission, schema: schema,
                                     sent: Self.sent(submission.attributes, prepared: prepared.attributes)))
         }
-        let clock = ContinuousClock()
-        var phases = [String](), lapStart = clock.now
-        func lap(_ phase: String) {
-            let elapsed = clock.now - lapStart
-            phases.append("\(phase) \(elapsed.components.attoseconds / 1_000_000_000_000 + elapsed.components.seconds * 1_000_000) µs")
-            lapStart = clock.now
-        }
+        var clock = PhaseClock()
         try await Locks.sourceKeys(works.map(\.submission.key), on: connection, logger: logger)
-        lap("locks")
+        clock.lap("locks")
         try await meet(&works, at: batch.instant, on: connection)
-        lap("meet")
+        clock.lap("meet")
         try await match(&works, on: connection)
-        lap("match")
+        clock.lap("match")
 
         // One golden record per round: a later candidate for a record an earlier one claimed waits.
         var claimed = Set<Int64>()
@@ -97,17 +91,17 @@ extension PostgresStewardshipStore {
         for (i, verdict) in verdicts.enumerated() {
             works[i].outcome = IngestPlanner.decide(verdict, situation: works[i].situation, pending: works[i].pending, lineage: works[i].golden.lineage)
         }
-        lap("validate")
+        clock.lap("validate")
         try await writes.reserve(works, on: connection, logger: logger)
         matchWithinBatch(&works, writes: writes)
-        lap("within")
+        clock.lap("within")
         for work in works { try writes.add(work) }
         writes.addRefused()
-        lap("rows")
+        clock.lap("rows")
         try await writes.write(on: connection, logger: logger)
-        lap("write")
+        clock.lap("write")
         logger.debug("ingest round", metadata: ["aurum.candidates": "\(indices.count)", "aurum.waiting": "\(deferred.count)",
-                                                "aurum.phases": "\(phases.joined(separator: ", "))"])
+                                                "aurum.phases": "\(clock)"])
         for (index, result) in writes.results { results[index] = result }
         return deferred.sorted()
     }
@@ -165,9 +159,11 @@ extension PostgresStewardshipStore {
     func match(_ works: inout [IngestWork], on connection: PostgresConnection) async throws {
         let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
         guard !matching.isEmpty else { return }
+        var clock = PhaseClock()
         for i in matching {
             works[i].prepared = MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: works[i].schema.match!)
         }
+        clock.lap("candidates")
         var targets = [Int: Set<MatchTarget>]()
         for entity in Set(matching.map { works[$0].submission.entity }).sorted() {
             let group = matching.filter { works[$0].submission.entity == entity }
@@ -175,6 +171,7 @@ extension PostgresStewardshipStore {
                                                     rules: works[group[0]].schema.match!, on: connection, logger: logger)
             for (i, set) in zip(group, found) where !set.isEmpty { targets[i] = set }
         }
+        clock.lap("keys")
         // The pairs declared distinct (not asked for a lone candidate that met nothing).
         let keys = matching.map { works[$0].submission.key }
         var distinctKeys = [[String]: Set<[String]>]()
@@ -227,6 +224,7 @@ extension PostgresStewardshipStore {
                 keysOf[.changeRequest(id)] = [[entity, source, key]]
             }
         }
+        clock.lap("targets")
         // Each record or proposal met is prepared once, and the candidates scored, on every core.
         var rulesOf = [MatchTarget: MatchRules]()
         var scorers = [String: MatchScorer]()
@@ -240,6 +238,7 @@ extension PostgresStewardshipStore {
         let preparedList = await parallelMap(met.count, parallelism: cores) { k in
             MatchRecord(id: "", attributes: met[k].attributes, rules: met[k].rules)
         }
+        clock.lap("prepare")
         var prepared = [MatchTarget: MatchRecord](minimumCapacity: met.count)
         for (entry, record) in zip(met, preparedList) { prepared[entry.target] = record }
         for i in matching {
@@ -258,8 +257,9 @@ extension PostgresStewardshipStore {
             FlowMatching.match(jobs[k].record, prepared: jobs[k].targets, rules: jobs[k].rules, scorer: jobs[k].scorer, distinct: jobs[k].distinct)
         }
         for (i, match) in zip(matching, matches) { works[i].match = match }
+        clock.lap("score")
         logger.debug("batch matched", metadata: ["aurum.candidates": "\(matching.count)", "aurum.records": "\(recordIDs.count)",
-                                                 "aurum.proposals": "\(proposalIDs.count)"])
+                                                 "aurum.proposals": "\(proposalIDs.count)", "aurum.phases": "\(clock)"])
     }
 
     /// Records first, in id order, then proposals: the order the single-record path scored in.
@@ -293,14 +293,15 @@ extension PostgresStewardshipStore {
             if !earlier.isEmpty {
                 let scorer = scorers[works[i].submission.entity] ?? MatchScorer(rules: rules)
                 scorers[works[i].submission.entity] = scorer
-                var scored = works[i].scored
-                var distinct = works[i].distinct
+                var scored = [(target: MatchTarget, record: MatchRecord)]()
+                var distinct = Set<MatchTarget>()
                 for j in earlier.sorted() {
                     guard case .propose(let other) = works[j].outcome, let otherID = writes.changeRequestIDs[works[j].index] else { continue }
                     scored.append((.changeRequest(otherID), MatchRecord(id: "", attributes: other.attributes, rules: rules)))
                     if works[i].declaredDistinct.contains(works[j].submission.key) { distinct.insert(.changeRequest(otherID)) }
                 }
-                works[i].match = FlowMatching.match(record, prepared: scored, rules: rules, scorer: scorer, distinct: distinct)
+                let within = FlowMatching.match(record, prepared: scored, rules: rules, scorer: scorer, distinct: distinct)
+                works[i].match = FlowMatching.combine(works[i].match ?? .none, within)
             }
             for hash in hashes { blocks[hash, default: []].append(i) }
         }

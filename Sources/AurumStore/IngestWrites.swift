@@ -230,3 +230,21 @@ struct IngestWrites {
                                                    "rules_version", "request_id"], on: connection, logger: logger)
     }
 }
+
+/// Elapsed time per phase of a piece of work, for its debug line.
+struct PhaseClock: CustomStringConvertible {
+    private let clock = ContinuousClock()
+    private var start: ContinuousClock.Instant
+    private var phases = [String]()
+
+    init() { start = clock.now }
+
+    mutating func lap(_ phase: String) {
+        let now = clock.now
+        let elapsed = (now - start).components
+        phases.append("\(phase) \(elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000) µs")
+        start = now
+    }
+
+    var description: String { phases.joined(separator: ", ") }
+}

@@ -34,4 +34,17 @@ import Testing
         let other = FlowMatching.match(sameVAT, against: [(.record(7), ["name": "Bossard AG", "country": "CH"])], rules: rules)
         #expect(other.band == .distinct && other.recordID == nil)
     }
+
+    /// Scored in two parts (the stored records, then the creates before it in its batch), a
+    /// candidate gets what one scoring against all of them gives.
+    @Test func twoScoringsCombinedAreOneScoringOfAll() {
+        let targets: [(target: MatchTarget, attributes: Attributes)] = [(.record(7), acme), (.changeRequest(4), noVAT), (.record(9), ["name": "Bossard AG"])]
+        let all = FlowMatching.match(noVAT, against: targets, rules: rules)
+        let stored = FlowMatching.match(noVAT, against: [targets[0], targets[2]], rules: rules)
+        let batch = FlowMatching.match(noVAT, against: [targets[1]], rules: rules)
+        #expect(all.band == .review && all.possibleDuplicates.map(\.target) == [.changeRequest(4), .record(7)], "the closer pair first: \(all)")
+        #expect(FlowMatching.combine(stored, batch) == all)
+        #expect(FlowMatching.combine(.none, batch) == batch && FlowMatching.combine(stored, .none) == stored)
+        #expect(FlowMatching.combine(.none, .none) == .none)
+    }
 }

@@ -116,21 +116,36 @@ public enum FlowMatching {
     public static func match(_ record: MatchRecord, prepared targets: [(target: MatchTarget, record: MatchRecord)],
                              rules: MatchRules, scorer: MatchScorer? = nil, distinct: Set<MatchTarget> = []) -> FlowMatch {
         let scorer = scorer ?? MatchScorer(rules: rules)
-        var found = [(target: MatchTarget, pair: ScoredPair)]()
+        var found = [PossibleDuplicate]()
         for (index, target) in targets.enumerated() where !distinct.contains(target.target) {
-            let other = target.record
-            guard scorer.reaches(record, other, rules.reviewThreshold) else { continue }
-            let pair = scorer.score(record, other, a: -1, b: index)
-            if pair.band != .distinct { found.append((target.target, pair)) }
+            guard scorer.reaches(record, target.record, rules.reviewThreshold) else { continue }
+            let pair = scorer.score(record, target.record, a: -1, b: index)
+            if pair.band != .distinct {
+                found.append(PossibleDuplicate(target: target.target, score: pair.weight, band: pair.band, explanation: MatchExplanation.json(pair)))
+            }
         }
-        found.sort { $0.pair.weight != $1.pair.weight ? $0.pair.weight > $1.pair.weight : $0.pair.b < $1.pair.b }
-        guard let best = found.first else { return .none }
-        let duplicates = found.map { PossibleDuplicate(target: $0.target, score: $0.pair.weight, band: $0.pair.band,
-                                                       explanation: MatchExplanation.json($0.pair)) }
-        let linkedRecords = found.filter { $0.pair.band == .autoLink && $0.target.recordID != nil }
-        let band: MatchBand = linkedRecords.count == 1 && best.pair.band == .autoLink && best.target.recordID != nil ? .autoLink : .review
-        return FlowMatch(band: band, recordID: best.target.recordID, score: best.pair.weight,
-                         explanation: duplicates[0].explanation, possibleDuplicates: band == .autoLink ? [] : duplicates)
+        return decide(found)
+    }
+
+    /// What two scorings of one candidate say together (against the stored records and against
+    /// the creates before it in its batch), as if it had been scored against all at once.
+    public static func combine(_ first: FlowMatch, _ second: FlowMatch) -> FlowMatch {
+        var found = first.possibleDuplicates
+        if first.band == .autoLink, let record = first.recordID, let score = first.score, let explanation = first.explanation {
+            found = [PossibleDuplicate(target: .record(record), score: score, band: .autoLink, explanation: explanation)]
+        }
+        return decide(found + second.possibleDuplicates)
+    }
+
+    /// The band from every pair at or above review, strongest first (ties in the order found).
+    static func decide(_ found: [PossibleDuplicate]) -> FlowMatch {
+        let duplicates = found.enumerated().sorted { $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset }
+            .map(\.element)
+        guard let best = duplicates.first else { return .none }
+        let linkedRecords = duplicates.filter { $0.band == .autoLink && $0.recordID != nil }
+        let band: MatchBand = linkedRecords.count == 1 && best.band == .autoLink && best.recordID != nil ? .autoLink : .review
+        return FlowMatch(band: band, recordID: best.recordID, score: best.score, explanation: best.explanation,
+                         possibleDuplicates: band == .autoLink ? [] : duplicates)
     }
 }
 
