@@ -128,8 +128,16 @@ public struct BulkLoad: Sendable {
     }
 
     /// The load's own audit entry, with what it did; and the blocking keys marked as computed with
-    /// these rules when no other rules computed any before.
+    /// these rules when no other rules computed any before. Then the loaded tables are vacuumed
+    /// and analysed, so that the first candidates after a load find their look-ups planned on
+    /// what is there and read from the indexes alone (a table never vacuumed makes every
+    /// index-only look-up visit the table too).
     public func finish(summary: JSONValue) async throws {
+        try await record(summary: summary)
+        try await client.query("VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key", logger: logger)
+    }
+
+    func record(summary: JSONValue) async throws {
         try await client.transaction(logger: logger) { connection in
             try await AuditLog.append(AuditEntry(actor: actor, action: "load.completed", entity: entity, subject: "load:\(loadID)",
                                                  after: summary, rulesVersion: rules.version, requestID: loadID), on: connection, logger: logger)

@@ -277,11 +277,11 @@ extension PostgresStewardshipStore {
     func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) {
         var blocks = [UInt64: [Int]]()
         var scorers = [String: MatchScorer]()
+        var proposed = [Int: MatchRecord]()
         for i in works.indices {
             guard case .propose(let proposal) = works[i].outcome, proposal.kind == .create, let rules = works[i].schema.match,
                   writes.changeRequestIDs[works[i].index] != nil else { continue }
             let record = works[i].prepared ?? MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: rules)
-            let hashes = MatchKeys.hashes(proposal.attributes, rules: rules).map { UInt64(bitPattern: $0) }
             var earlier = Set<Int>()
             for hash in record.keys {
                 let block = (blocks[hash] ?? []).filter { works[$0].submission.entity == works[i].submission.entity }
@@ -297,13 +297,15 @@ extension PostgresStewardshipStore {
                 var distinct = Set<MatchTarget>()
                 for j in earlier.sorted() {
                     guard case .propose(let other) = works[j].outcome, let otherID = writes.changeRequestIDs[works[j].index] else { continue }
-                    scored.append((.changeRequest(otherID), MatchRecord(id: "", attributes: other.attributes, rules: rules)))
+                    scored.append((.changeRequest(otherID), proposed[j] ?? MatchRecord(id: "", attributes: other.attributes, rules: rules)))
                     if works[i].declaredDistinct.contains(works[j].submission.key) { distinct.insert(.changeRequest(otherID)) }
                 }
                 let within = FlowMatching.match(record, prepared: scored, rules: rules, scorer: scorer, distinct: distinct)
                 works[i].match = FlowMatching.combine(works[i].match ?? .none, within)
             }
-            for hash in hashes { blocks[hash, default: []].append(i) }
+            let own = MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
+            proposed[i] = own
+            for hash in own.keys { blocks[hash, default: []].append(i) }
         }
     }
 
