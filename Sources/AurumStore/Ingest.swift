@@ -275,7 +275,7 @@ extension PostgresStewardshipStore {
     /// key with it (proposals not stored yet, never linked to automatically), and flags it as
     /// their possible duplicate.
     func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) {
-        var blocks = [UInt64: [Int]]()
+        var blocks = [BatchBlock: [Int]]()
         var scorers = [String: MatchScorer]()
         var proposed = [Int: MatchRecord]()
         for i in works.indices {
@@ -284,7 +284,7 @@ extension PostgresStewardshipStore {
             let record = works[i].prepared ?? MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: rules)
             var earlier = Set<Int>()
             for hash in record.keys {
-                let block = (blocks[hash] ?? []).filter { works[$0].submission.entity == works[i].submission.entity }
+                let block = blocks[BatchBlock(entity: works[i].submission.entity, hash: hash)] ?? []
                 let key = rules.blockingKeys[Blocking.key(of: hash)]
                 let limit = key.maxBlockSize ?? rules.maxBlockSize
                 if block.count + 1 > limit, key.isMultiValued { continue }
@@ -305,7 +305,7 @@ extension PostgresStewardshipStore {
             }
             let own = MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
             proposed[i] = own
-            for hash in own.keys { blocks[hash, default: []].append(i) }
+            for hash in own.keys { blocks[BatchBlock(entity: works[i].submission.entity, hash: hash), default: []].append(i) }
         }
     }
 
@@ -394,4 +394,10 @@ extension PostgresStewardshipStore {
             SET record_id = excluded.record_id, attributes = excluded.attributes, changed_at = excluded.changed_at
             """, logger: logger)
     }
+}
+
+/// A blocking key of one entity, among a batch's creates.
+struct BatchBlock: Hashable {
+    var entity: String
+    var hash: UInt64
 }
