@@ -20,6 +20,16 @@ data=$work/pg
 command -v curl > /dev/null || { apt-get install -y -qq curl > /dev/null; }
 source scripts/bench-server.sh
 start_server "$aurum" "$data" "$work/flow-server.log"
+# PostgreSQL's cache warmed with the tables and indexes matching reads (pg_prewarm), as on a
+# server that has been running for a while; without it the first thousands of look-ups read the
+# index page by page from the kernel.
+PGPASSWORD=$(cat "$data/aurum-credentials") psql -h 127.0.0.1 -p "$(sed -n 4p "$data/postmaster.pid")" -U aurum -d aurum -qAt \
+  -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+  -c "SELECT pg_size_pretty(sum(pg_prewarm(r) * current_setting('block_size')::bigint)) || ' prewarmed'
+      FROM (SELECT t::regclass AS r FROM unnest(array['match_key', 'golden_record', 'golden_version', 'record_source', 'unique_value']) t
+            UNION ALL SELECT indexrelid::regclass FROM pg_index
+            WHERE indrelid IN ('match_key'::regclass, 'golden_record'::regclass, 'golden_version'::regclass,
+                               'record_source'::regclass, 'unique_value'::regclass)) s"
 token=$("$aurum" token create --data-dir "$data" --name "bench-$(date +%s%N)" --role source --source plm --entities item)
 
 # New source keys of loaded items, in PLM's words (the loaded rows' names with the code left out).

@@ -93,7 +93,7 @@ extension PostgresStewardshipStore {
         }
         clock.lap("validate")
         try await writes.reserve(works, on: connection, logger: logger)
-        matchWithinBatch(&works, writes: writes)
+        await matchWithinBatch(&works, writes: writes)
         clock.lap("within")
         for work in works { try writes.add(work) }
         writes.addRefused()
@@ -160,9 +160,11 @@ extension PostgresStewardshipStore {
         let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
         guard !matching.isEmpty else { return }
         var clock = PhaseClock()
-        for i in matching {
-            works[i].prepared = MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: works[i].schema.match!)
+        let inputs = matching.map { (attributes: works[$0].golden.attributes, rules: works[$0].schema.match!) }
+        let candidates = await parallelMap(inputs.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { k in
+            MatchRecord(id: "candidate", attributes: inputs[k].attributes, rules: inputs[k].rules)
         }
+        for (i, record) in zip(matching, candidates) { works[i].prepared = record }
         clock.lap("candidates")
         var targets = [Int: Set<MatchTarget>]()
         for entity in Set(matching.map { works[$0].submission.entity }).sorted() {
@@ -274,10 +276,10 @@ extension PostgresStewardshipStore {
     /// Scores each new create against the creates before it in the round that share a blocking
     /// key with it (proposals not stored yet, never linked to automatically), and flags it as
     /// their possible duplicate.
-    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) {
+    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) async {
         var blocks = [BatchBlock: [Int]]()
-        var scorers = [String: MatchScorer]()
         var proposed = [Int: MatchRecord]()
+        var jobs = [(i: Int, record: MatchRecord, earlier: [Int], rules: MatchRules)]()
         for i in works.indices {
             guard case .propose(let proposal) = works[i].outcome, proposal.kind == .create, let rules = works[i].schema.match,
                   writes.changeRequestIDs[works[i].index] != nil else { continue }
@@ -290,23 +292,25 @@ extension PostgresStewardshipStore {
                 if block.count + 1 > limit, key.isMultiValued { continue }
                 earlier.formUnion(block.prefix(limit))
             }
-            if !earlier.isEmpty {
-                let scorer = scorers[works[i].submission.entity] ?? MatchScorer(rules: rules)
-                scorers[works[i].submission.entity] = scorer
-                var scored = [(target: MatchTarget, record: MatchRecord)]()
-                var distinct = Set<MatchTarget>()
-                for j in earlier.sorted() {
-                    guard case .propose(let other) = works[j].outcome, let otherID = writes.changeRequestIDs[works[j].index] else { continue }
-                    scored.append((.changeRequest(otherID), proposed[j] ?? MatchRecord(id: "", attributes: other.attributes, rules: rules)))
-                    if works[i].declaredDistinct.contains(works[j].submission.key) { distinct.insert(.changeRequest(otherID)) }
-                }
-                let within = FlowMatching.match(record, prepared: scored, rules: rules, scorer: scorer, distinct: distinct)
-                works[i].match = FlowMatching.combine(works[i].match ?? .none, within)
-            }
-            let own = MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
+            if !earlier.isEmpty { jobs.append((i, record, earlier.sorted(), rules)) }
+            let own = proposal.attributes == works[i].golden.attributes ? record : MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
             proposed[i] = own
             for hash in own.keys { blocks[BatchBlock(entity: works[i].submission.entity, hash: hash), default: []].append(i) }
         }
+        // Each create scored against the earlier ones it meets, on every core.
+        let scorers = Dictionary(jobs.map { (works[$0.i].submission.entity, $0.rules) }, uniquingKeysWith: { a, _ in a })
+            .mapValues { MatchScorer(rules: $0) }
+        let inputs = jobs.map { job in
+            (record: job.record, rules: job.rules, scorer: scorers[works[job.i].submission.entity]!,
+             targets: job.earlier.map { (target: MatchTarget.changeRequest(writes.changeRequestIDs[works[$0].index]!), record: proposed[$0]!) },
+             distinct: Set(job.earlier.filter { works[job.i].declaredDistinct.contains(works[$0].submission.key) }
+                 .map { MatchTarget.changeRequest(writes.changeRequestIDs[works[$0].index]!) }))
+        }
+        let within = await parallelMap(inputs.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { k in
+            FlowMatching.match(inputs[k].record, prepared: inputs[k].targets, rules: inputs[k].rules, scorer: inputs[k].scorer,
+                               distinct: inputs[k].distinct)
+        }
+        for (job, match) in zip(jobs, within) { works[job.i].match = FlowMatching.combine(works[job.i].match ?? .none, match) }
     }
 
     /// The candidate's attributes as its source key's contribution: normalized, and a null (or an

@@ -60,12 +60,18 @@ enum MatchKeys {
             return key.maxBlockSize ?? rules.maxBlockSize
         }
         // Each key's block up to two past its limit (enough to tell it is over with a candidate's
-        // own proposal left out), in record order from the index; open proposals come after the records.
+        // own proposal left out), in record order from the index; open proposals come after the
+        // records. A many-valued key's block that is over its limit even without that proposal is
+        // counted in the database and never sent.
+        let multi = hashes.map { rules.blockingKeys[Blocking.key(of: $0)].isMultiValued }
         let rows = try await connection.query("""
             SELECT k.h, m.record_id, m.change_request_id
-            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(limit($0) + 2) })::bigint[]) AS k(h, l)
-            CROSS JOIN LATERAL (SELECT record_id, change_request_id FROM match_key
-                                WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) m
+            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(limit($0) + 2) })::bigint[], \(multi)::bool[])
+                 AS k(h, l, multi)
+            CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n
+                                FROM (SELECT record_id, change_request_id FROM match_key
+                                      WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) b) m
+            WHERE NOT (k.multi AND m.n >= k.l)
             """, logger: logger)
         var blocks = [UInt64: [MatchTarget]]()
         for try await (hash, record, changeRequest) in rows.decode((Int64, Int64?, Int64?).self) {

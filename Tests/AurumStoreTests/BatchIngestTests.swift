@@ -1,5 +1,5 @@
 import AurumCore
-import AurumStore
+@testable import AurumStore
 import AurumTestSupport
 import PostgresNIO
 import Testing
@@ -123,6 +123,49 @@ import Testing
             #expect(outcomes.count == 6 && outcomes.allSatisfy { $0.count == keys.count && $0.allSatisfy { $0.status != .rejected } })
             let open = try await t.store.changeRequests(status: .open, entities: ["supplier"], limit: 1000)
             #expect(open.count == keys.count && Set(open.map(\.sourceKey)) == Set(keys), "one open proposal per key")
+        }
+    }
+}
+
+/// The look-up of a batch's blocking keys: a many-valued key over its limit is left out (counted
+/// in the database, never sent), a single-valued one cut to its limit, and a candidate's own open
+/// proposal never counted.
+@Suite struct BatchKeyLookupTests {
+    @Test func blocksOverTheirLimitAreLeftOutOrCutAsTheEngineTakesThem() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            let nameKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name" })
+            let wordLimit = rules.blockingKeys[wordKey].maxBlockSize ?? rules.maxBlockSize
+            let nameLimit = rules.blockingKeys[nameKey].maxBlockSize ?? rules.maxBlockSize
+            let common = Blocking.hash("washer", key: wordKey), rare = Blocking.hash("zentrifuge", key: wordKey)
+            let everywhere = Blocking.hash("steel", key: wordKey)
+            let crowded = Blocking.hash("bolt hex", key: nameKey)
+            // Records 1...: a common word on as many records as its limit (one too many with the
+            // candidate), a word on many more, a rare word on two less than the limit, and a
+            // single-valued name on more records than its limit.
+            func keys(_ hash: UInt64, records: ClosedRange<Int64>) async throws {
+                try await t.client.query("""
+                    INSERT INTO match_key (entity, key_hash, record_id) SELECT 'item', \(Int64(bitPattern: hash)), r FROM generate_series(\(records.lowerBound), \(records.upperBound)) r
+                    """, logger: TestLogger.quiet)
+            }
+            try await keys(common, records: 1...Int64(wordLimit))
+            try await keys(rare, records: 1...Int64(wordLimit - 2))
+            try await keys(everywhere, records: 1...Int64(wordLimit * 4))
+            try await keys(crowded, records: 1...Int64(nameLimit + 5))
+            try await t.client.query("""
+                INSERT INTO match_key (entity, key_hash, change_request_id) VALUES ('item', \(Int64(bitPattern: rare)), 77)
+                """, logger: TestLogger.quiet)
+            let found = try await t.client.withConnection { connection in
+                try await MatchKeys.targets(of: [([common], nil), ([rare], nil), ([rare], 77), ([crowded], nil), ([common, rare, everywhere], 77),
+                                                 ([everywhere], nil)],
+                                            entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
+            }
+            #expect(found[0].isEmpty, "the common word is over its limit with the candidate: left out")
+            #expect(found[1].count == wordLimit - 1 && found[1].contains(.changeRequest(77)), "the rare word's block: its records and the open proposal")
+            #expect(found[2].count == wordLimit - 2 && !found[2].contains(.changeRequest(77)), "a candidate's own proposal is not a target")
+            #expect(found[3].count == nameLimit && found[3].contains(.record(1)), "a single-valued block is cut to its limit, not left out")
+            #expect(found[4] == found[2] && found[5].isEmpty, "a word on four times its limit meets nothing")
         }
     }
 }
