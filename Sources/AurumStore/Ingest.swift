@@ -295,6 +295,7 @@ extension PostgresStewardshipStore {
             if !earlier.isEmpty { jobs.append((i, record, earlier.sorted(), rules)) }
             let own = proposal.attributes == works[i].golden.attributes ? record : MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
             proposed[i] = own
+            works[i].proposalRecord = own
             for hash in own.keys { blocks[BatchBlock(entity: works[i].submission.entity, hash: hash), default: []].append(i) }
         }
         // Each create scored against the earlier ones it meets, on every core.

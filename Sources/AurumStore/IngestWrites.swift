@@ -40,6 +40,8 @@ struct IngestWork {
     var declaredDistinct: Set<[String]> = []
     var match: FlowMatch?
     var outcome: IngestPlanner.Outcome?
+    /// A create's proposal as matching sees it: its blocking keys are stored for later candidates.
+    var proposalRecord: MatchRecord?
 
     init(index: Int, submission: CandidateSubmission, schema: EntitySchema, sent: Attributes) {
         self.index = index
@@ -141,7 +143,8 @@ struct IngestWrites {
                                 duplicate.band.rawValue, SQLJSON.text(duplicate.explanation), batch.rulesVersion])
             }
             if proposal.kind == .create, let rules = work.schema.match {
-                for hash in MatchKeys.hashes(proposal.attributes, rules: rules) { keys.add([s.entity, String(hash), String(id)]) }
+                let hashes = work.proposalRecord.map { $0.keys.map { Int64(bitPattern: $0) } } ?? MatchKeys.hashes(proposal.attributes, rules: rules)
+                for hash in hashes { keys.add([s.entity, String(hash), String(id)]) }
             }
             entry("change_request.opened", s.entity, subject: "change_request:\(id)", record: work.situation.recordID,
                   version: work.situation.currentVersion,
