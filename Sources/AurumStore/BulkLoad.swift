@@ -160,19 +160,30 @@ public struct CopyRows: Sendable {
     public mutating func add(_ fields: [String?]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            guard let field else { buffer.writeStaticString("\\N"); continue }
-            for byte in field.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                default: buffer.writeInteger(byte)
-                }
-            }
+            guard var field else { buffer.writeStaticString("\\N"); continue }
+            field.withUTF8 { Self.write(escaping: $0, into: &buffer) }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
         count += 1
+    }
+
+    /// Writes the text's bytes in runs, each escaped byte on its own.
+    static func write(escaping bytes: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
+        var start = 0
+        for (index, byte) in bytes.enumerated() {
+            let escaped: StaticString
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = "\\\\"
+            case UInt8(ascii: "\t"): escaped = "\\t"
+            case UInt8(ascii: "\n"): escaped = "\\n"
+            case UInt8(ascii: "\r"): escaped = "\\r"
+            default: continue
+            }
+            buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index])))
+            buffer.writeStaticString(escaped)
+            start = index + 1
+        }
+        buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<bytes.count])))
     }
 
     /// COPYs the rows into `table` (`columns` are trusted names, never input).

@@ -169,3 +169,21 @@ import Testing
         }
     }
 }
+
+/// COPY's text format, as the batch and the load write it: every text comes back as it went in.
+@Suite struct CopyRowsTests {
+    @Test func textWithTabsNewlinesAndBackslashesRoundTrips() async throws {
+        try await TestStore.with { t in
+            let texts = ["plain", "tab\there", "line\nbreak", "back\\slash \\N", "carriage\rreturn", "\t\n\\\r", "", "Müller – 東京 🔩", "end\\"]
+            var rows = CopyRows()
+            for (index, text) in texts.enumerated() { rows.add([String(index), text]) }
+            rows.add([String(texts.count), nil])
+            try await t.client.withConnection { connection in
+                try await connection.query("CREATE TEMP TABLE copied (n int, t text)", logger: TestLogger.quiet)
+                try await rows.copy(into: "copied", ["n", "t"], on: connection, logger: TestLogger.quiet)
+                let back = try await connection.query("SELECT t FROM copied ORDER BY n", logger: TestLogger.quiet).decode(String?.self).rows()
+                #expect(back == texts.map(Optional.some) + [nil])
+            }
+        }
+    }
+}

@@ -21,6 +21,9 @@ public struct MatchRecord: Sendable {
     /// bit 31 of an end set when the text is not ASCII), then the texts. Slots: per comparison its text and its compared form (empty
     /// when it is the text itself), then one per veto-only attribute. An empty text is no value.
     let storage: [UInt8]
+    /// Per veto of the rules, the value it compares (its attribute normalized and taken apart:
+    /// the quantities, variants, words or numbers), worked out once per record, not per pair.
+    private(set) var vetoValues = [String?]()
 
     /// Prepares `attributes` for `rules`.
     public init(id: String, attributes: Attributes, rules: MatchRules) {
@@ -48,6 +51,7 @@ public struct MatchRecord: Sendable {
         for hash in keys where distinct == 0 || keys[distinct - 1] != hash { keys[distinct] = hash; distinct += 1 }
         keys.removeLast(keys.count - distinct)
         self.keys = keys
+        vetoValues = rules.vetoes.map { veto in normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply) }
     }
 
     /// The form of `text` that `method` compares, when it is not the text itself.

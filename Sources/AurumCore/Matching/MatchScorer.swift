@@ -199,7 +199,7 @@ public struct MatchScorer: Sendable {
                 }
             }
         }
-        let vetoedBy = rules.vetoes.first { veto($0, left, right, contributions: contributions) }?.name
+        let vetoedBy = rules.vetoes.indices.first { veto($0, left, right, contributions: contributions) }.map { rules.vetoes[$0].name }
         let identified = rules.autoLinkRequires.isEmpty
             || rules.autoLinkRequires.contains { contributions[$0].level == rules.comparisons[$0].levels.first?.label }
         let band: MatchBand = vetoedBy != nil ? .distinct
@@ -228,7 +228,8 @@ public struct MatchScorer: Sendable {
     /// Whether `veto` keeps the two records apart; `contributions` are the pair's, for the
     /// `unless_same` comparisons (one that agrees, with a positive weight, lifts the veto: an
     /// e-mail address, or a customer number with a typo).
-    func veto(_ veto: Veto, _ left: MatchRecord, _ right: MatchRecord, contributions: [ScoredPair.Contribution]) -> Bool {
+    func veto(_ index: Int, _ left: MatchRecord, _ right: MatchRecord, contributions: [ScoredPair.Contribution]) -> Bool {
+        let veto = rules.vetoes[index]
         for (attribute, value) in veto.whenBoth {
             guard left.normalized(attribute, rules: rules) == value, right.normalized(attribute, rules: rules) == value else { return false }
         }
@@ -239,8 +240,7 @@ public struct MatchScorer: Sendable {
                 return false
             }
         }
-        guard let a = left.normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply),
-              let b = right.normalized(veto.different, veto.normalizer, rules: rules).flatMap(veto.take.apply), a != b else {
+        guard let a = left.vetoValues[index], let b = right.vetoValues[index], a != b else {
             return false
         }
         switch veto.take {
