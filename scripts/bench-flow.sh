@@ -7,6 +7,7 @@
 #   - the server's peak resident memory.
 # The baseline, in the same run: the same batch file sent again (every candidate unchanged: the
 # same HTTP, parsing and validation, no matching or writes).
+# Before it, the proposals earlier runs left open are withdrawn and PostgreSQL's cache is warmed.
 #   usage: bash scripts/bench-flow.sh [ONE_BY_ONE] [BATCH] [debug|release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,13 @@ start_server "$aurum" "$data" "$work/flow-server.log"
 # PostgreSQL's cache warmed with the tables and indexes matching reads (pg_prewarm), as on a
 # server that has been running for a while; without it the first thousands of look-ups read the
 # index page by page from the kernel.
+# Each run starts from the loaded store alone: the proposals earlier runs left open are withdrawn
+# and their blocking keys dropped (here in SQL, as the benchmark's own housekeeping).
 PGPASSWORD=$(cat "$data/aurum-credentials") psql -h 127.0.0.1 -p "$(sed -n 4p "$data/postmaster.pid")" -U aurum -d aurum -qAt \
+  -c "UPDATE change_request SET status = 'withdrawn', decided_at = now(), reason = 'closed by bench-flow.sh before another run'
+      WHERE status = 'open'" \
+  -c "DELETE FROM match_key WHERE change_request_id IS NOT NULL" \
+  -c "VACUUM (ANALYZE) match_key, change_request" \
   -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
   -c "SELECT pg_size_pretty(sum(pg_prewarm(r) * current_setting('block_size')::bigint)) || ' prewarmed'
       FROM (SELECT t::regclass AS r FROM unnest(array['match_key', 'golden_record', 'golden_version', 'record_source', 'unique_value']) t
