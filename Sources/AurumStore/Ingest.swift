@@ -69,7 +69,7 @@ extension PostgresStewardshipStore {
         clock.lap("locks")
         try await meet(&works, at: batch.instant, on: connection)
         clock.lap("meet")
-        try await match(&works, on: connection)
+        let stored = try await match(&works, on: connection)
         clock.lap("match")
 
         // One golden record per round: a later candidate for a record an earlier one claimed waits.
@@ -93,7 +93,7 @@ extension PostgresStewardshipStore {
         }
         clock.lap("validate")
         try await writes.reserve(works, on: connection, logger: logger)
-        await matchWithinBatch(&works, writes: writes)
+        await matchWithinBatch(&works, writes: writes, stored: stored)
         clock.lap("within")
         for work in works { try writes.add(work) }
         writes.addRefused()
@@ -156,9 +156,12 @@ extension PostgresStewardshipStore {
     /// it shares a blocking key with, leaving out those a steward declared distinct from its
     /// source key; one query per entity for the keys, one for the pairs declared distinct, one
     /// each for the records and proposals scored against.
-    func match(_ works: inout [IngestWork], on connection: PostgresConnection) async throws {
+    /// Returns how many records and proposals the store holds per blocking key looked up (up to
+    /// two past the key's limit), which matching within the batch adds to.
+    @discardableResult
+    func match(_ works: inout [IngestWork], on connection: PostgresConnection) async throws -> [BatchBlock: Int] {
         let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
-        guard !matching.isEmpty else { return }
+        guard !matching.isEmpty else { return [:] }
         var clock = PhaseClock()
         let inputs = matching.map { (attributes: works[$0].golden.attributes, rules: works[$0].schema.match!) }
         let candidates = await parallelMap(inputs.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { k in
@@ -167,11 +170,13 @@ extension PostgresStewardshipStore {
         for (i, record) in zip(matching, candidates) { works[i].prepared = record }
         clock.lap("candidates")
         var targets = [Int: Set<MatchTarget>]()
+        var stored = [BatchBlock: Int]()
         for entity in Set(matching.map { works[$0].submission.entity }).sorted() {
             let group = matching.filter { works[$0].submission.entity == entity }
             let found = try await MatchKeys.targets(of: group.map { (works[$0].prepared!.keys, works[$0].open?.id) }, entity: entity,
                                                     rules: works[group[0]].schema.match!, on: connection, logger: logger)
-            for (i, set) in zip(group, found) where !set.isEmpty { targets[i] = set }
+            for (i, set) in zip(group, found.targets) where !set.isEmpty { targets[i] = set }
+            for (hash, count) in found.stored { stored[BatchBlock(entity: entity, hash: hash)] = count }
         }
         clock.lap("keys")
         // The pairs declared distinct (not asked for a lone candidate that met nothing).
@@ -262,6 +267,7 @@ extension PostgresStewardshipStore {
         clock.lap("score")
         logger.debug("batch matched", metadata: ["aurum.candidates": "\(matching.count)", "aurum.records": "\(recordIDs.count)",
                                                  "aurum.proposals": "\(proposalIDs.count)", "aurum.phases": "\(clock)"])
+        return stored
     }
 
     /// Records first, in id order, then proposals: the order the single-record path scored in.
@@ -275,8 +281,9 @@ extension PostgresStewardshipStore {
 
     /// Scores each new create against the creates before it in the round that share a blocking
     /// key with it (proposals not stored yet, never linked to automatically), and flags it as
-    /// their possible duplicate.
-    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites) async {
+    /// their possible duplicate. A block is sized as a candidate sent after them would find it:
+    /// what the store holds (`stored`), the creates before it, and itself.
+    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites, stored: [BatchBlock: Int]) async {
         var blocks = [BatchBlock: [Int]]()
         var proposed = [Int: MatchRecord]()
         var jobs = [(i: Int, record: MatchRecord, earlier: [Int], rules: MatchRules)]()
@@ -286,10 +293,12 @@ extension PostgresStewardshipStore {
             let record = works[i].prepared ?? MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: rules)
             var earlier = Set<Int>()
             for hash in record.keys {
-                let block = blocks[BatchBlock(entity: works[i].submission.entity, hash: hash)] ?? []
+                let blockKey = BatchBlock(entity: works[i].submission.entity, hash: hash)
+                let block = blocks[blockKey] ?? []
                 let key = rules.blockingKeys[Blocking.key(of: hash)]
                 let limit = key.maxBlockSize ?? rules.maxBlockSize
-                if block.count + 1 > limit, key.isMultiValued { continue }
+                // The block as the store and the creates before it hold it, with the candidate.
+                if (stored[blockKey] ?? 0) + block.count + 1 > limit, key.isMultiValued { continue }
                 earlier.formUnion(block.prefix(limit))
             }
             if !earlier.isEmpty { jobs.append((i, record, earlier.sorted(), rules)) }

@@ -47,14 +47,21 @@ enum MatchKeys {
             """, logger: logger)
     }
 
+    /// What a batch's key look-up found: per candidate, the records and open create proposals it
+    /// shares a block with; and per key hash, how many the store holds (up to two past its limit).
+    struct Blocks {
+        var targets: [Set<MatchTarget>]
+        var stored: [UInt64: Int]
+    }
+
     /// For each candidate of a batch (its key hashes, and its own open proposal to leave out), the
     /// records and open create proposals that share a key with it, a block at a time as
     /// `MatchIndex` takes them: a block over its key's limit is left out for a many-valued key
     /// (a common word) and cut to the limit for a single-valued one. One query for the batch.
     static func targets(of candidates: [(hashes: [UInt64], excluding: Int64?)], entity: String, rules: MatchRules,
-                        on connection: PostgresConnection, logger: Logger) async throws -> [Set<MatchTarget>] {
+                        on connection: PostgresConnection, logger: Logger) async throws -> Blocks {
         let hashes = Array(Set(candidates.flatMap(\.hashes)))
-        guard !hashes.isEmpty else { return candidates.map { _ in [] } }
+        guard !hashes.isEmpty else { return Blocks(targets: candidates.map { _ in [] }, stored: [:]) }
         func limit(_ hash: UInt64) -> Int {
             let key = rules.blockingKeys[Blocking.key(of: hash)]
             return key.maxBlockSize ?? rules.maxBlockSize
@@ -62,33 +69,40 @@ enum MatchKeys {
         // Each key's block up to two past its limit (enough to tell it is over with a candidate's
         // own proposal left out), in record order from the index; open proposals come after the
         // records. A many-valued key's block that is over its limit even without that proposal is
-        // counted in the database and never sent.
+        // counted in the database and only its count sent (one row without a record or proposal).
         let multi = hashes.map { rules.blockingKeys[Blocking.key(of: $0)].isMultiValued }
         let rows = try await connection.query("""
-            SELECT k.h, m.record_id, m.change_request_id
+            SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
+                   CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
             FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(limit($0) + 2) })::bigint[], \(multi)::bool[])
                  AS k(h, l, multi)
-            CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n
+            CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
                                 FROM (SELECT record_id, change_request_id FROM match_key
                                       WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) b) m
-            WHERE NOT (k.multi AND m.n >= k.l)
+            WHERE NOT (k.multi AND m.n >= k.l) OR m.r = 1
             """, logger: logger)
         var blocks = [UInt64: [MatchTarget]]()
-        for try await (hash, record, changeRequest) in rows.decode((Int64, Int64?, Int64?).self) {
-            blocks[UInt64(bitPattern: hash), default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+        var stored = [UInt64: Int]()
+        for try await (hash, record, changeRequest, count) in rows.decode((Int64, Int64?, Int64?, Int64).self) {
+            let key = UInt64(bitPattern: hash)
+            stored[key] = Int(count)
+            if record == nil, changeRequest == nil { continue }
+            blocks[key, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
         }
-        return candidates.map { candidate in
+        let targets = candidates.map { candidate in
             var found = Set<MatchTarget>()
             for hash in candidate.hashes {
+                let limit = limit(hash)
+                let multiValued = rules.blockingKeys[Blocking.key(of: hash)].isMultiValued
                 var block = blocks[hash] ?? []
                 if let own = candidate.excluding { block.removeAll { $0 == .changeRequest(own) } }
-                let limit = limit(hash)
                 // The block as a file would hold it: its members and the candidate.
-                if block.count + 1 > limit, rules.blockingKeys[Blocking.key(of: hash)].isMultiValued { continue }
+                if multiValued, (stored[hash] ?? 0) >= limit + 2 || block.count + 1 > limit { continue }
                 found.formUnion(block.prefix(limit))
             }
             return found
         }
+        return Blocks(targets: targets, stored: stored)
     }
 
     /// Recomputes every stored key of `entity` when the rules that computed them changed (or

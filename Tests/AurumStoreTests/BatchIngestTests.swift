@@ -156,11 +156,14 @@ import Testing
             try await t.client.query("""
                 INSERT INTO match_key (entity, key_hash, change_request_id) VALUES ('item', \(Int64(bitPattern: rare)), 77)
                 """, logger: TestLogger.quiet)
-            let found = try await t.client.withConnection { connection in
+            let blocks = try await t.client.withConnection { connection in
                 try await MatchKeys.targets(of: [([common], nil), ([rare], nil), ([rare], 77), ([crowded], nil), ([common, rare, everywhere], 77),
                                                  ([everywhere], nil)],
                                             entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
             }
+            let found = blocks.targets
+            #expect(blocks.stored == [common: wordLimit, rare: wordLimit - 1, everywhere: wordLimit + 2, crowded: nameLimit + 2],
+                    "what the store holds per key, counted to two past the limit (what matching within the batch adds to)")
             #expect(found[0].isEmpty, "the common word is over its limit with the candidate: left out")
             #expect(found[1].count == wordLimit - 1 && found[1].contains(.changeRequest(77)), "the rare word's block: its records and the open proposal")
             #expect(found[2].count == wordLimit - 2 && !found[2].contains(.changeRequest(77)), "a candidate's own proposal is not a target")
