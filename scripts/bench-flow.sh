@@ -25,12 +25,13 @@ start_server "$aurum" "$data" "$work/flow-server.log"
 # server that has been running for a while; without it the first thousands of look-ups read the
 # index page by page from the kernel.
 # Each run starts from the loaded store alone: the proposals earlier runs left open are withdrawn
-# and their blocking keys dropped (here in SQL, as the benchmark's own housekeeping).
+# and their blocking keys dropped (here in SQL, as the benchmark's own housekeeping), then a
+# checkpoint, so that the WAL of that housekeeping is not flushed while requests are timed.
 PGPASSWORD=$(cat "$data/aurum-credentials") psql -h 127.0.0.1 -p "$(sed -n 4p "$data/postmaster.pid")" -U aurum -d aurum -qAt \
   -c "UPDATE change_request SET status = 'withdrawn', decided_at = now(), reason = 'closed by bench-flow.sh before another run'
       WHERE status = 'open'" \
   -c "DELETE FROM match_key WHERE change_request_id IS NOT NULL" \
-  -c "VACUUM (ANALYZE) match_key, change_request" \
+  -c "VACUUM (ANALYZE) match_key, change_request" -c "CHECKPOINT" \
   -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
   -c "SELECT pg_size_pretty(sum(pg_prewarm(r) * current_setting('block_size')::bigint)) || ' prewarmed'
       FROM (SELECT t::regclass AS r FROM unnest(array['match_key', 'golden_record', 'golden_version', 'record_source', 'unique_value']) t
