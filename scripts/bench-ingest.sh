@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ingest benchmark: N generated item rows through `aurum ingest` (HTTP, validation with store
-# look-ups, one transaction per candidate) against the embedded PostgreSQL. The baseline, measured
+# look-ups, one transaction per batch) against the embedded PostgreSQL. The baseline, measured
 # in the same run, is re-sending the same file: the same HTTP, parsing, validation and look-ups,
 # but every candidate is `unchanged`, so nothing is written. The ratio is the price of the writes.
 #   usage: bash scripts/bench-ingest.sh [ROWS] [debug|release]
@@ -8,19 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-5000}
 configuration=${2:-release}
-bash scripts/system-packages.sh
-swift build -c "$configuration" --product aurum >&2
-aurum=".build/$configuration/aurum"
-work=.aurum-bench
-data=$work/pg
-if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
-rm -rf "$work" && mkdir -p "$work"
+source scripts/bench-server.sh
+fresh_run "$configuration" .aurum-bench
 awk -v n="$rows" 'BEGIN {
   print "source_key,code,name,type,is_storable,uom,category,weight,sale_ok,purchase_ok"
   for (i = 1; i <= n; i++) printf "PLM-%06d,B-%06d,Hex bolt M8x%d variant %d,consu,true,Units,All / Saleable,0.%03d,true,false\n", i, i, 20 + i % 80, i, i % 1000
 }' > "$work/items.csv"
 
-source scripts/bench-server.sh
 start_server "$aurum" "$data" "$work/server.log"
 export AURUM_URL="http://127.0.0.1:$port"
 export AURUM_TOKEN

@@ -8,17 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-100000}
 configuration=${2:-release}
-bash scripts/system-packages.sh
-swift build -c "$configuration" --product aurum >&2
-aurum=".build/$configuration/aurum"
-work=.aurum-bench-load
-data=$work/pg
-if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
-rm -rf "$work" && mkdir -p "$work"
+source scripts/bench-server.sh
+fresh_run "$configuration" .aurum-bench-load
 "$aurum" bench generate --entity item --count "$rows" --seed 1 --out "$work/items" > /dev/null
 
 # A running server keeps the cluster up, so both commands below use it without starting one.
-source scripts/bench-server.sh
 start_server "$aurum" "$data" "$work/server.log"
 
 copy=$("$aurum" bench copy "$work/items/records.csv" --data-dir "$data")

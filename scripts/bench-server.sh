@@ -1,6 +1,20 @@
-# Sourced by the benchmark scripts: start_server AURUM DATA LOG starts `aurum serve` on the first
-# free port from 18180 with its cluster in DATA, waits until it answers, and stops it on exit.
-# Sets $port and $server. AURUM_BENCH_LOG_LEVEL=debug shows each ingest round's phases in LOG.
+# Sourced by the benchmark scripts.
+#
+# fresh_run CONFIGURATION WORK installs what is missing, builds `aurum` in CONFIGURATION and
+# empties WORK (stopping a cluster left running in WORK/pg). Sets $aurum, $work and $data.
+fresh_run() {
+  bash scripts/system-packages.sh
+  swift build -c "$1" --product aurum >&2
+  aurum=".build/$1/aurum"
+  work=$2
+  data=$work/pg
+  if [ -f "$data/postmaster.pid" ]; then kill -INT "$(head -n 1 "$data/postmaster.pid")" 2>/dev/null || true; sleep 2; fi
+  rm -rf "$work" && mkdir -p "$work"
+}
+
+# start_server AURUM DATA LOG starts `aurum serve` on the first free port from 18180 with its
+# cluster in DATA, waits until it answers, and stops it on exit. Sets $port and $server.
+# AURUM_BENCH_LOG_LEVEL=debug shows each ingest round's phases in LOG.
 start_server() {
   local aurum=$1 data=$2 log=$3
   port=18180
