@@ -52,13 +52,16 @@ extension PostgresStewardshipStore {
         var seen = Set<[String]>()
         var works = [IngestWork]()
         var writes = IngestWrites(batch: batch)
+        var validators = [String: Validator]()
         for index in indices {
             let submission = batch.submissions[index]
             guard seen.insert(submission.key).inserted else { deferred.append(index); continue }
             let schema = rules.entities[submission.entity]!
-            let prepared = Validator(schema: schema).prepare(submission.attributes)
+            let validator = validators[submission.entity] ?? Validator(schema: schema)
+            validators[submission.entity] = validator
+            let prepared = validator.prepare(submission.attributes)
             guard prepared.errors.isEmpty else {
-                writes.reject(index, errors: prepared.errors, warnings: [])
+                writes.reject(index, errors: prepared.errors)
                 continue
             }
             works.append(IngestWork(index: index, submission: submission, schema: schema,
@@ -69,7 +72,10 @@ extension PostgresStewardshipStore {
         clock.lap("locks")
         try await meet(&works, at: batch.instant, on: connection)
         clock.lap("meet")
-        let stored = try await match(&works, on: connection)
+        // One scorer per entity for the round, shared by matching against the store and within the batch.
+        let scorers = Dictionary(works.compactMap { work in work.schema.match.map { (work.submission.entity, $0) } },
+                                 uniquingKeysWith: { first, _ in first }).mapValues { MatchScorer(rules: $0) }
+        let stored = try await match(&works, scorers: scorers, on: connection)
         clock.lap("match")
 
         // One golden record per round: a later candidate for a record an earlier one claimed waits.
@@ -93,7 +99,7 @@ extension PostgresStewardshipStore {
         }
         clock.lap("validate")
         try await writes.reserve(works, on: connection, logger: logger)
-        await matchWithinBatch(&works, writes: writes, stored: stored)
+        await matchWithinBatch(&works, writes: writes, stored: stored, scorers: scorers)
         clock.lap("within")
         for work in works { try writes.add(work) }
         writes.addRefused()
@@ -158,13 +164,12 @@ extension PostgresStewardshipStore {
     /// each for the records and proposals scored against.
     /// Returns how many records and proposals the store holds per blocking key looked up (up to
     /// two past the key's limit), which matching within the batch adds to.
-    @discardableResult
-    func match(_ works: inout [IngestWork], on connection: PostgresConnection) async throws -> [BatchBlock: Int] {
+    func match(_ works: inout [IngestWork], scorers: [String: MatchScorer], on connection: PostgresConnection) async throws -> [BatchBlock: Int] {
         let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
         guard !matching.isEmpty else { return [:] }
         var clock = PhaseClock()
         let inputs = matching.map { (attributes: works[$0].golden.attributes, rules: works[$0].schema.match!) }
-        let candidates = await parallelMap(inputs.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { k in
+        let candidates = await parallelMap(inputs.count, parallelism: Self.cores) { k in
             MatchRecord(id: "candidate", attributes: inputs[k].attributes, rules: inputs[k].rules)
         }
         for (i, record) in zip(matching, candidates) { works[i].prepared = record }
@@ -234,15 +239,11 @@ extension PostgresStewardshipStore {
         clock.lap("targets")
         // Each record or proposal met is prepared once, and the candidates scored, on every core.
         var rulesOf = [MatchTarget: MatchRules]()
-        var scorers = [String: MatchScorer]()
         for i in matching {
-            let rules = works[i].schema.match!
-            for target in targets[i] ?? [] { rulesOf[target] = rules }
-            if scorers[works[i].submission.entity] == nil { scorers[works[i].submission.entity] = MatchScorer(rules: rules) }
+            for target in targets[i] ?? [] { rulesOf[target] = works[i].schema.match! }
         }
         let met = attributes.compactMap { entry in rulesOf[entry.key].map { (target: entry.key, attributes: entry.value, rules: $0) } }
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let preparedList = await parallelMap(met.count, parallelism: cores) { k in
+        let preparedList = await parallelMap(met.count, parallelism: Self.cores) { k in
             MatchRecord(id: "", attributes: met[k].attributes, rules: met[k].rules)
         }
         clock.lap("prepare")
@@ -260,7 +261,7 @@ extension PostgresStewardshipStore {
         }
         let jobs = matching.map { works[$0] }.map { (record: $0.prepared!, targets: $0.scored, distinct: $0.distinct, rules: $0.schema.match!,
                                                      scorer: scorers[$0.submission.entity]!) }
-        let matches = await parallelMap(jobs.count, parallelism: cores) { k in
+        let matches = await parallelMap(jobs.count, parallelism: Self.cores) { k in
             FlowMatching.match(jobs[k].record, prepared: jobs[k].targets, rules: jobs[k].rules, scorer: jobs[k].scorer, distinct: jobs[k].distinct)
         }
         for (i, match) in zip(matching, matches) { works[i].match = match }
@@ -269,6 +270,9 @@ extension PostgresStewardshipStore {
                                                  "aurum.proposals": "\(proposalIDs.count)", "aurum.phases": "\(clock)"])
         return stored
     }
+
+    /// Matching's share of the machine: every core.
+    static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// Records first, in id order, then proposals: the order the single-record path scored in.
     static func targetOrder(_ a: MatchTarget, _ b: MatchTarget) -> Bool {
@@ -283,40 +287,34 @@ extension PostgresStewardshipStore {
     /// key with it (proposals not stored yet, never linked to automatically), and flags it as
     /// their possible duplicate. A block is sized as a candidate sent after them would find it:
     /// what the store holds (`stored`), the creates before it, and itself.
-    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites, stored: [BatchBlock: Int]) async {
+    func matchWithinBatch(_ works: inout [IngestWork], writes: IngestWrites, stored: [BatchBlock: Int],
+                          scorers: [String: MatchScorer]) async {
         var blocks = [BatchBlock: [Int]]()
-        var proposed = [Int: MatchRecord]()
         var jobs = [(i: Int, record: MatchRecord, earlier: [Int], rules: MatchRules)]()
         for i in works.indices {
+            // Every create with match rules was prepared for matching against the store.
             guard case .propose(let proposal) = works[i].outcome, proposal.kind == .create, let rules = works[i].schema.match,
-                  writes.changeRequestIDs[works[i].index] != nil else { continue }
-            let record = works[i].prepared ?? MatchRecord(id: "candidate", attributes: works[i].golden.attributes, rules: rules)
+                  let record = works[i].prepared, writes.changeRequestIDs[works[i].index] != nil else { continue }
             var earlier = Set<Int>()
             for hash in record.keys {
                 let blockKey = BatchBlock(entity: works[i].submission.entity, hash: hash)
                 let block = blocks[blockKey] ?? []
-                let key = rules.blockingKeys[Blocking.key(of: hash)]
-                let limit = key.maxBlockSize ?? rules.maxBlockSize
                 // The block as the store and the creates before it hold it, with the candidate.
-                if (stored[blockKey] ?? 0) + block.count + 1 > limit, key.isMultiValued { continue }
-                earlier.formUnion(block.prefix(limit))
+                earlier.formUnion(block.prefix(rules.membersTaken(fromBlockOf: hash, size: (stored[blockKey] ?? 0) + block.count + 1)))
             }
             if !earlier.isEmpty { jobs.append((i, record, earlier.sorted(), rules)) }
             let own = proposal.attributes == works[i].golden.attributes ? record : MatchRecord(id: "", attributes: proposal.attributes, rules: rules)
-            proposed[i] = own
             works[i].proposalRecord = own
             for hash in own.keys { blocks[BatchBlock(entity: works[i].submission.entity, hash: hash), default: []].append(i) }
         }
         // Each create scored against the earlier ones it meets, on every core.
-        let scorers = Dictionary(jobs.map { (works[$0.i].submission.entity, $0.rules) }, uniquingKeysWith: { a, _ in a })
-            .mapValues { MatchScorer(rules: $0) }
         let inputs = jobs.map { job in
             (record: job.record, rules: job.rules, scorer: scorers[works[job.i].submission.entity]!,
-             targets: job.earlier.map { (target: MatchTarget.changeRequest(writes.changeRequestIDs[works[$0].index]!), record: proposed[$0]!) },
+             targets: job.earlier.map { (target: MatchTarget.changeRequest(writes.changeRequestIDs[works[$0].index]!), record: works[$0].proposalRecord!) },
              distinct: Set(job.earlier.filter { works[job.i].declaredDistinct.contains(works[$0].submission.key) }
                  .map { MatchTarget.changeRequest(writes.changeRequestIDs[works[$0].index]!) }))
         }
-        let within = await parallelMap(inputs.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { k in
+        let within = await parallelMap(inputs.count, parallelism: Self.cores) { k in
             FlowMatching.match(inputs[k].record, prepared: inputs[k].targets, rules: inputs[k].rules, scorer: inputs[k].scorer,
                                distinct: inputs[k].distinct)
         }

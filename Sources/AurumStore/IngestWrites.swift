@@ -71,7 +71,7 @@ struct IngestWrites {
     init(batch: IngestBatch) { self.batch = batch }
 
     /// A candidate whose attributes cannot even be read as the rules type them.
-    mutating func reject(_ index: Int, errors: [Finding], warnings: [Finding]) {
+    mutating func reject(_ index: Int, errors: [Finding]) {
         refused.append((index, errors))
     }
 

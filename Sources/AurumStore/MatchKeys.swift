@@ -62,10 +62,6 @@ enum MatchKeys {
                         on connection: PostgresConnection, logger: Logger) async throws -> Blocks {
         let hashes = Array(Set(candidates.flatMap(\.hashes)))
         guard !hashes.isEmpty else { return Blocks(targets: candidates.map { _ in [] }, stored: [:]) }
-        func limit(_ hash: UInt64) -> Int {
-            let key = rules.blockingKeys[Blocking.key(of: hash)]
-            return key.maxBlockSize ?? rules.maxBlockSize
-        }
         // Each key's block up to two past its limit (enough to tell it is over with a candidate's
         // own proposal left out), in record order from the index; open proposals come after the
         // records. A many-valued key's block that is over its limit even without that proposal is
@@ -74,7 +70,7 @@ enum MatchKeys {
         let rows = try await connection.query("""
             SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
                    CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
-            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(limit($0) + 2) })::bigint[], \(multi)::bool[])
+            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(rules.blockLimit(of: $0) + 2) })::bigint[], \(multi)::bool[])
                  AS k(h, l, multi)
             CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
                                 FROM (SELECT record_id, change_request_id FROM match_key
@@ -92,13 +88,12 @@ enum MatchKeys {
         let targets = candidates.map { candidate in
             var found = Set<MatchTarget>()
             for hash in candidate.hashes {
-                let limit = limit(hash)
-                let multiValued = rules.blockingKeys[Blocking.key(of: hash)].isMultiValued
                 var block = blocks[hash] ?? []
                 if let own = candidate.excluding { block.removeAll { $0 == .changeRequest(own) } }
-                // The block as a file would hold it: its members and the candidate.
-                if multiValued, (stored[hash] ?? 0) >= limit + 2 || block.count + 1 > limit { continue }
-                found.formUnion(block.prefix(limit))
+                // The block as a file would hold it: its members (counted in the database when
+                // none were sent) and the candidate.
+                let members = blocks[hash] == nil ? stored[hash] ?? 0 : block.count
+                found.formUnion(block.prefix(rules.membersTaken(fromBlockOf: hash, size: members + 1)))
             }
             return found
         }

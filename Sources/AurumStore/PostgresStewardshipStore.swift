@@ -85,11 +85,13 @@ public struct PostgresStewardshipStore: StewardshipStore {
     func validate(_ proposals: [(attributes: Attributes, entity: String, recordID: Int64?)], alsoOwned: Set<Int64> = [],
                   on connection: PostgresConnection) async throws -> [Verdict] {
         var prepared = [(Validator, Validator.Prepared, [Lookup])]()
+        var validators = [String: Validator]()
         for proposal in proposals {
             guard let schema = rules.entities[proposal.entity] else {
                 throw StoreError.invalid("the rules no longer define entity \(proposal.entity)")
             }
-            let validator = Validator(schema: schema)
+            let validator = validators[proposal.entity] ?? Validator(schema: schema)
+            validators[proposal.entity] = validator
             let ready = validator.prepare(proposal.attributes)
             prepared.append((validator, ready, validator.lookups(for: ready.attributes)))
         }

@@ -10,11 +10,11 @@ enum SQLJSON {
 
     /// Values and attributes, the bulk of what ingest writes, take the direct writer.
     static func text(_ value: JSONValue) -> String {
-        CanonicalJSON.text(value)
+        CanonicalJSON.direct(value)
     }
 
     static func text(_ attributes: Attributes) -> String {
-        CanonicalJSON.text(attributes)
+        CanonicalJSON.direct(attributes)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {

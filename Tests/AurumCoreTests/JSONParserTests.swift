@@ -60,13 +60,13 @@ import Testing
             .array([]), .object([:]),
         ]
         for value in values {
-            let text = CanonicalJSON.text(value)
+            let text = CanonicalJSON.direct(value)
             #expect(try JSONParser.parse(Array(text.utf8)) == value, "\(text)")
             let encoded = try JSONParser.parse(Array(CanonicalJSON.data(value)))
             #expect(encoded == value)
         }
-        #expect(CanonicalJSON.text(["b": 1, "a": [2, "x"]] as JSONValue) == #"{"a":[2,"x"],"b":1}"#, "keys sorted, integers without a point")
-        #expect(CanonicalJSON.text(["name": "a/b"] as Attributes) == #"{"name":"a/b"}"#, "slashes as they are")
-        #expect(CanonicalJSON.text(.string("\u{01}")) == #""\u0001""#)
+        #expect(CanonicalJSON.direct(["b": 1, "a": [2, "x"]] as JSONValue) == #"{"a":[2,"x"],"b":1}"#, "keys sorted, integers without a point")
+        #expect(CanonicalJSON.direct(["name": "a/b"] as Attributes) == #"{"name":"a/b"}"#, "slashes as they are")
+        #expect(CanonicalJSON.direct(.string("\u{01}")) == #""\u0001""#)
     }
 }

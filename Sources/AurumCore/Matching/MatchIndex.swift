@@ -41,13 +41,11 @@ public struct MatchIndex: Sendable {
             var end = low
             while end < entries.count, entries[end].hash == hash { end += 1 }
             let key = rules.blockingKeys[Blocking.key(of: hash)]
-            let limit = key.maxBlockSize ?? rules.maxBlockSize
             // The block as a batch run over the index and the record would see it: the record counts once.
             let size = end - low + (excluding.map { excluded in entries[low..<end].contains { Int($0.record) == excluded } ? 0 : 1 } ?? 1)
-            if size > limit {
-                if !capped.contains(key.name) { capped.append(key.name) }
-                if key.isMultiValued { continue }
-            }
+            if size > rules.blockLimit(of: hash), !capped.contains(key.name) { capped.append(key.name) }
+            let limit = rules.membersTaken(fromBlockOf: hash, size: size)
+            if limit == 0 { continue }
             var taken = 0
             for entry in entries[low..<end] where Int(entry.record) != excluding && taken < limit {
                 found.append(entry.record)

@@ -249,6 +249,21 @@ public struct BlockingKey: Sendable, Hashable {
     public var isMultiValued: Bool { parts.contains { $0.transform.isMultiValued } }
 }
 
+extension MatchRules {
+    /// The most members of the block of key value `hash` a record is compared with: its key's
+    /// `max_block_size`, else the rules'.
+    public func blockLimit(of hash: UInt64) -> Int {
+        blockingKeys[Blocking.key(of: hash)].maxBlockSize ?? maxBlockSize
+    }
+
+    /// How many members of the block of `hash` a record meets when the block holds `size` records
+    /// with it: none when a many-valued key's block is over its limit (a common word), else up to the limit.
+    public func membersTaken(fromBlockOf hash: UInt64, size: Int) -> Int {
+        let limit = blockLimit(of: hash)
+        return size > limit && blockingKeys[Blocking.key(of: hash)].isMultiValued ? 0 : limit
+    }
+}
+
 /// One part of a blocking key: an attribute, normalized, possibly shortened or encoded.
 public struct BlockingPart: Sendable, Hashable {
     public var attribute: String

@@ -31,7 +31,8 @@ extension JSONValue {
 extension CanonicalJSON {
     /// `value` written straight to text, keys sorted, without the encoder's machinery: for values
     /// bound for the database (which keeps jsonb in its own form, so only validity matters there).
-    public static func text(_ value: JSONValue) -> String {
+    /// A name of its own, so that `text(_:)` of a value stays the encoder's everywhere else.
+    public static func direct(_ value: JSONValue) -> String {
         var out = [UInt8]()
         out.reserveCapacity(128)
         write(value, into: &out)
@@ -39,8 +40,8 @@ extension CanonicalJSON {
     }
 
     /// An object's members written the same way.
-    public static func text(_ object: [String: JSONValue]) -> String {
-        text(.object(object))
+    public static func direct(_ object: [String: JSONValue]) -> String {
+        direct(.object(object))
     }
 
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
