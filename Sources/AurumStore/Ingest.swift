@@ -396,12 +396,17 @@ extension PostgresStewardshipStore {
               stewardValues: open.stewardValues)
     }
 
-    /// Keeps what a source key said of its record, without a new version (its values did not survive).
-    func storeContribution(_ contribution: SourceContribution, entity: String, record: Int64, on connection: PostgresConnection) async throws {
+    /// Keeps what source keys said of their records (linking a key new to its record), one
+    /// statement for them all.
+    static func storeContributions(_ kept: [(entity: String, contribution: SourceContribution, record: Int64)],
+                                   on connection: PostgresConnection, logger: Logger) async throws {
+        guard !kept.isEmpty else { return }
         try await connection.query("""
             INSERT INTO record_source (entity, source, source_key, record_id, attributes, changed_at)
-            VALUES (\(entity), \(contribution.source), \(contribution.sourceKey), \(record),
-                    \(SQLJSON.text(contribution.attributes))::jsonb, \(SQLJSON.text(contribution.changedAt))::jsonb)
+            SELECT u.entity, u.source, u.source_key, u.record_id, u.attributes::jsonb, u.changed_at::jsonb
+            FROM unnest(\(kept.map(\.entity))::text[], \(kept.map(\.contribution.source))::text[], \(kept.map(\.contribution.sourceKey))::text[],
+                        \(kept.map(\.record))::bigint[], \(kept.map { SQLJSON.text($0.contribution.attributes) })::text[],
+                        \(kept.map { SQLJSON.text($0.contribution.changedAt) })::text[]) AS u(entity, source, source_key, record_id, attributes, changed_at)
             ON CONFLICT (entity, source, source_key) DO UPDATE
             SET record_id = excluded.record_id, attributes = excluded.attributes, changed_at = excluded.changed_at
             """, logger: logger)

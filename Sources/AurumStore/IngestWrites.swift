@@ -218,17 +218,7 @@ struct IngestWrites {
         try await duplicates.copy(into: "possible_duplicate", ["change_request_id", "record_id", "other_change_request_id", "weight", "band",
                                                                "explanation", "rules_version"], on: connection, logger: logger)
         try await keys.copy(into: "match_key", ["entity", "key_hash", "change_request_id"], on: connection, logger: logger)
-        if !kept.isEmpty {
-            try await connection.query("""
-                INSERT INTO record_source (entity, source, source_key, record_id, attributes, changed_at)
-                SELECT u.entity, u.source, u.source_key, u.record_id, u.attributes::jsonb, u.changed_at::jsonb
-                FROM unnest(\(kept.map(\.entity))::text[], \(kept.map(\.contribution.source))::text[], \(kept.map(\.contribution.sourceKey))::text[],
-                            \(kept.map(\.record))::bigint[], \(kept.map { SQLJSON.text($0.contribution.attributes) })::text[],
-                            \(kept.map { SQLJSON.text($0.contribution.changedAt) })::text[]) AS u(entity, source, source_key, record_id, attributes, changed_at)
-                ON CONFLICT (entity, source, source_key) DO UPDATE
-                SET record_id = excluded.record_id, attributes = excluded.attributes, changed_at = excluded.changed_at
-                """, logger: logger)
-        }
+        try await PostgresStewardshipStore.storeContributions(kept, on: connection, logger: logger)
         try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "before", "after",
                                                    "rules_version", "request_id"], on: connection, logger: logger)
     }

@@ -58,9 +58,7 @@ extension PostgresStewardshipStore {
         let contributions = request.contributions.isEmpty && (request.kind == .create || request.kind == .update)
             ? [SourceContribution(source: request.source, sourceKey: request.sourceKey, attributes: [:]).updated(with: request.proposed, at: instant)]
             : request.contributions
-        for contribution in contributions {
-            try await storeContribution(contribution, entity: request.entity, record: record, on: connection)
-        }
+        try await Self.storeContributions(contributions.map { (request.entity, $0, record) }, on: connection, logger: logger)
         for (attribute, typed) in request.stewardValues.sorted(by: { $0.key < $1.key }) {
             try await connection.query("""
                 INSERT INTO steward_value (record_id, attribute, value, steward, at)
