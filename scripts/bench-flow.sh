@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ingest with matching against a store of golden records: run scripts/bench-load.sh N first, which
 # leaves N loaded items in .aurum-bench-load/pg. Then, over HTTP against `aurum serve` on that store:
-#   - one candidate at a time (ONE_BY_ONE requests, each its own HTTP call): p50 and p99 latency,
+#   - one candidate at a time (ONE_BY_ONE requests on one kept-alive connection): p50 and p99 latency,
 #     matching included (each candidate is a new source key of a loaded item, renamed, so it is matched);
 #   - BATCH new candidates in batches of 1,000 with `aurum ingest`: candidates/s;
 #   - the server's peak resident memory.
@@ -18,7 +18,6 @@ aurum=".build/$configuration/aurum"
 work=.aurum-bench-load
 data=$work/pg
 [ -f "$work/items/records.csv" ] || { echo "run scripts/bench-load.sh first" >&2; exit 1; }
-command -v curl > /dev/null || { apt-get install -y -qq curl > /dev/null; }
 source scripts/bench-server.sh
 start_server "$aurum" "$data" "$work/flow-server.log"
 # PostgreSQL's cache warmed with the tables and indexes matching reads (pg_prewarm), as on a
@@ -57,11 +56,22 @@ with open(f"{work}/batch.csv", "w", newline="") as out:
     for i, r in enumerate(rows[single:single + batch]):
         w.writerow([f"BATCH-{run}-{i}", f"B{run}-{i:07d}", r["name"] + " plm", r.get("uom") or "Units"])
 PY
-: > "$work/latency.txt"
-while IFS= read -r line; do
-  curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    --data-binary "$line" "http://127.0.0.1:$port/v1/candidates" >> "$work/latency.txt"
-done < "$work/single.ndjson"
+# One candidate per request, one after the other on one kept-alive connection, as an integrator's
+# client sends them; each request timed from sending it to the end of its answer.
+python3 - "$port" "$token" "$work/single.ndjson" "$work/latency.txt" <<'PY'
+import http.client, sys, time
+port, token, path, out = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+connection = http.client.HTTPConnection("127.0.0.1", port)
+headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+with open(out, "w") as times:
+    for line in open(path):
+        start = time.perf_counter()
+        connection.request("POST", "/v1/candidates", body=line.encode(), headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status >= 300: sys.exit(f"a single candidate was answered {answer.status}")
+        times.write(f"{time.perf_counter() - start}\n")
+PY
 seconds() { local start end; start=$(date +%s%N); "$@" > /dev/null || true; end=$(date +%s%N); awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 export AURUM_URL="http://127.0.0.1:$port" AURUM_TOKEN="$token"
 first=$(seconds "$aurum" ingest "$work/batch.csv" --entity item --source plm --batch 1000)

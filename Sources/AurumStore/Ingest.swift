@@ -116,32 +116,51 @@ extension PostgresStewardshipStore {
     /// open create (locked), and its golden values as its key alone says them.
     func meet(_ works: inout [IngestWork], at instant: String, on connection: PostgresConnection) async throws {
         guard !works.isEmpty else { return }
-        let keys = works.map(\.submission.key)
-        let linkedRows = try await connection.query("""
-            SELECT entity, source, source_key, record_id FROM record_source
-            WHERE (entity, source, source_key) IN (SELECT * FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[],
-                                                                       \(keys.map { $0[2] })::text[]))
+        // One statement: each key's golden record, else its open create, locked, in key order;
+        // and the keys a steward declared distinct from it, each with its golden record if any.
+        // The open create is one index probe per key: the open proposals are few after a load or
+        // a clean-up and many an hour later, and with the statistics of the few the planner would
+        // read the whole partial index per batch (`OFFSET 0` keeps the probe).
+        let keys = works.map(\.submission.key).sorted { $0.lexicographicallyPrecedes($1) }
+        let rows = try await connection.query("""
+            SELECT k.entity AS key_entity, k.source AS key_source, k.source_key AS key_source_key, rs.record_id AS linked_record,
+                   (SELECT coalesce(json_agg(json_build_array(d.source, d.source_key, o.record_id::text)), '[]')
+                    FROM (SELECT source_b, source_key_b FROM distinct_pair
+                          WHERE entity = k.entity AND source_a = k.source AND source_key_a = k.source_key
+                          UNION ALL
+                          SELECT source_a, source_key_a FROM distinct_pair
+                          WHERE entity = k.entity AND source_b = k.source AND source_key_b = k.source_key) AS d(source, source_key)
+                    LEFT JOIN record_source o ON o.entity = k.entity AND o.source = d.source AND o.source_key = d.source_key
+                   )::text AS declared_distinct,
+                   \(unescaped: Self.changeRequestPlanningColumns)
+            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[])
+                 AS k(entity, source, source_key)
+            LEFT JOIN record_source rs ON rs.entity = k.entity AND rs.source = k.source AND rs.source_key = k.source_key
+            LEFT JOIN LATERAL (SELECT * FROM change_request c
+                               WHERE rs.record_id IS NULL AND c.entity = k.entity AND c.source = k.source AND c.source_key = k.source_key
+                                 AND c.status = 'open' AND c.record_id IS NULL
+                               OFFSET 0 FOR UPDATE) cr ON true
             """, logger: logger)
         var linked = [[String]: Int64]()
-        for try await (entity, source, key, record) in linkedRows.decode((String, String, String, Int64).self) { linked[[entity, source, key]] = record }
-        let unlinked = keys.filter { linked[$0] == nil }
         var open = [[String]: ChangeRequestView]()
-        if !unlinked.isEmpty {
-            let rows = try await connection.query("""
-                SELECT \(unescaped: Self.changeRequestPlanningColumns) FROM change_request cr
-                WHERE cr.status = 'open' AND cr.record_id IS NULL
-                  AND (cr.entity, cr.source, cr.source_key) IN (SELECT * FROM unnest(\(unlinked.map { $0[0] })::text[],
-                                                                                   \(unlinked.map { $0[1] })::text[], \(unlinked.map { $0[2] })::text[]))
-                ORDER BY cr.id
-                FOR UPDATE OF cr
-                """, logger: logger)
-            for try await row in rows {
-                let request = try Self.changeRequest(row.makeRandomAccess())
-                open[[request.entity, request.source, request.sourceKey]] = request
+        var declared = [[String]: (keys: Set<[String]>, records: Set<Int64>)]()
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let key: [String] = [try columns.get("key_entity"), try columns.get("key_source"), try columns.get("key_source_key")]
+            for pair in try SQLJSON.decode([[String?]].self, try columns.get("declared_distinct")) where pair.count == 3 {
+                guard let source = pair[0], let sourceKey = pair[1] else { continue }
+                declared[key, default: ([], [])].keys.insert([key[0], source, sourceKey])
+                if let record = pair[2].flatMap(Int64.init) { declared[key, default: ([], [])].records.insert(record) }
+            }
+            if let record: Int64 = try columns.get("linked_record") {
+                linked[key] = record
+            } else if try (columns.get("id") as Int64?) != nil {
+                open[key] = try Self.changeRequest(columns)
             }
         }
         for i in works.indices {
             let key = works[i].submission.key
+            (works[i].declaredDistinct, works[i].distinctRecords) = declared[key] ?? ([], [])
             works[i].linked = linked[key]
             if works[i].linked == nil {
                 works[i].open = open[key]
@@ -184,56 +203,27 @@ extension PostgresStewardshipStore {
             for (hash, count) in found.stored { stored[BatchBlock(entity: entity, hash: hash)] = count }
         }
         clock.lap("keys")
-        // The pairs declared distinct (not asked for a lone candidate that met nothing).
-        let keys = matching.map { works[$0].submission.key }
-        var distinctKeys = [[String]: Set<[String]>]()
-        if matching.count > 1 || !targets.isEmpty {
-            let distinctRows = try await connection.query("""
-                SELECT u.entity, u.source, u.source_key, d.source_b, d.source_key_b
-                FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
-                JOIN distinct_pair d ON d.entity = u.entity AND d.source_a = u.source AND d.source_key_a = u.source_key
-                UNION ALL
-                SELECT u.entity, u.source, u.source_key, d.source_a, d.source_key_a
-                FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[]) AS u(entity, source, source_key)
-                JOIN distinct_pair d ON d.entity = u.entity AND d.source_b = u.source AND d.source_key_b = u.source_key
-                """, logger: logger)
-            for try await (entity, source, key, otherSource, otherKey) in distinctRows.decode((String, String, String, String, String).self) {
-                distinctKeys[[entity, source, key], default: []].insert([entity, otherSource, otherKey])
-            }
-        }
+        var keysOf = [MatchTarget: [String]]()
         let recordIDs = Set(targets.values.flatMap { $0.compactMap(\.recordID) }).sorted()
         let proposalIDs = Set(targets.values.flatMap { $0.compactMap(\.changeRequestID) }).sorted()
         var attributes = [MatchTarget: Attributes]()
-        var keysOf = [MatchTarget: Set<[String]>]()
-        if !recordIDs.isEmpty {
-            let records = try await connection.query("""
-                SELECT gr.id, gv.attributes::text
+        if !recordIDs.isEmpty || !proposalIDs.isEmpty {
+            // The records' current values and the proposals' proposed values, in one statement.
+            // Proposals by id alone: with `status = 'open'` beside it, statistics taken when few
+            // were open make the planner read every open proposal instead of the few asked for.
+            let rows = try await connection.query("""
+                SELECT gr.id, true, gv.attributes::text, NULL, NULL, NULL, true
                 FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
                 WHERE gr.id = ANY(\(recordIDs)) AND gr.state <> 'superseded'
+                UNION ALL
+                SELECT id, false, proposed::text, entity, source, source_key, status = 'open' AND kind = 'create' FROM change_request
+                WHERE id = ANY(\(proposalIDs))
                 """, logger: logger)
-            for try await (id, text) in records.decode((Int64, String).self) { attributes[.record(id)] = try SQLJSON.decode(Attributes.self, text) }
-        }
-        let declared = Set(distinctKeys.values.flatMap { $0 })
-        if !declared.isEmpty {
-            // The records the keys declared distinct belong to.
-            let list = Array(declared)
-            let rows = try await connection.query("""
-                SELECT entity, source, source_key, record_id FROM record_source
-                WHERE (entity, source, source_key) IN (SELECT * FROM unnest(\(list.map { $0[0] })::text[], \(list.map { $0[1] })::text[],
-                                                                           \(list.map { $0[2] })::text[]))
-                """, logger: logger)
-            for try await (entity, source, key, record) in rows.decode((String, String, String, Int64).self) {
-                keysOf[.record(record), default: []].insert([entity, source, key])
-            }
-        }
-        if !proposalIDs.isEmpty {
-            let proposals = try await connection.query("""
-                SELECT id, entity, source, source_key, proposed::text FROM change_request
-                WHERE id = ANY(\(proposalIDs)) AND status = 'open' AND kind = 'create'
-                """, logger: logger)
-            for try await (id, entity, source, key, text) in proposals.decode((Int64, String, String, String, String).self) {
-                attributes[.changeRequest(id)] = try SQLJSON.decode(Attributes.self, text)
-                keysOf[.changeRequest(id)] = [[entity, source, key]]
+            for try await (id, isRecord, text, entity, source, key, usable) in rows.decode((Int64, Bool, String, String?, String?, String?, Bool).self)
+            where usable {
+                let target = isRecord ? MatchTarget.record(id) : .changeRequest(id)
+                attributes[target] = try SQLJSON.decode(Attributes.self, text)
+                if !isRecord, let entity, let source, let key { keysOf[target] = [entity, source, key] }
             }
         }
         clock.lap("targets")
@@ -250,14 +240,16 @@ extension PostgresStewardshipStore {
         var prepared = [MatchTarget: MatchRecord](minimumCapacity: met.count)
         for (entry, record) in zip(met, preparedList) { prepared[entry.target] = record }
         for i in matching {
-            let own = works[i].submission.key
-            let declared = distinctKeys[own] ?? []
+            let work = works[i]
             works[i].scored = (targets[i] ?? []).sorted(by: Self.targetOrder).compactMap { target in prepared[target].map { (target, $0) } }
+            // Not to be linked: a record a key declared distinct from this one belongs to, a
+            // proposal of such a key, and the candidate's own proposal.
             works[i].distinct = Set(works[i].scored.map(\.target).filter { target in
-                let keys = keysOf[target] ?? []
-                return !declared.isDisjoint(with: keys) || keys.contains(own)
+                switch target {
+                case .record(let id): work.distinctRecords.contains(id)
+                case .changeRequest: keysOf[target].map { $0 == work.submission.key || work.declaredDistinct.contains($0) } ?? false
+                }
             })
-            works[i].declaredDistinct = declared
         }
         let jobs = matching.map { works[$0] }.map { (record: $0.prepared!, targets: $0.scored, distinct: $0.distinct, rules: $0.schema.match!,
                                                      scorer: scorers[$0.submission.entity]!) }
@@ -376,11 +368,12 @@ extension PostgresStewardshipStore {
             situation.stewardValues = try SQLJSON.decode([String: StewardValue].self, typed)
             result[recordID] = (situation, nil)
         }
+        // One probe of the open proposals' index per record (see `meet`).
         let rows = try await connection.query("""
-            SELECT \(unescaped: Self.changeRequestPlanningColumns) FROM change_request cr
-            WHERE cr.status = 'open' AND cr.record_id = ANY(\(locked))
-            ORDER BY cr.id
-            FOR UPDATE OF cr
+            SELECT \(unescaped: Self.changeRequestPlanningColumns)
+            FROM unnest(\(locked)::bigint[]) AS k(id)
+            JOIN LATERAL (SELECT * FROM change_request c WHERE c.record_id = k.id AND c.status = 'open' AND c.record_id IS NOT NULL
+                          OFFSET 0 FOR UPDATE) cr ON true
             """, logger: logger)
         for try await row in rows {
             let open = try Self.changeRequest(row.makeRandomAccess())

@@ -37,7 +37,9 @@ struct IngestWork {
     var prepared: MatchRecord?
     var scored: [(target: MatchTarget, record: MatchRecord)] = []
     var distinct: Set<MatchTarget> = []
+    /// The source keys a steward declared distinct from its own, and their golden records.
     var declaredDistinct: Set<[String]> = []
+    var distinctRecords: Set<Int64> = []
     var match: FlowMatch?
     var outcome: IngestPlanner.Outcome?
     /// A create's proposal as matching sees it: its blocking keys are stored for later candidates.
