@@ -118,29 +118,8 @@ extension PostgresStewardshipStore {
         guard !works.isEmpty else { return }
         // One statement: each key's golden record, else its open create, locked, in key order;
         // and the keys a steward declared distinct from it, each with its golden record if any.
-        // The open create is one index probe per key: the open proposals are few after a load or
-        // a clean-up and many an hour later, and with the statistics of the few the planner would
-        // read the whole partial index per batch (`OFFSET 0` keeps the probe).
         let keys = works.map(\.submission.key).sorted { $0.lexicographicallyPrecedes($1) }
-        let rows = try await connection.query("""
-            SELECT k.entity AS key_entity, k.source AS key_source, k.source_key AS key_source_key, rs.record_id AS linked_record,
-                   (SELECT coalesce(json_agg(json_build_array(d.source, d.source_key, o.record_id::text)), '[]')
-                    FROM (SELECT source_b, source_key_b FROM distinct_pair
-                          WHERE entity = k.entity AND source_a = k.source AND source_key_a = k.source_key
-                          UNION ALL
-                          SELECT source_a, source_key_a FROM distinct_pair
-                          WHERE entity = k.entity AND source_b = k.source AND source_key_b = k.source_key) AS d(source, source_key)
-                    LEFT JOIN record_source o ON o.entity = k.entity AND o.source = d.source AND o.source_key = d.source_key
-                   )::text AS declared_distinct,
-                   \(unescaped: Self.changeRequestPlanningColumns)
-            FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[], \(keys.map { $0[2] })::text[])
-                 AS k(entity, source, source_key)
-            LEFT JOIN record_source rs ON rs.entity = k.entity AND rs.source = k.source AND rs.source_key = k.source_key
-            LEFT JOIN LATERAL (SELECT * FROM change_request c
-                               WHERE rs.record_id IS NULL AND c.entity = k.entity AND c.source = k.source AND c.source_key = k.source_key
-                                 AND c.status = 'open' AND c.record_id IS NULL
-                               OFFSET 0 FOR UPDATE) cr ON true
-            """, logger: logger)
+        let rows = try await connection.execute(MeetStatement(keys: keys), logger: logger)
         var linked = [[String]: Int64]()
         var open = [[String]: ChangeRequestView]()
         var declared = [[String]: (keys: Set<[String]>, records: Set<Int64>)]()
@@ -209,18 +188,10 @@ extension PostgresStewardshipStore {
         var attributes = [MatchTarget: Attributes]()
         if !recordIDs.isEmpty || !proposalIDs.isEmpty {
             // The records' current values and the proposals' proposed values, in one statement.
-            // Proposals by id alone: with `status = 'open'` beside it, statistics taken when few
-            // were open make the planner read every open proposal instead of the few asked for.
-            let rows = try await connection.query("""
-                SELECT gr.id, true, gv.attributes::text, NULL, NULL, NULL, true
-                FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-                WHERE gr.id = ANY(\(recordIDs)) AND gr.state <> 'superseded'
-                UNION ALL
-                SELECT id, false, proposed::text, entity, source, source_key, status = 'open' AND kind = 'create' FROM change_request
-                WHERE id = ANY(\(proposalIDs))
-                """, logger: logger)
-            for try await (id, isRecord, text, entity, source, key, usable) in rows.decode((Int64, Bool, String, String?, String?, String?, Bool).self)
-            where usable {
+            let rows = try await connection.execute(TargetsStatement(records: recordIDs, proposals: proposalIDs), logger: logger)
+            for try await row in rows {
+                let (id, isRecord, text, entity, source, key, usable) = try row.decode((Int64, Bool, String, String?, String?, String?, Bool).self)
+                guard usable else { continue }
                 let target = isRecord ? MatchTarget.record(id) : .changeRequest(id)
                 attributes[target] = try SQLJSON.decode(Attributes.self, text)
                 if !isRecord, let entity, let source, let key { keysOf[target] = [entity, source, key] }
@@ -410,4 +381,55 @@ extension PostgresStewardshipStore {
 struct BatchBlock: Hashable {
     var entity: String
     var hash: UInt64
+}
+
+/// What each source key meets (see `meet`): its golden record, else its open create, locked; and
+/// the keys declared distinct from it, each with its golden record if any. The open create is one
+/// index probe per key: the open proposals are few after a load or a clean-up and many an hour
+/// later, and with the statistics of the few the planner would read the whole partial index per
+/// batch (`OFFSET 0` keeps the probe).
+struct MeetStatement: PreparedLookup {
+    static let sql = """
+        SELECT k.entity AS key_entity, k.source AS key_source, k.source_key AS key_source_key, rs.record_id AS linked_record,
+               (SELECT coalesce(json_agg(json_build_array(d.source, d.source_key, o.record_id::text)), '[]')
+                FROM (SELECT source_b, source_key_b FROM distinct_pair
+                      WHERE entity = k.entity AND source_a = k.source AND source_key_a = k.source_key
+                      UNION ALL
+                      SELECT source_a, source_key_a FROM distinct_pair
+                      WHERE entity = k.entity AND source_b = k.source AND source_key_b = k.source_key) AS d(source, source_key)
+                LEFT JOIN record_source o ON o.entity = k.entity AND o.source = d.source AND o.source_key = d.source_key
+               )::text AS declared_distinct,
+               \(PostgresStewardshipStore.changeRequestPlanningColumns)
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS k(entity, source, source_key)
+        LEFT JOIN record_source rs ON rs.entity = k.entity AND rs.source = k.source AND rs.source_key = k.source_key
+        LEFT JOIN LATERAL (SELECT * FROM change_request c
+                           WHERE rs.record_id IS NULL AND c.entity = k.entity AND c.source = k.source AND c.source_key = k.source_key
+                             AND c.status = 'open' AND c.record_id IS NULL
+                           OFFSET 0 FOR UPDATE) cr ON true
+        """
+    let bindings: PostgresBindings
+
+    /// `keys`: (entity, source, source_key) each, in lock order.
+    init(keys: [[String]]) {
+        bindings = .of(keys.map { $0[0] }, keys.map { $0[1] }, keys.map { $0[2] })
+    }
+}
+
+/// The current values of the golden records and the proposed values of the proposals a batch
+/// met. Proposals by id alone: with `status = 'open'` beside it, statistics taken when few were
+/// open make the planner read every open proposal instead of the few asked for.
+struct TargetsStatement: PreparedLookup {
+    static let sql = """
+        SELECT gr.id, true, gv.attributes::text, NULL, NULL, NULL, true
+        FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
+        WHERE gr.id = ANY($1::bigint[]) AND gr.state <> 'superseded'
+        UNION ALL
+        SELECT id, false, proposed::text, entity, source, source_key, status = 'open' AND kind = 'create' FROM change_request
+        WHERE id = ANY($2::bigint[])
+        """
+    let bindings: PostgresBindings
+
+    init(records: [Int64], proposals: [Int64]) {
+        bindings = .of(records, proposals)
+    }
 }

@@ -67,19 +67,13 @@ enum MatchKeys {
         // records. A many-valued key's block that is over its limit even without that proposal is
         // counted in the database and only its count sent (one row without a record or proposal).
         let multi = hashes.map { rules.blockingKeys[Blocking.key(of: $0)].isMultiValued }
-        let rows = try await connection.query("""
-            SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
-                   CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
-            FROM unnest(\(hashes.map { Int64(bitPattern: $0) })::bigint[], \(hashes.map { Int64(rules.blockLimit(of: $0) + 2) })::bigint[], \(multi)::bool[])
-                 AS k(h, l, multi)
-            CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
-                                FROM (SELECT record_id, change_request_id FROM match_key
-                                      WHERE entity = \(entity) AND key_hash = k.h ORDER BY record_id LIMIT k.l) b) m
-            WHERE NOT (k.multi AND m.n >= k.l) OR m.r = 1
-            """, logger: logger)
+        let rows = try await connection.execute(BlockStatement(entity: entity, hashes: hashes.map { Int64(bitPattern: $0) },
+                                                               limits: hashes.map { Int64(rules.blockLimit(of: $0) + 2) }, multiValued: multi),
+                                                logger: logger)
         var blocks = [UInt64: [MatchTarget]]()
         var stored = [UInt64: Int]()
-        for try await (hash, record, changeRequest, count) in rows.decode((Int64, Int64?, Int64?, Int64).self) {
+        for try await row in rows {
+            let (hash, record, changeRequest, count) = try row.decode((Int64, Int64?, Int64?, Int64).self)
             let key = UInt64(bitPattern: hash)
             stored[key] = Int(count)
             if record == nil, changeRequest == nil { continue }
@@ -142,5 +136,24 @@ enum MatchKeys {
                     """, logger: logger)
             }
         }
+    }
+}
+
+/// The blocks of a batch's key hashes (see `MatchKeys.targets`): each up to its limit `l`, in
+/// record order from the index, or for a many-valued key over its limit one row with its count.
+struct BlockStatement: PreparedLookup {
+    static let sql = """
+        SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
+               CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
+        FROM unnest($2::bigint[], $3::bigint[], $4::bool[]) AS k(h, l, multi)
+        CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
+                            FROM (SELECT record_id, change_request_id FROM match_key
+                                  WHERE entity = $1::text AND key_hash = k.h ORDER BY record_id LIMIT k.l) b) m
+        WHERE NOT (k.multi AND m.n >= k.l) OR m.r = 1
+        """
+    let bindings: PostgresBindings
+
+    init(entity: String, hashes: [Int64], limits: [Int64], multiValued: [Bool]) {
+        bindings = .of(entity, hashes, limits, multiValued)
     }
 }

@@ -57,13 +57,9 @@ public struct PostgresStewardshipStore: StewardshipStore {
         }
         if !unique.isEmpty {
             var holders = [[String]: [Int64]]()
-            let rows = try await connection.query("""
-                SELECT entity, attribute, value_key, record_id FROM unique_value
-                WHERE (entity, attribute, value_key) IN (SELECT * FROM unnest(\(unique.map(\.entity))::text[], \(unique.map(\.attribute))::text[],
-                                                                           \(unique.map(\.key))::text[]))
-                ORDER BY record_id
-                """, logger: logger)
-            for try await (entity, attribute, key, record) in rows.decode((String, String, String, Int64).self) {
+            let rows = try await connection.execute(UniqueHoldersStatement(unique), logger: logger)
+            for try await row in rows {
+                let (entity, attribute, key, record) = try row.decode((String, String, String, Int64).self)
                 holders[[entity, attribute, key], default: []].append(record)
             }
             for lookup in answers.keys {
@@ -102,5 +98,19 @@ public struct PostgresStewardshipStore: StewardshipStore {
         return zip(prepared, proposals).map { item, proposal in
             item.0.verdict(for: item.1, answers: answers, recordID: proposal.recordID)
         }
+    }
+}
+
+/// The golden records holding each (entity, attribute, value key), in record order.
+struct UniqueHoldersStatement: PreparedLookup {
+    static let sql = """
+        SELECT entity, attribute, value_key, record_id FROM unique_value
+        WHERE (entity, attribute, value_key) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+        ORDER BY record_id
+        """
+    let bindings: PostgresBindings
+
+    init(_ values: [(entity: String, attribute: String, key: String)]) {
+        bindings = .of(values.map(\.entity), values.map(\.attribute), values.map(\.key))
     }
 }

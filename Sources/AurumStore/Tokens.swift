@@ -48,12 +48,18 @@ public enum Tokens {
 
     /// The principal holding `token`, if it exists and is not revoked.
     static func principal(forToken token: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
-        let rows = try await client.query(
-            "SELECT id, name, role, entities, sources FROM token WHERE hash = \(hash(token)) AND revoked_at IS NULL", logger: logger)
-        for try await (id, name, role, entities, sources) in rows.decode((Int64, String, String, [String], [String]).self) {
+        let rows = try await client.execute(TokenStatement(bindings: .of(hash(token))), logger: logger)
+        for try await row in rows {
+            let (id, name, role, entities, sources) = try row.decode((Int64, String, String, [String], [String]).self)
             guard let role = Role(rawValue: role) else { return nil }
             return Principal(tokenID: id, name: name, role: role, entities: entities, sources: sources)
         }
         return nil
     }
+}
+
+/// The holder of a token not revoked, by the token's hash; every authenticated request runs it.
+struct TokenStatement: PreparedLookup {
+    static let sql = "SELECT id, name, role, entities, sources FROM token WHERE hash = $1 AND revoked_at IS NULL"
+    let bindings: PostgresBindings
 }
