@@ -5,7 +5,7 @@ import Yams
 struct EntityRulesReader {
     let doc: YAMLDocument
 
-    static let topKeys = ["entity", "description", "attributes", "rules", "match", "survive"]
+    static let topKeys = ["entity", "description", "attributes", "rules", "match", "survive", "approve"]
     static let attributeKeys = ["type", "required", "recommended", "normalize", "pattern", "values", "length",
                                 "range", "check", "entity", "unique", "description"]
     static let ruleKeys = ["name", "when", "require", "forbid", "severity", "message"]
@@ -16,6 +16,7 @@ struct EntityRulesReader {
         var ruleNodes: Node?
         var matchNode: Node?
         var surviveNode: Node?
+        var approveNode: Node?
         for (key, keyNode, value) in entries {
             switch key {
             case "entity":
@@ -27,6 +28,7 @@ struct EntityRulesReader {
             case "rules": ruleNodes = value
             case "match": matchNode = value
             case "survive": surviveNode = value
+            case "approve": approveNode = value
             default: doc.report(keyNode, "unexpected key \(key)")
             }
         }
@@ -35,6 +37,7 @@ struct EntityRulesReader {
         }
         if let ruleNodes { schema.rules = rules(ruleNodes, attributes: Set(schema.attributes.map(\.name))) }
         if let surviveNode { schema.survive = survive(surviveNode, attributes: Set(schema.attributes.map(\.name))) }
+        if let approveNode { schema.gates = ApprovalRulesReader(doc: doc, attributes: Set(schema.attributes.map(\.name))).read(approveNode) }
         if let matchNode { schema.match = MatchRulesReader(doc: doc, attributes: Set(schema.attributes.map(\.name))).read(matchNode) }
         return schema
     }

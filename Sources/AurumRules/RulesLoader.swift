@@ -41,6 +41,7 @@ public enum RulesLoader {
         diagnostics += settingsDoc.diagnostics
         diagnostics += crossReferences(entities, declared: declared)
         diagnostics += survivorSources(entities, sources: Set(sources.keys))
+        diagnostics += gateSources(entities, sources: Set(sources.keys))
         if declared.isEmpty {
             diagnostics.append(RulesDiagnostic(file: directory, line: 0, message: "no entity files: add one <entity>.yaml per entity"))
         }
@@ -79,6 +80,22 @@ public enum RulesLoader {
                 for name in order where !sources.contains(name) {
                     result.append(RulesDiagnostic(file: doc.file, line: node?.mark?.line ?? 1,
                         message: "\(attribute == "default" ? "survive.default" : "survive.attributes.\(attribute)").source_order names unknown source \"\(name)\"\(Suggestion.didYouMean(name, in: sources)); aurum.yaml declares \(sources.sorted().joined(separator: ", "))"))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Every source a gate's `when.source` names must be one aurum.yaml declares.
+    static func gateSources(_ entities: [String: (EntitySchema, YAMLDocument, Node)], sources: Set<String>) -> [RulesDiagnostic] {
+        var result = [RulesDiagnostic]()
+        for (schema, doc, root) in entities.values {
+            let nodes = root.mapping?["approve"]?.sequence.map(Array.init) ?? []
+            for gate in schema.gates {
+                let node = nodes.first { $0.mapping?["gate"]?.string == gate.name }?.mapping?["when"]?.mapping?["source"]
+                for name in (gate.when?.sources ?? []).sorted() where !sources.contains(name) {
+                    result.append(RulesDiagnostic(file: doc.file, line: node?.mark?.line ?? 1,
+                        message: "gate \(gate.name): when.source names unknown source \"\(name)\"\(Suggestion.didYouMean(name, in: sources)); aurum.yaml declares \(sources.sorted().joined(separator: ", "))"))
                 }
             }
         }

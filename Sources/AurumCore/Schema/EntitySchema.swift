@@ -9,15 +9,18 @@ public struct EntitySchema: Sendable {
     public var match: MatchRules?
     /// How each golden value is chosen among the record's sources.
     public var survive: SurvivorshipRules
+    /// The approval gates of its changes (`approve:`), in the rules' order; empty: one steward.
+    public var gates: [ApprovalGate]
 
     public init(name: String, description: String? = nil, attributes: [AttributeSpec], rules: [CrossFieldRule] = [], match: MatchRules? = nil,
-                survive: SurvivorshipRules = SurvivorshipRules()) {
+                survive: SurvivorshipRules = SurvivorshipRules(), gates: [ApprovalGate] = []) {
         self.name = name
         self.description = description
         self.attributes = attributes
         self.rules = rules
         self.match = match
         self.survive = survive
+        self.gates = gates
     }
 
     /// The attribute called `name`, if the entity has one.
