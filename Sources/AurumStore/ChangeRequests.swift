@@ -19,10 +19,10 @@ extension PostgresStewardshipStore {
         cr.required_approvals, cr.reason, cr.superseded_by, cr.rules_version,
         \(SQLTime.iso("cr.created_at")) AS created_at, \(SQLTime.iso("cr.decided_at")) AS decided_at,
         (SELECT coalesce(json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'comment', a.comment,
-                 'at', \(SQLTime.iso("a.approved_at"))) ORDER BY a.approved_at), '[]')
+                 'at', \(SQLTime.iso("a.approved_at")), 'gate', a.gate) ORDER BY a.approved_at), '[]')
          FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals,
         cr.contributions::text AS contributions, cr.steward_values::text AS steward_values, cr.lineage::text AS lineage,
-        cr.match::text AS match, cr.merge_record_id
+        cr.match::text AS match, cr.merge_record_id, cr.auto_approved_by
         """
 
     /// `changeRequestColumns` with the possible duplicates left out (read back as none).
@@ -36,12 +36,21 @@ extension PostgresStewardshipStore {
             ORDER BY cr.id LIMIT \(limit)
             """, logger: logger)
         var result = [ChangeRequestView]()
-        for try await row in rows { result.append(try Self.changeRequest(row.makeRandomAccess())) }
+        for try await row in rows { result.append(withGates(try Self.changeRequest(row.makeRandomAccess()))) }
         return result
     }
 
     public func changeRequest(id: Int64) async throws -> ChangeRequestView? {
-        try await changeRequest(id: id, lock: false, on: nil)
+        try await changeRequest(id: id, lock: false, on: nil).map(withGates)
+    }
+
+    /// `request`, when open, with the gates it must pass and where each stands (a closed one keeps
+    /// its approvals, each naming the gate it counted at).
+    func withGates(_ request: ChangeRequestView) -> ChangeRequestView {
+        guard request.status == .open else { return request }
+        var request = request
+        request.gates = GateView.of(gatePlan(for: request), approvals: request.approvals, revision: request.revision)
+        return request
     }
 
     func changeRequest(id: Int64, lock: Bool, on connection: PostgresConnection?) async throws -> ChangeRequestView? {
@@ -81,6 +90,7 @@ extension PostgresStewardshipStore {
         view.match = try (row.get("match") as String?).map { try SQLJSON.decode(FlowMatch.self, $0) }
         view.possibleDuplicates = try SQLJSON.decode([PossibleDuplicate].self, try row.get("possible_duplicates"))
         view.mergeRecordID = try row.get("merge_record_id")
+        view.autoApprovedBy = try row.get("auto_approved_by")
         return view
     }
 
@@ -108,14 +118,23 @@ extension PostgresStewardshipStore {
         guard let request = try await changeRequest(id: id, lock: true, on: connection) else {
             throw StoreError.notFound("change request \(id) does not exist")
         }
-        return (request, Self.lifecycle(of: request))
+        return (request, Self.lifecycle(of: request, gates: gatePlan(for: request)))
     }
 
-    /// The state machine of a loaded change request.
-    static func lifecycle(of request: ChangeRequestView) -> ChangeRequestLifecycle {
+    /// The state machine of a loaded change request, with the gates it must pass.
+    static func lifecycle(of request: ChangeRequestView, gates: GatePlan = .oneSteward) -> ChangeRequestLifecycle {
         ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, editedBy: request.editedBy,
-                               revision: request.revision, requiredApprovals: request.requiredApprovals,
-                               approvers: request.approvals.filter { $0.revision == request.revision }.map(\.approver))
+                               revision: request.revision, gates: gates,
+                               approvals: request.approvals.filter { $0.revision == request.revision }
+                                   .map { GateApproval(by: $0.approver, gate: $0.gate ?? GatePlan.stewardGate.name) })
+    }
+
+    /// The gates `request` must pass under the rules in force: its entity's `approve:` gates,
+    /// asked about its kind, the attributes it changes, its source and that source's trust.
+    func gatePlan(for request: ChangeRequestView) -> GatePlan {
+        let subject = GateSubject(kind: request.kind, changed: Set(request.diff.map(\.attribute)), source: request.source,
+                                  sourceTrust: rules.sources[request.source]?.trust, proposed: request.proposed)
+        return GatePlan(rules.entities[request.entity]?.gates ?? [], for: subject)
     }
 
     /// Writes the status the lifecycle reached: the state machine decides every transition, the
@@ -133,14 +152,17 @@ extension PostgresStewardshipStore {
     public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
         try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
-            let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.name, seenRevision: revision) }
+            let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.approver, seenRevision: revision) }
+            let gate = lifecycle.approvals.last?.gate
             try await connection.query("""
-                INSERT INTO approval (change_request_id, approver, revision, comment) VALUES (\(id), \(caller.name), \(request.revision), \(comment))
+                INSERT INTO approval (change_request_id, approver, revision, comment, gate)
+                VALUES (\(id), \(caller.name), \(request.revision), \(comment), \(gate))
                 """, logger: logger)
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.approved", entity: request.entity, subject: "change_request:\(id)",
-                recordID: request.recordID, reason: comment, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
-            guard action == .recordApprovalAndRelease else {
+                recordID: request.recordID, after: gate.map { ["gate": .string($0)] }, reason: comment, rulesVersion: rules.version,
+                requestID: requestID), on: connection, logger: logger)
+            guard case .recordApprovalAndRelease = action else {
                 return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil)
             }
             let (recordID, version) = try await release(&request, by: caller, requestID: requestID, on: connection)
@@ -168,9 +190,9 @@ extension PostgresStewardshipStore {
     static func decide<T>(_ body: () throws(ChangeRequestError) -> T) throws(StoreError) -> T {
         do { return try body() } catch {
             switch error {
-            case .selfApproval, .editorApproval: throw .forbidden(error.message)
+            case .selfApproval, .editorApproval, .gate(.notAnApprover): throw .forbidden(error.message)
             case .reasonRequired: throw .invalid(error.message)
-            case .notOpen, .alreadyApproved, .staleRevision: throw .conflict(error.message)
+            case .notOpen, .alreadyApproved, .staleRevision, .gate(.waiting): throw .conflict(error.message)
             }
         }
     }

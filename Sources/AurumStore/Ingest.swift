@@ -105,6 +105,7 @@ extension PostgresStewardshipStore {
         writes.addRefused()
         clock.lap("rows")
         try await writes.write(on: connection, logger: logger)
+        try await autoApprove(works, writes: writes, batch: batch, on: connection)
         clock.lap("write")
         logger.debug("ingest round", metadata: ["aurum.candidates": "\(indices.count)", "aurum.waiting": "\(deferred.count)",
                                                 "aurum.phases": "\(clock)"])
@@ -146,6 +147,32 @@ extension PostgresStewardshipStore {
                 works[i].situation.openChangeRequest = open[key].map(Self.openProposal)
                 survive(&works[i], at: instant)
             }
+        }
+    }
+
+    /// Releases at once each proposal of the round that an auto-approve gate takes (unless it is
+    /// flagged as a possible duplicate, which a steward must look at): released by the gate, and
+    /// audited as such. One release each, as a steward's approval would make it.
+    func autoApprove(_ works: [IngestWork], writes: IngestWrites, batch: IngestBatch, on connection: PostgresConnection) async throws {
+        for work in works {
+            guard case .propose(let proposal) = work.outcome, let id = writes.changeRequestIDs[work.index],
+                  (work.match?.possibleDuplicates ?? []).isEmpty else { continue }
+            let s = work.submission
+            let plan = GatePlan(work.schema.gates, for: GateSubject(kind: proposal.kind, changed: Set(proposal.diff.map(\.attribute)),
+                                                                    source: s.source, sourceTrust: rules.sources[s.source]?.trust,
+                                                                    proposed: proposal.attributes))
+            guard let gate = plan.autoApprovedBy else { continue }
+            var request = try await reloaded(id, on: connection)
+            var releaser = batch.caller
+            releaser.name = "gate:\(gate)"
+            let (recordID, version) = try await release(&request, by: releaser, requestID: batch.requestID, on: connection)
+            try await connection.query("""
+                UPDATE change_request SET status = 'released', decided_at = now(), auto_approved_by = \(gate) WHERE id = \(id)
+                """, logger: logger)
+            try await AuditLog.append(AuditEntry(
+                actor: releaser.name, action: "change_request.auto_approved", entity: s.entity, subject: "change_request:\(id)",
+                recordID: recordID, version: version, after: ["gate": .string(gate)], rulesVersion: rules.version, requestID: batch.requestID),
+                on: connection, logger: logger)
         }
     }
 

@@ -20,7 +20,8 @@ public enum Tokens {
 
     /// Creates a token and returns it; the name must be new, so that every actor is one person or
     /// integration. A source token names the sources it speaks for; no other role has sources.
-    public static func create(name: String, role: Role, entities: [String], sources: [String] = [], actor: String,
+    /// A steward or admin token may put its holder in groups, whose approval gates they approve at.
+    public static func create(name: String, role: Role, entities: [String], sources: [String] = [], groups: [String] = [], actor: String,
                               client: PostgresClient, logger: Logger) async throws -> String {
         if role == .source, sources.isEmpty {
             throw StoreError.invalid("a source token names the source system it speaks for (--source plm); it may submit candidates for that source only")
@@ -28,18 +29,21 @@ public enum Tokens {
         if role != .source, !sources.isEmpty {
             throw StoreError.invalid("only source tokens speak for sources; drop --source for a \(role.rawValue) token")
         }
+        if role != .steward, role != .admin, !groups.isEmpty {
+            throw StoreError.invalid("only stewards and admins approve, so only their tokens have groups; drop --groups for a \(role.rawValue) token")
+        }
         let token = generate()
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                INSERT INTO token (name, role, entities, sources, hash)
-                VALUES (\(name), \(role.rawValue), \(entities), \(sources), \(hash(token)))
+                INSERT INTO token (name, role, entities, sources, groups, hash)
+                VALUES (\(name), \(role.rawValue), \(entities), \(sources), \(groups), \(hash(token)))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """, logger: logger)
             guard let id = try await rows.decode(Int64.self).first(where: { _ in true }) else {
                 throw StoreError.conflict("a token named \(name) already exists; choose another name (one token per person or integration)")
             }
             let after: JSONValue = ["name": .string(name), "role": .string(role.rawValue), "entities": .array(entities.map(JSONValue.string)),
-                                    "sources": .array(sources.map(JSONValue.string))]
+                                    "sources": .array(sources.map(JSONValue.string)), "groups": .array(groups.map(JSONValue.string))]
             try await AuditLog.append(AuditEntry(actor: actor, action: "token.created", subject: "token:\(id)", after: after),
                                       on: connection, logger: logger)
         }
@@ -50,9 +54,9 @@ public enum Tokens {
     static func principal(forToken token: String, client: PostgresClient, logger: Logger) async throws -> Principal? {
         let rows = try await client.execute(TokenStatement(bindings: .of(hash(token))), logger: logger)
         for try await row in rows {
-            let (id, name, role, entities, sources) = try row.decode((Int64, String, String, [String], [String]).self)
+            let (id, name, role, entities, sources, groups) = try row.decode((Int64, String, String, [String], [String], [String]).self)
             guard let role = Role(rawValue: role) else { return nil }
-            return Principal(tokenID: id, name: name, role: role, entities: entities, sources: sources)
+            return Principal(tokenID: id, name: name, role: role, entities: entities, sources: sources, groups: groups)
         }
         return nil
     }
@@ -60,6 +64,6 @@ public enum Tokens {
 
 /// The holder of a token not revoked, by the token's hash; every authenticated request runs it.
 struct TokenStatement: PreparedLookup {
-    static let sql = "SELECT id, name, role, entities, sources FROM token WHERE hash = $1 AND revoked_at IS NULL"
+    static let sql = "SELECT id, name, role, entities, sources, groups FROM token WHERE hash = $1 AND revoked_at IS NULL"
     let bindings: PostgresBindings
 }

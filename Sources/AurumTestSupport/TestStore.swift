@@ -39,9 +39,10 @@ public struct TestStore: Sendable {
 
     /// Creates a token for `name` with `role`, returning the token and its principal. A source
     /// token speaks for `sources` (default: plm, the source of the sample candidates).
-    public func actor(_ name: String, _ role: Role, entities: [String] = [], sources: [String]? = nil) async throws -> (token: String, principal: Principal) {
+    public func actor(_ name: String, _ role: Role, entities: [String] = [], sources: [String]? = nil,
+                      groups: [String] = []) async throws -> (token: String, principal: Principal) {
         let spoken = sources ?? (role == .source ? ["plm"] : [])
-        let token = try await Tokens.create(name: name, role: role, entities: entities, sources: spoken, actor: "test",
+        let token = try await Tokens.create(name: name, role: role, entities: entities, sources: spoken, groups: groups, actor: "test",
                                             client: client, logger: TestLogger.quiet)
         return (token, try await store.principal(forToken: token)!)
     }
@@ -64,8 +65,8 @@ public enum SampleRules {
     }
 
     /// An item candidate from PLM with the given attributes.
-    public static func item(_ key: String, _ attributes: Attributes) -> CandidateSubmission {
-        CandidateSubmission(entity: "item", source: "plm", sourceKey: key, attributes: attributes)
+    public static func item(_ key: String, _ attributes: Attributes, source: String = "plm") -> CandidateSubmission {
+        CandidateSubmission(entity: "item", source: source, sourceKey: key, attributes: attributes)
     }
 
     /// Validates as if the store held no golden records: unique values are free, references active.

@@ -51,7 +51,7 @@ import Testing
             let shown = try await runAurumCapturing(["show", String(open[0].id), "--url", url, "--token", alice])
             #expect(shown.code == 0)
             #expect(shown.output.hasPrefix("change request \(open[0].id): create item record"), "\(shown.output)")
-            #expect(shown.output.contains("released") && shown.output.contains("approvals 1 of 1 · alice: ok"), "\(shown.output)")
+            #expect(shown.output.contains("released") && shown.output.contains("approvals 1 · alice at steward: ok"), "\(shown.output)")
 
             let released = try #require(try await t.store.changeRequest(id: open[0].id)?.recordID)
             let record = try #require(try await t.store.record(entity: "item", id: released))

@@ -21,8 +21,15 @@ enum ChangeRequestText {
             "source \(r.source) key \(r.sourceKey), candidate \(r.candidateID.map(String.init) ?? "-"), submitted by \(r.submittedBy) at \(r.createdAt)",
             "revision \(r.revision)\(r.baseVersion.map { ", based on version \($0)" } ?? ""), rules \(r.rulesVersion)"
                 + (r.editedBy.isEmpty ? "" : ", edited by \(r.editedBy.joined(separator: ", "))"),
-            "approvals \(r.approvals.count) of \(r.requiredApprovals)" + r.approvals.map { " · \($0.approver)\($0.comment.map { ": \($0)" } ?? "")" }.joined(),
+            "approvals \(r.approvals.count)" + r.approvals.map { " · \($0.approver)\($0.gate.map { " at \($0)" } ?? "")\($0.comment.map { ": \($0)" } ?? "")" }.joined(),
         ]
+        // An open change request's gates: each one's state, who approves at it and who did.
+        for gate in r.gates {
+            let by = gate.approvals.map(\.by).joined(separator: ", ")
+            lines.append("gate \(gate.name): \(gate.status), needs \(gate.needs) of \(gate.approvers ?? "nobody")"
+                         + (by.isEmpty ? "" : ", approved by \(by)")
+                         + (gate.waitingFor.isEmpty ? "" : ", waits for \(gate.waitingFor.joined(separator: " and "))"))
+        }
         if let reason = r.reason { lines.append("reason: \(reason)") }
         if let next = r.supersededBy { lines.append("superseded by change request \(next)") }
         lines.append("")

@@ -29,6 +29,10 @@ struct TokenCommand: AsyncParsableCommand {
             "For a source token: a source it speaks for (repeat, or comma-separate, for several). Candidates naming another source are refused.",
             valueName: "plm"))
         var sources: [String] = []
+        @Option(help: ArgumentHelp(
+            "For a steward or admin token: comma-separated groups whose approval gates (approve: in the rules) the holder approves at.",
+            valueName: "finance,procurement"))
+        var groups: String?
         @OptionGroup var rulesOptions: RulesOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -45,7 +49,8 @@ struct TokenCommand: AsyncParsableCommand {
             let token = try await database.access.withDatabase(logger: logger) { client in
                 try await migrator.migrate(client, logger: logger)
                 do {
-                    return try await Tokens.create(name: name, role: role, entities: scope, sources: spoken, actor: "cli:token-create",
+                    return try await Tokens.create(name: name, role: role, entities: scope, sources: spoken, groups: Self.list(groups ?? ""),
+                                                   actor: "cli:token-create",
                                                    client: client, logger: logger)
                 } catch let error as StoreError {
                     printError("error: \(error.message)")

@@ -30,14 +30,20 @@ public struct Principal: Sendable, Hashable {
     /// For a source token, the source systems it speaks for (`rules/aurum.yaml`); a candidate
     /// naming any other source is refused. Empty for the other roles.
     public var sources: [String]
+    /// For a steward or admin, the groups whose approval gates they approve at (`approve:`).
+    public var groups: [String]
 
-    public init(tokenID: Int64, name: String, role: Role, entities: [String] = [], sources: [String] = []) {
+    public init(tokenID: Int64, name: String, role: Role, entities: [String] = [], sources: [String] = [], groups: [String] = []) {
         self.tokenID = tokenID
         self.name = name
         self.role = role
         self.entities = entities
         self.sources = sources
+        self.groups = groups
     }
+
+    /// The caller as approval gates see them.
+    public var approver: Approver { Approver(name: name, role: role, groups: Set(groups)) }
 
     /// Whether the caller may do `permission`.
     public func may(_ permission: Permission) -> Bool {

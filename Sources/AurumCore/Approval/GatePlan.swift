@@ -3,7 +3,9 @@
 /// Pure: built from the rules and the change, then asked about the approvals recorded so far
 /// (those of the current revision). The store keeps the approvals; the plan says what they mean.
 public struct GatePlan: Sendable, Hashable {
-    /// The gates that need people, in the rules' order; empty when an auto-approve gate releases it.
+    /// The gates that need people, in the rules' order. For a change an auto-approve gate
+    /// releases, the default gates: what stewards approve if it is not released at once after all
+    /// (the store holds back a change flagged as a possible duplicate).
     public let gates: [ApprovalGate]
     /// The auto-approve gate that releases the change at once, if one does.
     public let autoApprovedBy: String?
@@ -14,14 +16,23 @@ public struct GatePlan: Sendable, Hashable {
     public init(_ rules: [ApprovalGate], for change: GateSubject) {
         let conditional = rules.filter { $0.when?.holds(for: change) ?? false }
         var applying = conditional.isEmpty ? rules.filter { $0.when == nil } : conditional
-        if applying.isEmpty { applying = [Self.oneSteward] }
+        if applying.isEmpty { applying = [Self.stewardGate] }
         let people = applying.filter { !$0.autoApproves }
-        gates = people
-        autoApprovedBy = people.isEmpty ? applying.first?.name : nil
+        if people.isEmpty, let auto = applying.first {
+            let defaults = rules.filter { $0.when == nil && !$0.autoApproves }
+            gates = defaults.isEmpty ? [Self.stewardGate] : defaults
+            autoApprovedBy = auto.name
+        } else {
+            gates = people
+            autoApprovedBy = nil
+        }
     }
 
     /// What a change needs when its entity's rules name no gate for it.
-    public static let oneSteward = ApprovalGate(name: "steward", approvers: .role(.steward))
+    public static let stewardGate = ApprovalGate(name: "steward", approvers: .role(.steward))
+
+    /// One steward's approval, as every change needs without gates.
+    public static let oneSteward = GatePlan([], for: GateSubject(kind: .update, changed: []))
 
     /// Whether every gate has the approvals it needs.
     public func isSatisfied(by approvals: [GateApproval]) -> Bool {

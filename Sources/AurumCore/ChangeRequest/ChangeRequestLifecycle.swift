@@ -10,26 +10,30 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
     public private(set) var editedBy: [String]
     /// Increases whenever the proposal changes; an approval names the revision it saw.
     public private(set) var revision: Int
-    public let requiredApprovals: Int
-    /// Who approved the current revision (approvals of an earlier one no longer count).
-    public private(set) var approvers: [String]
+    /// The gates the change must pass (from the entity's `approve:` rules).
+    public let gates: GatePlan
+    /// The approvals of the current revision, each at its gate (those of an earlier one no longer count).
+    public private(set) var approvals: [GateApproval]
 
     public init(status: ChangeRequestStatus, submittedBy: String, editedBy: [String] = [], revision: Int = 1,
-                requiredApprovals: Int = 1, approvers: [String] = []) {
+                gates: GatePlan = .oneSteward, approvals: [GateApproval] = []) {
         self.status = status
         self.submittedBy = submittedBy
         self.editedBy = editedBy
         self.revision = revision
-        self.requiredApprovals = max(1, requiredApprovals)
-        self.approvers = approvers
+        self.gates = gates
+        self.approvals = approvals
     }
+
+    /// Who approved the current revision.
+    public var approvers: [String] { approvals.map(\.by) }
 
     /// What the store must do after an event was accepted.
     public enum Action: Sendable, Hashable {
-        /// Record the approval; more are needed.
-        case recordApproval(remaining: Int)
-        /// Record the approval and release the proposal as the new golden version.
-        case recordApprovalAndRelease
+        /// Record the approval at `gate`; more are needed.
+        case recordApproval(gate: String)
+        /// Record the approval at `gate` and release the proposal as the new golden version.
+        case recordApprovalAndRelease(gate: String)
         /// Record the rejection with its reason.
         case recordRejection
         /// Mark the request superseded by a newer one.
@@ -38,19 +42,21 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         case recordRevision(Int)
     }
 
-    /// `actor` approves the revision it saw (`nil`: the current one).
-    public mutating func approve(by actor: String, seenRevision: Int? = nil) throws(ChangeRequestError) -> Action {
+    /// `approver` approves the revision they saw (`nil`: the current one), at the first open gate
+    /// that takes them. Nobody approves what they submitted or edited, nor twice.
+    public mutating func approve(by approver: Approver, seenRevision: Int? = nil) throws(ChangeRequestError) -> Action {
         try requireOpen()
+        let actor = approver.name
         if actor == submittedBy { throw .selfApproval(actor: actor) }
         if editedBy.contains(actor) { throw .editorApproval(actor: actor) }
         if approvers.contains(actor) { throw .alreadyApproved(actor: actor) }
         if let seen = seenRevision, seen != revision { throw .staleRevision(seen: seen, current: revision) }
-        approvers.append(actor)
-        if approvers.count < requiredApprovals {
-            return .recordApproval(remaining: requiredApprovals - approvers.count)
-        }
+        let gate: String
+        do { gate = try gates.gate(for: approver, given: approvals) } catch { throw .gate(error) }
+        approvals.append(GateApproval(by: actor, gate: gate))
+        guard gates.isSatisfied(by: approvals) else { return .recordApproval(gate: gate) }
         status = .released
-        return .recordApprovalAndRelease
+        return .recordApprovalAndRelease(gate: gate)
     }
 
     /// `actor` rejects the proposal; a reason is required so the source can fix it.
@@ -67,7 +73,7 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         try requireOpen()
         if let seen = seenRevision, seen != revision { throw .staleRevision(seen: seen, current: revision) }
         revision += 1
-        approvers = []
+        approvals = []
         if !editedBy.contains(actor) { editedBy.append(actor) }
         return .recordRevision(revision)
     }
@@ -92,6 +98,8 @@ public enum ChangeRequestError: Error, Sendable, Hashable {
     case alreadyApproved(actor: String)
     case staleRevision(seen: Int, current: Int)
     case reasonRequired
+    /// The approval counts at none of the gates still open.
+    case gate(GateRefusal)
 
     /// A sentence for the caller: what happened and what to do.
     public var message: String {
@@ -108,6 +116,8 @@ public enum ChangeRequestError: Error, Sendable, Hashable {
             "you saw revision \(seen) but the proposal is now at revision \(current); review it again"
         case .reasonRequired:
             "a rejection needs a reason, so that the source can correct its data"
+        case .gate(let refusal):
+            refusal.message
         }
     }
 }

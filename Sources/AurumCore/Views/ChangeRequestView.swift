@@ -37,6 +37,10 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var possibleDuplicates: [PossibleDuplicate] = []
     /// A merge's record merged away into `recordID`; an unmerge's record restored from it.
     public var mergeRecordID: Int64?
+    /// The approval gates it must pass under the rules in force, and where each stands.
+    public var gates: [GateView] = []
+    /// The auto-approve gate that released it at once, without a steward.
+    public var autoApprovedBy: String?
 
     public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
                 revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
@@ -58,7 +62,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
         case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
         case contributions, stewardValues = "steward_values", lineage, match, possibleDuplicates = "possible_duplicates"
-        case mergeRecordID = "merge_record_id"
+        case mergeRecordID = "merge_record_id", gates, autoApprovedBy = "auto_approved_by"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +82,46 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         try c.encode(lineage, forKey: .lineage); try c.encode(match, forKey: .match)
         try c.encode(possibleDuplicates, forKey: .possibleDuplicates)
         try c.encode(mergeRecordID, forKey: .mergeRecordID)
+        try c.encode(gates, forKey: .gates)
+        try c.encode(autoApprovedBy, forKey: .autoApprovedBy)
+    }
+}
+
+/// One approval gate of a change request: who approves at it, how many it needs, and who did.
+public struct GateView: Sendable, Hashable, Codable {
+    public struct Approval: Sendable, Hashable, Codable {
+        public var by: String
+        public var at: String
+        public init(by: String, at: String) { self.by = by; self.at = at }
+    }
+
+    public var name: String
+    /// `waiting` (for the gates in `waitingFor`), `pending` or `satisfied`.
+    public var status: String
+    public var needs: Int
+    /// `group finance`, `role steward`.
+    public var approvers: String?
+    public var approvals: [Approval]
+    public var waitingFor: [String]
+
+    public init(name: String, status: String, needs: Int, approvers: String?, approvals: [Approval], waitingFor: [String]) {
+        self.name = name; self.status = status; self.needs = needs; self.approvers = approvers
+        self.approvals = approvals; self.waitingFor = waitingFor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, status, needs, approvers, approvals, waitingFor = "waiting_for"
+    }
+
+    /// The gates of `plan` as `approvals` of the current revision leave them.
+    public static func of(_ plan: GatePlan, approvals: [ApprovalView], revision: Int) -> [GateView] {
+        let current = approvals.filter { $0.revision == revision }
+        let counted = current.map { GateApproval(by: $0.approver, gate: $0.gate ?? GatePlan.stewardGate.name) }
+        return plan.states(given: counted).map { state in
+            GateView(name: state.name, status: state.status.rawValue, needs: state.needs, approvers: state.approvers?.description,
+                     approvals: current.filter { ($0.gate ?? GatePlan.stewardGate.name) == state.name }.map { Approval(by: $0.approver, at: $0.at) },
+                     waitingFor: state.waitingFor)
+        }
     }
 }
 
@@ -87,9 +131,11 @@ public struct ApprovalView: Sendable, Hashable, Codable {
     public var revision: Int
     public var comment: String?
     public var at: String
+    /// The approval gate it counted at (nil for approvals given before gates existed).
+    public var gate: String?
 
-    public init(approver: String, revision: Int, comment: String?, at: String) {
-        self.approver = approver; self.revision = revision; self.comment = comment; self.at = at
+    public init(approver: String, revision: Int, comment: String?, at: String, gate: String? = nil) {
+        self.approver = approver; self.revision = revision; self.comment = comment; self.at = at; self.gate = gate
     }
 }
 
