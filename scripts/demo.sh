@@ -52,10 +52,11 @@ step "Creating tokens (only their hashes are stored)"
 plm=$(aurum token create --data-dir "$data" --name plm-sync --role source --source plm --entities item)
 procurement=$(aurum token create --data-dir "$data" --name procurement-sync --role source --source procurement --entities supplier,item)
 portal=$(aurum token create --data-dir "$data" --name portal-sync --role source --source portal --entities supplier)
-alice=$(aurum token create --data-dir "$data" --name alice --role steward)
+alice=$(aurum token create --data-dir "$data" --name alice --role steward --groups engineering,finance)
+dave=$(aurum token create --data-dir "$data" --name dave --role steward --groups procurement,finance)
 bob=$(aurum token create --data-dir "$data" --name bob --role steward --entities item)
 carol=$(aurum token create --data-dir "$data" --name carol --role steward --entities supplier)
-echo "plm-sync, procurement-sync, portal-sync (sources), alice, bob, carol (stewards)"
+echo "plm-sync, procurement-sync, portal-sync (sources); stewards alice (engineering, finance), dave (procurement, finance), bob (items), carol (suppliers)"
 
 step "PLM pushes items (examples/items.csv); invalid rows are rejected with reasons"
 AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true
@@ -74,20 +75,27 @@ AURUM_TOKEN=$alice aurum queue
 
 ids=$(AURUM_TOKEN=$alice aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p')
 first=$(echo "$ids" | head -n 1)
-step "Change request $first in full"
+step "Change request $first in full, with the approval gates it must pass (rules/item.yaml approve:)"
 AURUM_TOKEN=$alice aurum show "$first"
 
 step "A source cannot approve (four-eyes and roles are enforced by the server)"
 AURUM_TOKEN=$plm aurum approve "$first" || true
 
 last=$(echo "$ids" | tail -n 1)
-step "alice rejects change request $last and approves the others"
+step "A steward outside a gate's group cannot approve at it: carol is in no group, a new supplier with a bank account needs two of finance"
+bank=$(AURUM_TOKEN=$alice aurum queue --json | python3 -c 'import json, sys; print(next(r["id"] for r in json.load(sys.stdin) if r["entity"] == "supplier" and "bank_account" in r["proposed"]))')
+AURUM_TOKEN=$carol aurum approve "$bank" || true
+
+step "alice rejects change request $last and approves the others; where a gate needs someone else (a new item: engineering, then procurement; a bank account: two of finance) dave approves after her"
 AURUM_TOKEN=$alice aurum reject "$last" --reason "Bossard is onboarded through the Swiss entity; resubmit there"
 released=()
 for id in $ids; do
   [ "$id" = "$last" ] && continue
   line=$(AURUM_TOKEN=$alice aurum approve "$id" --comment "checked against the drawing")
   echo "$line"
+  case "$line" in
+    *"needs more approvals"*) line=$(AURUM_TOKEN=$dave aurum approve "$id" --comment "ordered from this supplier before"); echo "$line" ;;
+  esac
   released+=("$(echo "$line" | sed -n 's/.*released record \([0-9]*\) version.*/\1/p')")
 done
 
@@ -96,6 +104,10 @@ AURUM_TOKEN=$plm aurum ingest examples/items-update.csv --entity item --source p
 update=$(AURUM_TOKEN=$bob aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p' | head -n 1)
 AURUM_TOKEN=$bob aurum show "$update"
 AURUM_TOKEN=$bob aurum approve "$update" --comment "new DIN reference"
+
+step "PLM adds a description to B-1001 (examples/items-description.csv): only the description changes, from a source trusted 90"
+echo "the gate trusted_description releases it at once, without a steward (and says so in the audit)"
+AURUM_TOKEN=$plm aurum ingest examples/items-description.csv --entity item --source plm || true
 
 step "The supplier portal sends Würth twice in its own words (examples/suppliers-portal.ndjson)"
 echo "with the VAT: linked automatically to the golden supplier, an update; without it: a possible duplicate for a steward"

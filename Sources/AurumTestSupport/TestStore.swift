@@ -5,7 +5,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A store on a fresh database with the shipped rules, and tokens for the usual actors.
+/// A store on a fresh database with the shipped rules (without their approval gates unless
+/// `rules` says otherwise), and tokens for the usual actors.
 public struct TestStore: Sendable {
     public let store: PostgresStewardshipStore
     public let client: PostgresClient
@@ -16,7 +17,7 @@ public struct TestStore: Sendable {
     /// Runs `body` with a store on a database of its own; the database client stops afterwards.
     public static func with<T: Sendable>(rules: RuleSet? = nil, _ body: @Sendable (TestStore) async throws -> T) async throws -> T {
         let settings = try await TestCluster.shared.freshDatabase()
-        let ruleSet = try rules ?? SampleRules.shipped()
+        let ruleSet = try rules ?? SampleRules.oneSteward()
         return try await settings.withClient(logger: TestLogger.quiet) { client in
             try await body(TestStore(store: PostgresStewardshipStore(client: client, rules: ruleSet, logger: TestLogger.quiet), client: client, settings: settings))
         }
@@ -62,6 +63,14 @@ public struct TestStore: Sendable {
 public enum SampleRules {
     public static func shipped() throws -> RuleSet {
         try RulesLoader.load(directory: ProjectPaths.rules)
+    }
+
+    /// The shipped rules with their approval gates left out: one steward approves every change,
+    /// for the tests of the rest of the flow (the gates have suites of their own).
+    public static func oneSteward() throws -> RuleSet {
+        var rules = try shipped()
+        for entity in rules.entities.keys { rules.entities[entity]!.gates = [] }
+        return rules
     }
 
     /// An item candidate from PLM with the given attributes.

@@ -1,5 +1,6 @@
 import AurumCore
 import AurumRules
+import AurumTestSupport
 import Foundation
 import Testing
 
@@ -58,6 +59,24 @@ import Testing
             result = RulesLoader.check(directory: directory).1.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent):\($0.line): \($0.message)" }
         }
         return result
+    }
+
+    @Test func theShippedGatesAskWhatTheManufacturerNeeds() throws {
+        let rules = try SampleRules.shipped()
+        let item = try #require(rules.entities["item"]?.gates), supplier = try #require(rules.entities["supplier"]?.gates)
+        let trust = rules.trust
+        // A new item: engineering, then procurement.
+        let create = GatePlan(item, for: GateSubject(kind: .create, changed: ["code", "name", "uom"], source: "plm", sourceTrust: trust["plm"]))
+        #expect(create.gates.map(\.name) == ["engineering", "procurement"] && create.gates[1].after == ["engineering"])
+        // A description alone from PLM (trust 90) is released at once; from the warehouse (70) a steward looks.
+        #expect(GatePlan(item, for: GateSubject(kind: .update, changed: ["description"], source: "plm", sourceTrust: trust["plm"])).autoApprovedBy
+                == "trusted_description")
+        #expect(GatePlan(item, for: GateSubject(kind: .update, changed: ["description"], source: "wms", sourceTrust: trust["wms"])).gates.map(\.name)
+                == ["steward"])
+        // A supplier's bank account: two people of finance.
+        let bank = GatePlan(supplier, for: GateSubject(kind: .update, changed: ["bank_account"], source: "procurement", sourceTrust: trust["procurement"]))
+        #expect(bank.gates == [ApprovalGate(name: "finance", when: GateCondition(changed: ["bank_account", "bank_bic"]), approvers: .group("finance"), needs: 2)])
+        #expect(GatePlan(supplier, for: GateSubject(kind: .update, changed: ["email"], source: "portal")).gates.map(\.name) == ["steward"])
     }
 
     @Test func gatesAreReadInTheirOrder() throws {
