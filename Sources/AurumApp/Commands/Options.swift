@@ -1,6 +1,8 @@
 import ArgumentParser
+import AurumStore
 import Foundation
 import Logging
+import PostgresNIO
 
 /// Where the database is, shared by the commands that open it.
 struct DatabaseOptions: ParsableArguments {
@@ -15,6 +17,16 @@ struct DatabaseOptions: ParsableArguments {
 
     var access: DatabaseAccess {
         DatabaseAccess(url: (databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
+    }
+
+    /// Runs `body` on the database once its pending migrations are applied: what every command
+    /// that works on the database directly (token, load, migrate) does first.
+    func withMigratedDatabase<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let migrator = try Migrator(directory: migrations)
+        return try await access.withDatabase(logger: logger) { client in
+            try await migrator.migrate(client, logger: logger)
+            return try await body(client)
+        }
     }
 }
 

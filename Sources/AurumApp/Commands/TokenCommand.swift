@@ -7,7 +7,7 @@ import Foundation
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Manage API tokens (works directly on the database).",
-        subcommands: [Create.self])
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -33,6 +33,9 @@ struct TokenCommand: AsyncParsableCommand {
             "For a steward or admin token: comma-separated groups whose approval gates (approve: in the rules) the holder approves at.",
             valueName: "finance,procurement"))
         var groups: String?
+        @Option(help: ArgumentHelp("How long the token works: a number of days, hours or minutes (90d, 12h, 30m); default: until revoked.",
+                                   valueName: "90d"))
+        var expires: String?
         @OptionGroup var rulesOptions: RulesOptions
         @OptionGroup var database: DatabaseOptions
 
@@ -45,12 +48,15 @@ struct TokenCommand: AsyncParsableCommand {
                 printError("error: unknown source \"\(source)\"; rules/aurum.yaml names \(known.keys.sorted().joined(separator: ", "))")
                 throw ExitCode.failure
             }
-            let migrator = try Migrator(directory: database.migrations)
-            let token = try await database.access.withDatabase(logger: logger) { client in
-                try await migrator.migrate(client, logger: logger)
+            let lifetime = expires.map(Self.seconds)
+            if let expires, lifetime == .some(nil) {
+                printError("error: --expires \(expires) is not a duration; give days, hours or minutes, e.g. 90d, 12h or 30m")
+                throw ExitCode.validationFailure
+            }
+            let token = try await database.withMigratedDatabase(logger: logger) { client in
                 do {
                     return try await Tokens.create(name: name, role: role, entities: scope, sources: spoken, groups: Self.list(groups ?? ""),
-                                                   actor: "cli:token-create",
+                                                   expiresIn: lifetime ?? nil, actor: "cli:token-create",
                                                    client: client, logger: logger)
                 } catch let error as StoreError {
                     printError("error: \(error.message)")
@@ -60,9 +66,75 @@ struct TokenCommand: AsyncParsableCommand {
             print(token)
         }
 
+        /// `90d`, `12h`, `30m` as seconds; nil for anything else (or not above zero).
+        static func seconds(_ text: String) -> Int? {
+            guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+            switch unit {
+            case "d": return count * 86_400
+            case "h": return count * 3_600
+            case "m": return count * 60
+            default: return nil
+            }
+        }
+
         /// The non-empty items of a comma-separated list.
         static func list(_ text: String) -> [String] {
             text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+    }
+}
+
+extension TokenCommand {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the tokens: holder, role, scope, groups, and whether each still works (the tokens themselves are never stored).",
+            discussion: """
+                Examples:
+                  aurum token list
+                  aurum token list --json
+                """)
+
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = makeLogger("aurum.token")
+            let tokens = try await database.withMigratedDatabase(logger: logger) { client in
+                try await Tokens.list(client: client, logger: logger)
+            }
+            if json { return print(JSONOutput.string(tokens)) }
+            var table = Table("NAME", "ROLE", "ENTITIES", "SOURCES", "GROUPS", "CREATED", "EXPIRES", "STATE")
+            for t in tokens {
+                let state = t.revokedAt.map { "revoked \($0)" } ?? (t.active ? "active" : "expired")
+                table.add(t.name, t.role, t.entities.isEmpty ? "all" : t.entities.joined(separator: ","), t.sources.joined(separator: ","),
+                          t.groups.joined(separator: ","), t.createdAt, t.expiresAt ?? "never", state)
+            }
+            print(table.render())
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by its name: it fails from the next request on.",
+            discussion: """
+                Examples:
+                  aurum token revoke alice
+                """)
+
+        @Argument(help: "The token's name (aurum token list shows them).") var name: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let logger = makeLogger("aurum.token")
+            try await database.withMigratedDatabase(logger: logger) { client in
+                do {
+                    try await Tokens.revoke(name: name, actor: "cli:token-revoke", client: client, logger: logger)
+                } catch let error as StoreError {
+                    printError("error: \(error.message)")
+                    throw ExitCode.failure
+                }
+            }
+            print("token \(name) revoked")
         }
     }
 }

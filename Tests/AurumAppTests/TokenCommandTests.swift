@@ -1,0 +1,41 @@
+import ArgumentParser
+@testable import AurumApp
+import AurumCore
+import AurumTestSupport
+import Foundation
+import Testing
+
+/// `aurum token create|list|revoke` on the database.
+@Suite struct TokenCommandTests {
+    @Test func createListAndRevoke() async throws {
+        try await TestStore.with { t in
+            let database = ["--database-url", t.settings.url]
+            let created = try await runAurumCapturing(["token", "create", "--name", "fiona", "--role", "steward", "--groups", "finance,procurement",
+                                                       "--expires", "90d"] + database)
+            #expect(created.code == 0 && created.output.hasPrefix("aurum_"))
+            let principal = try #require(try await t.store.principal(forToken: created.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(principal.groups == ["finance", "procurement"])
+
+            let listed = try await runAurumCapturing(["token", "list", "--json"] + database)
+            let tokens = try JSONDecoder().decode([JSONValue].self, from: Data(listed.output.utf8))
+            let fiona = try #require(tokens.first { $0.objectValue?["name"] == "fiona" }?.objectValue)
+            #expect(fiona["active"] == true && fiona["groups"] == ["finance", "procurement"] && fiona["expires_at"]?.stringValue != nil)
+
+            #expect(try await runAurumCapturing(["token", "revoke", "fiona"] + database).code == 0)
+            #expect(try await t.store.principal(forToken: created.output.trimmingCharacters(in: .whitespacesAndNewlines)) == nil)
+            let again = try await runAurumCapturingAll(["token", "revoke", "fiona"] + database)
+            #expect(again.code == 1 && again.errors.contains("the token named fiona is revoked already"))
+            let table = try await runAurumCapturing(["token", "list"] + database)
+            #expect(table.output.contains("fiona") && table.output.contains("revoked"))
+        }
+    }
+
+    @Test func anExpiryThatIsNotADurationIsAUsageError() async throws {
+        try await TestStore.with { t in
+            let answer = try await runAurumCapturingAll(["token", "create", "--name", "x", "--role", "steward", "--expires", "soon",
+                                                         "--database-url", t.settings.url])
+            #expect(answer.code == ExitCode.validationFailure.rawValue)
+            #expect(answer.errors.contains("--expires soon is not a duration"))
+        }
+    }
+}
