@@ -25,7 +25,8 @@ public struct RulesError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Suggests the closest known word for a misspelt one.
-enum Suggestion {
+/// Suggests the closest known word for a misspelt one, for every message that names a choice.
+public enum Suggestion {
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         candidates
             .map { ($0, distance(Array(word), Array($0))) }
@@ -33,7 +34,8 @@ enum Suggestion {
             .min { $0.1 < $1.1 }?.0
     }
 
-    static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
+    /// ` (did you mean "x"?)` when a known word is close to `word`, else nothing.
+    public static func didYouMean(_ word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 @testable import AurumApp
 import AurumCore
+import AurumStore
 import AurumTestSupport
 import Foundation
 import Testing
@@ -30,12 +31,27 @@ import Testing
         }
     }
 
-    @Test func anExpiryThatIsNotADurationIsAUsageError() async throws {
+    @Test(arguments: [
+        (["--name", "x", "--role", "steward", "--entities", "itme"],
+         "unknown entity \"itme\" (did you mean \"item\"?); the rules define customer, item, supplier, warehouse"),
+        (["--name", "y", "--role", "source", "--source", "plmm"], "unknown source \"plmm\" (did you mean \"plm\"?)"),
+        (["--name", "z", "--role", "steward", "--expires", "soon"], "--expires soon is not a duration"),
+    ])
+    func usageErrorsAreNamedAndCreateNothing(_ arguments: [String], _ message: String) async throws {
         try await TestStore.with { t in
-            let answer = try await runAurumCapturingAll(["token", "create", "--name", "x", "--role", "steward", "--expires", "soon",
-                                                         "--database-url", t.settings.url])
+            let answer = try await runAurumCapturingAll(["token", "create"] + arguments + ["--database-url", t.settings.url])
             #expect(answer.code == ExitCode.validationFailure.rawValue)
-            #expect(answer.errors.contains("--expires soon is not a duration"))
+            #expect(answer.errors.contains(message), "\(answer.errors)")
+            #expect(try await Tokens.list(client: t.client, logger: TestLogger.quiet).allSatisfy { !["x", "y", "z"].contains($0.name) })
+        }
+    }
+
+    @Test func versionIsPrinted() {
+        do {
+            _ = try Aurum.parseAsRoot(["--version"])
+            Issue.record("--version parsed as a command")
+        } catch {
+            #expect(Aurum.message(for: error) == "0.12.0-dev" && Aurum.exitCode(for: error) == .success)
         }
     }
 }

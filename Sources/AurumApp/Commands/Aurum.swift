@@ -17,6 +17,7 @@ public struct Aurum: AsyncParsableCommand {
             Exit codes: 0 done; 1 refused by the server, candidates rejected or rule problems; \
             64 wrong usage; 69 server unreachable.
             """,
+        version: Aurum.version,
         subcommands: [
             Serve.self, Migrate.self, TokenCommand.self, RulesCommand.self,
             Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Link.self, Distinct.self, Merge.self, Unmerge.self, Load.self, RecordCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
@@ -24,4 +25,7 @@ public struct Aurum: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Printed by `aurum --version`.
+    public static let version = "0.12.0-dev"
 }

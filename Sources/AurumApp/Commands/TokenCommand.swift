@@ -1,5 +1,6 @@
 import ArgumentParser
 import AurumCore
+import AurumRules
 import AurumStore
 import Foundation
 
@@ -43,10 +44,16 @@ struct TokenCommand: AsyncParsableCommand {
             let logger = makeLogger("aurum.token")
             let scope = Self.list(entities ?? "")
             let spoken = sources.flatMap(Self.list)
-            let known = try loadRules(rulesOptions.rules).sources
-            for source in spoken where known[source] == nil {
-                printError("error: unknown source \"\(source)\"; rules/aurum.yaml names \(known.keys.sorted().joined(separator: ", "))")
-                throw ExitCode.failure
+            let rules = try loadRules(rulesOptions.rules)
+            for source in spoken where rules.sources[source] == nil {
+                printError("error: unknown source \"\(source)\"\(Suggestion.didYouMean(source, in: rules.sources.keys)); "
+                           + "rules/aurum.yaml names \(rules.sources.keys.sorted().joined(separator: ", "))")
+                throw ExitCode.validationFailure
+            }
+            for entity in scope where rules.entities[entity] == nil {
+                printError("error: unknown entity \"\(entity)\"\(Suggestion.didYouMean(entity, in: rules.entities.keys)); "
+                           + "the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
+                throw ExitCode.validationFailure
             }
             let lifetime = expires.map(Self.seconds)
             if let expires, lifetime == .some(nil) {
