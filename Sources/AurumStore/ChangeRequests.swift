@@ -28,16 +28,54 @@ extension PostgresStewardshipStore {
     /// `changeRequestColumns` with the possible duplicates left out (read back as none).
     static let changeRequestPlanningColumns = changeRequestCore + ", '[]' AS possible_duplicates"
 
-    public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
-        let rows = try await client.query("""
-            SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
-            WHERE (\(status?.rawValue)::text IS NULL OR cr.status = \(status?.rawValue))
-              AND (cardinality(\(entities)::text[]) = 0 OR cr.entity = ANY(\(entities)))
-            ORDER BY cr.id LIMIT \(limit)
-            """, logger: logger)
+    /// What the database can filter it filters (status, entity, source, age, unsettled
+    /// duplicates); gates and who may approve are asked of each change request's gates, a page
+    /// at a time, until `limit` are found.
+    public func changeRequests(_ filter: QueueFilter) async throws -> [ChangeRequestView] {
+        // An entity outside the caller's has nothing to show them.
+        if let entity = filter.entity, !filter.entities.isEmpty, !filter.entities.contains(entity) { return [] }
+        let entities = filter.entity.map { [$0] } ?? filter.entities
+        let byGates = filter.gate != nil || filter.approvableBy != nil
+        let page = byGates ? 500 : filter.limit
         var result = [ChangeRequestView]()
-        for try await row in rows { result.append(withGates(try Self.changeRequest(row.makeRandomAccess()))) }
+        var after: Int64 = 0
+        while result.count < filter.limit {
+            let rows = try await client.query("""
+                SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
+                WHERE cr.id > \(after)
+                  AND (\(filter.status?.rawValue)::text IS NULL OR cr.status = \(filter.status?.rawValue))
+                  AND (cardinality(\(entities)::text[]) = 0 OR cr.entity = ANY(\(entities)))
+                  AND (\(filter.source)::text IS NULL OR cr.source = \(filter.source))
+                  AND (\(filter.olderThanSeconds.map(Double.init))::float8 IS NULL
+                       OR cr.created_at <= now() - make_interval(secs => \(filter.olderThanSeconds.map(Double.init))))
+                  AND (NOT \(filter.withDuplicates)
+                       OR EXISTS (SELECT 1 FROM possible_duplicate d WHERE d.change_request_id = cr.id AND d.resolution IS NULL))
+                ORDER BY cr.id LIMIT \(page)
+                """, logger: logger)
+            var read = 0
+            for try await row in rows {
+                read += 1
+                let request = withGates(try Self.changeRequest(row.makeRandomAccess()))
+                after = request.id
+                if byGates, !takes(filter, request) { continue }
+                result.append(request)
+                if result.count == filter.limit { break }
+            }
+            if read < page { break }
+        }
         return result
+    }
+
+    /// Whether `request` has `filter`'s gate pending and `filter`'s approver may approve it now.
+    func takes(_ filter: QueueFilter, _ request: ChangeRequestView) -> Bool {
+        if let gate = filter.gate, !request.gates.contains(where: { $0.name == gate && $0.status == GateState.Status.pending.rawValue }) {
+            return false
+        }
+        if let approver = filter.approvableBy {
+            var lifecycle = Self.lifecycle(of: request, gates: gatePlan(for: request))
+            guard (try? lifecycle.approve(by: approver)) != nil else { return false }
+        }
+        return true
     }
 
     public func changeRequest(id: Int64) async throws -> ChangeRequestView? {

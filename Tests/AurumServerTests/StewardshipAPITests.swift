@@ -83,6 +83,12 @@ import Testing
         try await withAPI { (client, tokens, _) async throws in
             #expect(try await client.call(.get, "/v1/change-requests", token: tokens.plm).status == .forbidden)
             #expect(try await client.call(.get, "/v1/change-requests?status=pending", token: tokens.steward).status == .unprocessableContent)
+            // Every queue filter's mistake is named, never ignored.
+            for query in ["limit=0", "limit=1001", "entity=itme", "source=plmm", "older_than=soon", "mine=yes", "duplicates=1"] {
+                #expect(try await client.call(.get, "/v1/change-requests?\(query)", token: tokens.steward).status == .unprocessableContent, "\(query)")
+            }
+            #expect(try await client.call(.get, "/v1/change-requests?entity=item&source=plm&mine=true&duplicates=false&older_than=2d&limit=5",
+                                          token: tokens.steward).json == [])
             #expect(try await client.call(.get, "/v1/change-requests/999", token: tokens.steward).status == .notFound)
             #expect(try await client.call(.get, "/v1/records/item/1", token: tokens.plm).status == .forbidden)
             #expect(try await client.call(.get, "/v1/records/customer/1", token: tokens.reader).status == .notFound)

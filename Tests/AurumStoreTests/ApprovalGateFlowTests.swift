@@ -5,7 +5,7 @@ import Testing
 
 /// The shipped rules with gates on items: a new item needs engineering, then procurement; a
 /// changed code needs two people of finance.
-private func gatedRules() throws -> RuleSet {
+func gatedRules() throws -> RuleSet {
     var rules = try SampleRules.shipped()
     rules.entities["item"]!.gates = [
         ApprovalGate(name: "engineering", when: GateCondition(kinds: [.create]), approvers: .group("engineering")),
@@ -18,7 +18,7 @@ private func gatedRules() throws -> RuleSet {
 }
 
 /// A hex bolt created by `source` and released through engineering and procurement; its record.
-private func releasedItem(_ key: String, in t: TestStore, from source: Principal) async throws -> Int64 {
+func releasedItem(_ key: String, in t: TestStore, from source: Principal) async throws -> Int64 {
     let erin = try await t.actor("erin-\(key)", .steward, groups: ["engineering"])
     let paul = try await t.actor("paul-\(key)", .steward, groups: ["procurement"])
     let id = try #require(try await t.store.ingest([SampleRules.item(key, SampleRules.hexBolt)], by: source, requestID: "r")[0].changeRequestID)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AurumCore
+import Foundation
 
 /// Runs a command's call to the server, turning refusals into a message and an exit code.
 func calling<T>(_ body: () async throws -> T) async throws -> T {
@@ -14,24 +15,64 @@ func calling<T>(_ body: () async throws -> T) async throws -> T {
 
 /// `aurum queue`: the change requests waiting for a decision.
 struct Queue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List change requests (open ones by default), oldest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "List change requests (open ones by default), oldest first.",
+        discussion: """
+            Examples:
+              aurum queue --mine                          # what I may approve now
+              aurum queue --entity supplier --gate finance
+              aurum queue --older-than 2d --duplicates    # waiting two days or more, flagged as possible duplicates
+              aurum queue --status all --source portal --json
+            """)
 
     @Option(help: "open, released, rejected, superseded, withdrawn, approved or all.") var status = "open"
-    @Option(help: "At most this many.") var limit = 100
+    @Option(help: "Only change requests of this entity.") var entity: String?
+    @Option(help: "Only those a candidate of this source opened.") var source: String?
+    @Option(help: "Only those whose gate of this name waits for approvals.") var gate: String?
+    @Flag(help: "Only those I may approve now (an open gate takes me, and I neither submitted nor edited them).") var mine = false
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("Only those opened at least this long ago (2d, 12h, 30m).", valueName: "2d"))
+    var olderThan: String?
+    @Flag(help: "Only those with a possible duplicate no steward has settled.") var duplicates = false
+    @Option(help: "At most this many (1 to 1000).") var limit = 100
     @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        guard status == "all" || ChangeRequestStatus(rawValue: status) != nil else {
+            throw ValidationError("--status \(status) is unknown; one of all, \(ChangeRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+        if let olderThan, DurationText.seconds(olderThan) == nil {
+            throw ValidationError("--older-than \(olderThan) is not a duration; give days, hours or minutes, e.g. 2d, 12h or 30m")
+        }
+    }
+
+    /// The query the server is asked, its values escaped.
+    var query: String {
+        var items = [URLQueryItem(name: "limit", value: String(limit))]
+        if status != "all" { items.append(URLQueryItem(name: "status", value: status)) }
+        for (name, value) in [("entity", entity), ("source", source), ("gate", gate), ("older_than", olderThan)] {
+            if let value { items.append(URLQueryItem(name: name, value: value)) }
+        }
+        if mine { items.append(URLQueryItem(name: "mine", value: "true")) }
+        if duplicates { items.append(URLQueryItem(name: "duplicates", value: "true")) }
+        var components = URLComponents()
+        components.queryItems = items
+        return components.percentEncodedQuery ?? ""
+    }
 
     func run() async throws {
         let api = try client.client()
-        let query = (status == "all" ? "" : "status=\(status)&") + "limit=\(limit)"
         let requests = try await calling {
             try await api.send(.GET, "/v1/change-requests?\(query)").decode([ChangeRequestView].self)
         }
         if client.json { return print(JSONOutput.string(requests)) }
         if requests.isEmpty { return print("no \(status == "all" ? "" : status + " ")change requests") }
-        var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "STATUS", "SUBMITTED BY", "CREATED")
+        var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "GATES", "STATUS", "CREATED")
         for r in requests {
+            let gates = r.gates.filter { $0.status != "satisfied" }.map { "\($0.name)\($0.status == "waiting" ? " (waits)" : "")" }
             table.add(String(r.id), r.entity, r.kind.rawValue, r.recordID.map(String.init) ?? "new", "\(r.source):\(r.sourceKey)",
-                      r.diff.map(\.attribute).joined(separator: ","), String(r.warnings.count), r.status.rawValue, r.submittedBy, r.createdAt)
+                      r.diff.map(\.attribute).joined(separator: ","), String(r.warnings.count), gates.joined(separator: ","),
+                      r.status.rawValue, r.createdAt)
         }
         print(table.render())
     }

@@ -55,7 +55,7 @@ struct TokenCommand: AsyncParsableCommand {
                            + "the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
                 throw ExitCode.validationFailure
             }
-            let lifetime = expires.map(Self.seconds)
+            let lifetime = expires.map(DurationText.seconds)
             if let expires, lifetime == .some(nil) {
                 printError("error: --expires \(expires) is not a duration; give days, hours or minutes, e.g. 90d, 12h or 30m")
                 throw ExitCode.validationFailure
@@ -71,17 +71,6 @@ struct TokenCommand: AsyncParsableCommand {
                 }
             }
             print(token)
-        }
-
-        /// `90d`, `12h`, `30m` as seconds; nil for anything else (or not above zero).
-        static func seconds(_ text: String) -> Int? {
-            guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
-            switch unit {
-            case "d": return count * 86_400
-            case "h": return count * 3_600
-            case "m": return count * 60
-            default: return nil
-            }
         }
 
         /// The non-empty items of a comma-separated list.

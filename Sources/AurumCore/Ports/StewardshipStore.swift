@@ -7,8 +7,8 @@ public protocol StewardshipStore: Sendable {
     func principal(forToken token: String) async throws -> Principal?
     /// Validates and records candidates, each in its own transaction, in order.
     func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult]
-    /// Change requests in the caller's entities, oldest first; all statuses when `status` is nil.
-    func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView]
+    /// The change requests `filter` takes, oldest first, with their gates.
+    func changeRequests(_ filter: QueueFilter) async throws -> [ChangeRequestView]
     func changeRequest(id: Int64) async throws -> ChangeRequestView?
     /// Approves; the last required approval releases the proposal as the next golden version.
     func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult
@@ -32,6 +32,15 @@ public protocol StewardshipStore: Sendable {
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Whether the database answers.
     func isReady() async -> Bool
+}
+
+extension StewardshipStore {
+    /// Change requests in `entities` (empty: all), oldest first; all statuses when `status` is nil.
+    public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
+        var filter = QueueFilter()
+        (filter.status, filter.entities, filter.limit) = (status, entities, limit)
+        return try await changeRequests(filter)
+    }
 }
 
 /// A failure the store reports to the caller: what happened and what to do, in words the HTTP

@@ -45,16 +45,52 @@ struct ChangeRequestRoutes {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not review change requests; a steward or admin may")
         }
         let query = request.uri.queryParameters
-        var status: ChangeRequestStatus?
+        var filter = QueueFilter()
+        filter.status = nil
+        filter.entities = caller.entities
         if let text = query.get("status") {
             guard let parsed = ChangeRequestStatus(rawValue: text) else {
                 throw Problem.unprocessable("status \"\(text)\" is unknown; one of \(ChangeRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            status = parsed
+            filter.status = parsed
         }
-        let limit = min(max(query.get("limit", as: Int.self) ?? 100, 1), 1000)
-        let requests = try await store.changeRequests(status: status, entities: caller.entities, limit: limit)
-        return JSONBody.response(requests)
+        if let entity = query.get("entity") {
+            guard rules.entities[entity] != nil else {
+                throw Problem.unprocessable("entity \"\(entity)\" is unknown; the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
+            }
+            filter.entity = entity
+        }
+        if let source = query.get("source") {
+            guard rules.sources[source] != nil else {
+                throw Problem.unprocessable("source \"\(source)\" is unknown; rules/aurum.yaml names \(rules.sources.keys.sorted().joined(separator: ", "))")
+            }
+            filter.source = source
+        }
+        filter.gate = query.get("gate")
+        if let text = query.get("older_than") {
+            guard let seconds = DurationText.seconds(text) else {
+                throw Problem.unprocessable("older_than \"\(text)\" is not a duration; give days, hours or minutes, e.g. 2d, 12h or 30m")
+            }
+            filter.olderThanSeconds = seconds
+        }
+        filter.approvableBy = try Self.flag(query.get("mine"), "mine") ? caller.approver : nil
+        filter.withDuplicates = try Self.flag(query.get("duplicates"), "duplicates")
+        if let text = query.get("limit") {
+            guard let limit = Int(text), (1...1000).contains(limit) else {
+                throw Problem.unprocessable("limit \"\(text)\" must be a whole number from 1 to 1000")
+            }
+            filter.limit = limit
+        }
+        return JSONBody.response(try await store.changeRequests(filter))
+    }
+
+    /// A query flag: absent or `false` is off, `true` on, anything else a mistake to name.
+    static func flag(_ text: String?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false": return false
+        case "true": return true
+        default: throw Problem.unprocessable("\(name) must be true or false, not \"\(text ?? "")\"")
+        }
     }
 
     @Sendable func show(_ request: Request, context: AurumRequestContext) async throws -> Response {
