@@ -22,7 +22,9 @@ extension PostgresStewardshipStore {
                  'at', \(SQLTime.iso("a.approved_at")), 'gate', a.gate) ORDER BY a.approved_at), '[]')
          FROM approval a WHERE a.change_request_id = cr.id)::text AS approvals,
         cr.contributions::text AS contributions, cr.steward_values::text AS steward_values, cr.lineage::text AS lineage,
-        cr.match::text AS match, cr.merge_record_id, cr.auto_approved_by
+        cr.match::text AS match, cr.merge_record_id, cr.auto_approved_by,
+        (SELECT coalesce(json_agg(json_build_object('by', e.actor, 'at', \(SQLTime.iso("e.at")), 'text', e.reason) ORDER BY e.id), '[]')
+         FROM audit_entry e WHERE e.subject = 'change_request:' || cr.id AND e.action = 'change_request.commented')::text AS comments
         """
 
     /// `changeRequestColumns` with the possible duplicates left out (read back as none).
@@ -129,6 +131,7 @@ extension PostgresStewardshipStore {
         view.possibleDuplicates = try SQLJSON.decode([PossibleDuplicate].self, try row.get("possible_duplicates"))
         view.mergeRecordID = try row.get("merge_record_id")
         view.autoApprovedBy = try row.get("auto_approved_by")
+        view.comments = try SQLJSON.decode([CommentView].self, try row.get("comments"))
         return view
     }
 
@@ -221,6 +224,36 @@ extension PostgresStewardshipStore {
                 recordID: request.recordID, after: .object(request.proposed), reason: reason, rulesVersion: rules.version,
                 requestID: requestID), on: connection, logger: logger)
             return DecisionResult(changeRequestID: id, status: .rejected, recordID: request.recordID, version: nil)
+        }
+    }
+
+    public func withdraw(changeRequest id: Int64, by caller: Principal, reason: String?, requestID: String) async throws -> DecisionResult {
+        try await client.transaction(logger: logger) { connection in
+            let (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            var closing = lifecycle
+            _ = try Self.decide { () throws(ChangeRequestError) in try closing.withdraw() }
+            try await persist(closing, changeRequest: id, reason: reason, on: connection)
+            try await MatchKeys.drop(changeRequest: id, on: connection, logger: logger)
+            try await AuditLog.append(AuditEntry(
+                actor: caller.name, action: "change_request.withdrawn", entity: request.entity, subject: "change_request:\(id)",
+                recordID: request.recordID, reason: reason, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
+            return DecisionResult(changeRequestID: id, status: .withdrawn, recordID: request.recordID, version: nil)
+        }
+    }
+
+    public func comment(changeRequest id: Int64, by caller: Principal, text: String, requestID: String) async throws -> ChangeRequestView {
+        guard !text.allSatisfy(\.isWhitespace) else { throw StoreError.invalid("a comment needs some text") }
+        return try await client.transaction(logger: logger) { connection in
+            guard let request = try await changeRequest(id: id, lock: false, on: connection), caller.covers(request.entity) else {
+                throw StoreError.notFound("change request \(id) does not exist")
+            }
+            guard caller.may(.review(entity: request.entity)) else {
+                throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not comment on \(request.entity) changes; a steward or admin may")
+            }
+            try await AuditLog.append(AuditEntry(
+                actor: caller.name, action: "change_request.commented", entity: request.entity, subject: "change_request:\(id)",
+                recordID: request.recordID, reason: text, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
+            return withGates(try await reloaded(id, on: connection))
         }
     }
 

@@ -31,6 +31,7 @@ enum ChangeRequestText {
                          + (gate.waitingFor.isEmpty ? "" : ", waits for \(gate.waitingFor.joined(separator: " and "))"))
         }
         if let reason = r.reason { lines.append("reason: \(reason)") }
+        for comment in r.comments { lines.append("comment by \(comment.by) at \(comment.at): \(comment.text)") }
         if let next = r.supersededBy { lines.append("superseded by change request \(next)") }
         lines.append("")
         var diff = Table("ATTRIBUTE", "CURRENT", "PROPOSED")

@@ -119,11 +119,8 @@ struct Unmerge: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let api = try client.client()
-        let opened = try await calling {
-            try await api.send(.POST, "/v1/records/\(entity)/\(id)/unmerge", json: ["reason": JSONValue.string(reason)]).decode(ChangeRequestView.self)
-        }
-        if client.json { return print(JSONOutput.string(ChangeRequestID(opened))) }
+        guard let opened = try await post("/v1/records/\(entity)/\(id)/unmerge", ["reason": reason], as: ChangeRequestView.self, client: client,
+                                          json: ChangeRequestID.init) else { return }
         print("change request \(opened.id) proposes restoring \(entity) \(id); another steward must approve it")
         print(ChangeRequestText.render(opened))
     }

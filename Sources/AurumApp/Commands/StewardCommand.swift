@@ -13,6 +13,19 @@ func calling<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
+/// Posts `body` to the server's `path` and decodes the answer as `T`. With `--json` it prints
+/// `json(answer)` and returns nil; otherwise it returns the answer for the command to say in words.
+func post<T: Decodable, J: Encodable>(_ path: String, _ body: some Encodable, as type: T.Type, client: ClientOptions,
+                                      json: (T) -> J) async throws -> T? {
+    let api = try client.client()
+    let answer = try await calling { try await api.send(.POST, path, json: body).decode(T.self) }
+    if client.json {
+        print(JSONOutput.string(json(answer)))
+        return nil
+    }
+    return answer
+}
+
 /// `aurum queue`: the change requests waiting for a decision.
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -171,12 +184,51 @@ struct Reject: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-        let api = try client.client()
-        let result = try await calling {
-            try await api.send(.POST, "/v1/change-requests/\(id)/reject", json: ["reason": reason]).decode(DecisionResult.self)
-        }
-        if client.json { return print(JSONOutput.string(result)) }
+        guard try await post("/v1/change-requests/\(id)/reject", ["reason": reason], as: DecisionResult.self, client: client, json: { $0 }) != nil
+        else { return }
         print("change request \(id) rejected")
+    }
+}
+
+/// `aurum withdraw CR`: close an open change request without deciding it.
+struct Withdraw: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Withdraw an open change request (sent by mistake, or moot): closed without a decision, the reason in the audit trail.",
+        discussion: """
+            Examples:
+              aurum withdraw 42 --reason "sent twice by the PLM export"
+              aurum withdraw 42 --json
+            """)
+
+    @Argument(help: "The change request id.") var id: Int64
+    @Option(help: "Why (optional, kept in the audit trail).") var reason: String?
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        let body: JSONValue = reason.map { ["reason": .string($0)] } ?? [:]
+        guard try await post("/v1/change-requests/\(id)/withdraw", body, as: DecisionResult.self, client: client, json: { $0 }) != nil
+        else { return }
+        print("change request \(id) withdrawn")
+    }
+}
+
+/// `aurum comment CR TEXT`: a note for the other stewards.
+struct Comment: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Comment on a change request; the comment is kept in the audit trail and shown by aurum show.",
+        discussion: """
+            Examples:
+              aurum comment 42 "asked procurement for the new IBAN letter"
+            """)
+
+    @Argument(help: "The change request id.") var id: Int64
+    @Argument(help: "The comment.") var text: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+        guard try await post("/v1/change-requests/\(id)/comments", ["text": text], as: ChangeRequestView.self, client: client,
+                             json: ChangeRequestID.init) != nil else { return }
+        print("comment added to change request \(id)")
     }
 }
 

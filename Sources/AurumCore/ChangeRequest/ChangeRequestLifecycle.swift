@@ -38,6 +38,8 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         case recordRejection
         /// Mark the request superseded by a newer one.
         case recordSupersession
+        /// Record that a steward withdrew it.
+        case recordWithdrawal
         /// Store the edited proposal as the new revision; earlier approvals no longer count.
         case recordRevision(Int)
     }
@@ -76,6 +78,14 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         approvals = []
         if !editedBy.contains(actor) { editedBy.append(actor) }
         return .recordRevision(revision)
+    }
+
+    /// A steward withdraws the open proposal (the source sent it by mistake, or it is moot): it
+    /// is closed without a decision on its values.
+    public mutating func withdraw() throws(ChangeRequestError) -> Action {
+        try requireOpen()
+        status = .withdrawn
+        return .recordWithdrawal
     }
 
     /// A newer candidate for the same record replaces this open proposal.

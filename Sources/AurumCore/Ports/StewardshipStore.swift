@@ -13,6 +13,10 @@ public protocol StewardshipStore: Sendable {
     /// Approves; the last required approval releases the proposal as the next golden version.
     func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult
     func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult
+    /// A steward withdraws an open change request; `reason` goes into the audit trail.
+    func withdraw(changeRequest id: Int64, by caller: Principal, reason: String?, requestID: String) async throws -> DecisionResult
+    /// A steward's comment on a change request, kept in the audit trail and shown with it.
+    func comment(changeRequest id: Int64, by caller: Principal, text: String, requestID: String) async throws -> ChangeRequestView
     /// A steward's edit of an open proposal (the attributes in `set`, null clearing one): the next
     /// revision, which its editor may not approve. `revision` is the one the editor saw.
     func edit(changeRequest id: Int64, by caller: Principal, set: Attributes, revision: Int?, comment: String?,

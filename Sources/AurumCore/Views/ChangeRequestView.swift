@@ -41,6 +41,8 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var gates: [GateView] = []
     /// The auto-approve gate that released it at once, without a steward.
     public var autoApprovedBy: String?
+    /// Stewards' comments, oldest first.
+    public var comments: [CommentView] = []
 
     public init(id: Int64, entity: String, kind: ChangeKind, recordID: Int64?, status: ChangeRequestStatus,
                 revision: Int, baseVersion: Int?, source: String, sourceKey: String, candidateID: Int64?,
@@ -62,7 +64,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         case warnings, approvals, requiredApprovals = "required_approvals", reason, supersededBy = "superseded_by"
         case rulesVersion = "rules_version", createdAt = "created_at", decidedAt = "decided_at"
         case contributions, stewardValues = "steward_values", lineage, match, possibleDuplicates = "possible_duplicates"
-        case mergeRecordID = "merge_record_id", gates, autoApprovedBy = "auto_approved_by"
+        case mergeRecordID = "merge_record_id", gates, autoApprovedBy = "auto_approved_by", comments
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -84,7 +86,17 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
         try c.encode(mergeRecordID, forKey: .mergeRecordID)
         try c.encode(gates, forKey: .gates)
         try c.encode(autoApprovedBy, forKey: .autoApprovedBy)
+        try c.encode(comments, forKey: .comments)
     }
+}
+
+/// A steward's comment on a change request.
+public struct CommentView: Sendable, Hashable, Codable {
+    public var by: String
+    public var at: String
+    public var text: String
+
+    public init(by: String, at: String, text: String) { self.by = by; self.at = at; self.text = text }
 }
 
 /// One approval gate of a change request: who approves at it, how many it needs, and who did.

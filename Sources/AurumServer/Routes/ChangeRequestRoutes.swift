@@ -11,6 +11,8 @@ struct ChangeRequestRoutes {
         group.get("change-requests/:id", use: show)
         group.post("change-requests/:id/approve", use: approve)
         group.post("change-requests/:id/reject", use: reject)
+        group.post("change-requests/:id/withdraw", use: withdraw)
+        group.post("change-requests/:id/comments", use: comment)
         group.post("change-requests/:id/edit", use: edit)
         group.post("change-requests/:id/link", use: link)
         group.post("change-requests/:id/distinct", use: markDistinct)
@@ -118,6 +120,27 @@ struct ChangeRequestRoutes {
         }
         let result = try await store.reject(changeRequest: id, by: caller, reason: reason, requestID: context.requestID)
         return JSONBody.response(result)
+    }
+
+    /// A steward closes an open change request without deciding it: `{"reason": "..."}` (optional).
+    @Sendable func withdraw(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["reason"])
+        let result = try await store.withdraw(changeRequest: id, by: caller, reason: try Self.optionalText(body["reason"], "reason"),
+                                              requestID: context.requestID)
+        return JSONBody.response(result)
+    }
+
+    /// A steward's comment: `{"text": "..."}`; answers the change request with its comments.
+    @Sendable func comment(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        let body = try await JSONBody.object(of: request, allowed: ["text"])
+        guard let text = try Self.optionalText(body["text"], "text"), !text.allSatisfy(\.isWhitespace) else {
+            throw Problem.unprocessable("a comment needs {\"text\": \"...\"}")
+        }
+        return JSONBody.response(try await store.comment(changeRequest: id, by: caller, text: text, requestID: context.requestID))
     }
 
     /// A steward's edit: `{"set": {"attribute": value, ...}, "revision": n, "comment": "..."}`.
