@@ -57,9 +57,11 @@ extension PostgresStewardshipStore {
             var read = 0
             for try await row in rows {
                 read += 1
-                let request = withGates(try Self.changeRequest(row.makeRandomAccess()))
+                let loaded = try Self.changeRequest(row.makeRandomAccess())
+                let plan = gatePlan(for: loaded)
+                let request = withGates(loaded, plan: plan)
                 after = request.id
-                if byGates, !takes(filter, request) { continue }
+                if byGates, !takes(filter, request, plan: plan) { continue }
                 result.append(request)
                 if result.count == filter.limit { break }
             }
@@ -69,27 +71,27 @@ extension PostgresStewardshipStore {
     }
 
     /// Whether `request` has `filter`'s gate pending and `filter`'s approver may approve it now.
-    func takes(_ filter: QueueFilter, _ request: ChangeRequestView) -> Bool {
-        if let gate = filter.gate, !request.gates.contains(where: { $0.name == gate && $0.status == GateState.Status.pending.rawValue }) {
+    func takes(_ filter: QueueFilter, _ request: ChangeRequestView, plan: GatePlan) -> Bool {
+        if let gate = filter.gate, !request.gates.contains(where: { $0.name == gate && $0.status == .pending }) {
             return false
         }
         if let approver = filter.approvableBy {
-            var lifecycle = Self.lifecycle(of: request, gates: gatePlan(for: request))
+            var lifecycle = Self.lifecycle(of: request, gates: plan)
             guard (try? lifecycle.approve(by: approver)) != nil else { return false }
         }
         return true
     }
 
     public func changeRequest(id: Int64) async throws -> ChangeRequestView? {
-        try await changeRequest(id: id, lock: false, on: nil).map(withGates)
+        try await changeRequest(id: id, lock: false, on: nil).map { withGates($0) }
     }
 
     /// `request`, when open, with the gates it must pass and where each stands (a closed one keeps
     /// its approvals, each naming the gate it counted at).
-    func withGates(_ request: ChangeRequestView) -> ChangeRequestView {
+    func withGates(_ request: ChangeRequestView, plan: GatePlan? = nil) -> ChangeRequestView {
         guard request.status == .open else { return request }
         var request = request
-        request.gates = GateView.of(gatePlan(for: request), approvals: request.approvals, revision: request.revision)
+        request.gates = GateView.of(plan ?? gatePlan(for: request), approvals: request.approvals, revision: request.revision)
         return request
     }
 
@@ -166,25 +168,31 @@ extension PostgresStewardshipStore {
     static func lifecycle(of request: ChangeRequestView, gates: GatePlan = .oneSteward) -> ChangeRequestLifecycle {
         ChangeRequestLifecycle(status: request.status, submittedBy: request.submittedBy, editedBy: request.editedBy,
                                revision: request.revision, gates: gates,
-                               approvals: request.approvals.filter { $0.revision == request.revision }
-                                   .map { GateApproval(by: $0.approver, gate: $0.gate ?? GatePlan.stewardGate.name) })
+                               approvals: request.approvals.filter { $0.revision == request.revision }.map(\.counted))
     }
 
     /// The gates `request` must pass under the rules in force: its entity's `approve:` gates,
     /// asked about its kind, the attributes it changes, its source and that source's trust.
     func gatePlan(for request: ChangeRequestView) -> GatePlan {
-        let subject = GateSubject(kind: request.kind, changed: Set(request.diff.map(\.attribute)), source: request.source,
-                                  sourceTrust: rules.sources[request.source]?.trust, proposed: request.proposed)
-        return GatePlan(rules.entities[request.entity]?.gates ?? [], for: subject)
+        gatePlan(entity: request.entity, kind: request.kind, diff: request.diff, source: request.source, proposed: request.proposed)
+    }
+
+    /// The gates of a change of `entity`: one proposed at ingest, or one stored.
+    func gatePlan(entity: String, kind: ChangeKind, diff: [AttributeChange], source: String, proposed: Attributes) -> GatePlan {
+        let subject = GateSubject(kind: kind, changed: Set(diff.map(\.attribute)), source: source,
+                                  sourceTrust: rules.sources[source]?.trust, proposed: proposed)
+        return GatePlan(rules.entities[entity]?.gates ?? [], for: subject)
     }
 
     /// Writes the status the lifecycle reached: the state machine decides every transition, the
     /// store only carries it out (with the reason and, when final, the time of the decision).
-    func persist(_ lifecycle: ChangeRequestLifecycle, changeRequest id: Int64, reason: String? = nil,
+    /// `autoApprovedBy`: the auto-approve gate that released it.
+    func persist(_ lifecycle: ChangeRequestLifecycle, changeRequest id: Int64, reason: String? = nil, autoApprovedBy: String? = nil,
                  on connection: PostgresConnection) async throws {
         try await connection.query("""
             UPDATE change_request
             SET status = \(lifecycle.status.rawValue), reason = coalesce(\(reason), reason),
+                auto_approved_by = coalesce(\(autoApprovedBy), auto_approved_by),
                 decided_at = CASE WHEN \(lifecycle.status.isFinal) THEN now() ELSE decided_at END
             WHERE id = \(id)
             """, logger: logger)
@@ -229,10 +237,9 @@ extension PostgresStewardshipStore {
 
     public func withdraw(changeRequest id: Int64, by caller: Principal, reason: String?, requestID: String) async throws -> DecisionResult {
         try await client.transaction(logger: logger) { connection in
-            let (request, lifecycle) = try await decidable(id, by: caller, on: connection)
-            var closing = lifecycle
-            _ = try Self.decide { () throws(ChangeRequestError) in try closing.withdraw() }
-            try await persist(closing, changeRequest: id, reason: reason, on: connection)
+            var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.withdraw() }
+            try await persist(lifecycle, changeRequest: id, reason: reason, on: connection)
             try await MatchKeys.drop(changeRequest: id, on: connection, logger: logger)
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.withdrawn", entity: request.entity, subject: "change_request:\(id)",

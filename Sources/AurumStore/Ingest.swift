@@ -158,17 +158,15 @@ extension PostgresStewardshipStore {
             guard case .propose(let proposal) = work.outcome, let id = writes.changeRequestIDs[work.index],
                   (work.match?.possibleDuplicates ?? []).isEmpty else { continue }
             let s = work.submission
-            let plan = GatePlan(work.schema.gates, for: GateSubject(kind: proposal.kind, changed: Set(proposal.diff.map(\.attribute)),
-                                                                    source: s.source, sourceTrust: rules.sources[s.source]?.trust,
-                                                                    proposed: proposal.attributes))
-            guard let gate = plan.autoApprovedBy else { continue }
+            let plan = gatePlan(entity: s.entity, kind: proposal.kind, diff: proposal.diff, source: s.source, proposed: proposal.attributes)
+            guard plan.autoApprovedBy != nil else { continue }
             var request = try await reloaded(id, on: connection)
+            var lifecycle = Self.lifecycle(of: request, gates: plan)
+            guard case .recordAutoApproval(let gate) = try Self.decide({ () throws(ChangeRequestError) in try lifecycle.autoApprove() }) else { continue }
             var releaser = batch.caller
             releaser.name = "gate:\(gate)"
             let (recordID, version) = try await release(&request, by: releaser, requestID: batch.requestID, on: connection)
-            try await connection.query("""
-                UPDATE change_request SET status = 'released', decided_at = now(), auto_approved_by = \(gate) WHERE id = \(id)
-                """, logger: logger)
+            try await persist(lifecycle, changeRequest: id, autoApprovedBy: gate, on: connection)
             try await AuditLog.append(AuditEntry(
                 actor: releaser.name, action: "change_request.auto_approved", entity: s.entity, subject: "change_request:\(id)",
                 recordID: recordID, version: version, after: ["gate": .string(gate)], rulesVersion: rules.version, requestID: batch.requestID),

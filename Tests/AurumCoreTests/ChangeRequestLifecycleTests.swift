@@ -71,6 +71,16 @@ import Testing
         #expect(try lifecycle.approve(by: Approver(name: "fiona", role: .steward, groups: ["finance"])) == .recordApprovalAndRelease(gate: "finance"))
     }
 
+    @Test func onlyAnAutoApproveGateReleasesWithoutAnyone() throws {
+        let trusted = [ApprovalGate(name: "trusted", when: GateCondition(onlyChanged: ["description"]), approvers: nil),
+                       ApprovalGate(name: "steward", approvers: .role(.steward))]
+        var fix = ChangeRequestLifecycle(status: .open, submittedBy: "plm", gates: GatePlan(trusted, for: GateSubject(kind: .update, changed: ["description"])))
+        #expect(try fix.autoApprove() == .recordAutoApproval(gate: "trusted") && fix.status == .released)
+        #expect(throws: ChangeRequestError.notOpen(status: .released)) { try fix.autoApprove() }
+        var other = ChangeRequestLifecycle(status: .open, submittedBy: "plm", gates: GatePlan(trusted, for: GateSubject(kind: .update, changed: ["name"])))
+        #expect(try other.autoApprove() == nil && other.status == .open)
+    }
+
     @Test func adminsAreBoundByFourEyesToo() {
         var lifecycle = ChangeRequestLifecycle(status: .open, submittedBy: "root")
         #expect(throws: ChangeRequestError.selfApproval(actor: "root")) { try lifecycle.approve(by: Approver(name: "root", role: .admin)) }

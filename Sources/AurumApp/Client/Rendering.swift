@@ -26,7 +26,7 @@ enum ChangeRequestText {
         // An open change request's gates: each one's state, who approves at it and who did.
         for gate in r.gates {
             let by = gate.approvals.map(\.by).joined(separator: ", ")
-            lines.append("gate \(gate.name): \(gate.status), needs \(gate.needs) of \(gate.approvers ?? "nobody")"
+            lines.append("gate \(gate.name): \(gate.status.rawValue), needs \(gate.needs) of \(gate.approvers ?? "nobody")"
                          + (by.isEmpty ? "" : ", approved by \(by)")
                          + (gate.waitingFor.isEmpty ? "" : ", waits for \(gate.waitingFor.joined(separator: " and "))"))
         }

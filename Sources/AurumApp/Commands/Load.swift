@@ -88,13 +88,11 @@ struct Load: AsyncParsableCommand {
             printError("error: \(failure)")
             throw ExitCode.failure
         }
-        let migrator = try Migrator(directory: database.migrations)
         let loadID = "load-" + UUID().uuidString.prefix(8).lowercased()
         let instant = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         let entity = entity, source = source, batch = batch, file = file
         let planned = outcome
-        outcome = try await database.access.withDatabase(logger: logger) { client in
-            try await migrator.migrate(client, logger: logger)
+        outcome = try await database.withMigratedDatabase(logger: logger) { client in
             let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: "cli:load", loadID: loadID, logger: logger)
             var outcome = planned
             // What the database did, kept apart from what reading the file found (`records` holds that).

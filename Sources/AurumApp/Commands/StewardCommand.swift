@@ -82,7 +82,7 @@ struct Queue: AsyncParsableCommand {
         if requests.isEmpty { return print("no \(status == "all" ? "" : status + " ")change requests") }
         var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "GATES", "STATUS", "CREATED")
         for r in requests {
-            let gates = r.gates.filter { $0.status != "satisfied" }.map { "\($0.name)\($0.status == "waiting" ? " (waits)" : "")" }
+            let gates = r.gates.filter { $0.status != .satisfied }.map { "\($0.name)\($0.status == .waiting ? " (waits)" : "")" }
             table.add(String(r.id), r.entity, r.kind.rawValue, r.recordID.map(String.init) ?? "new", "\(r.source):\(r.sourceKey)",
                       r.diff.map(\.attribute).joined(separator: ","), String(r.warnings.count), gates.joined(separator: ","),
                       r.status.rawValue, r.createdAt)

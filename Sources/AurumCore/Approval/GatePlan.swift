@@ -88,7 +88,7 @@ public struct GateApproval: Sendable, Hashable {
 
 /// One gate of a change and where it stands.
 public struct GateState: Sendable, Hashable {
-    public enum Status: String, Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, Codable {
         /// It waits for gates it comes after.
         case waiting
         /// It takes approvals now.

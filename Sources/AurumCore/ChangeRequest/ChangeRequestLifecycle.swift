@@ -34,6 +34,8 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         case recordApproval(gate: String)
         /// Record the approval at `gate` and release the proposal as the new golden version.
         case recordApprovalAndRelease(gate: String)
+        /// Release the proposal, approved by the auto-approve gate `gate` without anyone.
+        case recordAutoApproval(gate: String)
         /// Record the rejection with its reason.
         case recordRejection
         /// Mark the request superseded by a newer one.
@@ -59,6 +61,14 @@ public struct ChangeRequestLifecycle: Sendable, Hashable {
         guard gates.isSatisfied(by: approvals) else { return .recordApproval(gate: gate) }
         status = .released
         return .recordApprovalAndRelease(gate: gate)
+    }
+
+    /// An auto-approve gate releases the proposal without anyone's approval; nil when none applies.
+    public mutating func autoApprove() throws(ChangeRequestError) -> Action? {
+        try requireOpen()
+        guard let gate = gates.autoApprovedBy else { return nil }
+        status = .released
+        return .recordAutoApproval(gate: gate)
     }
 
     /// `actor` rejects the proposal; a reason is required so the source can fix it.

@@ -109,14 +109,14 @@ public struct GateView: Sendable, Hashable, Codable {
 
     public var name: String
     /// `waiting` (for the gates in `waitingFor`), `pending` or `satisfied`.
-    public var status: String
+    public var status: GateState.Status
     public var needs: Int
     /// `group finance`, `role steward`.
     public var approvers: String?
     public var approvals: [Approval]
     public var waitingFor: [String]
 
-    public init(name: String, status: String, needs: Int, approvers: String?, approvals: [Approval], waitingFor: [String]) {
+    public init(name: String, status: GateState.Status, needs: Int, approvers: String?, approvals: [Approval], waitingFor: [String]) {
         self.name = name; self.status = status; self.needs = needs; self.approvers = approvers
         self.approvals = approvals; self.waitingFor = waitingFor
     }
@@ -128,10 +128,9 @@ public struct GateView: Sendable, Hashable, Codable {
     /// The gates of `plan` as `approvals` of the current revision leave them.
     public static func of(_ plan: GatePlan, approvals: [ApprovalView], revision: Int) -> [GateView] {
         let current = approvals.filter { $0.revision == revision }
-        let counted = current.map { GateApproval(by: $0.approver, gate: $0.gate ?? GatePlan.stewardGate.name) }
-        return plan.states(given: counted).map { state in
-            GateView(name: state.name, status: state.status.rawValue, needs: state.needs, approvers: state.approvers?.description,
-                     approvals: current.filter { ($0.gate ?? GatePlan.stewardGate.name) == state.name }.map { Approval(by: $0.approver, at: $0.at) },
+        return plan.states(given: current.map(\.counted)).map { state in
+            GateView(name: state.name, status: state.status, needs: state.needs, approvers: state.approvers?.description,
+                     approvals: current.filter { $0.counted.gate == state.name }.map { Approval(by: $0.approver, at: $0.at) },
                      waitingFor: state.waitingFor)
         }
     }
@@ -149,6 +148,9 @@ public struct ApprovalView: Sendable, Hashable, Codable {
     public init(approver: String, revision: Int, comment: String?, at: String, gate: String? = nil) {
         self.approver = approver; self.revision = revision; self.comment = comment; self.at = at; self.gate = gate
     }
+
+    /// The approval as the gates count it; one given before gates existed counts at the default steward gate.
+    public var counted: GateApproval { GateApproval(by: approver, gate: gate ?? GatePlan.stewardGate.name) }
 }
 
 /// The answer to an approval or rejection.
