@@ -105,6 +105,31 @@ private func refusal(_ call: () async throws -> DecisionResult) async -> StoreEr
         }
     }
 
+    @Test func concurrentAutoApprovedFixesOfOneRecordEachBecomeAVersion() async throws {
+        try await TestStore.with(rules: try gatedRules()) { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let recordID = try await releasedItem("PLM-5", in: t, from: plm.principal)
+            let outcomes = await withTaskGroup(of: String?.self) { group in
+                for n in 0..<10 {
+                    group.addTask {
+                        var described = SampleRules.hexBolt
+                        described["description"] = .string("Hex bolt, revision \(n)")
+                        do {
+                            _ = try await t.store.ingest([SampleRules.item("PLM-5", described)], by: plm.principal, requestID: "d\(n)")
+                            return nil
+                        } catch { return "\(error)" }
+                    }
+                }
+                return await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(outcomes.compactMap { $0 }.isEmpty, "\(outcomes)")
+            // Each fix met the version before it and was released by the gate: eleven versions, none open.
+            let versions = try #require(try await t.store.versions(entity: "item", id: recordID))
+            #expect(versions.map(\.version) == Array(1...11))
+            #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).isEmpty)
+        }
+    }
+
     @Test func twentyConcurrentDecisionsGiveExactlyOne() async throws {
         try await TestStore.with { t in
             let plm = try await t.actor("plm-sync", .source)

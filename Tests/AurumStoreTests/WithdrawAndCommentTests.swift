@@ -26,6 +26,33 @@ import Testing
         }
     }
 
+    @Test func concurrentWithdrawalsAndApprovalsEndInExactlyOneDecision() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            var stewards = [Principal]()
+            for n in 0..<12 { stewards.append(try await t.actor("steward-\(n)", .steward).principal) }
+            let id = try #require(try await t.store.ingest([SampleRules.item("PLM-9", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0].changeRequestID)
+            let failures = await withTaskGroup(of: StoreError?.self) { group in
+                for (n, steward) in stewards.enumerated() {
+                    group.addTask {
+                        do {
+                            _ = n % 2 == 0
+                                ? try await t.store.withdraw(changeRequest: id, by: steward, reason: "moot", requestID: "w\(n)")
+                                : try await t.store.approve(changeRequest: id, by: steward, comment: nil, revision: nil, requestID: "a\(n)")
+                            return nil
+                        } catch let error as StoreError { return error } catch { return .unavailable("\(error)") }
+                    }
+                }
+                return await group.reduce(into: [StoreError?]()) { $0.append($1) }
+            }
+            #expect(failures.filter { $0 == nil }.count == 1)
+            #expect(failures.compactMap { $0 }.allSatisfy { if case .conflict = $0 { true } else { false } })
+            let decided = try #require(try await t.store.changeRequest(id: id)).status
+            #expect(try await t.auditActions(subject: "change_request:\(id)")
+                    == ["change_request.opened", decided == .withdrawn ? "change_request.withdrawn" : "change_request.approved"])
+        }
+    }
+
     @Test func commentsAreKeptInOrderAndShownWithTheChangeRequest() async throws {
         try await TestStore.with { t in
             let plm = try await t.actor("plm-sync", .source)
