@@ -8,7 +8,8 @@ public struct Aurum: AsyncParsableCommand {
         abstract: "Master data governance: candidates in, stewards approve, golden records out.",
         discussion: """
             Upstream systems submit candidates; rules in rules/ validate them; every change waits in a \
-            queue for a steward's approval and becomes an immutable golden-record version.
+            queue until the approval gates of its rules (approve:) are satisfied, by stewards of the \
+            groups they name or by an auto-approve gate, and becomes an immutable golden-record version.
 
             Environment: DATABASE_URL (an external PostgreSQL; without it a private cluster runs in \
             .aurum/pg), AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server), \
