@@ -153,7 +153,16 @@ struct Edit: AsyncParsableCommand {
 struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Approve a change request; the final approval releases it as a new golden-record version.",
-        discussion: "Four-eyes: the token that submitted a change cannot approve it.")
+        discussion: """
+            The approval counts at the first open gate of the change request that takes you (your \
+            token's groups, or your role); the change is released when every gate is satisfied. \
+            aurum show lists the gates. Four-eyes: whoever submitted or edited a change cannot approve \
+            it, and one person approves it once.
+
+            Examples:
+              aurum approve 42 --comment "checked against the drawing"
+              aurum approve 42 --revision 3 --json
+            """)
 
     @Argument(help: "The change request id.") var id: Int64
     @Option(help: "Why you approve (kept in the audit trail).") var comment: String?
