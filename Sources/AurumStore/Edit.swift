@@ -10,6 +10,9 @@ extension PostgresStewardshipStore {
                      requestID: String) async throws -> ChangeRequestView {
         try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
+            if let change = RecordStateChange(request.kind) {
+                throw StoreError.conflict("change request \(id) is a \(change.rawValue) and changes no values; approve or withdraw it, and edit the values in a change of their own")
+            }
             guard case .recordRevision(let next) = try Self.decide({ () throws(ChangeRequestError) in
                 try lifecycle.edit(by: caller.name, seenRevision: revision)
             }) else { throw StoreError.conflict("change request \(id) cannot be edited now") }

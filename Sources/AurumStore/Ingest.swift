@@ -105,11 +105,14 @@ extension PostgresStewardshipStore {
         writes.addRefused()
         clock.lap("rows")
         try await writes.write(on: connection, logger: logger)
-        try await autoApprove(works, writes: writes, batch: batch, on: connection)
+        let released = try await autoApprove(works, writes: writes, batch: batch, on: connection)
         clock.lap("write")
         logger.debug("ingest round", metadata: ["aurum.candidates": "\(indices.count)", "aurum.waiting": "\(deferred.count)",
                                                 "aurum.phases": "\(clock)"])
-        for (index, result) in writes.results { results[index] = result }
+        for (index, result) in writes.results {
+            results[index] = result
+            results[index]?.released = released[index]
+        }
         return deferred.sorted()
     }
 
@@ -153,7 +156,10 @@ extension PostgresStewardshipStore {
     /// Releases at once each proposal of the round that an auto-approve gate takes (unless it is
     /// flagged as a possible duplicate, which a steward must look at): released by the gate, and
     /// audited as such. One release each, as a steward's approval would make it.
-    func autoApprove(_ works: [IngestWork], writes: IngestWrites, batch: IngestBatch, on connection: PostgresConnection) async throws {
+    /// Returns what was released, by the candidate's index in the batch.
+    func autoApprove(_ works: [IngestWork], writes: IngestWrites, batch: IngestBatch,
+                     on connection: PostgresConnection) async throws -> [Int: IngestResult.Release] {
+        var released = [Int: IngestResult.Release]()
         for work in works {
             guard case .propose(let proposal) = work.outcome, let id = writes.changeRequestIDs[work.index],
                   (work.match?.possibleDuplicates ?? []).isEmpty else { continue }
@@ -171,7 +177,9 @@ extension PostgresStewardshipStore {
                 actor: releaser.name, action: "change_request.auto_approved", entity: s.entity, subject: "change_request:\(id)",
                 recordID: recordID, version: version, after: ["gate": .string(gate)], rulesVersion: rules.version, requestID: batch.requestID),
                 on: connection, logger: logger)
+            released[work.index] = IngestResult.Release(recordID: recordID, version: version, gate: gate)
         }
+        return released
     }
 
     /// The candidate's golden values among its record's (or its own proposal's) sources.
@@ -369,6 +377,7 @@ extension PostgresStewardshipStore {
             SELECT \(unescaped: Self.changeRequestPlanningColumns)
             FROM unnest(\(locked)::bigint[]) AS k(id)
             JOIN LATERAL (SELECT * FROM change_request c WHERE c.record_id = k.id AND c.status = 'open' AND c.record_id IS NOT NULL
+                            AND c.kind NOT IN ('block', 'unblock', 'obsolete')
                           OFFSET 0 FOR UPDATE) cr ON true
             """, logger: logger)
         for try await row in rows {

@@ -137,7 +137,7 @@ extension PostgresStewardshipStore {
     func supersede(_ absorbed: Int64, into target: Int64, by request: ChangeRequestView, caller: Principal, requestID: String,
                    on connection: PostgresConnection) async throws {
         let changed = try await connection.query("""
-            SELECT (SELECT id FROM change_request WHERE record_id = \(absorbed) AND status = 'open'),
+            SELECT (SELECT min(id) FROM change_request WHERE record_id = \(absorbed) AND status = 'open'),
                    gr.updated_at > (SELECT created_at FROM change_request WHERE id = \(request.id))
             FROM golden_record gr WHERE gr.id = \(absorbed)
             """, logger: logger)

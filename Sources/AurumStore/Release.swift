@@ -8,6 +8,9 @@ extension PostgresStewardshipStore {
     /// the records as they are now. The caller writes the change request's new status.
     func release(_ request: inout ChangeRequestView, by caller: Principal, requestID: String,
                  on connection: PostgresConnection) async throws -> (Int64, Int) {
+        if let change = RecordStateChange(request.kind) {
+            return try await releaseStateChange(change, request, by: caller, requestID: requestID, on: connection)
+        }
         // A merge's survivor may take the values of the record merged into it.
         let owned: Set<Int64> = request.kind == .merge ? Set([request.mergeRecordID].compactMap { $0 }) : []
         let verdict = try await validate(request.proposed, entity: request.entity, recordID: request.recordID, alsoOwned: owned, on: connection)
@@ -16,8 +19,8 @@ extension PostgresStewardshipStore {
             throw StoreError.conflict("the proposal is no longer valid against the golden records: \(problems); reject it and let the source resubmit")
         }
         guard let schema = rules.entities[request.entity] else { throw StoreError.invalid("the rules no longer define entity \(request.entity)") }
-        let (recordID, version, before) = try await nextVersion(of: request, on: connection)
-        try await insertVersion(record: recordID, version: version, state: "active", attributes: request.proposed, lineage: request.lineage,
+        let (recordID, version, before, state) = try await nextVersion(of: request, on: connection)
+        try await insertVersion(record: recordID, version: version, state: state, attributes: request.proposed, lineage: request.lineage,
                                 changeRequest: request.id, caller: caller, on: connection)
         try await connection.query("UPDATE change_request SET record_id = \(recordID) WHERE id = \(request.id)", logger: logger)
         if request.kind == .merge, let absorbed = request.mergeRecordID {
@@ -68,29 +71,35 @@ extension PostgresStewardshipStore {
         }
     }
 
-    /// Creates the golden record for a create, or advances the current version of an update.
-    func nextVersion(of request: ChangeRequestView, on connection: PostgresConnection) async throws -> (Int64, Int, Attributes?) {
+    /// Creates the golden record for a create, or advances the current version of an update; with
+    /// the state the new version keeps (a blocked record's update leaves it blocked). An update
+    /// proposed against an earlier version still applies when the versions since changed no
+    /// values (a block, an unblock).
+    func nextVersion(of request: ChangeRequestView, on connection: PostgresConnection) async throws -> (Int64, Int, Attributes?, String) {
         guard let recordID = request.recordID else {
             let rows = try await connection.query("""
                 INSERT INTO golden_record (entity, current_version) VALUES (\(request.entity), 1) RETURNING id
                 """, logger: logger)
             let id = try await rows.decode(Int64.self).first { _ in true }!
-            return (id, 1, nil)
+            return (id, 1, nil, RecordState.active.rawValue)
         }
         let rows = try await connection.query("""
-            SELECT gr.current_version, gv.attributes::text FROM golden_record gr
+            SELECT gr.current_version, gv.attributes::text, gr.state,
+                   coalesce((SELECT base.attributes = gv.attributes FROM golden_version base
+                             WHERE base.record_id = gr.id AND base.version = \(request.baseVersion)), false)
+            FROM golden_record gr
             JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
             WHERE gr.id = \(recordID) FOR UPDATE OF gr
             """, logger: logger)
-        guard let (current, attributes) = try await rows.decode((Int, String).self).first(where: { _ in true }) else {
+        guard let (current, attributes, state, sameValues) = try await rows.decode((Int, String, String, Bool).self).first(where: { _ in true }) else {
             throw StoreError.notFound("golden record \(recordID) does not exist")
         }
-        if let base = request.baseVersion, base != current {
+        if let base = request.baseVersion, base != current, !sameValues {
             throw StoreError.conflict("record \(recordID) is at version \(current), but this change was proposed against version \(base); reject it and let the source resubmit")
         }
         try await connection.query("""
             UPDATE golden_record SET current_version = \(current + 1), updated_at = now() WHERE id = \(recordID)
             """, logger: logger)
-        return (recordID, current + 1, try SQLJSON.decode(Attributes.self, attributes))
+        return (recordID, current + 1, try SQLJSON.decode(Attributes.self, attributes), state)
     }
 }

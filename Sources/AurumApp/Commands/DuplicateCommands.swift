@@ -125,3 +125,63 @@ struct Unmerge: AsyncParsableCommand {
         print(ChangeRequestText.render(opened))
     }
 }
+
+/// `aurum block|unblock|obsolete ENTITY ID --reason R`: a golden record's lifecycle state,
+/// changed through approval.
+enum StateChangeCommand {
+    /// One command per state change; they differ only in the change.
+    struct Options: ParsableArguments {
+        @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+        @Argument(help: "The golden record id.") var id: Int64
+        @Option(help: "Why (required; kept in the audit trail and shown to the approvers).") var reason: String
+        @OptionGroup var client: ClientOptions
+
+        func run(_ change: RecordStateChange) async throws {
+            guard let opened = try await post("/v1/records/\(entity)/\(id)/\(change.rawValue)", ["reason": reason], as: ChangeRequestView.self,
+                                              client: client, json: ChangeRequestID.init) else { return }
+            print("change request \(opened.id) proposes that \(entity) \(id) be \(change.pastParticiple); another steward must approve it")
+            print(ChangeRequestText.render(opened))
+        }
+    }
+
+    struct Block: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose blocking a golden record: it stays readable, but no new change may reference it.",
+            discussion: """
+                On release the record's next version is blocked: its values stay as they are and \
+                readable, and a candidate or edit that names it in a reference (an item's vendor) is \
+                rejected saying so. Whoever proposes it cannot approve it.
+
+                Examples:
+                  aurum block supplier 7 --reason "bank details under review"
+                  aurum block supplier 7 --reason "insolvent" --json
+                """)
+        @OptionGroup var options: Options
+        func run() async throws { try await options.run(.block) }
+    }
+
+    struct Unblock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose unblocking a blocked golden record (through approval).",
+            discussion: """
+                Examples:
+                  aurum unblock supplier 7 --reason "bank details confirmed by phone"
+                """)
+        @OptionGroup var options: Options
+        func run() async throws { try await options.run(.unblock) }
+    }
+
+    struct Obsolete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose making a golden record obsolete, for good (through approval).",
+            discussion: """
+                An obsolete record stays readable with its history; it cannot be referenced, blocked \
+                or unblocked again.
+
+                Examples:
+                  aurum obsolete item 12 --reason "discontinued, replaced by item 40"
+                """)
+        @OptionGroup var options: Options
+        func run() async throws { try await options.run(.obsolete) }
+    }
+}

@@ -30,6 +30,9 @@ public protocol StewardshipStore: Sendable {
     func merge(entity: String, record id: Int64, into target: Int64, by caller: Principal, reason: String, requestID: String) async throws -> ChangeRequestView
     /// Opens an unmerge of record `id`: restored with its own source keys and values.
     func unmerge(entity: String, record id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> ChangeRequestView
+    /// Opens a steward's block, unblock or obsolete of record `id` (a change request through approval).
+    func changeState(_ change: RecordStateChange, entity: String, record id: Int64, by caller: Principal, reason: String,
+                     requestID: String) async throws -> ChangeRequestView
     /// The golden records a source's key is linked to (following merges), one per entity.
     func crossReference(source: String, sourceKey: String, entities: [String]) async throws -> [CrossReference]
     func record(entity: String, id: Int64) async throws -> RecordView?

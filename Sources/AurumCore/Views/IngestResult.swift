@@ -17,6 +17,23 @@ public struct IngestResult: Sendable, Hashable, Codable {
     /// What matching decided; nil when no matching ran (the source key was already linked to a
     /// golden record, or the candidate was rejected).
     public var match: FlowMatch?
+    /// Set when an auto-approve gate released the change at once: the version it became.
+    public var released: Release?
+
+    /// A change an auto-approve gate released in the ingest's own transaction.
+    public struct Release: Sendable, Hashable, Codable {
+        public var recordID: Int64
+        public var version: Int
+        public var gate: String
+
+        public init(recordID: Int64, version: Int, gate: String) {
+            self.recordID = recordID
+            self.version = version
+            self.gate = gate
+        }
+
+        enum CodingKeys: String, CodingKey { case recordID = "record_id", version, gate }
+    }
 
     public init(candidateID: Int64?, status: Status, changeRequestID: Int64?, errors: [Finding] = [], warnings: [Finding] = [],
                 match: FlowMatch? = nil) {
@@ -29,7 +46,7 @@ public struct IngestResult: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case candidateID = "candidate_id", status, changeRequestID = "change_request_id", errors, warnings, match
+        case candidateID = "candidate_id", status, changeRequestID = "change_request_id", errors, warnings, match, released
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -40,6 +57,7 @@ public struct IngestResult: Sendable, Hashable, Codable {
         try c.encode(errors, forKey: .errors)
         try c.encode(warnings, forKey: .warnings)
         try c.encode(match.map(Summary.init), forKey: .match)
+        try c.encode(released, forKey: .released)
     }
 
     /// The match as an ingest result shows it: the band, the record, the score and its explanation.

@@ -12,6 +12,11 @@ struct RecordRoutes {
         group.get("records/:entity/:id/versions", use: versions)
         group.post("records/:entity/:id/merge", use: merge)
         group.post("records/:entity/:id/unmerge", use: unmerge)
+        for change in RecordStateChange.allCases {
+            group.post("records/:entity/:id/\(change.rawValue)") { request, context in
+                try await changeState(change, request, context: context)
+            }
+        }
         group.get("xref/:source/:source_key", use: crossReference)
     }
 
@@ -36,9 +41,18 @@ struct RecordRoutes {
         return JSONBody.response(opened, status: .created)
     }
 
-    static func reason(_ body: [String: JSONValue]) throws -> String {
+    /// Opens a block, unblock or obsolete: `{"reason": "..."}`; the answer is the change request.
+    @Sendable func changeState(_ change: RecordStateChange, _ request: Request, context: AurumRequestContext) async throws -> Response {
+        let (entity, id) = try target(context)
+        let body = try await JSONBody.object(of: request, allowed: ["reason"])
+        let opened = try await store.changeState(change, entity: entity, record: id, by: try context.caller(),
+                                                 reason: try Self.reason(body, for: "a \(change.rawValue)"), requestID: context.requestID)
+        return JSONBody.response(opened, status: .created)
+    }
+
+    static func reason(_ body: [String: JSONValue], for what: String = "a merge or unmerge") throws -> String {
         guard let reason = body["reason"]?.stringValue, !reason.allSatisfy(\.isWhitespace), reason.count <= 4000 else {
-            throw Problem.unprocessable("a merge or unmerge needs {\"reason\": \"...\"} (at most 4000 characters), kept in the audit trail")
+            throw Problem.unprocessable("\(what) needs {\"reason\": \"...\"} (at most 4000 characters), kept in the audit trail")
         }
         return reason
     }
