@@ -15,7 +15,12 @@ public enum RulesLoader {
     public static func check(directory: String) -> (RuleSet?, [RulesDiagnostic]) {
         let files: [RulesFile]
         do { files = try RulesFile.list(in: directory) } catch {
-            return (nil, [RulesDiagnostic(file: directory, line: 0, message: "cannot read the rules directory: \(error.localizedDescription)")])
+            let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+            let missing = !FileManager.default.fileExists(atPath: directory)
+            let message = missing
+                ? "no rules directory here (looked for \(absolute)); give the directory (--rules DIR, or as the argument of rules check) or set AURUM_RULES"
+                : "cannot read the rules directory \(absolute): \(error.localizedDescription)"
+            return (nil, [RulesDiagnostic(file: directory, line: 0, message: message)])
         }
         var diagnostics = [RulesDiagnostic]()
         var entities = [String: (EntitySchema, YAMLDocument, Node)]()

@@ -42,8 +42,9 @@ import Testing
 
             #expect(try await aurum(["approve", String(open[0].id), "--comment", "ok", "--url", url, "--token", alice]) == 0)
             #expect(try await aurum(["reject", String(open[1].id), "--reason", "not ours", "--url", url, "--token", alice]) == 0)
-            #expect(try await aurum(["approve", String(open[1].id), "--url", url, "--token", alice]) == 1)
-            #expect(try await aurum(["approve", String(open[0].id), "--url", url, "--token", plm]) == 1)
+            #expect(try await aurum(["approve", String(open[1].id), "--url", url, "--token", alice]) == 5, "decided already: a conflict")
+            #expect(try await aurum(["approve", String(open[0].id), "--url", url, "--token", plm]) == 4, "a source may not approve: forbidden")
+            #expect(try await aurum(["approve", "9999", "--url", url, "--token", alice]) == 3, "no such change request")
             let queue = try await runAurumCapturing(["queue", "--status", "all", "--url", url, "--token", alice, "--json"])
             #expect(queue.code == 0)
             let listed = try JSONDecoder().decode([ChangeRequestView].self, from: Data(queue.output.utf8))

@@ -1,8 +1,10 @@
+import ArgumentParser
 import AsyncHTTPClient
 import AurumCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Talks to an Aurum server for the steward and import commands.
 struct APIClient: Sendable {
@@ -38,11 +40,39 @@ struct APIClient: Sendable {
             response = try await Self.http.execute(request, timeout: .seconds(300))
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            throw APIError.unreachable("cannot reach Aurum at \(baseURL): \(error). Is `aurum serve` running? Set AURUM_URL")
+            throw APIError.unreachable(Self.unreachable(baseURL, error))
         }
         let reply = Reply(status: Int(response.status.code), body: Data(buffer: bytes))
-        guard (200..<300).contains(reply.status) else { throw APIError.refused(status: reply.status, problem: ProblemBody.read(reply.body)) }
+        guard (200..<300).contains(reply.status) else {
+            // Aurum answers every refusal as problem+json; anything else is another server.
+            guard response.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true else {
+                throw APIError.notAurum("the server at \(baseURL) answered \(reply.status) to \(method.rawValue) \(path) without an Aurum "
+                                        + "problem; it does not look like an Aurum server. Check AURUM_URL (or --url)")
+            }
+            throw APIError.refused(status: reply.status, problem: ProblemBody.read(reply.body))
+        }
         return reply
+    }
+
+    /// Why the server could not be reached, in words and with what to do.
+    static func unreachable(_ baseURL: String, _ error: any Error) -> String {
+        let address = URLComponents(string: baseURL).map { "\($0.host ?? "?"):\($0.port.map(String.init) ?? ($0.scheme == "https" ? "443" : "80"))" }
+            ?? baseURL
+        let text = String(describing: error)
+        if (error as? IOError)?.errnoCode == ECONNREFUSED || text.contains("Connection refused") || text.contains("errno: 111") {
+            return "nothing listens on \(address) — is `aurum serve` running? Set AURUM_URL (or --url) to the server's address"
+        }
+        if let http = error as? HTTPClientError, http == .connectTimeout || http == .deadlineExceeded || http == .readTimeout {
+            return "\(address) did not answer in time (\(http == .connectTimeout ? "no connection within 5 s" : "no answer within 300 s")); "
+                + "is the server up and reachable from here?"
+        }
+        if error is NIOConnectionError || text.contains("NIOConnectionError") || text.contains("getaddrinfo") || text.contains("lookup") {
+            return "cannot connect to \(address): the name does not resolve or the host is unreachable; check AURUM_URL (or --url)"
+        }
+        if let http = error as? HTTPClientError, http == .remoteConnectionClosed {
+            return "\(address) closed the connection before answering; is it an Aurum server, and is it plain HTTP (or HTTPS) as the URL says?"
+        }
+        return "cannot reach Aurum at \(baseURL): \(text); is `aurum serve` running? Set AURUM_URL (or --url)"
     }
 
     /// One HTTP client for the process: a server that cannot be reached is reported after 5 seconds
@@ -80,10 +110,21 @@ enum APIError: Error, CustomStringConvertible {
     case unreachable(String)
     case refused(status: Int, problem: ProblemBody)
     case unreadable(String)
+    /// Something answered that is not Aurum (a 404 from another web server).
+    case notAurum(String)
+
+    /// The command's exit code for this failure (the table in `aurum --help` and the README).
+    var exitCode: ExitCode {
+        switch self {
+        case .unreachable, .notAurum: return ExitStatus.unreachable
+        case .unreadable: return ExitStatus.refused
+        case .refused(let status, _): return ExitStatus.of(httpStatus: status)
+        }
+    }
 
     var description: String {
         switch self {
-        case .unreachable(let message), .unreadable(let message): return message
+        case .unreachable(let message), .unreadable(let message), .notAurum(let message): return message
         case .refused(let status, let problem):
             let lines = (problem.errors ?? []).map { "  \($0.path): \($0.message)" }
             return (["\(status) \(problem.title ?? "error"): \(problem.detail ?? "")"] + lines).joined(separator: "\n")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `aurum`: the map of the product, one subcommand per job.
 @available(macOS 10.15, *)
@@ -15,8 +16,7 @@ public struct Aurum: AsyncParsableCommand {
             .aurum/pg), AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server), \
             AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise).
 
-            Exit codes: 0 done; 1 refused by the server, candidates rejected or rule problems; \
-            64 wrong usage; 69 server unreachable.
+            \(ExitStatus.help)
             """,
         version: Aurum.version,
         subcommands: [
@@ -26,6 +26,25 @@ public struct Aurum: AsyncParsableCommand {
         ])
 
     public init() {}
+
+    /// Runs the command line. Messages about usage read as Aurum's own do (`error: …` on
+    /// standard error), and help goes to standard output.
+    public static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            let code = exitCode(for: error)
+            var message = fullMessage(for: error)
+            if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+            if code == .success {
+                if !message.isEmpty { print(message) }
+            } else if !message.isEmpty {
+                printError(message)
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 
     /// Printed by `aurum --version`.
     public static let version = "0.12.0-dev"

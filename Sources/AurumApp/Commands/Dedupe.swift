@@ -243,17 +243,17 @@ struct DedupeReport: Sendable {
             }
         }
         if !result.clusters.isEmpty {
-            out.line("\(result.clusters.count) clusters:")
+            out.line("\(counted(result.clusters.count, "cluster")):")
             for cluster in result.clusters { out.line("  " + cluster.map { records[$0].id }.joined(separator: ", ")) }
         }
         if !invalid.isEmpty {
-            out.line("\(invalid.count) rows fail validation (matched all the same):")
+            out.line("\(counted(invalid.count, "row")) \(invalid.count == 1 ? "fails" : "fail") validation (matched all the same):")
             for row in invalid {
                 out.line("  \(row.record) (line \(row.line)): " + row.errors.map { "\($0.attribute) [\($0.rule)]" }.joined(separator: ", "))
             }
         }
         let blocking = result.blocking
-        out.line("\(records.count) records, \(blocking.blocks) blocks, \(blocking.comparedPairs) pairs compared, \(autoLink) auto_link, "
+        out.line("\(counted(records.count, "record")), \(counted(blocking.blocks, "block")), \(counted(blocking.comparedPairs, "pair")) compared, \(autoLink) auto_link, "
                  + "\(review) review, \(MatchExplanation.fixed(seconds, 2)) s, peak memory \(PeakMemory.bytes() / 1_048_576) MiB")
         for summary in Self.oversizedByKey(blocking.oversizedBlocks) {
             out.line("  \(summary.blocks) oversized block\(summary.blocks == 1 ? "" : "s") of key \(summary.key) (largest \(summary.largest), "

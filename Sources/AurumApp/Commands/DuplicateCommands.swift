@@ -15,10 +15,13 @@ struct Link: AsyncParsableCommand {
               aurum link 42 --to 7 --comment "same VAT, new address" --json
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(name: .customLong("to"), help: ArgumentHelp("The golden record it is a change of.", valueName: "id")) var record: Int64
     @Option(help: "Why (kept in the audit trail).") var comment: String?
     @OptionGroup var client: ClientOptions
+
+    func validate() throws { try ClientRules.check(id: record) }
 
     func run() async throws {
         let api = try client.client()
@@ -26,8 +29,8 @@ struct Link: AsyncParsableCommand {
         if let comment { body["comment"] = .string(comment) }
         let linked = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/link", json: body).decode(ChangeRequestView.self) }
         if client.json { return print(JSONOutput.string(ChangeRequestID(linked))) }
-        print("change request \(id) is now an update of \(linked.entity) \(record) at revision \(linked.revision); another steward must approve it")
-        print(ChangeRequestText.render(linked))
+        client.say("change request \(id) is now an update of \(linked.entity) \(record) at revision \(linked.revision); another steward must approve it")
+        client.say(ChangeRequestText.render(linked))
     }
 }
 
@@ -44,7 +47,8 @@ struct Distinct: AsyncParsableCommand {
               aurum distinct 42 --comment "two branches of one company" --json
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(help: "Why (kept in the audit trail).") var comment: String?
     @OptionGroup var client: ClientOptions
 
@@ -54,7 +58,7 @@ struct Distinct: AsyncParsableCommand {
         if let comment { body["comment"] = .string(comment) }
         let settled = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/distinct", json: body).decode(ChangeRequestView.self) }
         if client.json { return print(JSONOutput.string(ChangeRequestID(settled))) }
-        print("change request \(id): \(settled.possibleDuplicates.count) possible duplicate(s) settled as distinct")
+        client.say("change request \(id): \(counted(settled.possibleDuplicates.count, "possible duplicate")) settled as distinct")
     }
 }
 
@@ -91,11 +95,18 @@ struct Merge: AsyncParsableCommand {
     @Option(help: "Why (required; kept in the audit trail).") var reason: String
     @OptionGroup var client: ClientOptions
 
+    func validate() throws {
+        try ClientRules.check(entity: entity)
+        try ClientRules.check(id: id)
+        try ClientRules.check(id: into)
+    }
+
     func run() async throws {
         let api = try client.client()
         let body: [String: JSONValue] = ["into": .number(Double(into)), "reason": .string(reason)]
         let opened = try await calling { try await api.send(.POST, "/v1/records/\(entity)/\(id)/merge", json: body).decode(ChangeRequestView.self) }
         if client.json { return print(JSONOutput.string(ChangeRequestID(opened))) }
+        if client.quiet { return print(opened.id) }
         print("change request \(opened.id) proposes merging \(entity) \(id) into \(into); another steward must approve it")
         print(ChangeRequestText.render(opened))
     }
@@ -118,9 +129,15 @@ struct Unmerge: AsyncParsableCommand {
     @Option(help: "Why (required; kept in the audit trail).") var reason: String
     @OptionGroup var client: ClientOptions
 
+    func validate() throws {
+        try ClientRules.check(entity: entity)
+        try ClientRules.check(id: id)
+    }
+
     func run() async throws {
         guard let opened = try await post("/v1/records/\(entity)/\(id)/unmerge", ["reason": reason], as: ChangeRequestView.self, client: client,
                                           json: ChangeRequestID.init) else { return }
+        if client.quiet { return print(opened.id) }
         print("change request \(opened.id) proposes restoring \(entity) \(id); another steward must approve it")
         print(ChangeRequestText.render(opened))
     }
@@ -136,9 +153,15 @@ enum StateChangeCommand {
         @Option(help: "Why (required; kept in the audit trail and shown to the approvers).") var reason: String
         @OptionGroup var client: ClientOptions
 
+        func validate() throws {
+            try ClientRules.check(entity: entity)
+            try ClientRules.check(id: id)
+        }
+
         func run(_ change: RecordStateChange) async throws {
             guard let opened = try await post("/v1/records/\(entity)/\(id)/\(change.rawValue)", ["reason": reason], as: ChangeRequestView.self,
                                               client: client, json: ChangeRequestID.init) else { return }
+            if client.quiet { return print(opened.id) }
             print("change request \(opened.id) proposes that \(entity) \(id) be \(change.pastParticiple); another steward must approve it")
             print(ChangeRequestText.render(opened))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AurumCore
+import AurumRules
 import Foundation
 
 /// `aurum ingest FILE`: imports a CSV or NDJSON file through the API, in batches.
@@ -11,9 +12,18 @@ struct Ingest: AsyncParsableCommand {
 
             NDJSON: one object per line with source_key and the attributes (inline or under "attributes").
 
-            Each batch commits candidate by candidate; a batch the server refuses is reported and the \
-            rest goes on. A progress bar is drawn on standard error when it is a terminal. \
-            Exit code 1 when any row was rejected or refused.
+            The entity, the source and the file's columns are checked against the rules here \
+            ($AURUM_RULES, else rules/) before anything is sent, and a problem of the whole file is \
+            said once. Each batch is one transaction; batches go one after the other, so that each \
+            create is matched against the ones before it. The summary lists each row's change \
+            request (or why it was rejected) and its warnings; a change an auto-approve gate \
+            released at once is shown as released. A progress bar is drawn on standard error when \
+            it is a terminal. Exit code 1 when any row was rejected or refused.
+
+            Examples:
+              aurum ingest examples/items.csv --entity item --source plm
+              aurum ingest suppliers.ndjson --entity supplier --source portal --batch 1000 --json
+              aurum ingest items.csv --entity item --source plm --quiet   # the summary line only
             """)
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl).") var file: String
@@ -24,6 +34,9 @@ struct Ingest: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000") }
+        let rules = ClientRules.load()
+        try ClientRules.check(entity: entity, in: rules)
+        try ClientRules.check(source: source, entity: entity, in: rules)
     }
 
     func run() async throws {
@@ -31,26 +44,55 @@ struct Ingest: AsyncParsableCommand {
         let rows: [ImportFile.Row]
         do { rows = try ImportFile(path: file).rows } catch {
             printError("error: \(error)")
-            throw ExitCode.failure
+            throw ExitStatus.refused
+        }
+        if let problem = Self.unknownColumns(rows, entity: entity, rules: ClientRules.load()) {
+            printError("error: \(file): \(problem); nothing was sent")
+            throw ExitStatus.refused
         }
         var outcomes = [RowOutcome]()
         let progress = Progress(total: rows.count)
+        var fileRefusal: String?
         for start in stride(from: 0, to: rows.count, by: batch) {
             let slice = Array(rows[start..<min(start + batch, rows.count)])
-            outcomes += try await send(slice, api: api)
+            if let fileRefusal {
+                outcomes += slice.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: fileRefusal) }
+                continue
+            }
+            let sent = try await send(slice, api: api)
+            outcomes += sent.outcomes
+            fileRefusal = sent.fileRefusal
             progress.update(done: outcomes.count, summary: Summary(outcomes).short)
         }
         progress.finish()
         let summary = Summary(outcomes)
+        if let fileRefusal { printError("error: \(file): \(fileRefusal); nothing of the file was stored") }
         if client.json {
             print(JSONOutput.string(outcomes))
+        } else if client.quiet {
+            print(summary.headline(file: file))
         } else {
-            print(summary.report(file: file))
+            print(summary.report(file: file, fileRefusal: fileRefusal))
         }
-        if summary.rejected + summary.refused > 0 { throw ExitCode.failure }
+        if summary.rejected + summary.refused > 0 { throw ExitStatus.refused }
     }
 
-    func send(_ rows: [ImportFile.Row], api: APIClient) async throws -> [RowOutcome] {
+    /// The columns of the file the entity does not define, said once for the file.
+    static func unknownColumns(_ rows: [ImportFile.Row], entity: String, rules: RuleSet?) -> String? {
+        guard let schema = rules?.entities[entity] else { return nil }
+        var columns = Set<String>()
+        for row in rows { columns.formUnion(row.attributes.keys) }
+        let unknown = columns.filter { schema.attribute($0) == nil }.sorted()
+        guard !unknown.isEmpty else { return nil }
+        let names = schema.attributes.map(\.name)
+        let listed = unknown.map { "\($0)\(Suggestion.didYouMean($0, in: names))" }.joined(separator: ", ")
+        return "\(unknown.count == 1 ? "column" : "columns") \(listed) \(unknown.count == 1 ? "is not an attribute" : "are not attributes") "
+            + "of \(entity); remove \(unknown.count == 1 ? "it" : "them") or declare \(unknown.count == 1 ? "it" : "them") in rules/\(entity).yaml"
+    }
+
+    /// Sends one batch. A refusal that holds for every row alike (an unknown entity, source or
+    /// column) is the file's, returned once so the rest of the file is not sent.
+    func send(_ rows: [ImportFile.Row], api: APIClient) async throws -> (outcomes: [RowOutcome], fileRefusal: String?) {
         let candidates: [JSONValue] = rows.map {
             ["entity": .string(entity), "source": .string(source), "source_key": .string($0.sourceKey ?? ""), "attributes": .object($0.attributes)]
         }
@@ -58,21 +100,41 @@ struct Ingest: AsyncParsableCommand {
             let reply = try await api.send(.POST, "/v1/candidates", json: candidates)
             struct Batch: Decodable { var results: [IngestResult] }
             let results = try reply.decode(Batch.self).results
-            return zip(rows, results).map { RowOutcome(row: $0, result: $1) }
-        } catch APIError.refused(let status, let problem) where status != 401 {
+            return (zip(rows, results).map { RowOutcome(row: $0, result: $1) }, nil)
+        } catch APIError.refused(let status, let problem) where status != 401 && status != 403 {
             let stored = problem.stored ?? []
-            return rows.enumerated().map { index, row in
+            var own = [Int: [String]]()
+            for item in problem.errors ?? [] {
+                guard let (index, rest) = Self.candidateIndex(item.path) else { continue }
+                own[index, default: []].append(rest.isEmpty ? item.message : "\(rest): \(item.message)")
+            }
+            // A problem every row has is the file's (the same message for every candidate).
+            var shared = Set(own[0] ?? [])
+            for index in rows.indices.dropFirst() { shared.formIntersection(own[index] ?? []) }
+            if stored.isEmpty, !shared.isEmpty, rows.count > 1 {
+                let message = shared.sorted().joined(separator: "; ")
+                return (rows.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: message) }, message)
+            }
+            let outcomes = rows.enumerated().map { index, row in
                 if index < stored.count { return RowOutcome(row: row, result: stored[index]) }
-                let own = (problem.errors ?? []).filter { $0.path.hasPrefix("candidates[\(index)]") }.map(\.message)
                 let what = problem.stored == nil ? "the batch was refused" : "not stored"
-                let message = own.isEmpty ? "\(what) (\(status)): \(problem.detail ?? "")" : own.joined(separator: "; ")
+                let message = own[index].map { $0.joined(separator: "; ") } ?? "\(what) (\(status)): \(problem.detail ?? "")"
                 return RowOutcome(line: row.line, sourceKey: row.sourceKey ?? "", status: "refused", message: message)
             }
+            return (outcomes, nil)
         } catch let error as APIError {
             printError("error: \(error.description)")
-            if case .unreachable = error { throw ExitCode(69) }
-            throw ExitCode.failure
+            throw error.exitCode
         }
+    }
+
+    /// `candidates[3].attributes.colour` → (3, "attributes.colour").
+    static func candidateIndex(_ path: String) -> (Int, String)? {
+        guard path.hasPrefix("candidates["), let close = path.firstIndex(of: "]"),
+              let index = Int(path[path.index(path.startIndex, offsetBy: 11)..<close]) else { return nil }
+        var rest = path[path.index(after: close)...]
+        if rest.hasPrefix(".") { rest = rest.dropFirst() }
+        return (index, String(rest))
     }
 }
 
@@ -87,6 +149,8 @@ struct RowOutcome: Codable {
     var errors: [Finding] = []
     var warnings: [Finding] = []
     var message: String?
+    /// Set when an auto-approve gate released the change at once.
+    var released: IngestResult.Release?
 
     init(line: Int, sourceKey: String, status: String, message: String) {
         self.line = line; self.sourceKey = sourceKey; self.status = status; self.message = message
@@ -95,12 +159,12 @@ struct RowOutcome: Codable {
     init(row: ImportFile.Row, result: IngestResult) {
         line = row.line; sourceKey = row.sourceKey ?? ""; status = result.status.rawValue
         candidateID = result.candidateID; changeRequestID = result.changeRequestID
-        errors = result.errors; warnings = result.warnings
+        errors = result.errors; warnings = result.warnings; released = result.released
     }
 
     enum CodingKeys: String, CodingKey {
         case line, sourceKey = "source_key", status, candidateID = "candidate_id", changeRequestID = "change_request_id"
-        case errors, warnings, message
+        case errors, warnings, message, released
     }
 }
 
@@ -112,15 +176,45 @@ struct Summary {
     func count(_ status: String) -> Int { outcomes.filter { $0.status == status }.count }
     var rejected: Int { count("rejected") }
     var refused: Int { count("refused") }
+    var released: Int { outcomes.filter { $0.released != nil }.count }
     var short: String { "proposed \(count("proposed")) · unchanged \(count("unchanged")) · rejected \(rejected + refused)" }
 
-    func report(file: String) -> String {
-        var lines = ["\(file): \(outcomes.count) rows — \(count("proposed")) proposed, \(count("unchanged")) unchanged, \(rejected) rejected"
-                     + (refused > 0 ? ", \(refused) refused" : "")]
-        for outcome in outcomes where outcome.status == "rejected" || outcome.status == "refused" {
-            let reasons = outcome.errors.isEmpty ? (outcome.message ?? "") : outcome.errors.map { "\($0.attribute) [\($0.rule)]: \($0.message)" }.joined(separator: "; ")
-            lines.append("  line \(outcome.line) (\(outcome.sourceKey)) \(outcome.status): \(reasons)")
-        }
+    /// The rows listed one by one in the report, at most; `--json` lists them all.
+    static let listed = 50
+
+    func headline(file: String) -> String {
+        var parts = ["\(count("proposed") - released) proposed"]
+        if released > 0 { parts.append("\(released) released at once") }
+        parts += ["\(count("unchanged")) unchanged", "\(rejected) rejected"]
+        if refused > 0 { parts.append("\(refused) refused") }
+        let warned = outcomes.filter { !$0.warnings.isEmpty }.count
+        if warned > 0 { parts.append("\(counted(warned, "row")) with warnings") }
+        return "\(file): \(counted(outcomes.count, "row")) — " + parts.joined(separator: ", ")
+    }
+
+    func report(file: String, fileRefusal: String? = nil) -> String {
+        var lines = [headline(file: file)]
+        let shown = outcomes.filter { fileRefusal == nil || $0.status != "refused" }
+        for outcome in shown.prefix(Self.listed) { lines.append("  " + Self.line(outcome)) }
+        if shown.count > Self.listed { lines.append("  … and \(shown.count - Self.listed) more rows; --json lists every row") }
         return lines.joined(separator: "\n")
+    }
+
+    /// One row: what became of it, its change request, and its problems or warnings.
+    static func line(_ o: RowOutcome) -> String {
+        let at = "line \(o.line) (\(o.sourceKey))"
+        let warnings = o.warnings.map { " · warning \($0.attribute) [\($0.rule)]: \($0.message)" }.joined()
+        switch o.status {
+        case "rejected":
+            return "\(at) rejected: " + o.errors.map { "\($0.attribute) [\($0.rule)]: \($0.message)" }.joined(separator: "; ")
+        case "refused":
+            return "\(at) refused: \(o.message ?? "")"
+        default:
+            let request = o.changeRequestID.map { "change request \($0)" } ?? "no change request"
+            if let released = o.released {
+                return "\(at) released: \(request), by gate \(released.gate), record \(released.recordID) version \(released.version)\(warnings)"
+            }
+            return "\(at) \(o.status): \(request)\(warnings)"
+        }
     }
 }

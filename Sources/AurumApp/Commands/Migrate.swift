@@ -14,6 +14,6 @@ struct Migrate: AsyncParsableCommand {
         let applied = try await database.access.withDatabase(logger: logger) { client in
             try await migrator.migrate(client, logger: logger)
         }
-        print(applied.isEmpty ? "up to date (\(migrator.migrations.count) migrations)" : applied.map { "applied \($0)" }.joined(separator: "\n"))
+        print(applied.isEmpty ? "up to date (\(counted(migrator.migrations.count, "migration")))" : applied.map { "applied \($0)" }.joined(separator: "\n"))
     }
 }

@@ -80,7 +80,7 @@ struct OdooCommand: AsyncParsableCommand {
                 print(JSONOutput.string(CheckReport(server: .init(version: info.serverVersion, protocolName: info.protocolName.rawValue, uid: info.uid), problems: problems)))
             } else {
                 print("Odoo \(info.serverVersion) at \(odoo.url ?? ProcessInfo.processInfo.environment["ODOO_URL"] ?? ""), protocol \(info.protocolName.rawValue), signed in as uid \(info.uid)")
-                print(problems.isEmpty ? "mapping: ok — \(mapping.entities.count) entities, every model, field and look-up found" : "\(problems.count) problems:")
+                print(problems.isEmpty ? "mapping: ok — \(counted(mapping.entities.count, "entity", "entities")), every model, field and look-up found" : "\(counted(problems.count, "problem")):")
                 problems.forEach { print("  " + $0) }
             }
             if !problems.isEmpty { throw ExitCode.failure }

@@ -47,12 +47,31 @@ struct ClientOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
     var json = false
 
+    @Flag(name: [.customShort("q"), .long], help: "Print only what a script needs: the ids, or a summary line; errors still go to standard error.")
+    var quiet = false
+
+    /// Prints `text` for a person, unless `--quiet` or `--json` asked for less or for data.
+    func say(_ text: @autoclosure () -> String) {
+        if !quiet && !json { print(text()) }
+    }
+
     func client() throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
         guard let token = token ?? environment["AURUM_TOKEN"], !token.isEmpty else {
             throw ValidationError("no token: set AURUM_TOKEN or pass --token (an admin creates one with `aurum token create`)")
         }
-        return APIClient(baseURL: url ?? environment["AURUM_URL"] ?? "http://127.0.0.1:8080", token: token)
+        let named = url.map { ("--url", $0) } ?? environment["AURUM_URL"].map { ("AURUM_URL", $0) } ?? ("the default", "http://127.0.0.1:8080")
+        return APIClient(baseURL: try Self.serverURL(named.1, from: named.0), token: token)
+    }
+
+    /// `text` as a server URL, or a usage error saying how to write it.
+    static func serverURL(_ text: String, from origin: String) throws -> String {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            let hint = text.contains("://") ? "" : "; write it with its scheme, e.g. http://\(text)"
+            throw ValidationError("\(origin) \"\(text)\" is not an http:// or https:// URL of an Aurum server\(hint)")
+        }
+        return text
     }
 }
 

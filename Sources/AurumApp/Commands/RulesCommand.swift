@@ -20,12 +20,12 @@ struct RulesCommand: AsyncParsableCommand {
                                          problems: problems.map { .init(file: $0.file, line: $0.line, message: $0.message) })
                 print(JSONOutput.string(report))
             } else if problems.isEmpty, let rules {
-                print("\(directory): ok — \(rules.entities.count) entities (\(rules.entities.keys.sorted().joined(separator: ", "))), "
-                      + "\(rules.sources.count) sources" + (rules.odoo.map { ", Odoo mapping for \($0.entities.count) entities" } ?? "")
+                print("\(directory): ok — \(counted(rules.entities.count, "entity", "entities")) (\(rules.entities.keys.sorted().joined(separator: ", "))), "
+                      + counted(rules.sources.count, "source") + (rules.odoo.map { ", Odoo mapping for \(counted($0.entities.count, "entity", "entities"))" } ?? "")
                       + ", version \(rules.version)")
             } else {
                 problems.forEach { print($0.description) }
-                printError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(directory)")
+                printError("\(counted(problems.count, "problem")) in \(directory)")
             }
             if !problems.isEmpty { throw ExitCode.failure }
         }

@@ -8,8 +8,7 @@ func calling<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as APIError {
         printError("error: \(error.description)")
-        if case .unreachable = error { throw ExitCode(69) }
-        throw ExitCode.failure
+        throw error.exitCode
     }
 }
 
@@ -57,6 +56,9 @@ struct Queue: AsyncParsableCommand {
         if let olderThan, DurationText.seconds(olderThan) == nil {
             throw ValidationError("--older-than \(olderThan) is not a duration; give days, hours or minutes, e.g. 2d, 12h or 30m")
         }
+        let rules = ClientRules.load()
+        if let entity { try ClientRules.check(entity: entity, in: rules) }
+        if let source, source != "steward" { try ClientRules.check(source: source, entity: nil, in: rules) }
     }
 
     /// The query the server is asked, its values escaped.
@@ -95,7 +97,8 @@ struct Queue: AsyncParsableCommand {
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show a change request: proposal, diff against the current version, warnings, approvals.")
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
@@ -115,7 +118,8 @@ struct Edit: AsyncParsableCommand {
             revision lapse. Values are given as text, as a CSV would carry them (weight=0.5, sale_ok=true).
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(name: .customLong("set"), help: ArgumentHelp("An attribute's new value (repeat for several).", valueName: "attr=value"))
     var assignments: [String] = []
     @Option(name: .customLong("clear"), help: ArgumentHelp("An attribute to remove from the proposal (repeat for several).", valueName: "attr"))
@@ -144,6 +148,7 @@ struct Edit: AsyncParsableCommand {
         if let comment { body["comment"] = .string(comment) }
         let edited = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/edit", json: body).decode(ChangeRequestView.self) }
         if client.json { return print(JSONOutput.string(edited)) }
+        if client.quiet { return print(edited.revision) }
         print("change request \(id) is at revision \(edited.revision); another steward must approve it")
         print(ChangeRequestText.render(edited))
     }
@@ -164,7 +169,8 @@ struct Approve: AsyncParsableCommand {
               aurum approve 42 --revision 3 --json
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(help: "Why you approve (kept in the audit trail).") var comment: String?
     @Option(help: "The revision you reviewed; refused if the proposal changed since.") var revision: Int?
     @OptionGroup var client: ClientOptions
@@ -177,9 +183,9 @@ struct Approve: AsyncParsableCommand {
         let result = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/approve", json: body).decode(DecisionResult.self) }
         if client.json { return print(JSONOutput.string(result)) }
         if result.status == .released, let record = result.recordID, let version = result.version {
-            print("change request \(id) approved: released record \(record) version \(version)")
+            client.say("change request \(id) approved: released record \(record) version \(version)")
         } else {
-            print("change request \(id) approved; it is \(result.status.rawValue) and needs more approvals")
+            client.say("change request \(id) approved; it is \(result.status.rawValue) and needs more approvals")
         }
     }
 }
@@ -188,14 +194,15 @@ struct Approve: AsyncParsableCommand {
 struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reject a change request; the reason goes back to the source and into the audit trail.")
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(help: "Why (required).") var reason: String
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
         guard try await post("/v1/change-requests/\(id)/reject", ["reason": reason], as: DecisionResult.self, client: client, json: { $0 }) != nil
         else { return }
-        print("change request \(id) rejected")
+        client.say("change request \(id) rejected")
     }
 }
 
@@ -209,7 +216,8 @@ struct Withdraw: AsyncParsableCommand {
               aurum withdraw 42 --json
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Option(help: "Why (optional, kept in the audit trail).") var reason: String?
     @OptionGroup var client: ClientOptions
 
@@ -217,7 +225,7 @@ struct Withdraw: AsyncParsableCommand {
         let body: JSONValue = reason.map { ["reason": .string($0)] } ?? [:]
         guard try await post("/v1/change-requests/\(id)/withdraw", body, as: DecisionResult.self, client: client, json: { $0 }) != nil
         else { return }
-        print("change request \(id) withdrawn")
+        client.say("change request \(id) withdrawn")
     }
 }
 
@@ -230,14 +238,15 @@ struct Comment: AsyncParsableCommand {
               aurum comment 42 "asked procurement for the new IBAN letter"
             """)
 
-    @Argument(help: "The change request id.") var id: Int64
+    @OptionGroup var changeRequest: ChangeRequestArgument
+    var id: Int64 { changeRequest.id }
     @Argument(help: "The comment.") var text: String
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
         guard try await post("/v1/change-requests/\(id)/comments", ["text": text], as: ChangeRequestView.self, client: client,
                              json: ChangeRequestID.init) != nil else { return }
-        print("comment added to change request \(id)")
+        client.say("comment added to change request \(id)")
     }
 }
 
@@ -249,6 +258,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Argument(help: "The golden record id.") var id: Int64
     @Flag(help: "List every version.") var versions = false
     @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        try ClientRules.check(entity: entity)
+        try ClientRules.check(id: id)
+    }
 
     func run() async throws {
         let api = try client.client()
