@@ -198,11 +198,15 @@ extension PostgresStewardshipStore {
             """, logger: logger)
     }
 
-    public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
+    public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, dryRun: Bool,
+                        requestID: String) async throws -> DecisionResult {
         try await client.transaction(logger: logger) { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.approver, seenRevision: revision) }
             let gate = lifecycle.approvals.last?.gate
+            if dryRun {
+                return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil, gate: gate, dryRun: true)
+            }
             try await connection.query("""
                 INSERT INTO approval (change_request_id, approver, revision, comment, gate)
                 VALUES (\(id), \(caller.name), \(request.revision), \(comment), \(gate))
@@ -212,11 +216,11 @@ extension PostgresStewardshipStore {
                 recordID: request.recordID, after: gate.map { ["gate": .string($0)] }, reason: comment, rulesVersion: rules.version,
                 requestID: requestID), on: connection, logger: logger)
             guard case .recordApprovalAndRelease = action else {
-                return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil)
+                return DecisionResult(changeRequestID: id, status: lifecycle.status, recordID: request.recordID, version: nil, gate: gate)
             }
             let (recordID, version) = try await release(&request, by: caller, requestID: requestID, on: connection)
             try await persist(lifecycle, changeRequest: id, on: connection)
-            return DecisionResult(changeRequestID: id, status: .released, recordID: recordID, version: version)
+            return DecisionResult(changeRequestID: id, status: .released, recordID: recordID, version: version, gate: gate)
         }
     }
 

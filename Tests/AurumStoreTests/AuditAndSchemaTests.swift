@@ -112,6 +112,6 @@ import Testing
         #expect(statements[2] == "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 2; $body$")
         #expect(statements[3] == #"SELECT "odd;name" FROM a"#)
         let migrator = try Migrator(directory: ProjectPaths.migrations)
-        #expect(migrator.migrations.map(\.name) == ["0001_init.sql", "0002_unique_values_and_source_tokens.sql", "0003_matching_in_the_flow_and_survivorship.sql", "0004_batched_ingest.sql", "0005_approval_gates.sql", "0006_token_expiry.sql", "0007_record_state_changes.sql"])
+        #expect(migrator.migrations.map(\.name) == ["0001_init.sql", "0002_unique_values_and_source_tokens.sql", "0003_matching_in_the_flow_and_survivorship.sql", "0004_batched_ingest.sql", "0005_approval_gates.sql", "0006_token_expiry.sql", "0007_record_state_changes.sql", "0008_history_and_status.sql"])
     }
 }

@@ -46,3 +46,14 @@ struct ChangeRequestArgument: ParsableArguments {
 
     func validate() throws { try ClientRules.check(id: id, "change request id") }
 }
+
+/// The golden record most record commands take (`ENTITY ID`), checked before anything is sent.
+struct RecordArguments: ParsableArguments {
+    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "The golden record id.") var id: Int64
+
+    func validate() throws {
+        try ClientRules.check(entity: entity)
+        try ClientRules.check(id: id)
+    }
+}

@@ -34,9 +34,7 @@ enum ChangeRequestText {
         for comment in r.comments { lines.append("comment by \(comment.by) at \(comment.at): \(comment.text)") }
         if let next = r.supersededBy { lines.append("superseded by change request \(next)") }
         lines.append("")
-        var diff = Table("ATTRIBUTE", "CURRENT", "PROPOSED")
-        for change in r.diff { diff.add(change.attribute, change.before?.displayText ?? "—", change.after?.displayText ?? "—") }
-        lines.append(r.diff.isEmpty ? "no changes" : diff.render())
+        lines.append(DiffText.render(r))
         if !r.warnings.isEmpty {
             lines.append("")
             lines += r.warnings.map { "warning: \($0.attribute) [\($0.rule)] \($0.message)" }
@@ -63,6 +61,28 @@ enum ChangeRequestText {
             lines.append("lineage: " + LineageText.inline(r.lineage))
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// What a change request changes, one line per attribute: `- removed`, `+ added`, `~ before → after`,
+/// red and green on a terminal.
+enum DiffText {
+    static func render(_ r: ChangeRequestView) -> String {
+        if let change = RecordStateChange(r.kind) {
+            let to = change.target(from: change == .unblock ? .blocked : .active)
+            return "state: " + Colour.green((try? to.get())?.rawValue ?? change.rawValue) + " (values unchanged)"
+        }
+        guard !r.diff.isEmpty else { return "no changes" }
+        let width = r.diff.map(\.attribute.count).max() ?? 0
+        return r.diff.map { change in
+            let name = change.attribute.padding(toLength: width)
+            switch (change.before, change.after) {
+            case (nil, let after?): return Colour.green("+ \(name)  \(after.displayText)")
+            case (let before?, nil): return Colour.red("- \(name)  \(before.displayText)")
+            case (let before, let after):
+                return "~ \(name)  " + Colour.red(before?.displayText ?? "—") + " → " + Colour.green(after?.displayText ?? "—")
+            }
+        }.joined(separator: "\n")
     }
 }
 

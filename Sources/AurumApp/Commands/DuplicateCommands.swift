@@ -148,15 +148,11 @@ struct Unmerge: AsyncParsableCommand {
 enum StateChangeCommand {
     /// One command per state change; they differ only in the change.
     struct Options: ParsableArguments {
-        @Argument(help: "item, supplier, customer or warehouse.") var entity: String
-        @Argument(help: "The golden record id.") var id: Int64
+        @OptionGroup var record: RecordArguments
         @Option(help: "Why (required; kept in the audit trail and shown to the approvers).") var reason: String
         @OptionGroup var client: ClientOptions
-
-        func validate() throws {
-            try ClientRules.check(entity: entity)
-            try ClientRules.check(id: id)
-        }
+        var entity: String { record.entity }
+        var id: Int64 { record.id }
 
         func run(_ change: RecordStateChange) async throws {
             guard let opened = try await post("/v1/records/\(entity)/\(id)/\(change.rawValue)", ["reason": reason], as: ChangeRequestView.self,

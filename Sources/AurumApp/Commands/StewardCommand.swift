@@ -82,12 +82,12 @@ struct Queue: AsyncParsableCommand {
         }
         if client.json { return print(JSONOutput.string(requests)) }
         if requests.isEmpty { return print("no \(status == "all" ? "" : status + " ")change requests") }
-        var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "GATES", "STATUS", "CREATED")
+        var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "GATES", "STATUS", "AGE")
         for r in requests {
             let gates = r.gates.filter { $0.status != .satisfied }.map { "\($0.name)\($0.status == .waiting ? " (waits)" : "")" }
             table.add(String(r.id), r.entity, r.kind.rawValue, r.recordID.map(String.init) ?? "new", "\(r.source):\(r.sourceKey)",
                       r.diff.map(\.attribute).joined(separator: ","), String(r.warnings.count), gates.joined(separator: ","),
-                      r.status.rawValue, r.createdAt)
+                      r.status.rawValue, DurationText.age(since: r.createdAt))
         }
         print(table.render())
     }
@@ -154,39 +154,164 @@ struct Edit: AsyncParsableCommand {
     }
 }
 
-/// `aurum approve CR`: approve; the last approval releases the next golden version.
+/// `aurum approve CR`, or `aurum approve --filter …` for every change request the filter takes
+/// that I may approve now: approve; the last approval releases the next golden version.
 struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Approve a change request; the final approval releases it as a new golden-record version.",
+        abstract: "Approve a change request, or in bulk those a filter takes; the final approval releases a new golden-record version.",
         discussion: """
             The approval counts at the first open gate of the change request that takes you (your \
             token's groups, or your role); the change is released when every gate is satisfied. \
             aurum show lists the gates. Four-eyes: whoever submitted or edited a change cannot approve \
             it, and one person approves it once.
 
+            In bulk (--filter, repeatable: entity=E, source=S, gate=G, older_than=2d, kind=K), the \
+            queue is asked for the open change requests you may approve now, and each is approved \
+            at the revision listed (a proposal changed since is refused, 409). One flagged as a \
+            possible duplicate is skipped: settle it first (aurum link / aurum distinct). \
+            --dry-run writes nothing and prints what each approval would do; run the same command \
+            without it to decide.
+
             Examples:
               aurum approve 42 --comment "checked against the drawing"
               aurum approve 42 --revision 3 --json
+              aurum approve --filter entity=item --filter gate=procurement --dry-run
+              aurum approve --filter entity=item --filter gate=procurement --comment "weekly release"
             """)
 
-    @OptionGroup var changeRequest: ChangeRequestArgument
-    var id: Int64 { changeRequest.id }
+    @Argument(help: "The change request id (or use --filter).") var id: Int64?
+    @Option(name: .customLong("filter"), help: ArgumentHelp("Approve in bulk what the queue filter takes (repeat): entity=, source=, gate=, older_than=, kind=.",
+                                                         valueName: "key=value"))
+    var filters: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Write nothing; print what each approval would do.") var dryRun = false
+    @Option(help: "In bulk: at most this many change requests (1 to 1000).") var limit = 100
     @Option(help: "Why you approve (kept in the audit trail).") var comment: String?
     @Option(help: "The revision you reviewed; refused if the proposal changed since.") var revision: Int?
     @OptionGroup var client: ClientOptions
 
-    func run() async throws {
-        let api = try client.client()
+    static let filterKeys = ["entity", "source", "gate", "older_than", "kind"]
+
+    func validate() throws {
+        switch (id, filters.isEmpty) {
+        case (nil, true): throw ValidationError("give a change request id, or --filter key=value to approve in bulk")
+        case (.some, false): throw ValidationError("give either a change request id or --filter, not both")
+        case (let id?, true): try ClientRules.check(id: id, "change request id")
+        case (nil, false):
+            if revision != nil { throw ValidationError("--revision is for one change request; in bulk each is approved at the revision listed") }
+            _ = try parsedFilters()
+        }
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+    }
+
+    /// The filters as (key, value), each key known and given once.
+    func parsedFilters() throws -> [String: String] {
+        var result = [String: String]()
+        for filter in filters {
+            let parts = filter.split(separator: "=", maxSplits: 1).map(String.init)
+            let key = parts.first.map { $0.replacingOccurrences(of: "-", with: "_") } ?? ""
+            guard parts.count == 2, Self.filterKeys.contains(key), !parts[1].isEmpty else {
+                throw ValidationError("--filter \(filter): write it as key=value with key one of \(Self.filterKeys.joined(separator: ", "))")
+            }
+            guard result[key] == nil else { throw ValidationError("--filter \(key) is given twice") }
+            result[key] = parts[1]
+        }
+        if let kind = result["kind"], ChangeKind(rawValue: kind) == nil {
+            throw ValidationError("--filter kind=\(kind) is unknown; one of \(ChangeKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let age = result["older_than"], DurationText.seconds(age) == nil {
+            throw ValidationError("--filter older_than=\(age) is not a duration; give days, hours or minutes, e.g. 2d, 12h or 30m")
+        }
+        let rules = ClientRules.load()
+        if let entity = result["entity"] { try ClientRules.check(entity: entity, in: rules) }
+        if let source = result["source"], source != "steward" { try ClientRules.check(source: source, entity: nil, in: rules) }
+        return result
+    }
+
+    func body(revision: Int?) -> [String: JSONValue] {
         var body = [String: JSONValue]()
         if let comment { body["comment"] = .string(comment) }
         if let revision { body["revision"] = .number(Double(revision)) }
-        let result = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/approve", json: body).decode(DecisionResult.self) }
+        if dryRun { body["dry_run"] = .bool(true) }
+        return body
+    }
+
+    func run() async throws {
+        let api = try client.client()
+        guard let id else { return try await bulk(api) }
+        let result = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/approve", json: body(revision: revision)).decode(DecisionResult.self) }
         if client.json { return print(JSONOutput.string(result)) }
-        if result.status == .released, let record = result.recordID, let version = result.version {
-            client.say("change request \(id) approved: released record \(record) version \(version)")
-        } else {
-            client.say("change request \(id) approved; it is \(result.status.rawValue) and needs more approvals")
+        client.say("change request \(id) " + Self.outcome(result))
+    }
+
+    /// In words: what the approval did, or would do.
+    static func outcome(_ result: DecisionResult) -> String {
+        let gate = result.gate.map { " at gate \($0)" } ?? ""
+        switch (result.dryRun, result.status) {
+        case (true, .released): return "would be approved\(gate) and released (validated again then); nothing was written"
+        case (true, _): return "would be approved\(gate) and wait for more approvals; nothing was written"
+        case (false, .released):
+            return "approved\(gate): released record \(result.recordID.map(String.init) ?? "?") version \(result.version.map(String.init) ?? "?")"
+        case (false, let status): return "approved\(gate); it is \(status.rawValue) and needs more approvals"
         }
+    }
+
+    /// What a bulk approval did to one change request.
+    struct BulkOutcome: Encodable {
+        var changeRequestID: Int64
+        var decision: DecisionResult?
+        var refused: String?
+        var skipped: String?
+        enum CodingKeys: String, CodingKey { case changeRequestID = "change_request_id", decision, refused, skipped }
+    }
+
+    func bulk(_ api: APIClient) async throws {
+        let filter = try parsedFilters()
+        var items = [URLQueryItem(name: "status", value: "open"), URLQueryItem(name: "mine", value: "true"),
+                     URLQueryItem(name: "limit", value: String(limit))]
+        for key in ["entity", "source", "gate", "older_than"] { if let value = filter[key] { items.append(URLQueryItem(name: key, value: value)) } }
+        var components = URLComponents()
+        components.queryItems = items
+        let listed = try await calling {
+            try await api.send(.GET, "/v1/change-requests?\(components.percentEncodedQuery ?? "")").decode([ChangeRequestView].self)
+        }
+        let taken = listed.filter { filter["kind"] == nil || $0.kind.rawValue == filter["kind"] }
+        var outcomes = [BulkOutcome]()
+        var failure: ExitCode?
+        var table = Table("ID", "ENTITY", "KIND", "RECORD", "CHANGES", "OUTCOME")
+        for request in taken {
+            var outcome = BulkOutcome(changeRequestID: request.id)
+            if request.possibleDuplicates.contains(where: { $0.resolution == nil }) {
+                outcome.skipped = "a possible duplicate is not settled; aurum link \(request.id) --to ID or aurum distinct \(request.id) first"
+            } else {
+                do {
+                    outcome.decision = try await api.send(.POST, "/v1/change-requests/\(request.id)/approve", json: body(revision: request.revision))
+                        .decode(DecisionResult.self)
+                } catch let error as APIError {
+                    if case .refused = error {} else { printError("error: \(error.description)"); throw error.exitCode }
+                    outcome.refused = error.description
+                    failure = failure ?? error.exitCode
+                }
+            }
+            outcomes.append(outcome)
+            let said = outcome.decision.map(Self.outcome) ?? outcome.refused.map { "refused: \($0)" } ?? "skipped: \(outcome.skipped ?? "")"
+            table.add(String(request.id), request.entity, request.kind.rawValue, request.recordID.map(String.init) ?? "new",
+                      request.diff.map(\.attribute).joined(separator: ","), said)
+        }
+        if client.json {
+            print(JSONOutput.string(outcomes))
+        } else if taken.isEmpty {
+            client.say("no open change request the filter takes is yours to approve now")
+        } else {
+            client.say(table.render())
+            let decided = outcomes.filter { $0.decision != nil }
+            let released = decided.filter { $0.decision?.status == .released }.count
+            let refused = outcomes.filter { $0.refused != nil }.count, skipped = outcomes.filter { $0.skipped != nil }.count
+            client.say(dryRun
+                ? "dry run: \(counted(decided.count, "change request")) would be approved (\(released) released), \(refused) refused, \(skipped) skipped; "
+                    + "nothing was written. Run it again without --dry-run to decide."
+                : "\(counted(decided.count, "change request")) approved (\(released) released), \(refused) refused, \(skipped) skipped")
+        }
+        if let failure { throw failure }
     }
 }
 
@@ -254,15 +379,11 @@ struct Comment: AsyncParsableCommand {
 struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "record", abstract: "Show a golden record (current version, or --versions for its history).")
 
-    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
-    @Argument(help: "The golden record id.") var id: Int64
+    @OptionGroup var record: RecordArguments
+    var entity: String { record.entity }
+    var id: Int64 { record.id }
     @Flag(help: "List every version.") var versions = false
     @OptionGroup var client: ClientOptions
-
-    func validate() throws {
-        try ClientRules.check(entity: entity)
-        try ClientRules.check(id: id)
-    }
 
     func run() async throws {
         let api = try client.client()

@@ -11,7 +11,10 @@ public protocol StewardshipStore: Sendable {
     func changeRequests(_ filter: QueueFilter) async throws -> [ChangeRequestView]
     func changeRequest(id: Int64) async throws -> ChangeRequestView?
     /// Approves; the last required approval releases the proposal as the next golden version.
-    func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult
+    /// With `dryRun`, nothing is written: the answer says where the approval would count and
+    /// whether it would release (the release validates the proposal again when it happens).
+    func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, dryRun: Bool,
+                 requestID: String) async throws -> DecisionResult
     func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult
     /// A steward withdraws an open change request; `reason` goes into the audit trail.
     func withdraw(changeRequest id: Int64, by caller: Principal, reason: String?, requestID: String) async throws -> DecisionResult
@@ -37,11 +40,19 @@ public protocol StewardshipStore: Sendable {
     func crossReference(source: String, sourceKey: String, entities: [String]) async throws -> [CrossReference]
     func record(entity: String, id: Int64) async throws -> RecordView?
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
+    /// Every version and decision of record `id`, with actors and reasons; nil when it does not exist.
+    func history(entity: String, id: Int64) async throws -> HistoryView?
+    /// What waits per entity (all when `entities` is empty): the status board.
+    func statusBoard(entities: [String]) async throws -> StatusBoard
     /// Whether the database answers.
     func isReady() async -> Bool
 }
 
 extension StewardshipStore {
+    public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
+        try await approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: false, requestID: requestID)
+    }
+
     /// Change requests in `entities` (empty: all), oldest first; all statuses when `status` is nil.
     public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
         var filter = QueueFilter()

@@ -159,18 +159,35 @@ public struct DecisionResult: Sendable, Hashable, Codable {
     public var status: ChangeRequestStatus
     public var recordID: Int64?
     public var version: Int?
+    /// The gate an approval counted at.
+    public var gate: String?
+    /// True when nothing was written: what the approval would do.
+    public var dryRun: Bool
 
-    public init(changeRequestID: Int64, status: ChangeRequestStatus, recordID: Int64?, version: Int?) {
+    public init(changeRequestID: Int64, status: ChangeRequestStatus, recordID: Int64?, version: Int?, gate: String? = nil, dryRun: Bool = false) {
         self.changeRequestID = changeRequestID; self.status = status; self.recordID = recordID; self.version = version
+        self.gate = gate; self.dryRun = dryRun
     }
 
     enum CodingKeys: String, CodingKey {
-        case changeRequestID = "change_request_id", status, recordID = "record_id", version
+        case changeRequestID = "change_request_id", status, recordID = "record_id", version, gate, dryRun = "dry_run"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        changeRequestID = try c.decode(Int64.self, forKey: .changeRequestID)
+        status = try c.decode(ChangeRequestStatus.self, forKey: .status)
+        recordID = try c.decodeIfPresent(Int64.self, forKey: .recordID)
+        version = try c.decodeIfPresent(Int.self, forKey: .version)
+        gate = try c.decodeIfPresent(String.self, forKey: .gate)
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(changeRequestID, forKey: .changeRequestID); try c.encode(status, forKey: .status)
         try c.encode(recordID, forKey: .recordID); try c.encode(version, forKey: .version)
+        try c.encode(gate, forKey: .gate)
+        if dryRun { try c.encode(true, forKey: .dryRun) }
     }
 }

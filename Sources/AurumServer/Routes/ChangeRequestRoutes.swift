@@ -104,10 +104,17 @@ struct ChangeRequestRoutes {
     @Sendable func approve(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let id = try Self.id(context)
         let caller = try context.caller()
-        let body = try await JSONBody.object(of: request, allowed: ["comment", "revision"])
+        let body = try await JSONBody.object(of: request, allowed: ["comment", "revision", "dry_run"])
         let comment = try Self.optionalText(body["comment"], "comment")
         let revision = try Self.revision(body["revision"])
-        let result = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, requestID: context.requestID)
+        let dryRun: Bool
+        switch body["dry_run"] {
+        case nil, .null: dryRun = false
+        case .bool(let value): dryRun = value
+        default: throw Problem.unprocessable("dry_run must be true or false", errors: [.init(path: "dry_run", message: "must be a boolean")])
+        }
+        let result = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: dryRun,
+                                             requestID: context.requestID)
         return JSONBody.response(result)
     }
 

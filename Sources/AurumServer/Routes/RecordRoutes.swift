@@ -10,6 +10,8 @@ struct RecordRoutes {
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("records/:entity/:id", use: current)
         group.get("records/:entity/:id/versions", use: versions)
+        group.get("records/:entity/:id/history", use: history)
+        group.get("status", use: status)
         group.post("records/:entity/:id/merge", use: merge)
         group.post("records/:entity/:id/unmerge", use: unmerge)
         for change in RecordStateChange.allCases {
@@ -94,6 +96,26 @@ struct RecordRoutes {
         }
         struct History: Encodable { let id: Int64; let entity: String; let versions: [VersionView] }
         return JSONBody.response(History(id: id, entity: entity, versions: versions))
+    }
+
+    /// Every version and decision of a record, with actors and reasons (stewards and admins).
+    @Sendable func history(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let (entity, id) = try target(context)
+        _ = try context.caller(may: .review(entity: entity))
+        guard let history = try await store.history(entity: entity, id: id) else {
+            throw Problem.notFound("\(entity) \(id) does not exist")
+        }
+        return JSONBody.response(history)
+    }
+
+    /// The status board over the caller's entities (stewards and admins).
+    @Sendable func status(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let entities = rules.entities.keys.sorted().filter { caller.may(.review(entity: $0)) }
+        guard !entities.isEmpty else {
+            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the status board; a steward or admin may")
+        }
+        return JSONBody.response(try await store.statusBoard(entities: entities))
     }
 
     /// The entity and id from the path, checked against the rules and the caller's scope.

@@ -1,0 +1,107 @@
+/// A golden record's history as a steward reads it: every version and every decision on its
+/// change requests, with who acted, when and why, in the order they happened.
+public struct HistoryView: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var entity: String
+    public var events: [Event]
+
+    public init(id: Int64, entity: String, events: [Event]) {
+        self.id = id; self.entity = entity; self.events = events
+    }
+
+    /// One audit entry about the record or one of its change requests.
+    public struct Event: Sendable, Hashable, Codable {
+        public var at: String
+        public var actor: String
+        /// `change_request.opened`, `change_request.approved`, `record.released`, `record.blocked`, …
+        public var action: String
+        public var changeRequestID: Int64?
+        public var version: Int?
+        /// The reason or comment given.
+        public var reason: String?
+        /// The gate an approval counted at, or that released the change.
+        public var gate: String?
+        /// For a state change: the state before and after.
+        public var state: StateChange?
+
+        public init(at: String, actor: String, action: String, changeRequestID: Int64? = nil, version: Int? = nil, reason: String? = nil,
+                    gate: String? = nil, state: StateChange? = nil) {
+            self.at = at; self.actor = actor; self.action = action; self.changeRequestID = changeRequestID
+            self.version = version; self.reason = reason; self.gate = gate; self.state = state
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case at, actor, action, changeRequestID = "change_request_id", version, reason, gate, state
+        }
+    }
+
+    public struct StateChange: Sendable, Hashable, Codable {
+        public var from: String
+        public var to: String
+        public init(from: String, to: String) { self.from = from; self.to = to }
+    }
+}
+
+/// What waits and what went wrong, per entity: the status board of `aurum status`.
+public struct StatusBoard: Sendable, Hashable, Codable {
+    public var generatedAt: String
+    public var entities: [Entity]
+
+    public init(generatedAt: String, entities: [Entity]) {
+        self.generatedAt = generatedAt; self.entities = entities
+    }
+
+    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", entities }
+
+    /// Open change requests counted by how long they have waited.
+    public struct Ages: Sendable, Hashable, Codable {
+        public var underOneDay = 0
+        public var oneToSevenDays = 0
+        public var overSevenDays = 0
+
+        public init() {}
+
+        public var total: Int { underOneDay + oneToSevenDays + overSevenDays }
+
+        /// Counts one that has waited `seconds`.
+        public mutating func add(waited seconds: Double) {
+            if seconds < 86_400 { underOneDay += 1 } else if seconds < 7 * 86_400 { oneToSevenDays += 1 } else { overSevenDays += 1 }
+        }
+
+        enum CodingKeys: String, CodingKey { case underOneDay = "under_1d", oneToSevenDays = "1d_to_7d", overSevenDays = "over_7d" }
+    }
+
+    /// A gate's open change requests: those it waits on for approvals (pending) and those
+    /// waiting for an earlier gate first.
+    public struct Gate: Sendable, Hashable, Codable {
+        public var gate: String
+        public var pending: Ages
+        public var waiting: Int
+        public init(gate: String, pending: Ages = .init(), waiting: Int = 0) {
+            self.gate = gate; self.pending = pending; self.waiting = waiting
+        }
+    }
+
+    public struct Entity: Sendable, Hashable, Codable {
+        public var entity: String
+        public var open: Ages
+        public var oldestOpenAt: String?
+        public var gates: [Gate]
+        /// Open change requests with a possible duplicate no steward has settled.
+        public var possibleDuplicates: Int
+        public var blocked: Int
+        public var obsolete: Int
+        public var rejectedLast24h: Int
+
+        public init(entity: String, open: Ages = .init(), oldestOpenAt: String? = nil, gates: [Gate] = [], possibleDuplicates: Int = 0,
+                    blocked: Int = 0, obsolete: Int = 0, rejectedLast24h: Int = 0) {
+            self.entity = entity; self.open = open; self.oldestOpenAt = oldestOpenAt; self.gates = gates
+            self.possibleDuplicates = possibleDuplicates; self.blocked = blocked; self.obsolete = obsolete; self.rejectedLast24h = rejectedLast24h
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case entity, open, oldestOpenAt = "oldest_open_at", gates, possibleDuplicates = "possible_duplicates", blocked, obsolete
+            case rejectedLast24h = "rejected_last_24h"
+        }
+    }
+}
