@@ -93,13 +93,18 @@ struct EntityRulesReader {
         }
     }
 
+    /// An attribute whose definition has a problem is reported once and kept, as text, so that
+    /// the rules naming it (match keys, gates, the Odoo mapping) are not reported as well: the
+    /// cause is said, not its consequences. Rules with a problem are never served.
     func attribute(_ name: String, _ node: Node) -> AttributeSpec? {
-        guard let entries = doc.mapping(node, allowed: Self.attributeKeys, what: "attribute \(name)") else { return nil }
+        guard let entries = doc.mapping(node, allowed: Self.attributeKeys, what: "attribute \(name)") else {
+            return AttributeSpec(name: name, type: .string)
+        }
         guard let typeEntry = entries.first(where: { $0.key == "type" }) else {
             doc.report(node, "attribute \(name) needs a type: one of \(AttributeType.allCases.map(\.rawValue).joined(separator: ", "))")
-            return nil
+            return AttributeSpec(name: name, type: .string)
         }
-        guard let type = doc.choice(typeEntry.value, "type", as: AttributeType.self) else { return nil }
+        let type = doc.choice(typeEntry.value, "type", as: AttributeType.self) ?? .string
         var spec = AttributeSpec(name: name, type: type)
         for (key, _, value) in entries {
             read(key, value, into: &spec)

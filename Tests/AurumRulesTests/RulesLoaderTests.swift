@@ -37,6 +37,29 @@ import Testing
             type: string
         """
 
+    @Test func aTypoInAnAttributesTypeIsOneProblemAtItsLineNotACascade() throws {
+        // The shipped rules with one typo: the match keys, comparisons, gates and Odoo mapping
+        // that name the attribute are not reported as well.
+        var files = [String: String]()
+        let root = ProjectPaths.rules
+        for name in try FileManager.default.subpathsOfDirectory(atPath: root) where name.hasSuffix(".yaml") {
+            files[name] = try String(contentsOfFile: root + "/" + name, encoding: .utf8)
+        }
+        let item = try #require(files["item.yaml"])
+        let range = try #require(item.range(of: "  code:\n    type: string"))
+        files["item.yaml"] = item.replacingCharacters(in: range, with: "  code:\n    type: strng")
+        let found = try problems(files)
+        #expect(found.count == 1, "\(found)")
+        #expect(found.first?.hasPrefix("item.yaml:") == true && found.first?.contains("unknown type \"strng\" (did you mean \"string\"?)") == true)
+    }
+
+    @Test func aMissingRulesDirectorySaysWhereItLooked() {
+        let (rules, problems) = RulesLoader.check(directory: "no-such-rules-dir")
+        #expect(rules == nil && problems.count == 1)
+        #expect(problems.first?.message.contains(FileManager.default.currentDirectoryPath + "/no-such-rules-dir") == true, "\(problems)")
+        #expect(problems.first?.message.contains("AURUM_RULES") == true)
+    }
+
     @Test func shippedRulesLoadWithoutProblems() throws {
         let (rules, problems) = RulesLoader.check(directory: ProjectPaths.rules)
         #expect(problems.isEmpty, "\(problems)")
