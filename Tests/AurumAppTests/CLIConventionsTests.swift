@@ -11,8 +11,8 @@ import Testing
 /// code, a file's problem said once, and a summary that names each row's change request.
 @Suite struct CLIConventionsTests {
     @Test func nothingListeningIsSaidInWordsWithExitCode69() async throws {
-        // A port nothing listens on: bound and closed again by a server that is gone.
-        let port = try await LiveServer.with(Router()) { port in port }
+        // Port 1 (tcpmux): nothing listens there, and only root could make something.
+        let port = 1
         let run = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token", "t"])
         #expect(run.code == 69)
         #expect(run.errors.contains("nothing listens on 127.0.0.1:\(port) — is `aurum serve` running?"), "\(run.errors)")
@@ -40,6 +40,16 @@ import Testing
         } catch {
             #expect(Aurum.exitCode(for: error) == .validationFailure, "\(arguments): \(error)")
         }
+    }
+
+    @Test func aBusyPortIsSaidBeforeAnyDatabaseIsMade() async throws {
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("busy-\(UUID().uuidString)").path
+        try await LiveServer.with(Router()) { port in
+            let run = try await runAurumCapturingAll(["serve", "--port", String(port), "--data-dir", dataDir])
+            #expect(run.code == 69)
+            #expect(run.errors.contains("127.0.0.1:\(port) is in use by another process"), "\(run.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dataDir), "no cluster was made")
     }
 
     @Test func theExitCodeFollowsTheRefusal() {
@@ -121,7 +131,7 @@ import Testing
         }
     }
 
-    @Test func blockPrintsTheChangeRequestIdAsJSON() async throws {
+    @Test func blockAndEditPrintTheChangeRequestIdAsJSON() async throws {
         try await TestStore.with { t in
             try await LiveServer.with(AurumHTTPServer.router(store: t.store, rules: t.rules)) { port in
                 let alice = try await t.actor("alice", .steward).token
@@ -135,6 +145,15 @@ import Testing
                 let again = try await runAurumCapturingAll(["block", "item", String(item), "--reason", "recalled",
                                                             "--url", "http://127.0.0.1:\(port)", "--token", alice])
                 #expect(again.code == 5 && again.errors.contains("has open change request \(id) changing its state"), "\(again.errors)")
+
+                let plm = try await t.actor("plm-sync", .source)
+                let open = try #require(try await t.store.ingest([SampleRules.item("PLM-2", ["code": "B-2", "name": "Washer M8"])], by: plm.principal,
+                                                                 requestID: "r")[0].changeRequestID)
+                let edited = try await runAurumCapturingAll(["edit", String(open), "--set", "weight=0.5", "--json",
+                                                             "--url", "http://127.0.0.1:\(port)", "--token", alice])
+                #expect(edited.code == 0, "\(edited.errors)")
+                let edit = try JSONDecoder().decode([String: JSONValue].self, from: Data(edited.output.utf8))
+                #expect(edit["change_request_id"]?.integerValue == open && edit["change_request"]?.objectValue?["revision"] == 2)
             }
         }
     }

@@ -69,7 +69,8 @@ struct APIClient: Sendable {
         if error is NIOConnectionError || text.contains("NIOConnectionError") || text.contains("getaddrinfo") || text.contains("lookup") {
             return "cannot connect to \(address): the name does not resolve or the host is unreachable; check AURUM_URL (or --url)"
         }
-        if let http = error as? HTTPClientError, http == .remoteConnectionClosed {
+        if let http = error as? HTTPClientError, http == .remoteConnectionClosed
+            || (error as? IOError)?.errnoCode == ECONNRESET || text.contains("Connection reset by peer") {
             return "\(address) closed the connection before answering; is it an Aurum server, and is it plain HTTP (or HTTPS) as the URL says?"
         }
         return "cannot reach Aurum at \(baseURL): \(text); is `aurum serve` running? Set AURUM_URL (or --url)"

@@ -49,11 +49,27 @@ struct ChangeRequestArgument: ParsableArguments {
 
 /// The golden record most record commands take (`ENTITY ID`), checked before anything is sent.
 struct RecordArguments: ParsableArguments {
-    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
     @Argument(help: "The golden record id.") var id: Int64
 
     func validate() throws {
         try ClientRules.check(entity: entity)
         try ClientRules.check(id: id)
     }
+}
+
+/// Shell completions drawn from the rules here, so that they name what the rules define.
+enum Completions {
+    static let entities = CompletionKind.custom { _, _, _ in ClientRules.load()?.entities.keys.sorted() ?? ["customer", "item", "supplier", "warehouse"] }
+    static let sources = CompletionKind.custom { _, _, _ in ClientRules.load()?.sources.keys.sorted() ?? [] }
+    static let gates = CompletionKind.custom { _, _, _ in
+        Array(Set(ClientRules.load()?.entities.values.flatMap { $0.gates.map(\.name) } ?? [])).sorted()
+    }
+    static let groups = CompletionKind.custom { _, _, _ in
+        Array(Set(ClientRules.load()?.entities.values.flatMap { $0.gates.compactMap { gate -> String? in
+            if case .group(let group)? = gate.approvers { return group } else { return nil }
+        } } ?? [])).sorted()
+    }
+    static let statuses = CompletionKind.list(["all"] + ChangeRequestStatus.allCases.map(\.rawValue))
+    static let filters = CompletionKind.list(["entity=", "source=", "gate=", "older_than=", "kind="])
 }

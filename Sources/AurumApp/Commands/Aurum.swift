@@ -31,7 +31,7 @@ public struct Aurum: AsyncParsableCommand {
     /// standard error), and help goes to standard output.
     public static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try await asyncParseAsRoot(nil)
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
             let code = exitCode(for: error)

@@ -6,11 +6,20 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Generate master data with known duplicates and measure matching on it.",
+        discussion: """
+            Examples:
+              aurum bench generate --entity customer --count 10000 --seed 1 --out /tmp/customers
+              aurum bench match --entity customer --data /tmp/customers
+            """,
         subcommands: [Generate.self, Match.self, BenchOdoo.self, BenchCopy.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write DIR/records.csv and DIR/truth.csv: realistic records with known duplicates and hard negatives.")
+            abstract: "Write DIR/records.csv and DIR/truth.csv: realistic records with known duplicates and hard negatives.",
+            discussion: """
+                Examples:
+                  aurum bench generate --entity supplier --count 100000 --seed 1 --out /tmp/suppliers
+                """)
 
         @Option(help: "supplier, customer, item or warehouse.") var entity: String
         @Option(help: "Records to write.") var count: Int
@@ -40,7 +49,11 @@ struct BenchCommand: AsyncParsableCommand {
 
     struct Match: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Match DIR/records.csv with the rules and report precision, recall and F1 against DIR/truth.csv, with speed and memory.")
+            abstract: "Match DIR/records.csv with the rules and report precision, recall and F1 against DIR/truth.csv, with speed and memory.",
+            discussion: """
+                Examples:
+                  aurum bench match --entity supplier --data /tmp/suppliers --errors 5
+                """)
 
         @Option(help: "supplier, customer, item or warehouse.") var entity: String
         @Option(help: ArgumentHelp("Directory written by `aurum bench generate`.", valueName: "dir")) var data: String

@@ -14,7 +14,7 @@ struct BenchCopy: AsyncParsableCommand {
             transaction: no validation, matching, JSON, ids, keys or audit. The table (bench_copy) \
             is dropped and made again each run.
 
-            Example:
+            Examples:
               aurum bench copy /tmp/items/records.csv --data-dir .aurum-bench/pg
             """)
 

@@ -11,6 +11,9 @@ struct BenchOdoo: AsyncParsableCommand {
         discussion: """
             The baseline, measured in the same run, creates the same records once more with one plain create \
             each: no external ids, look-ups, reads or comparisons. The ratio is the price of idempotence.
+
+            Examples:
+              aurum bench odoo --count 1000
             """)
 
     @OptionGroup var odoo: OdooOptions

@@ -21,7 +21,7 @@ struct Dedupe: AsyncParsableCommand {
             """)
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl).") var file: String
-    @Option(help: "The entity of every row: item, supplier, customer or warehouse.") var entity: String
+    @Option(help: "The entity of every row: item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
     @OptionGroup var rulesOptions: RulesOptions
     var rules: String { rulesOptions.rules }
     @Option(name: .customLong("threshold-review"), help: "Match weight (bits) from which a pair is listed for review (overrides the rules).")

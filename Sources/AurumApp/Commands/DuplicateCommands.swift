@@ -89,7 +89,7 @@ struct Merge: AsyncParsableCommand {
               aurum merge supplier 12 --into 7 --reason "same VAT, registered twice"
             """)
 
-    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
     @Argument(help: "The golden record merged away.") var id: Int64
     @Option(name: .customLong("into"), help: ArgumentHelp("The golden record that stays.", valueName: "id")) var into: Int64
     @Option(help: "Why (required; kept in the audit trail).") var reason: String
@@ -124,7 +124,7 @@ struct Unmerge: AsyncParsableCommand {
               aurum unmerge supplier 12 --reason "two plants of one group, kept apart"
             """)
 
-    @Argument(help: "item, supplier, customer or warehouse.") var entity: String
+    @Argument(help: "item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
     @Argument(help: "The golden record that was merged away.") var id: Int64
     @Option(help: "Why (required; kept in the audit trail).") var reason: String
     @OptionGroup var client: ClientOptions

@@ -27,8 +27,8 @@ struct Ingest: AsyncParsableCommand {
             """)
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl).") var file: String
-    @Option(help: "The entity of every row: item, supplier, customer or warehouse.") var entity: String
-    @Option(help: "The source system the rows come from (see rules/aurum.yaml).") var source: String
+    @Option(help: "The entity of every row: item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
+    @Option(help: "The source system the rows come from (see rules/aurum.yaml).", completion: Completions.sources) var source: String
     @Option(help: "Rows per request (at most 1000).") var batch = 500
     @OptionGroup var client: ClientOptions
 

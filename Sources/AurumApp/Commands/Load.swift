@@ -24,8 +24,8 @@ struct Load: AsyncParsableCommand {
             """)
 
     @Argument(help: "The file (.csv, .ndjson or .jsonl) with a source_key column or member.") var file: String
-    @Option(help: "item, supplier, customer or warehouse.") var entity: String
-    @Option(help: "The source system the rows come from (from rules/aurum.yaml).") var source: String
+    @Option(help: "item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
+    @Option(help: "The source system the rows come from (from rules/aurum.yaml).", completion: Completions.sources) var source: String
     @Option(help: "Records written per transaction.") var batch = 10_000
     @Flag(help: "Print the outcome as JSON.") var json = false
     @OptionGroup var rulesOptions: RulesOptions

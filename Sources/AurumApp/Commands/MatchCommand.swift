@@ -5,7 +5,12 @@ import Foundation
 /// `aurum match`: work on the match rules themselves.
 struct MatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "match", abstract: "Estimate match weights from data, to review and commit in rules/.", subcommands: [Estimate.self])
+        commandName: "match", abstract: "Estimate match weights from data, to review and commit in rules/.",
+        discussion: """
+            Examples:
+              aurum match estimate suppliers.csv --entity supplier
+            """,
+        subcommands: [Estimate.self])
 
     struct Estimate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,10 +23,14 @@ struct MatchCommand: AsyncParsableCommand {
                 (or from random pairs when fewer than 100 are known to differ). Nothing is written: \
                 review the block and put it into rules/<entity>.yaml yourself. The estimated prior is the file's \
                 own share of duplicate pairs; the rules' prior is usually the one to keep.
+
+                Examples:
+                  aurum match estimate suppliers.csv --entity supplier
+                  aurum match estimate /tmp/customers/records.csv --entity customer --labels /tmp/customers/truth.csv --output /tmp/match.yaml
                 """)
 
         @Argument(help: "A CSV or NDJSON file of the entity's records.") var file: String
-        @Option(help: "The entity: item, supplier, customer or warehouse.") var entity: String
+        @Option(help: "The entity: item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
         @OptionGroup var rulesOptions: RulesOptions
         var rules: String { rulesOptions.rules }
         @Option(help: ArgumentHelp("A CSV of known pairs: a,b,match (source keys or row numbers; match 1 or 0).", valueName: "pairs.csv"))

@@ -4,7 +4,12 @@ import AurumStore
 /// `aurum migrate`: applies pending migrations.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply pending database migrations (aurum serve also does this at start).")
+        abstract: "Apply pending database migrations (aurum serve also does this at start).",
+        discussion: """
+            Examples:
+              aurum migrate
+              DATABASE_URL=postgres://aurum@db:5432/aurum aurum migrate
+            """)
 
     @OptionGroup var database: DatabaseOptions
 

@@ -42,13 +42,23 @@ struct OdooCommand: AsyncParsableCommand {
             Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \
             (auto|json2|xmlrpc|jsonrpc), ODOO_LANG (sent as context lang, e.g. de_DE). The mapping is \
             rules/consumers/odoo.yaml.
+
+            Examples:
+              aurum odoo check --values
+              aurum odoo sync --dry-run
+              aurum odoo sync --entity supplier
             """,
         subcommands: [Check.self, Sync.self])
 
     /// `aurum odoo check`: the preflight an integrator runs first.
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Reach Odoo; report version, protocol and user; check every mapped model, field and look-up value exists. Exits 1 on a problem.")
+            abstract: "Reach Odoo; report version, protocol and user; check every mapped model, field and look-up value exists. Exits 1 on a problem.",
+            discussion: """
+                Examples:
+                  aurum odoo check
+                  aurum odoo check --values
+                """)
 
         @OptionGroup var odoo: OdooOptions
         @OptionGroup var database: DatabaseOptions
@@ -110,7 +120,14 @@ struct OdooCommand: AsyncParsableCommand {
     struct Sync: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Upsert every current golden record into Odoo by external id; prints created, updated, archived, unchanged and failed with reasons.",
-            discussion: "Exits 1 when any record failed. With --dry-run nothing is written: Odoo is read and the would-be actions are printed.")
+            discussion: """
+                Exits 1 when any record failed. With --dry-run nothing is written: Odoo is read and the \
+                would-be actions are printed.
+
+                Examples:
+                  aurum odoo sync --dry-run
+                  aurum odoo sync
+                """)
 
         @OptionGroup var run: OdooRunOptions
         @Flag(name: .customLong("dry-run"), help: "Write nothing; say what would be done.") var dryRun = false
@@ -156,12 +173,23 @@ struct OdooCommand: AsyncParsableCommand {
 /// `aurum reconcile odoo`: compare Odoo with the golden records, writing nothing.
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reconcile", abstract: "Compare a consumer with the golden records, without writing.", subcommands: [Odoo.self])
+        commandName: "reconcile", abstract: "Compare a consumer with the golden records, without writing.",
+        discussion: """
+            Examples:
+              aurum reconcile odoo
+              aurum reconcile odoo --entity supplier --json
+            """,
+        subcommands: [Odoo.self])
 
     struct Odoo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "odoo",
-            abstract: "Report records missing in Odoo, extra external ids, and fields that differ from the golden records. Exits 1 on drift.")
+            abstract: "Report records missing in Odoo, extra external ids, and fields that differ from the golden records. Exits 1 on drift.",
+            discussion: """
+                Examples:
+                  aurum reconcile odoo
+                  aurum reconcile odoo --entity supplier --json
+                """)
 
         @OptionGroup var run: OdooRunOptions
         @Flag(help: "Print JSON: {records, drift}.") var json = false
@@ -216,7 +244,7 @@ struct OdooRunOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var rulesOptions: RulesOptions
     var rules: String { rulesOptions.rules }
-    @Option(help: "Only this entity.") var entity: String?
+    @Option(help: "Only this entity.", completion: Completions.entities) var entity: String?
 
     /// Runs `body` with the store, a publisher for this run and the entities in publishing order.
     func withPublisher<T: Sendable>(_ body: @Sendable @escaping (PostgresStewardshipStore, OdooPublisher, [String]) async throws -> T) async throws -> T {

@@ -4,11 +4,25 @@ import AurumRules
 /// `aurum rules`: work with the rules directory.
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "Check the rules directory.", subcommands: [Check.self])
+        commandName: "rules", abstract: "Check the rules directory.",
+        discussion: """
+            Examples:
+              aurum rules check
+              aurum rules check /etc/aurum/rules --json
+            """,
+        subcommands: [Check.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a rules directory; prints file:line: message for every problem and exits 1 if there is one.")
+            abstract: "Validate a rules directory; prints file:line: message for every problem and exits 1 if there is one.",
+            discussion: """
+                A problem in an attribute's definition is said once, at its line; what names the \
+                attribute elsewhere is not reported as well.
+
+                Examples:
+                  aurum rules check
+                  aurum rules check rules --json
+                """)
 
         @Argument(help: "The rules directory.") var directory = "rules"
         @Flag(help: "Print JSON: {\"ok\", \"version\", \"entities\", \"problems\": [{\"file\",\"line\",\"message\"}]}.") var json = false

@@ -6,6 +6,8 @@ import AurumStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import ServiceLifecycle
 
@@ -13,7 +15,15 @@ import ServiceLifecycle
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP API (migrates the database first).",
-        discussion: "Without DATABASE_URL it starts a private PostgreSQL in --data-dir and stops it on exit (SIGTERM or Ctrl-C).")
+        discussion: """
+            Without DATABASE_URL it starts a private PostgreSQL in --data-dir and stops it on exit \
+            (SIGTERM or Ctrl-C). A port another process holds is said before anything starts (exit 69).
+
+            Examples:
+              aurum serve
+              aurum serve --port 9090 --rules /etc/aurum/rules
+              DATABASE_URL=postgres://aurum@db:5432/aurum?sslmode=verify-full aurum serve --host 0.0.0.0
+            """)
 
     @Option(help: "Address to listen on.") var host = ProcessInfo.processInfo.environment["AURUM_HOST"] ?? "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = Int(ProcessInfo.processInfo.environment["AURUM_PORT"] ?? "") ?? 8080
@@ -24,6 +34,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("aurum", defaultLevel: .info)
         let ruleSet = try loadRules(rules)
+        try await Self.requireFree(host: host, port: port)
         let migrator = try Migrator(directory: database.migrations)
         let access = database.access
         var settings: DatabaseSettings
@@ -54,6 +65,25 @@ struct Serve: AsyncParsableCommand {
             services: [.init(service: client), .init(service: app)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+extension Serve {
+    /// Fails at once, before any database work, when the address cannot be listened on: another
+    /// process holds the port, or the host is not an address of this machine.
+    static func requireFree(host: String, port: Int) async throws {
+        guard port != 0 else { return }
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: port).get()
+            try await channel.close()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            printError("error: \(host):\(port) is in use by another process (an aurum serve running already?); "
+                       + "stop it, or choose another port with --port or AURUM_PORT")
+            throw ExitStatus.unreachable
+        } catch {
+            printError("error: cannot listen on \(host):\(port): \(error); give an address of this machine with --host or AURUM_HOST")
+            throw ExitStatus.unreachable
+        }
     }
 }
 

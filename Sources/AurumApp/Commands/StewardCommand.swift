@@ -37,10 +37,10 @@ struct Queue: AsyncParsableCommand {
               aurum queue --status all --source portal --json
             """)
 
-    @Option(help: "open, released, rejected, superseded, withdrawn, approved or all.") var status = "open"
-    @Option(help: "Only change requests of this entity.") var entity: String?
-    @Option(help: "Only those a candidate of this source opened.") var source: String?
-    @Option(help: "Only those whose gate of this name waits for approvals.") var gate: String?
+    @Option(help: "open, released, rejected, superseded, withdrawn, approved or all.", completion: Completions.statuses) var status = "open"
+    @Option(help: "Only change requests of this entity.", completion: Completions.entities) var entity: String?
+    @Option(help: "Only those a candidate of this source opened.", completion: Completions.sources) var source: String?
+    @Option(help: "Only those whose gate of this name waits for approvals.", completion: Completions.gates) var gate: String?
     @Flag(help: "Only those I may approve now (an open gate takes me, and I neither submitted nor edited them).") var mine = false
     @Option(name: .customLong("older-than"), help: ArgumentHelp("Only those opened at least this long ago (2d, 12h, 30m).", valueName: "2d"))
     var olderThan: String?
@@ -95,7 +95,15 @@ struct Queue: AsyncParsableCommand {
 
 /// `aurum show CR`: one change request in full.
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a change request: proposal, diff against the current version, warnings, approvals.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show a change request: proposal, diff against the current version, warnings, possible duplicates, gates and approvals.",
+        discussion: """
+            The diff is coloured on a terminal (never with NO_COLOR set, TERM=dumb, or into a pipe).
+
+            Examples:
+              aurum show 42
+              aurum show 42 --json
+            """)
 
     @OptionGroup var changeRequest: ChangeRequestArgument
     var id: Int64 { changeRequest.id }
@@ -115,7 +123,12 @@ struct Edit: AsyncParsableCommand {
         abstract: "Change an open proposal: the change request's next revision, validated whole.",
         discussion: """
             Four-eyes: whoever edits a proposal can no longer approve it, and approvals of the earlier \
-            revision lapse. Values are given as text, as a CSV would carry them (weight=0.5, sale_ok=true).
+            revision lapse. Values are given as text, as a CSV would carry them (weight=0.5, sale_ok=true). \
+            --json prints {"change_request_id", "change_request"}; --quiet the new revision.
+
+            Examples:
+              aurum edit 42 --set weight=0.021 --revision 1 --comment "per piece, not per pack"
+              aurum edit 42 --set uom=kg --clear purchase_uom --json
             """)
 
     @OptionGroup var changeRequest: ChangeRequestArgument
@@ -147,7 +160,7 @@ struct Edit: AsyncParsableCommand {
         if let revision { body["revision"] = .number(Double(revision)) }
         if let comment { body["comment"] = .string(comment) }
         let edited = try await calling { try await api.send(.POST, "/v1/change-requests/\(id)/edit", json: body).decode(ChangeRequestView.self) }
-        if client.json { return print(JSONOutput.string(edited)) }
+        if client.json { return print(JSONOutput.string(ChangeRequestID(edited))) }
         if client.quiet { return print(edited.revision) }
         print("change request \(id) is at revision \(edited.revision); another steward must approve it")
         print(ChangeRequestText.render(edited))
@@ -181,7 +194,7 @@ struct Approve: AsyncParsableCommand {
 
     @Argument(help: "The change request id (or use --filter).") var id: Int64?
     @Option(name: .customLong("filter"), help: ArgumentHelp("Approve in bulk what the queue filter takes (repeat): entity=, source=, gate=, older_than=, kind=.",
-                                                         valueName: "key=value"))
+                                                         valueName: "key=value"), completion: Completions.filters)
     var filters: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Write nothing; print what each approval would do.") var dryRun = false
     @Option(help: "In bulk: at most this many change requests (1 to 1000).") var limit = 100
@@ -317,7 +330,12 @@ struct Approve: AsyncParsableCommand {
 
 /// `aurum reject CR --reason`: reject with a reason the source can act on.
 struct Reject: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reject a change request; the reason goes back to the source and into the audit trail.")
+    static let configuration = CommandConfiguration(
+        abstract: "Reject a change request; the reason goes back to the source and into the audit trail.",
+        discussion: """
+            Examples:
+              aurum reject 42 --reason "weight is per pack, not per piece; send it per piece"
+            """)
 
     @OptionGroup var changeRequest: ChangeRequestArgument
     var id: Int64 { changeRequest.id }
@@ -377,7 +395,15 @@ struct Comment: AsyncParsableCommand {
 
 /// `aurum record ENTITY ID`: a golden record's current version, or its history.
 struct RecordCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "record", abstract: "Show a golden record (current version, or --versions for its history).")
+    static let configuration = CommandConfiguration(
+        commandName: "record", abstract: "Show a golden record (current version, or --versions for every version).",
+        discussion: """
+            A record is named ENTITY ID, as in its URL (/v1/records/item/7); --entity elsewhere filters or scopes.
+
+            Examples:
+              aurum record item 7
+              aurum record supplier 3 --versions --json
+            """)
 
     @OptionGroup var record: RecordArguments
     var entity: String { record.entity }

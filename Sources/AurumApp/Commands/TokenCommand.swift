@@ -8,6 +8,12 @@ import Foundation
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Manage API tokens (works directly on the database).",
+        discussion: """
+            Examples:
+              aurum token create --name alice --role steward --groups finance
+              aurum token list
+              aurum token revoke alice
+            """,
         subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
@@ -16,23 +22,28 @@ struct TokenCommand: AsyncParsableCommand {
             discussion: """
                 Roles: source (submits candidates for the sources it names), steward (reviews and decides), \
                 consumer (reads records), admin.
-                A source token speaks only for the sources given with --source (from rules/aurum.yaml): \
-                aurum token create --name plm-sync --role source --source plm --entities item
+                A source token speaks only for the sources given with --source (from rules/aurum.yaml). \
+                Groups live on steward tokens: the rules' gates name them (approve: … approvers: {group: finance}).
+
+                Examples:
+                  aurum token create --name plm-sync --role source --source plm --entities item
+                  aurum token create --name alice --role steward --groups engineering,finance --expires 90d
+                  aurum token create --name erp-reader --role consumer --entities item,supplier
                 """)
 
         @Option(help: "A unique name: the person or integration that will use it (it is the actor in the audit trail).")
         var name: String
         @Option(help: "source, steward, consumer or admin.")
         var role: Role
-        @Option(help: ArgumentHelp("Comma-separated entities the token is limited to (default: all).", valueName: "item,supplier"))
+        @Option(help: ArgumentHelp("Comma-separated entities the token is limited to (default: all).", valueName: "item,supplier"), completion: Completions.entities)
         var entities: String?
         @Option(name: .customLong("source"), help: ArgumentHelp(
             "For a source token: a source it speaks for (repeat, or comma-separate, for several). Candidates naming another source are refused.",
-            valueName: "plm"))
+            valueName: "plm"), completion: Completions.sources)
         var sources: [String] = []
         @Option(help: ArgumentHelp(
             "For a steward or admin token: comma-separated groups whose approval gates (approve: in the rules) the holder approves at.",
-            valueName: "finance,procurement"))
+            valueName: "finance,procurement"), completion: Completions.groups)
         var groups: String?
         @Option(help: ArgumentHelp("How long the token works: a number of days, hours or minutes (90d, 12h, 30m); default: until revoked.",
                                    valueName: "90d"))
