@@ -70,13 +70,20 @@ AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source procurem
 step "Re-sending the same file changes nothing"
 AURUM_TOKEN=$plm aurum ingest examples/items.csv --entity item --source plm || true
 
-step "The steward's queue"
+step "The steward's queue, then filtered: suppliers waiting at the finance gate; what dave may approve now"
 AURUM_TOKEN=$alice aurum queue
+AURUM_TOKEN=$alice aurum queue --entity supplier --gate finance
+AURUM_TOKEN=$dave aurum queue --mine
 
-ids=$(AURUM_TOKEN=$alice aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p')
+ids=$(AURUM_TOKEN=$alice aurum queue --json | python3 -c 'import json, sys; print("\n".join(str(r["id"]) for r in json.load(sys.stdin)))')
 first=$(echo "$ids" | head -n 1)
 step "Change request $first in full, with the approval gates it must pass (rules/item.yaml approve:)"
 AURUM_TOKEN=$alice aurum show "$first"
+
+step "bob corrects the weight of change request $first (revision 2); as its editor he may no longer approve it"
+AURUM_TOKEN=$bob aurum edit "$first" --set weight=0.02 --revision 1 --comment "weighed again: 20 g" --quiet
+AURUM_TOKEN=$bob aurum diff "$first"
+AURUM_TOKEN=$bob aurum approve "$first" || true
 
 step "A source cannot approve (four-eyes and roles are enforced by the server)"
 AURUM_TOKEN=$plm aurum approve "$first" || true
@@ -86,12 +93,26 @@ step "A steward outside a gate's group cannot approve at it: carol is in no grou
 bank=$(AURUM_TOKEN=$alice aurum queue --json | python3 -c 'import json, sys; print(next(r["id"] for r in json.load(sys.stdin) if r["entity"] == "supplier" and "bank_account" in r["proposed"]))')
 AURUM_TOKEN=$carol aurum approve "$bank" || true
 
-step "alice rejects change request $last and approves the others; where a gate needs someone else (a new item: engineering, then procurement; a bank account: two of finance) dave approves after her"
+step "alice rejects change request $last with a reason the source can act on"
 AURUM_TOKEN=$alice aurum reject "$last" --reason "Bossard is onboarded through the Swiss entity; resubmit there"
+
+step "New items pass engineering, then procurement: alice previews a bulk approval at the engineering gate, then decides it"
+AURUM_TOKEN=$alice aurum approve --filter entity=item --filter gate=engineering --dry-run
+AURUM_TOKEN=$alice aurum approve --filter entity=item --filter gate=engineering --comment "checked against the drawings"
+echo
+echo "dave approves at the procurement gate, which releases them"
 released=()
-for id in $ids; do
-  [ "$id" = "$last" ] && continue
-  line=$(AURUM_TOKEN=$alice aurum approve "$id" --comment "checked against the drawing")
+released_json=$(AURUM_TOKEN=$dave aurum approve --filter entity=item --filter gate=procurement --comment "sourcing confirmed" --json)
+echo "$released_json" | python3 -c 'import json, sys
+for o in json.load(sys.stdin):
+    d = o.get("decision") or {}
+    said = "released item %s version %s" % (d.get("record_id"), d.get("version")) if d.get("status") == "released" else (o.get("refused") or o.get("skipped") or d.get("status"))
+    print("change request %s: %s" % (o["change_request_id"], said))'
+released+=($(echo "$released_json" | python3 -c 'import json, sys; print(" ".join(str(o["decision"]["record_id"]) for o in json.load(sys.stdin) if (o.get("decision") or {}).get("status") == "released"))'))
+
+step "Suppliers: alice approves each; the bank account needs a second person of finance, dave"
+for id in $(AURUM_TOKEN=$alice aurum queue --entity supplier --json | python3 -c 'import json, sys; print(" ".join(str(r["id"]) for r in json.load(sys.stdin)))'); do
+  line=$(AURUM_TOKEN=$alice aurum approve "$id" --comment "checked the register entry")
   echo "$line"
   case "$line" in
     *"needs more approvals"*) line=$(AURUM_TOKEN=$dave aurum approve "$id" --comment "ordered from this supplier before"); echo "$line" ;;
@@ -175,5 +196,18 @@ aurum reconcile odoo --data-dir "$data" || true
 step "sync puts the golden value back"
 aurum odoo sync --entity item --data-dir "$data" || true
 aurum reconcile odoo --data-dir "$data" || true
+
+step "alice blocks supplier $supplier (through approval): it stays readable, but no new item may name it"
+block=$(AURUM_TOKEN=$alice aurum block supplier "$supplier" --reason "bank details under review" --quiet)
+AURUM_TOKEN=$carol aurum approve "$block" --comment "agreed with finance"
+printf '{"source_key": "PLM-2001", "code": "B-2001", "name": "Spring washer M8", "uom": "Units", "supplier": %s}\n' "$supplier" > .aurum-demo/new-item.ndjson
+AURUM_TOKEN=$plm aurum ingest .aurum-demo/new-item.ndjson --entity item --source plm || true
+AURUM_TOKEN=$alice aurum history supplier "$supplier"
+
+step "The next sync archives the blocked supplier in Odoo"
+aurum odoo sync --data-dir "$data" || true
+
+step "The status board"
+AURUM_TOKEN=$alice aurum status
 
 step "Done. Logs: .aurum-demo.log (server), .aurum-demo-odoo.log (odoo-double); the database stops with the server."

@@ -92,6 +92,8 @@ extension PostgresStewardshipStore {
         guard request.status == .open else { return request }
         var request = request
         request.gates = GateView.of(plan ?? gatePlan(for: request), approvals: request.approvals, revision: request.revision)
+        // How many approvals the change needs in all: the sum over its gates that take people.
+        request.requiredApprovals = request.gates.filter { $0.approvers != nil }.map(\.needs).reduce(0, +)
         return request
     }
 

@@ -268,6 +268,17 @@ struct Approve: AsyncParsableCommand {
         }
     }
 
+    /// The outcome in a table's cell.
+    static func brief(_ result: DecisionResult) -> String {
+        let gate = result.gate ?? "?"
+        switch (result.dryRun, result.status) {
+        case (true, .released): return "would release (at \(gate))"
+        case (true, _): return "would count at \(gate); more needed"
+        case (false, .released): return "released: record \(result.recordID.map(String.init) ?? "?") v\(result.version.map(String.init) ?? "?")"
+        case (false, _): return "counted at \(gate); more needed"
+        }
+    }
+
     /// What a bulk approval did to one change request.
     struct BulkOutcome: Encodable {
         var changeRequestID: Int64
@@ -306,7 +317,7 @@ struct Approve: AsyncParsableCommand {
                 }
             }
             outcomes.append(outcome)
-            let said = outcome.decision.map(Self.outcome) ?? outcome.refused.map { "refused: \($0)" } ?? "skipped: \(outcome.skipped ?? "")"
+            let said = outcome.decision.map(Self.brief) ?? outcome.refused.map { "refused: \($0)" } ?? "skipped: duplicate to settle"
             table.add(String(request.id), request.entity, request.kind.rawValue, request.recordID.map(String.init) ?? "new",
                       request.diff.map(\.attribute).joined(separator: ","), said)
         }

@@ -19,6 +19,7 @@ public struct ChangeRequestView: Sendable, Hashable, Codable {
     public var diff: [AttributeChange]
     public var warnings: [Finding]
     public var approvals: [ApprovalView]
+    /// While open, the approvals its gates need in all (the sum of their `needs`); once closed, as stored.
     public var requiredApprovals: Int
     public var reason: String?
     public var supersededBy: Int64?
