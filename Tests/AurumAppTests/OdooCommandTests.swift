@@ -48,7 +48,11 @@ import Testing
     func syncTwiceCreatesNothingTheSecondTimeAndReconcileSeesAHandEdit(_ version: OdooVersion) async throws {
         try await withDoubleAndRecords(version) { common, server, _ in
             #expect(try await aurum(["odoo", "check"] + common) == 0)
-            #expect(try await aurum(["odoo", "sync", "--dry-run"] + common) == 0)
+            let dry = try await runAurumCapturing(["odoo", "sync", "--dry-run"] + common)
+            #expect(dry.code == 0)
+            #expect(dry.output.contains("would be created") && !dry.output.contains("  created"), "a dry run says what it would do: \(dry.output)")
+            #expect(dry.output.contains("dry run, nothing written: 3 would be created") && dry.output.contains("bank: would create res.partner.bank"),
+                    "\(dry.output)")
             #expect(!server.database.records("ir.model.data").contains { $0["module"] == "aurum" }, "a dry run writes nothing")
             #expect(try await aurum(["odoo", "sync"] + common) == 0)
             let partners = server.database.records("res.partner").count, products = server.database.records("product.template").count

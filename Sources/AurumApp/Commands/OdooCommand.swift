@@ -152,13 +152,22 @@ struct OdooCommand: AsyncParsableCommand {
             } else {
                 for outcome in outcomes where outcome.action != .unchanged {
                     let fields = outcome.changedFields.isEmpty ? "" : " (\(outcome.changedFields.joined(separator: ", ")))"
-                    print("\(outcome.externalID)  \(outcome.action.rawValue)\(fields)" + (outcome.failure.map { ": \($0)" } ?? "")
+                    print("\(outcome.externalID)  \(dryRun ? Self.wouldBe(outcome.action) : outcome.action.rawValue)\(fields)" + (outcome.failure.map { ": \($0)" } ?? "")
                           + outcome.notes.map { "; \($0)" }.joined())
                 }
                 let order: [PublishOutcome.Action] = [.created, .updated, .archived, .reactivated, .adopted, .unchanged, .skipped, .failed]
-                print((dryRun ? "dry run, nothing written: " : "") + order.map { "\(summary[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+                print((dryRun ? "dry run, nothing written: " : "")
+                      + order.map { "\(summary[$0] ?? 0) \(dryRun ? Self.wouldBe($0) : $0.rawValue)" }.joined(separator: ", "))
             }
             if summary[.failed] != nil { throw ExitCode.failure }
+        }
+
+        /// What an action would be, said in a dry run ("would be created"); failures and skips as they are.
+        static func wouldBe(_ action: PublishOutcome.Action) -> String {
+            switch action {
+            case .created, .updated, .archived, .reactivated, .adopted: "would be \(action.rawValue)"
+            case .unchanged, .skipped, .failed: action.rawValue
+            }
         }
 
         struct SyncReport: Encodable {

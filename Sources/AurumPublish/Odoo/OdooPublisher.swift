@@ -195,18 +195,18 @@ public actor OdooPublisher {
             let changes = try await differences(child.model, id: id, desired: desired)
             guard !changes.isEmpty else { return [] }
             if !dryRun { _ = try await client.call(OdooCall(child.model, "write", ids: [id], ["vals": .struct(changes)])) }
-            return ["\(child.name): updated \(changes.keys.sorted().joined(separator: ", "))"]
+            return ["\(child.name): \(dryRun ? "would be updated" : "updated") \(changes.keys.sorted().joined(separator: ", "))"]
         }
         if let key = child.fields.first?.odooField, let value = desired[key],
            let adopted = try await search(child.model, [[.string(child.parentField), "=", .int(parent)], [.string(key), "=", value]]) {
             if !dryRun { try await createExternalID(externalID, model: child.model, id: adopted) }
-            return ["\(child.name): adopted \(child.model) \(adopted)"]
+            return ["\(child.name): \(dryRun ? "would adopt" : "adopted") \(child.model) \(adopted)"]
         }
         if !dryRun {
             let created = try await client.call(OdooCall(child.model, "create", ["vals_list": [.struct(desired.filter { !$0.value.isEmpty })]]))
             if let id = created.int ?? created.array?.first?.int { try await createExternalID(externalID, model: child.model, id: id) }
         }
-        return ["\(child.name): created \(child.model)"]
+        return ["\(child.name): \(dryRun ? "would create" : "created") \(child.model)"]
     }
 
     func childValues(_ child: ChildMapping, _ record: RecordView) throws(MappingProblem) -> [String: OdooFieldValue?] {
