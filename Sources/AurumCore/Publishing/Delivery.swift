@@ -1,0 +1,126 @@
+import Foundation
+
+/// How a failed delivery is tried again: exponential back-off with jitter, a consumer's
+/// `Retry-After` honoured, dead after `maxAttempts`.
+public struct RetryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    /// The wait after the first failure, in seconds; it doubles with each further one.
+    public var base: Double
+    /// The longest wait, in seconds.
+    public var cap: Double
+
+    public init(maxAttempts: Int = 12, base: Double = 1, cap: Double = 3_600) {
+        self.maxAttempts = maxAttempts
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The wait before the next attempt, after `attempts` failed ones: half the doubled wait
+    /// fixed, half drawn at random (`random` in 0..<1), so that failures of many records at once
+    /// do not come back at once; never shorter than the consumer's `Retry-After`.
+    public func delay(afterAttempts attempts: Int, retryAfter: Double? = nil, random: Double) -> Double {
+        let doubled = min(cap, base * pow(2, Double(max(attempts, 1) - 1)))
+        let jittered = doubled / 2 + doubled / 2 * min(max(random, 0), 1)
+        return max(jittered, min(retryAfter ?? 0, cap))
+    }
+}
+
+/// What a consumer answered to one delivery.
+public enum DeliveryOutcome: Sendable, Hashable {
+    /// Accepted; `note` says anything worth keeping (Odoo's action: created, updated, …).
+    case delivered(note: String?)
+    /// Failed for now (a timeout, 5xx, 429, a busy database): tried again later.
+    case retry(error: String, retryAfter: Double?)
+    /// Failed for good (Odoo refused the values, a 4xx): dead at once, for a person to fix and replay.
+    case failed(error: String)
+    /// The endpoint is gone (410): dead, and the consumer disabled.
+    case gone(error: String)
+}
+
+/// Where a delivery stands.
+public enum DeliveryState: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Waiting for its turn (or for the version before it).
+    case pending
+    /// A worker holds it until its lease ends.
+    case leased
+    /// Failed; waits for its next attempt.
+    case failed
+    case delivered
+    /// Not sent: a newer version of the record was delivered in its place.
+    case skipped
+    /// Given up; `aurum replay` sends it again.
+    case dead
+
+    public var isFinished: Bool { self == .delivered || self == .skipped || self == .dead }
+}
+
+/// The state a delivery moves to after `outcome`, its `attempts` counting this one.
+public struct DeliveryTransition: Sendable, Hashable {
+    public var state: DeliveryState
+    /// Seconds until the next attempt, for a failed one.
+    public var retryIn: Double?
+    public var error: String?
+    /// Whether the consumer is to be disabled (an endpoint answered 410).
+    public var disablesConsumer: Bool
+
+    public static func after(_ outcome: DeliveryOutcome, attempts: Int, policy: RetryPolicy, random: Double) -> DeliveryTransition {
+        switch outcome {
+        case .delivered:
+            return DeliveryTransition(state: .delivered, retryIn: nil, error: nil, disablesConsumer: false)
+        case .retry(let error, let retryAfter):
+            guard attempts < policy.maxAttempts else {
+                return DeliveryTransition(state: .dead, retryIn: nil, error: "\(error) (gave up after \(attempts) attempts)", disablesConsumer: false)
+            }
+            return DeliveryTransition(state: .failed, retryIn: policy.delay(afterAttempts: attempts, retryAfter: retryAfter, random: random),
+                                      error: error, disablesConsumer: false)
+        case .failed(let error):
+            return DeliveryTransition(state: .dead, retryIn: nil, error: error, disablesConsumer: false)
+        case .gone(let error):
+            return DeliveryTransition(state: .dead, retryIn: nil, error: error, disablesConsumer: true)
+        }
+    }
+}
+
+/// One released version as consumers receive it: a CloudEvents 1.0 event (JSON format), its id
+/// stable for the version (the same in the feed, in every webhook retry and in a replay).
+public struct ChangeEvent: Sendable, Hashable, Codable {
+    public var specversion = "1.0"
+    public var id: String
+    public var source = "aurum"
+    public var type: String
+    public var time: String
+    public var subject: String
+    public var datacontenttype = "application/json"
+    public var data: Payload
+
+    public struct Payload: Sendable, Hashable, Codable {
+        public var entity: String
+        public var id: Int64
+        public var version: Int
+        public var state: RecordState
+        public var attributes: Attributes
+        /// The change feed position of this version.
+        public var position: Int64
+        /// The record this one was merged into, when superseded.
+        public var supersededBy: Int64?
+
+        public init(entity: String, id: Int64, version: Int, state: RecordState, attributes: Attributes, position: Int64,
+                    supersededBy: Int64? = nil) {
+            self.entity = entity; self.id = id; self.version = version; self.state = state
+            self.attributes = attributes; self.position = position; self.supersededBy = supersededBy
+        }
+
+        enum CodingKeys: String, CodingKey { case entity, id, version, state, attributes, position, supersededBy = "superseded_by" }
+    }
+
+    public init(_ data: Payload, releasedAt: String) {
+        self.id = Self.id(entity: data.entity, record: data.id, version: data.version)
+        self.type = "aurum.\(data.entity).released"
+        self.time = releasedAt
+        self.subject = "\(data.entity)/\(data.id)"
+        self.data = data
+    }
+
+    /// The event id of a version: `item-42-v3`.
+    public static func id(entity: String, record: Int64, version: Int) -> String { "\(entity)-\(record)-v\(version)" }
+}
