@@ -31,6 +31,7 @@ public enum AurumHTTPServer {
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
+        ChangeFeedRoutes(store: store, rules: rules).add(to: v1)
         return router
     }
 

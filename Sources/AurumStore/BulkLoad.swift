@@ -117,6 +117,9 @@ public struct BulkLoad: Sendable {
             audit.add([actor, "record.loaded", entity, "record:\(id)", id, "1", SQLJSON.text(after), rules.version, loadID])
         }
         try await golden.copy(into: "golden_record", ["id", "entity", "current_version"], on: connection, logger: logger)
+        // The feed positions and deliveries of the batch are written below in one statement, not
+        // by the per-version trigger.
+        try await connection.query("SET LOCAL aurum.feed_written = 'on'", logger: logger)
         try await versions.copy(into: "golden_version", ["record_id", "version", "state", "attributes", "rules_version", "released_by", "lineage"],
                                 on: connection, logger: logger)
         try await sources.copy(into: "record_source", ["entity", "source", "source_key", "record_id", "attributes", "changed_at"],
@@ -125,6 +128,7 @@ public struct BulkLoad: Sendable {
         try await keys.copy(into: "match_key", ["entity", "key_hash", "record_id"], on: connection, logger: logger)
         try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "after", "rules_version", "request_id"],
                              on: connection, logger: logger)
+        try await ChangeFeed.appendFirstVersions(entity: entity, records: ids, on: connection, logger: logger)
     }
 
     /// The load's own audit entry, with what it did; and the blocking keys marked as computed with

@@ -112,6 +112,10 @@ import Testing
         #expect(statements[2] == "CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $body$ SELECT 2; $body$")
         #expect(statements[3] == #"SELECT "odd;name" FROM a"#)
         let migrator = try Migrator(directory: ProjectPaths.migrations)
-        #expect(migrator.migrations.map(\.name) == ["0001_init.sql", "0002_unique_values_and_source_tokens.sql", "0003_matching_in_the_flow_and_survivorship.sql", "0004_batched_ingest.sql", "0005_approval_gates.sql", "0006_token_expiry.sql", "0007_record_state_changes.sql", "0008_history_and_status.sql"])
+        // Every file of the directory, in number order, numbered 0001, 0002, … without a gap.
+        let names = migrator.migrations.map(\.name)
+        let files = try FileManager.default.contentsOfDirectory(atPath: ProjectPaths.migrations).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(names == files && names.first == "0001_init.sql")
+        #expect(names.enumerated().allSatisfy { index, name in name.hasPrefix(String(format: "%04d_", index + 1)) }, "\(names)")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the HTTP API needs from storage; implemented on PostgreSQL by AurumStore.
 ///
 /// Each method is one unit of work: it commits whole or not at all, and appends its audit entries
@@ -42,6 +44,10 @@ public protocol StewardshipStore: Sendable {
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Every version and decision of record `id`, with actors and reasons; nil when it does not exist.
     func history(entity: String, id: Int64) async throws -> HistoryView?
+    /// Released versions after feed position `after`, in commit order, in `entities` (all when empty).
+    func changes(after: Int64, entities: [String], limit: Int) async throws -> ChangePage
+    /// The version of a record current at `instant`; nil when it did not exist then.
+    func record(entity: String, id: Int64, asOf instant: Date) async throws -> RecordView?
     /// What waits per entity (all when `entities` is empty): the status board.
     func statusBoard(entities: [String]) async throws -> StatusBoard
     /// Whether the database answers.

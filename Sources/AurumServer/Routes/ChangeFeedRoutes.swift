@@ -1,0 +1,46 @@
+import AurumCore
+import Foundation
+import Hummingbird
+
+/// The pull change feed: released versions as CloudEvents in commit order.
+struct ChangeFeedRoutes {
+    let store: any StewardshipStore
+    let rules: RuleSet
+
+    func add(to group: RouterGroup<AurumRequestContext>) {
+        group.get("changes", use: changes)
+    }
+
+    /// `?after=CURSOR&entity=E&limit=N&wait=S`: the versions released after the cursor, in the
+    /// caller's entities; with `wait`, an empty answer waits up to S seconds for a release.
+    @Sendable func changes(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let caller = try context.caller()
+        let query = request.uri.queryParameters
+        var entities = rules.entities.keys.sorted().filter { caller.may(.read(entity: $0)) }
+        guard !entities.isEmpty else {
+            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the change feed; a consumer, steward or admin may")
+        }
+        if let entity = query.get("entity") {
+            guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(entity)\" for this token") }
+            entities = [entity]
+        }
+        let after: Int64
+        if let text = query.get("after") {
+            guard let value = Int64(text), value >= 0 else {
+                throw Problem.unprocessable("after \"\(text)\" is not a cursor; give 0 or the next_cursor of the previous page")
+            }
+            after = value
+        } else { after = 0 }
+        // Out-of-range sizes and waits are clamped, not refused: a follower asks the same way each time.
+        let limit = min(max(query.get("limit").flatMap(Int.init) ?? 100, 1), 1000)
+        let wait = min(max(query.get("wait").flatMap(Double.init) ?? 0, 0), 60)
+        let scope = entities.count == rules.entities.count ? [] : entities
+        let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+        var page = try await store.changes(after: after, entities: scope, limit: limit)
+        while page.items.isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            page = try await store.changes(after: after, entities: scope, limit: limit)
+        }
+        return JSONBody.response(page)
+    }
+}

@@ -1,0 +1,206 @@
+import AurumCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The outbox on PostgreSQL: deliveries written by the releasing transaction (see migration
+/// 0009), claimed by workers with `FOR UPDATE SKIP LOCKED` and a lease, finished with what the
+/// consumer answered.
+public struct PostgresDeliveryQueue: DeliveryQueue {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func register(_ consumers: [ConsumerRegistration], kinds: Set<ConsumerRegistration.Kind>) async throws {
+        try await client.transaction(logger: logger) { connection in
+            for c in consumers {
+                try await connection.query("""
+                    INSERT INTO consumer (name, kind, entities, enabled, latest_only)
+                    VALUES (\(c.name), \(c.kind.rawValue), \(c.entities), true, \(c.latestOnly))
+                    ON CONFLICT (name) DO UPDATE
+                    SET kind = excluded.kind, entities = excluded.entities, latest_only = excluded.latest_only,
+                        enabled = consumer.disabled_reason IS NULL, updated_at = now()
+                    """, logger: logger)
+            }
+            try await connection.query("""
+                UPDATE consumer SET enabled = false, updated_at = now()
+                WHERE kind = ANY(\(kinds.map(\.rawValue))) AND NOT (name = ANY(\(consumers.map(\.name)))) AND enabled
+                """, logger: logger)
+        }
+    }
+
+    public func enabledConsumers() async throws -> [String] {
+        let rows = try await client.query("SELECT name FROM consumer WHERE enabled ORDER BY name", logger: logger)
+        var names = [String]()
+        for try await name in rows.decode(String.self) { names.append(name) }
+        return names
+    }
+
+    public func claim(consumer: String, worker: String, limit: Int, lease: Double, references: [String: [String]]) async throws -> [DeliveryJob] {
+        try await client.transaction(logger: logger) { connection in
+            // One claimer per consumer at a time, so that two workers never take two versions of
+            // one record (the rows they would compare are not yet leased when both look).
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("delivery:" + consumer), 0))", logger: logger)
+            let rows = try await connection.query("""
+                WITH cons AS (SELECT latest_only FROM consumer WHERE name = \(consumer) AND enabled),
+                due AS (
+                    SELECT d.id FROM delivery d
+                    JOIN golden_version gv ON gv.record_id = d.record_id AND gv.version = d.version
+                    CROSS JOIN cons
+                    WHERE d.consumer = \(consumer) AND d.state IN ('pending', 'failed', 'leased') AND d.next_attempt_at <= now()
+                      -- in order: nothing earlier of the record still to deliver (latest-only: nothing later)
+                      AND NOT EXISTS (SELECT 1 FROM delivery e
+                                      WHERE e.consumer = d.consumer AND e.record_id = d.record_id AND e.id <> d.id
+                                        AND CASE WHEN cons.latest_only
+                                                 THEN (e.version > d.version AND e.state IN ('pending', 'failed', 'leased'))
+                                                      OR (e.state = 'leased' AND e.lease_until > now())
+                                                 ELSE e.version < d.version AND e.state IN ('pending', 'failed', 'leased', 'dead') END)
+                      -- the records it references reach this consumer first
+                      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(\(SQLJSON.text(references))::jsonb -> d.entity) AS a(name)
+                                      JOIN delivery r ON r.consumer = d.consumer
+                                       AND r.record_id = CASE WHEN jsonb_typeof(gv.attributes -> a.name) = 'number'
+                                                              THEN (gv.attributes ->> a.name)::numeric::bigint END
+                                       AND r.state IN ('pending', 'failed', 'leased'))
+                    ORDER BY d.next_attempt_at, d.id
+                    LIMIT \(limit)
+                    FOR UPDATE OF d SKIP LOCKED
+                )
+                UPDATE delivery d
+                SET state = 'leased', attempts = d.attempts + 1, leased_by = \(worker),
+                    lease_until = now() + make_interval(secs => \(lease)), next_attempt_at = now() + make_interval(secs => \(lease))
+                FROM due WHERE d.id = due.id
+                RETURNING d.id, d.consumer, d.attempts, d.position, d.entity, d.record_id, d.version
+                """, logger: logger)
+            var claimed = [(Int64, String, Int, Int64, String, Int64, Int)]()
+            for try await row in rows.decode((Int64, String, Int, Int64, String, Int64, Int).self) { claimed.append(row) }
+            guard !claimed.isEmpty else { return [] }
+            let events = try await ChangeFeed.events(positions: claimed.map(\.3), on: connection, logger: logger)
+            return claimed.compactMap { id, consumer, attempts, position, _, _, _ in
+                events[position].map { DeliveryJob(id: id, consumer: consumer, attempts: attempts, event: $0) }
+            }.sorted { $0.event.data.position < $1.event.data.position }
+        }
+    }
+
+    public func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: RetryPolicy) async throws {
+        let transition = DeliveryTransition.after(outcome, attempts: job.attempts, policy: policy, random: Double.random(in: 0..<1))
+        let note: String? = if case .delivered(let note) = outcome { note } else { nil }
+        try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE delivery
+                SET state = \(transition.state.rawValue), last_error = coalesce(\(transition.error), last_error), note = coalesce(\(note), note),
+                    lease_until = NULL, leased_by = NULL,
+                    next_attempt_at = now() + make_interval(secs => \(transition.retryIn ?? 0)),
+                    finished_at = CASE WHEN \(transition.state.isFinished) THEN now() END
+                WHERE id = \(job.id) AND state = 'leased' AND leased_by = \(worker)
+                RETURNING consumer, record_id, version
+                """, logger: logger)
+            guard let (consumer, record, version) = try await rows.decode((String, Int64, Int).self).first(where: { _ in true }) else {
+                logger.info("a delivery's lease ran out before it finished; another worker has it", metadata: ["aurum.delivery": "\(job.id)"])
+                return
+            }
+            if transition.state == .delivered {
+                // Older versions a latest-only consumer never got are skipped in this one's favour.
+                try await connection.query("""
+                    UPDATE delivery SET state = 'skipped', note = \("superseded by version \(version), delivered in its place"), finished_at = now()
+                    WHERE consumer = \(consumer) AND record_id = \(record) AND version < \(version) AND state IN ('pending', 'failed', 'dead')
+                      AND (SELECT latest_only FROM consumer WHERE name = \(consumer))
+                    """, logger: logger)
+            }
+            if transition.disablesConsumer {
+                try await connection.query("""
+                    UPDATE consumer SET enabled = false, disabled_reason = \(transition.error), updated_at = now() WHERE name = \(consumer)
+                    """, logger: logger)
+            }
+        }
+    }
+}
+
+/// Reading the change feed: released versions by position.
+enum ChangeFeed {
+    /// Feed positions and deliveries for version 1 of `records`, loaded in bulk, in one
+    /// statement: the last of its transaction, as the counter's lock is held until commit.
+    static func appendFirstVersions(entity: String, records: [Int64], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !records.isEmpty else { return }
+        try await connection.query("""
+            WITH counter AS (UPDATE change_feed_counter SET position = position + \(records.count)
+                             RETURNING position - \(records.count) AS start),
+            fed AS (INSERT INTO change_feed (position, entity, record_id, version, released_at)
+                    SELECT counter.start + r.n, \(entity), r.id, 1, now()
+                    FROM counter, unnest(\(records)::bigint[]) WITH ORDINALITY AS r(id, n)
+                    RETURNING position, record_id)
+            INSERT INTO delivery (consumer, position, entity, record_id, version)
+            SELECT c.name, fed.position, \(entity), fed.record_id, 1 FROM fed CROSS JOIN consumer c
+            WHERE c.enabled AND (cardinality(c.entities) = 0 OR \(entity) = ANY(c.entities))
+            """, logger: logger)
+    }
+
+    /// The events at `positions`, by position.
+    static func events(positions: [Int64], on connection: PostgresConnection, logger: Logger) async throws -> [Int64: ChangeEvent] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: eventColumns) FROM change_feed f
+            JOIN golden_version gv ON gv.record_id = f.record_id AND gv.version = f.version
+            JOIN golden_record gr ON gr.id = f.record_id
+            WHERE f.position = ANY(\(positions))
+            """, logger: logger)
+        var events = [Int64: ChangeEvent]()
+        for try await row in rows {
+            let event = try Self.event(row.makeRandomAccess())
+            events[event.data.position] = event
+        }
+        return events
+    }
+
+    static let eventColumns = """
+        f.position, f.entity, f.record_id, f.version, \(SQLTime.iso("f.released_at")) AS released_at, gv.state, gv.attributes::text AS attributes,
+        CASE WHEN gv.state = 'superseded' THEN gr.superseded_by END AS superseded_by
+        """
+
+    static func event(_ r: PostgresRandomAccessRow) throws -> ChangeEvent {
+        ChangeEvent(.init(entity: try r.get("entity"), id: try r.get("record_id"), version: try r.get("version"),
+                          state: try r.strict(RecordState.self, "state"), attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
+                          position: try r.get("position"), supersededBy: try r.get("superseded_by")),
+                    releasedAt: try r.get("released_at"))
+    }
+}
+
+extension PostgresStewardshipStore {
+    /// Released versions after feed position `after`, in position order, in `entities` (all
+    /// when empty): at most `limit`, and whether more follow.
+    public func changes(after: Int64, entities: [String], limit: Int) async throws -> ChangePage {
+        let rows = try await client.query("""
+            SELECT \(unescaped: ChangeFeed.eventColumns) FROM change_feed f
+            JOIN golden_version gv ON gv.record_id = f.record_id AND gv.version = f.version
+            JOIN golden_record gr ON gr.id = f.record_id
+            WHERE f.position > \(after) AND (cardinality(\(entities)::text[]) = 0 OR f.entity = ANY(\(entities)))
+            ORDER BY f.position LIMIT \(limit + 1)
+            """, logger: logger)
+        var events = [ChangeEvent]()
+        for try await row in rows { events.append(try ChangeFeed.event(row.makeRandomAccess())) }
+        let hasMore = events.count > limit
+        if hasMore { events.removeLast() }
+        return ChangePage(items: events, nextCursor: events.last?.data.position ?? after, hasMore: hasMore)
+    }
+
+    /// The version of record `id` current at `instant` (ISO 8601), as a record view; nil when the
+    /// record did not exist yet.
+    public func record(entity: String, id: Int64, asOf instant: Date) async throws -> RecordView? {
+        let rows = try await client.query("""
+            SELECT gv.version, gv.state, gv.attributes::text, gv.lineage::text, \(unescaped: SQLTime.iso("gv.released_at")),
+                   CASE WHEN gv.state = 'superseded' THEN gr.superseded_by END
+            FROM golden_record gr JOIN golden_version gv ON gv.record_id = gr.id
+            WHERE gr.id = \(id) AND gr.entity = \(entity) AND gv.released_at <= \(instant)
+            ORDER BY gv.version DESC LIMIT 1
+            """, logger: logger)
+        for try await (version, state, attributes, lineage, at, into) in rows.decode((Int, String, String, String, String, Int64?).self) {
+            let sources = try await self.record(entity: entity, id: id)?.sources ?? []
+            return RecordView(id: id, entity: entity, version: version, state: RecordState(rawValue: state) ?? .active,
+                              attributes: try SQLJSON.decode(Attributes.self, attributes), sources: sources, updatedAt: at,
+                              lineage: try SQLJSON.decode([String: Lineage].self, lineage), supersededBy: into)
+        }
+        return nil
+    }
+}
