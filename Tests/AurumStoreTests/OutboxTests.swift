@@ -1,0 +1,152 @@
+import AurumCore
+import AurumStore
+import AurumTestSupport
+import Foundation
+import Testing
+
+/// The outbox: a delivery per enabled consumer written with each release, claimed per record in
+/// version order under a lease, retried with back-off, dead after the attempts or at a permanent
+/// error, and a 410 disabling its consumer.
+@Suite struct OutboxTests {
+    static func bolt(_ n: Int, name: String? = nil) -> CandidateSubmission {
+        SampleRules.item("PLM-\(n)", ["code": .string("B-\(n)"), "name": .string(name ?? "Bolt \(n)"), "uom": "Units"])
+    }
+
+    func queue(_ t: TestStore) -> PostgresDeliveryQueue { PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet) }
+
+    func states(_ t: TestStore, consumer: String) async throws -> [String] {
+        let rows = try await t.client.query("""
+            SELECT version::text || ':' || state FROM delivery WHERE consumer = \(consumer) ORDER BY record_id, version
+            """, logger: TestLogger.quiet)
+        var result = [String]()
+        for try await state in rows.decode(String.self) { result.append(state) }
+        return result
+    }
+
+    @Test func eachReleaseWritesADeliveryPerEnabledConsumerOfItsEntity() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "erp", kind: .webhook, entities: ["item"]), .init(name: "crm", kind: .webhook, entities: ["customer"])],
+                                 kinds: [.webhook])
+            _ = try await t.release([Self.bolt(1)])
+            #expect(try await states(t, consumer: "erp") == ["1:pending"])
+            #expect(try await states(t, consumer: "crm").isEmpty)
+            // A consumer no longer configured is disabled: releases after that write nothing for it.
+            try await q.register([.init(name: "crm", kind: .webhook, entities: ["customer"])], kinds: [.webhook])
+            #expect(try await q.enabledConsumers() == ["crm"])
+            _ = try await t.release([Self.bolt(2)])
+            #expect(try await states(t, consumer: "erp") == ["1:pending"])
+        }
+    }
+
+    @Test func versionsOfARecordAreClaimedInOrderAndOneAtATime() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            let id = try #require(try await t.release([Self.bolt(1)]).first)
+            _ = try await t.release([Self.bolt(1, name: "Bolt 1 v2")])
+            _ = try await t.release([Self.bolt(2)])
+            let first = try await q.claim(consumer: "erp", worker: "w1", limit: 10, lease: 30, references: [:])
+            #expect(first.map(\.event.data.version) == [1, 1], "version 1 of each record; version 2 waits for version 1")
+            #expect(first.allSatisfy { $0.attempts == 1 })
+            #expect(try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:]).isEmpty, "leased to w1")
+            let own = try #require(first.first { $0.event.data.id == id })
+            try await q.finish(own, worker: "w1", outcome: .delivered(note: nil), policy: RetryPolicy())
+            let next = try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:])
+            #expect(next.map(\.event.id) == ["item-\(id)-v2"])
+            #expect(next.first?.event.data.attributes["name"] == "Bolt 1 v2")
+        }
+    }
+
+    @Test func aLatestOnlyConsumerGetsTheNewestVersionAndTheOlderAreSkippedSayingSo() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "odoo", kind: .odoo, latestOnly: true)], kinds: [.odoo])
+            let id = try #require(try await t.release([Self.bolt(1)]).first)
+            _ = try await t.release([Self.bolt(1, name: "Bolt 1 v2")])
+            _ = try await t.release([Self.bolt(1, name: "Bolt 1 v3")])
+            let jobs = try await q.claim(consumer: "odoo", worker: "w1", limit: 10, lease: 30, references: [:])
+            #expect(jobs.map(\.event.data.version) == [3])
+            try await q.finish(try #require(jobs.first), worker: "w1", outcome: .delivered(note: "updated"), policy: RetryPolicy())
+            #expect(try await states(t, consumer: "odoo") == ["1:skipped", "2:skipped", "3:delivered"])
+            let notes = try await t.client.query("SELECT note FROM delivery WHERE record_id = \(id) AND version = 1", logger: TestLogger.quiet)
+            #expect(try await notes.decode(String.self).first(where: { _ in true }) == "superseded by version 3, delivered in its place")
+        }
+    }
+
+    @Test func anExpiredLeaseIsClaimedAgainAndTheLateFinishIsIgnored() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            _ = try await t.release([Self.bolt(1)])
+            let lost = try #require(try await q.claim(consumer: "erp", worker: "w1", limit: 10, lease: 0.2, references: [:]).first)
+            try await Task.sleep(for: .milliseconds(400))
+            let again = try #require(try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:]).first)
+            #expect(again.id == lost.id && again.attempts == 2)
+            try await q.finish(lost, worker: "w1", outcome: .failed(error: "late"), policy: RetryPolicy())
+            #expect(try await states(t, consumer: "erp") == ["1:leased"], "w1's late answer changes nothing")
+            try await q.finish(again, worker: "w2", outcome: .delivered(note: nil), policy: RetryPolicy())
+            #expect(try await states(t, consumer: "erp") == ["1:delivered"])
+        }
+    }
+
+    @Test func failuresBackOffThenGoDeadAndA410DisablesTheConsumer() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            _ = try await t.release([Self.bolt(1)])
+            let policy = RetryPolicy(maxAttempts: 2, base: 0.2, cap: 1)
+            let first = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
+            try await q.finish(first, worker: "w", outcome: .retry(error: "503 Service Unavailable", retryAfter: nil), policy: policy)
+            #expect(try await states(t, consumer: "erp") == ["1:failed"])
+            #expect(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).isEmpty, "not due before its back-off")
+            try await Task.sleep(for: .milliseconds(300))
+            let second = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
+            try await q.finish(second, worker: "w", outcome: .retry(error: "503 Service Unavailable", retryAfter: nil), policy: policy)
+            #expect(try await states(t, consumer: "erp") == ["1:dead"])
+            let error = try await t.client.query("SELECT last_error FROM delivery", logger: TestLogger.quiet)
+            #expect(try await error.decode(String.self).first(where: { _ in true }) == "503 Service Unavailable (gave up after 2 attempts)")
+
+            _ = try await t.release([Self.bolt(2)])
+            let gone = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
+            try await q.finish(gone, worker: "w", outcome: .gone(error: "410 Gone"), policy: policy)
+            #expect(try await q.enabledConsumers().isEmpty)
+            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            #expect(try await q.enabledConsumers().isEmpty, "a 410 keeps it disabled through a restart")
+        }
+    }
+
+    @Test func aRecordWaitsForTheRecordsItReferences() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "odoo", kind: .odoo, latestOnly: true)], kinds: [.odoo])
+            let supplier = try #require(try await t.release([CandidateSubmission(entity: "supplier", source: "procurement", sourceKey: "V-1",
+                                                                                 attributes: MergeTests.acme)]).first)
+            var item = SampleRules.hexBolt
+            item["supplier"] = .number(Double(supplier))
+            _ = try await t.release([SampleRules.item("PLM-1", item)])
+            let references = ["item": ["supplier"]]
+            let jobs = try await q.claim(consumer: "odoo", worker: "w", limit: 10, lease: 30, references: references)
+            #expect(jobs.map(\.event.data.entity) == ["supplier"], "the item waits for its supplier")
+            try await q.finish(try #require(jobs.first), worker: "w", outcome: .delivered(note: nil), policy: RetryPolicy())
+            #expect(try await q.claim(consumer: "odoo", worker: "w", limit: 10, lease: 30, references: references).map(\.event.data.entity) == ["item"])
+        }
+    }
+
+    @Test func twoWorkersClaimingAtOnceNeverTakeOneDeliveryOrTwoVersionsOfARecord() async throws {
+        try await TestStore.with { t in
+            let q = queue(t)
+            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            for n in 1...20 { _ = try await t.release([Self.bolt(n)]) }
+            for n in 1...20 { _ = try await t.release([Self.bolt(n, name: "Bolt \(n) v2")]) }
+            let claims = try await withThrowingTaskGroup(of: [DeliveryJob].self) { group in
+                for worker in 0..<8 {
+                    group.addTask { try await q.claim(consumer: "erp", worker: "w\(worker)", limit: 5, lease: 30, references: [:]) }
+                }
+                return try await group.reduce(into: [DeliveryJob]()) { $0 += $1 }
+            }
+            #expect(claims.count == 20 && Set(claims.map(\.id)).count == 20)
+            #expect(claims.allSatisfy { $0.event.data.version == 1 } && Set(claims.map(\.event.data.id)).count == 20)
+        }
+    }
+}
