@@ -49,10 +49,13 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Publishing to consumers: the Odoo connector (XML-RPC, JSON-RPC, JSON-2) and its codecs.
+        // Publishing to consumers: the outbox workers, the Odoo connector (XML-RPC, JSON-RPC,
+        // JSON-2) and its codecs, and Standard Webhooks.
         .target(name: "AurumPublish", dependencies: [
             "AurumCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),

@@ -56,7 +56,14 @@ public enum RulesLoader {
             if let root = doc.parse(file.text) { odoo = OdooMappingReader(doc: doc, schemas: entities.mapValues(\.0), declared: declared).read(root) }
             diagnostics += doc.diagnostics
         }
-        let rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files), odoo: odoo)
+        var webhooks = [WebhookEndpoint]()
+        if let file = files.first(where: { $0.relativePath == "consumers/webhooks.yaml" }) {
+            let doc = YAMLDocument(file: file.displayPath)
+            if let root = doc.parse(file.text) { webhooks = WebhookRulesReader(doc: doc, declared: declared).read(root) }
+            diagnostics += doc.diagnostics
+        }
+        var rules = RuleSet(entities: entities.mapValues(\.0), sources: sources, version: RulesFile.version(of: files), odoo: odoo)
+        rules.webhooks = webhooks
         return (rules, diagnostics.sorted { ($0.file, $0.line) < ($1.file, $1.line) })
     }
 

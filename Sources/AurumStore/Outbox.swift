@@ -85,7 +85,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         }
     }
 
-    public func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: RetryPolicy) async throws {
+    public func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: DeliveryBackOff) async throws {
         let transition = DeliveryTransition.after(outcome, attempts: job.attempts, policy: policy, random: Double.random(in: 0..<1))
         let note: String? = if case .delivered(let note) = outcome { note } else { nil }
         try await client.transaction(logger: logger) { connection in

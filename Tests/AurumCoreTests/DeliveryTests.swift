@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct DeliveryTests {
     @Test func backOffDoublesWithJitterAndHonoursRetryAfter() {
-        let policy = RetryPolicy(maxAttempts: 5, base: 2, cap: 60)
+        let policy = DeliveryBackOff(maxAttempts: 5, base: 2, cap: 60)
         #expect(policy.delay(afterAttempts: 1, random: 0) == 1 && policy.delay(afterAttempts: 1, random: 0.999_999) < 2)
         #expect(policy.delay(afterAttempts: 3, random: 0) == 4 && policy.delay(afterAttempts: 3, random: 1) == 8)
         #expect(policy.delay(afterAttempts: 20, random: 1) == 60, "capped")
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func transitionsEndDeadAfterTheAttemptsOrAtOnceForAPermanentError() {
-        let policy = RetryPolicy(maxAttempts: 3)
+        let policy = DeliveryBackOff(maxAttempts: 3)
         #expect(DeliveryTransition.after(.delivered(note: nil), attempts: 1, policy: policy, random: 0).state == .delivered)
         let retry = DeliveryTransition.after(.retry(error: "503", retryAfter: 7), attempts: 1, policy: policy, random: 0)
         #expect(retry.state == .failed && retry.retryIn == 7 && retry.error == "503")

@@ -51,7 +51,7 @@ import Testing
             #expect(first.allSatisfy { $0.attempts == 1 })
             #expect(try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:]).isEmpty, "leased to w1")
             let own = try #require(first.first { $0.event.data.id == id })
-            try await q.finish(own, worker: "w1", outcome: .delivered(note: nil), policy: RetryPolicy())
+            try await q.finish(own, worker: "w1", outcome: .delivered(note: nil), policy: DeliveryBackOff())
             let next = try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:])
             #expect(next.map(\.event.id) == ["item-\(id)-v2"])
             #expect(next.first?.event.data.attributes["name"] == "Bolt 1 v2")
@@ -67,7 +67,7 @@ import Testing
             _ = try await t.release([Self.bolt(1, name: "Bolt 1 v3")])
             let jobs = try await q.claim(consumer: "odoo", worker: "w1", limit: 10, lease: 30, references: [:])
             #expect(jobs.map(\.event.data.version) == [3])
-            try await q.finish(try #require(jobs.first), worker: "w1", outcome: .delivered(note: "updated"), policy: RetryPolicy())
+            try await q.finish(try #require(jobs.first), worker: "w1", outcome: .delivered(note: "updated"), policy: DeliveryBackOff())
             #expect(try await states(t, consumer: "odoo") == ["1:skipped", "2:skipped", "3:delivered"])
             let notes = try await t.client.query("SELECT note FROM delivery WHERE record_id = \(id) AND version = 1", logger: TestLogger.quiet)
             #expect(try await notes.decode(String.self).first(where: { _ in true }) == "superseded by version 3, delivered in its place")
@@ -83,9 +83,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(400))
             let again = try #require(try await q.claim(consumer: "erp", worker: "w2", limit: 10, lease: 30, references: [:]).first)
             #expect(again.id == lost.id && again.attempts == 2)
-            try await q.finish(lost, worker: "w1", outcome: .failed(error: "late"), policy: RetryPolicy())
+            try await q.finish(lost, worker: "w1", outcome: .failed(error: "late"), policy: DeliveryBackOff())
             #expect(try await states(t, consumer: "erp") == ["1:leased"], "w1's late answer changes nothing")
-            try await q.finish(again, worker: "w2", outcome: .delivered(note: nil), policy: RetryPolicy())
+            try await q.finish(again, worker: "w2", outcome: .delivered(note: nil), policy: DeliveryBackOff())
             #expect(try await states(t, consumer: "erp") == ["1:delivered"])
         }
     }
@@ -95,7 +95,7 @@ import Testing
             let q = queue(t)
             try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
             _ = try await t.release([Self.bolt(1)])
-            let policy = RetryPolicy(maxAttempts: 2, base: 0.2, cap: 1)
+            let policy = DeliveryBackOff(maxAttempts: 2, base: 0.2, cap: 1)
             let first = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
             try await q.finish(first, worker: "w", outcome: .retry(error: "503 Service Unavailable", retryAfter: nil), policy: policy)
             #expect(try await states(t, consumer: "erp") == ["1:failed"])
@@ -128,7 +128,7 @@ import Testing
             let references = ["item": ["supplier"]]
             let jobs = try await q.claim(consumer: "odoo", worker: "w", limit: 10, lease: 30, references: references)
             #expect(jobs.map(\.event.data.entity) == ["supplier"], "the item waits for its supplier")
-            try await q.finish(try #require(jobs.first), worker: "w", outcome: .delivered(note: nil), policy: RetryPolicy())
+            try await q.finish(try #require(jobs.first), worker: "w", outcome: .delivered(note: nil), policy: DeliveryBackOff())
             #expect(try await q.claim(consumer: "odoo", worker: "w", limit: 10, lease: 30, references: references).map(\.event.data.entity) == ["item"])
         }
     }

@@ -17,7 +17,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the HTTP API (migrates the database first).",
         discussion: """
             Without DATABASE_URL it starts a private PostgreSQL in --data-dir and stops it on exit \
-            (SIGTERM or Ctrl-C). A port another process holds is said before anything starts (exit 69).
+            (SIGTERM or Ctrl-C). A port another process holds is said before anything starts (exit 69). \
+            It publishes each released version through the outbox: to Odoo when ODOO_URL is set (as \
+            aurum odoo sync reads it), and to the endpoints of rules/consumers/webhooks.yaml.
 
             Examples:
               aurum serve
@@ -30,10 +32,14 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var rulesOptions: RulesOptions
     var rules: String { rulesOptions.rules }
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var odoo: OdooOptions
 
     func run() async throws {
         let logger = makeLogger("aurum", defaultLevel: .info)
         let ruleSet = try loadRules(rules)
+        // Odoo (with ODOO_URL) and the webhook endpoints the outbox publishes to; none: the
+        // outbox registers no consumer, and releases write no deliveries.
+        let consumers = try PublishingSetup.consumers(rules: ruleSet, rulesDirectory: rules, odoo: odoo, logger: logger)
         try await Self.requireFree(host: host, port: port)
         let migrator = try Migrator(directory: database.migrations)
         let access = database.access
@@ -58,11 +64,12 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
+        let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, logger: logger)
         let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: app)],
+            services: [.init(service: client), .init(service: app), .init(service: dispatcher)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -37,7 +37,7 @@ public protocol DeliveryQueue: Sendable {
     /// wait for this consumer.
     func claim(consumer: String, worker: String, limit: Int, lease: Double, references: [String: [String]]) async throws -> [DeliveryJob]
     /// Records what the consumer answered; a delivery whose lease was lost meanwhile is left as it is.
-    func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: RetryPolicy) async throws
+    func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: DeliveryBackOff) async throws
     /// The consumers currently enabled.
     func enabledConsumers() async throws -> [String]
 }

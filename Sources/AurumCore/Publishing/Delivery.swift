@@ -2,7 +2,7 @@ import Foundation
 
 /// How a failed delivery is tried again: exponential back-off with jitter, a consumer's
 /// `Retry-After` honoured, dead after `maxAttempts`.
-public struct RetryPolicy: Sendable, Hashable {
+public struct DeliveryBackOff: Sendable, Hashable {
     public var maxAttempts: Int
     /// The wait after the first failure, in seconds; it doubles with each further one.
     public var base: Double
@@ -63,7 +63,7 @@ public struct DeliveryTransition: Sendable, Hashable {
     /// Whether the consumer is to be disabled (an endpoint answered 410).
     public var disablesConsumer: Bool
 
-    public static func after(_ outcome: DeliveryOutcome, attempts: Int, policy: RetryPolicy, random: Double) -> DeliveryTransition {
+    public static func after(_ outcome: DeliveryOutcome, attempts: Int, policy: DeliveryBackOff, random: Double) -> DeliveryTransition {
         switch outcome {
         case .delivered:
             return DeliveryTransition(state: .delivered, retryIn: nil, error: nil, disablesConsumer: false)

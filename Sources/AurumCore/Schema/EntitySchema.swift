@@ -57,12 +57,22 @@ public struct RuleSet: Sendable {
     public var version: String
     /// How golden records map to Odoo (`consumers/odoo.yaml`), when the rules have it.
     public var odoo: OdooMapping?
+    /// The webhook endpoints of `consumers/webhooks.yaml`.
+    public var webhooks: [WebhookEndpoint] = []
 
     public init(entities: [String: EntitySchema], sources: [String: SourceSystem], version: String, odoo: OdooMapping? = nil) {
         self.entities = entities
         self.sources = sources
         self.version = version
         self.odoo = odoo
+    }
+
+    /// Per entity, the attributes that reference another golden record.
+    public var references: [String: [String]] {
+        entities.compactMapValues { schema in
+            let names = schema.attributes.filter { $0.type == .reference }.map(\.name)
+            return names.isEmpty ? nil : names
+        }
     }
 
     /// Each source's trust, for survivorship.

@@ -1,0 +1,16 @@
+/// A webhook endpoint of `rules/consumers/webhooks.yaml`: where released versions of its entities
+/// are posted, signed with the secret an environment variable holds.
+public struct WebhookEndpoint: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    /// Empty: every entity.
+    public var entities: [String]
+    /// The environment variable holding the `whsec_…` secret (never the secret itself).
+    public var secretVariable: String
+    /// Seconds to wait for an answer.
+    public var timeout: Double
+
+    public init(name: String, url: String, entities: [String] = [], secretVariable: String, timeout: Double = 15) {
+        self.name = name; self.url = url; self.entities = entities; self.secretVariable = secretVariable; self.timeout = timeout
+    }
+}

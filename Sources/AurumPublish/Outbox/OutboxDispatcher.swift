@@ -1,0 +1,118 @@
+import AurumCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A consumer the outbox delivers to: Odoo, a webhook endpoint.
+public protocol DeliveryConsumer: Sendable {
+    var registration: ConsumerRegistration { get }
+    /// How many of its deliveries one worker takes at once.
+    var batchSize: Int { get }
+    /// Delivers `jobs`, one outcome per job, in order.
+    func deliver(_ jobs: [DeliveryJob]) async -> [DeliveryOutcome]
+}
+
+/// The publishing worker: claims each consumer's due deliveries from the outbox (several
+/// workers, in one process or many, share it through SKIP LOCKED and leases), hands them to the
+/// consumer and records the answers. Each consumer has a loop of its own, so one slow endpoint
+/// never delays another.
+public struct OutboxDispatcher: Service {
+    let queue: any DeliveryQueue
+    let consumers: [any DeliveryConsumer]
+    let worker: String
+    let policy: DeliveryBackOff
+    /// Seconds a claim is held; a worker killed meanwhile has its deliveries claimed again after it.
+    let lease: Double
+    /// How long an idle loop waits before it looks again.
+    let idle: Duration
+    /// Per entity, the attributes that reference other records, which reach a consumer first.
+    let references: [String: [String]]
+    let logger: Logger
+
+    public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], worker: String = OutboxDispatcher.workerName(),
+                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(200),
+                references: [String: [String]] = [:], logger: Logger) {
+        self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
+        self.lease = lease; self.idle = idle; self.references = references; self.logger = logger
+    }
+
+    /// `host:pid`, naming the worker in the leases it holds.
+    public static func workerName() -> String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// Registers the consumers, then delivers until the service group shuts down.
+    public func run() async throws {
+        try await queue.register(consumers.map(\.registration), kinds: [.odoo, .webhook])
+        guard !consumers.isEmpty else {
+            // Nothing to publish to: stay until the group shuts down (a service that returns ends it).
+            logger.info("no consumer configured: releases are kept in the change feed, and nothing is delivered")
+            try? await gracefulShutdown()
+            return
+        }
+        logger.info("publishing", metadata: ["aurum.consumers": "\(consumers.map(\.registration.name))", "aurum.worker": "\(worker)"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for consumer in consumers {
+                    group.addTask { await loop(consumer) }
+                }
+            }
+        } onGracefulShutdown: {
+            logger.info("publishing stops after the deliveries in hand")
+        }
+    }
+
+    /// Delivers what is due now, for every consumer, until nothing is due; for `aurum publish --drain`.
+    /// Returns how many deliveries were worked.
+    public func drain() async throws -> Int {
+        try await queue.register(consumers.map(\.registration), kinds: [.odoo, .webhook])
+        var total = 0
+        for consumer in consumers {
+            while let worked = try? await once(consumer), worked > 0 { total += worked }
+        }
+        return total
+    }
+
+    func loop(_ consumer: any DeliveryConsumer) async {
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let worked = try await once(consumer)
+                failures = 0
+                if worked == 0 { try await Task.sleep(for: idle) }
+            } catch is CancellationError {
+                return
+            } catch {
+                // The database away: wait and look again, longer each time, never giving up.
+                failures += 1
+                logger.warning("publishing cannot reach the outbox; trying again", metadata: [
+                    "aurum.consumer": "\(consumer.registration.name)", "aurum.error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(min(200 * (1 << min(failures, 6)), 10_000)))
+            }
+        }
+    }
+
+    /// One claim of `consumer`'s due deliveries, delivered and finished; how many there were.
+    func once(_ consumer: any DeliveryConsumer) async throws -> Int {
+        let jobs = try await queue.claim(consumer: consumer.registration.name, worker: worker, limit: consumer.batchSize,
+                                         lease: lease, references: references)
+        guard !jobs.isEmpty else { return 0 }
+        let outcomes = await consumer.deliver(jobs)
+        for (job, outcome) in zip(jobs, outcomes) {
+            try await queue.finish(job, worker: worker, outcome: outcome, policy: policy)
+            if case .delivered = outcome {} else {
+                logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
+                                                               "aurum.outcome": "\(outcome)"])
+            }
+        }
+        return jobs.count
+    }
+}
+
+extension OutboxDispatcher {
+    /// Runs until SIGTERM or SIGINT, for a process that is only a worker.
+    public func runUntilSignal(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: [.init(service: self)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
