@@ -1,0 +1,185 @@
+import AurumCore
+import AurumPublish
+import AurumStore
+import AurumTestSupport
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import OdooDouble
+import Synchronization
+import Testing
+
+/// Publishing through the outbox end to end: webhook endpoints (signatures checked by a verifier
+/// written from the Standard Webhooks spec, not Aurum's signer), and Odoo (the double).
+@Suite struct OutboxPublishingTests {
+    static let secret = "whsec_" + Data("a secret of twenty-four b".utf8).base64EncodedString()
+
+    /// Standard Webhooks 1.0, verified as the spec says: strip `whsec_`, base64-decode the key,
+    /// HMAC-SHA256 over `{id}.{timestamp}.{body}`, base64, compare with each `v1,` signature.
+    static func verify(id: String, timestamp: String, signatures: String, body: [UInt8], secret: String) -> Bool {
+        guard let key = Data(base64Encoded: String(secret.dropFirst("whsec_".count))) else { return false }
+        let content = Array("\(id).\(timestamp).".utf8) + body
+        let expected = Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: key))).base64EncodedString()
+        return signatures.split(separator: " ").contains { $0.hasPrefix("v1,") && $0.dropFirst(3) == expected }
+    }
+
+    /// What an endpoint received: headers and body of each request.
+    final class Inbox: Sendable {
+        struct Message: Sendable { var id: String; var timestamp: String; var signature: String; var body: [UInt8] }
+        let messages = Mutex<[Message]>([])
+        /// Status codes to answer with, in turn; 200 once they are used up.
+        let answers: Mutex<[Int]>
+        let delay: Duration
+        init(answers: [Int] = [], delay: Duration = .zero) { self.answers = Mutex(answers); self.delay = delay }
+        var all: [Message] { messages.withLock { $0 } }
+
+        func router() -> Router<BasicRequestContext> {
+            let router = Router()
+            router.post("hook") { request, _ -> Response in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                self.messages.withLock {
+                    $0.append(Message(id: request.headers[.init("webhook-id")!] ?? "", timestamp: request.headers[.init("webhook-timestamp")!] ?? "",
+                                      signature: request.headers[.init("webhook-signature")!] ?? "", body: Array(buffer: body)))
+                }
+                if self.delay > .zero { try await Task.sleep(for: self.delay) }
+                let status = self.answers.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
+                var headers = HTTPFields()
+                if status == 302 { headers[.location] = "http://127.0.0.1:1/elsewhere" }
+                if status == 429 { headers[.retryAfter] = "0" }
+                return Response(status: .init(code: status), headers: headers)
+            }
+            return router
+        }
+    }
+
+    func endpoint(_ name: String, port: Int, entities: [String] = []) -> WebhookEndpoint {
+        WebhookEndpoint(name: name, url: "http://127.0.0.1:\(port)/hook", entities: entities, secretVariable: "UNUSED", timeout: 2)
+    }
+
+    func dispatcher(_ t: TestStore, _ consumers: [any DeliveryConsumer], policy: DeliveryBackOff = DeliveryBackOff(maxAttempts: 3, base: 0.05, cap: 0.2))
+        -> OutboxDispatcher {
+        OutboxDispatcher(queue: PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet), consumers: consumers, policy: policy,
+                         lease: 30, idle: .milliseconds(20), references: t.rules.references, logger: TestLogger.quiet)
+    }
+
+    /// Runs the dispatcher until `done` holds (or 20 s pass).
+    func publish(_ dispatcher: OutboxDispatcher, until done: @Sendable () async throws -> Bool) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await dispatcher.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            group.cancelAll()
+        }
+    }
+
+    func deliveryStates(_ t: TestStore) async throws -> [String] {
+        let rows = try await t.client.query("SELECT consumer || ' ' || version::text || ' ' || state FROM delivery ORDER BY consumer, record_id, version",
+                                            logger: TestLogger.quiet)
+        var states = [String]()
+        for try await state in rows.decode(String.self) { states.append(state) }
+        return states
+    }
+
+    @Test func eventsArriveSignedInOrderAndARetryKeepsItsWebhookId() async throws {
+        try await TestStore.with { t in
+            let inbox = Inbox(answers: [503])
+            try await LiveServer.with(inbox.router()) { port in
+                let hook = try WebhookConsumer(endpoint: endpoint("erp", port: port), secret: Self.secret)
+                let d = dispatcher(t, [hook])
+                try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).register([hook.registration], kinds: [.webhook])
+                let id = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
+                var renamed = SampleRules.hexBolt
+                renamed["name"] = "Hex bolt M8x40 zinc"
+                _ = try await t.release([SampleRules.item("PLM-1", renamed)])
+                try await publish(d) { try await deliveryStates(t) == ["webhook:erp 1 delivered", "webhook:erp 2 delivered"] }
+                #expect(try await deliveryStates(t) == ["webhook:erp 1 delivered", "webhook:erp 2 delivered"])
+                let messages = inbox.all
+                #expect(messages.map(\.id) == ["item-\(id)-v1", "item-\(id)-v1", "item-\(id)-v2"], "the 503 was retried with the same id, then v2")
+                for message in messages {
+                    #expect(Self.verify(id: message.id, timestamp: message.timestamp, signatures: message.signature, body: message.body, secret: Self.secret))
+                    var flipped = message.body
+                    flipped[flipped.count / 2] ^= 0x01
+                    #expect(!Self.verify(id: message.id, timestamp: message.timestamp, signatures: message.signature, body: flipped, secret: Self.secret))
+                    #expect(abs((Double(message.timestamp) ?? 0) - Date().timeIntervalSince1970) < 60)
+                }
+                let event = try JSONDecoder().decode(JSONValue.self, from: Data(try #require(messages.last).body)).objectValue ?? [:]
+                #expect(event["specversion"] == "1.0" && event["type"] == "aurum.item.released" && event["id"] == .string("item-\(id)-v2"))
+                #expect(event["data"]?.objectValue?["attributes"]?.objectValue?["name"] == "Hex bolt M8x40 zinc")
+            }
+        }
+    }
+
+    @Test func a410DisablesTheEndpointAndARedirectIsNotFollowed() async throws {
+        try await TestStore.with { t in
+            let gone = Inbox(answers: [410]), moved = Inbox(answers: [302])
+            try await LiveServer.with(gone.router()) { gonePort in
+                try await LiveServer.with(moved.router()) { movedPort in
+                    let hooks = [try WebhookConsumer(endpoint: endpoint("gone", port: gonePort), secret: Self.secret),
+                                 try WebhookConsumer(endpoint: endpoint("moved", port: movedPort), secret: Self.secret)]
+                    try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).register(hooks.map(\.registration), kinds: [.webhook])
+                    _ = try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)])
+                    try await publish(dispatcher(t, hooks)) { try await deliveryStates(t).allSatisfy { $0.hasSuffix("dead") } }
+                    #expect(try await deliveryStates(t) == ["webhook:gone 1 dead", "webhook:moved 1 dead"])
+                    #expect(moved.all.count == 1 && gone.all.count == 1)
+                    let consumers = try await t.client.query("SELECT name, enabled FROM consumer ORDER BY name", logger: TestLogger.quiet)
+                    var enabled = [String: Bool]()
+                    for try await (name, on) in consumers.decode((String, Bool).self) { enabled[name] = on }
+                    #expect(enabled == ["webhook:gone": false, "webhook:moved": true])
+                    let errors = try await t.client.query("SELECT last_error FROM delivery WHERE consumer = 'webhook:moved'", logger: TestLogger.quiet)
+                    #expect(try await errors.decode(String.self).first(where: { _ in true })?.contains("redirects are not followed") == true)
+                    // Released after the 410: nothing more for the disabled endpoint.
+                    _ = try await t.release([SampleRules.item("PLM-2", ["code": "B-2", "name": "Washer"])])
+                    #expect(try await deliveryStates(t).filter { $0.hasPrefix("webhook:gone") }.count == 1)
+                }
+            }
+        }
+    }
+
+    @Test func aHangingEndpointDoesNotDelayAnother() async throws {
+        try await TestStore.with { t in
+            let slow = Inbox(delay: .seconds(4)), quick = Inbox()
+            try await LiveServer.with(slow.router()) { slowPort in
+                try await LiveServer.with(quick.router()) { quickPort in
+                    var hanging = endpoint("slow", port: slowPort)
+                    hanging.timeout = 10
+                    let hooks = [try WebhookConsumer(endpoint: hanging, secret: Self.secret),
+                                 try WebhookConsumer(endpoint: endpoint("quick", port: quickPort), secret: Self.secret)]
+                    try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).register(hooks.map(\.registration), kinds: [.webhook])
+                    for n in 1...5 { _ = try await t.release([SampleRules.item("PLM-\(n)", ["code": .string("B-\(n)"), "name": "Washer"])]) }
+                    let started = ContinuousClock.now
+                    try await publish(dispatcher(t, hooks)) { quick.all.count == 5 }
+                    #expect(quick.all.count == 5)
+                    #expect(ContinuousClock.now - started < .seconds(3), "the quick endpoint got its five while the slow one hung")
+                }
+            }
+        }
+    }
+
+    @Test func odooThroughTheOutboxDeadLettersAPermanentErrorWithOdoosMessageAndDeliversTheFix() async throws {
+        try await TestStore.with { t in
+            let server = OdooDoubleServer(.init(version: .v18, database: "odoo_test", apiKey: "outbox-key"))
+            try await LiveServer.with(server.router()) { port in
+                let settings = OdooSettings(url: "http://127.0.0.1:\(port)", database: "odoo_test", login: "admin", secret: "outbox-key")
+                let mapping = try #require(t.rules.odoo)
+                let odoo = OdooConsumer(publisher: OdooPublisher(client: OdooClient(settings: settings, logger: TestLogger.quiet), mapping: mapping),
+                                        entities: mapping.order)
+                try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).register([odoo.registration], kinds: [.odoo])
+                var item = SampleRules.hexBolt
+                item["uom"] = "Furlongs"
+                let id = try #require(try await t.release([SampleRules.item("PLM-1", item)]).first)
+                try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 dead"] }
+                let error = try await t.client.query("SELECT last_error FROM delivery", logger: TestLogger.quiet)
+                let message = try #require(try await error.decode(String.self).first(where: { _ in true }))
+                #expect(message.contains("Furlongs"), "Odoo's own words: \(message)")
+                // The data fixed: version 2 is delivered and version 1 is skipped in its favour.
+                _ = try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)])
+                try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 skipped", "odoo 2 delivered"] }
+                #expect(try await deliveryStates(t) == ["odoo 1 skipped", "odoo 2 delivered"])
+                let products = server.database.records("ir.model.data").filter { $0["module"] == "aurum" && $0["name"] == .string("item_\(id)") }
+                #expect(products.count == 1)
+            }
+        }
+    }
+}
