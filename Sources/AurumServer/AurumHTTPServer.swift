@@ -32,6 +32,7 @@ public enum AurumHTTPServer {
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
         ChangeFeedRoutes(store: store, rules: rules).add(to: v1)
+        DeliveryRoutes(store: store, rules: rules).add(to: v1)
         return router
     }
 

@@ -50,10 +50,15 @@ extension PostgresStewardshipStore {
                    (SELECT count(*) FROM candidate c WHERE c.entity = e.entity AND c.status = 'rejected'
                       AND c.received_at > now() - interval '24 hours')::int8,
                    (SELECT count(*) FROM change_request cr WHERE cr.entity = e.entity AND cr.status = 'open'
-                      AND EXISTS (SELECT 1 FROM possible_duplicate d WHERE d.change_request_id = cr.id AND d.resolution IS NULL))::int8
+                      AND EXISTS (SELECT 1 FROM possible_duplicate d WHERE d.change_request_id = cr.id AND d.resolution IS NULL))::int8,
+                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state IN ('pending', 'failed', 'leased'))::int8,
+                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = 'dead')::int8
             FROM unnest(\(names)::text[]) AS e(entity)
             """, logger: logger)
-        for try await (entity, blocked, obsolete, rejected, duplicates) in counts.decode((String, Int64, Int64, Int64, Int64).self) {
+        for try await (entity, blocked, obsolete, rejected, duplicates, pending, dead)
+            in counts.decode((String, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+            board[entity]!.deliveriesPending = Int(pending)
+            board[entity]!.deliveriesDead = Int(dead)
             board[entity]!.blocked = Int(blocked)
             board[entity]!.obsolete = Int(obsolete)
             board[entity]!.rejectedLast24h = Int(rejected)

@@ -1,5 +1,7 @@
+@testable import AurumApp
 import AurumCore
 import AurumPublish
+import AurumServer
 import AurumStore
 import AurumTestSupport
 import Crypto
@@ -179,6 +181,43 @@ import Testing
                 #expect(try await deliveryStates(t) == ["odoo 1 skipped", "odoo 2 delivered"])
                 let products = server.database.records("ir.model.data").filter { $0["module"] == "aurum" && $0["name"] == .string("item_\(id)") }
                 #expect(products.count == 1)
+            }
+        }
+    }
+
+    @Test func aDeadDeliveryIsListedAndReplayedThroughTheCLIWithItsEventId() async throws {
+        try await TestStore.with { t in
+            let inbox = Inbox(answers: [400])
+            try await LiveServer.with(inbox.router()) { hookPort in
+                try await LiveServer.with(AurumHTTPServer.router(store: t.store, rules: t.rules)) { port in
+                    let alice = try await t.actor("alice", .steward).token
+                    let url = "http://127.0.0.1:\(port)"
+                    let hook = try WebhookConsumer(endpoint: endpoint("erp", port: hookPort), secret: Self.secret)
+                    try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).register([hook.registration], kinds: [.webhook])
+                    let id = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
+                    try await publish(dispatcher(t, [hook])) { try await deliveryStates(t) == ["webhook:erp 1 dead"] }
+                    let dead = try await runAurumCapturingAll(["deliveries", "--state", "dead", "--json", "--url", url, "--token", alice])
+                    #expect(dead.code == 0, "\(dead.errors)")
+                    let listed = try JSONDecoder().decode([DeliveryView].self, from: Data(dead.output.utf8))
+                    let delivery = try #require(listed.first)
+                    #expect(listed.count == 1 && delivery.eventID == "item-\(id)-v1" && delivery.lastError?.hasPrefix("400") == true)
+                    let record = try await runAurumCapturingAll(["record", "item", String(id), "--url", url, "--token", alice])
+                    #expect(record.output.contains("deliveries: webhook:erp v1 dead (400"), "\(record.output)")
+                    let replay = try await runAurumCapturingAll(["replay", String(delivery.id), "--url", url, "--token", alice])
+                    #expect(replay.code == 0 && replay.output.contains("1 delivery queued again"), "\(replay.output) \(replay.errors)")
+                    try await publish(dispatcher(t, [hook])) { try await deliveryStates(t) == ["webhook:erp 1 delivered"] }
+                    #expect(inbox.all.map(\.id) == ["item-\(id)-v1", "item-\(id)-v1"], "the replay keeps the event id")
+                    #expect(try await t.auditActions(subject: "delivery:\(delivery.id)") == ["delivery.replayed"])
+                    do {
+                        _ = try Aurum.parseAsRoot(["replay", "--consumer", "webhook:erp", "--url", url, "--token", alice])
+                        Issue.record("--consumer without --since was accepted")
+                    } catch {
+                        #expect(Aurum.exitCode(for: error).rawValue == 64, "--consumer needs --since")
+                    }
+                    let board = try await runAurumCapturingAll(["status", "--json", "--url", url, "--token", alice])
+                    let items = try JSONDecoder().decode(StatusBoard.self, from: Data(board.output.utf8)).entities.first { $0.entity == "item" }
+                    #expect(items?.deliveriesDead == 0 && items?.deliveriesPending == 0)
+                }
             }
         }
     }

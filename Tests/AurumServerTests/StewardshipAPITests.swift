@@ -26,7 +26,7 @@ import Testing
                 "lineage": ["code": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"],
                             "name": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"],
                             "uom": ["source": "plm", "source_key": "PLM-4711", "strategy": "trust"]],
-                "superseded_by": .null,
+                "superseded_by": .null, "deliveries": [],
             ])
 
             let update = hexBolt.replacingOccurrences(of: #""uom":"Units""#, with: #""uom":"Units","weight":0.021"#)

@@ -94,7 +94,10 @@ enum RecordText {
             \(record.entity) \(record.id) version \(record.version) (\(record.state.rawValue)\(record.supersededBy.map { ", merged into \($0)" } ?? "")), sources \(sources), updated \(record.updatedAt)
             \(AttributeText.table(record.attributes))
             \(record.lineage.isEmpty ? "" : "lineage: " + LineageText.inline(record.lineage))
-            """
+            """ + (record.deliveries.map { list in
+                list.isEmpty ? "" : "\ndeliveries: " + list.map { "\($0.consumer) v\($0.version) \($0.state.rawValue)" + ($0.state == .dead ? " (\($0.lastError ?? ""))" : "") }
+                    .joined(separator: " · ")
+            } ?? "")
     }
 }
 

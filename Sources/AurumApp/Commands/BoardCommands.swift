@@ -74,8 +74,8 @@ struct Status: AsyncParsableCommand {
         abstract: "The status board: per entity, open change requests by gate and age, possible duplicates, blocked records, rejections.",
         discussion: """
             Ages: under a day, one to seven days, over seven days. A gate's "waiting" ones wait for an \
-            earlier gate first. Deliveries to Odoo and other consumers are not counted yet (publishing \
-            runs by aurum odoo sync).
+            earlier gate first. TO DELIVER counts deliveries to Odoo and the webhook endpoints not done \
+            yet; DEAD those given up (aurum deliveries --state dead, aurum replay).
 
             Examples:
               aurum status
@@ -94,10 +94,11 @@ struct Status: AsyncParsableCommand {
 
 enum StatusText {
     static func render(_ board: StatusBoard) -> String {
-        var table = Table("ENTITY", "OPEN", "<1D", "1-7D", ">7D", "DUPLICATES", "BLOCKED", "OBSOLETE", "REJECTED 24H")
+        var table = Table("ENTITY", "OPEN", "<1D", "1-7D", ">7D", "DUPLICATES", "BLOCKED", "OBSOLETE", "REJECTED 24H", "TO DELIVER", "DEAD")
         for e in board.entities {
             table.add(e.entity, String(e.open.total), String(e.open.underOneDay), String(e.open.oneToSevenDays), String(e.open.overSevenDays),
-                      String(e.possibleDuplicates), String(e.blocked), String(e.obsolete), String(e.rejectedLast24h))
+                      String(e.possibleDuplicates), String(e.blocked), String(e.obsolete), String(e.rejectedLast24h),
+                      String(e.deliveriesPending), String(e.deliveriesDead))
         }
         var lines = ["status at \(board.generatedAt)", table.render()]
         let gated = board.entities.filter { !$0.gates.isEmpty }

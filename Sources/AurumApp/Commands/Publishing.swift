@@ -76,3 +76,98 @@ struct Publish: AsyncParsableCommand {
         }
     }
 }
+
+/// `aurum deliveries`: the outbox, for operators.
+struct Deliveries: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List deliveries to Odoo and the webhook endpoints, newest first, with their state and last error.",
+        discussion: """
+            States: pending (waiting its turn), leased (a worker has it), failed (waits for its next \
+            attempt), delivered, skipped (a newer version went in its place), dead (given up; aurum \
+            replay sends it again).
+
+            Examples:
+              aurum deliveries --state dead
+              aurum deliveries --consumer odoo --record 12 --json
+            """)
+
+    @Option(help: "Only this consumer: odoo, or webhook:<name>.") var consumer: String?
+    @Option(help: "pending, leased, failed, delivered, skipped or dead.", completion: .list(DeliveryState.allCases.map(\.rawValue)))
+    var state: String?
+    @Option(help: "Only deliveries of this golden record.") var record: Int64?
+    @Option(help: "At most this many (1 to 1000).") var limit = 100
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        if let state, DeliveryState(rawValue: state) == nil {
+            throw ValidationError("--state \(state) is unknown; one of \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let record { try ClientRules.check(id: record) }
+        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be from 1 to 1000") }
+    }
+
+    func run() async throws {
+        var items = [URLQueryItem(name: "limit", value: String(limit))]
+        for (name, value) in [("consumer", consumer), ("state", state), ("record_id", record.map(String.init))] {
+            if let value { items.append(URLQueryItem(name: name, value: value)) }
+        }
+        var components = URLComponents()
+        components.queryItems = items
+        let api = try client.client()
+        let deliveries = try await calling {
+            try await api.send(.GET, "/v1/deliveries?\(components.percentEncodedQuery ?? "")").decode([DeliveryView].self)
+        }
+        if client.json { return print(JSONOutput.string(deliveries)) }
+        if deliveries.isEmpty { return print("no deliveries") }
+        print(DeliveryText.table(deliveries))
+    }
+}
+
+enum DeliveryText {
+    static func table(_ deliveries: [DeliveryView]) -> String {
+        var table = Table("ID", "CONSUMER", "EVENT", "STATE", "ATTEMPTS", "NEXT", "DETAIL")
+        for d in deliveries {
+            table.add(String(d.id), d.consumer, d.eventID, d.state.rawValue, String(d.attempts), d.nextAttemptAt.map { String($0.prefix(19)) } ?? "",
+                      d.lastError.map { d.state == .delivered || d.state == .skipped ? (d.note ?? "") : $0 } ?? (d.note ?? ""))
+        }
+        return table.render()
+    }
+}
+
+/// `aurum replay`: send deliveries again, with their event ids.
+struct Replay: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a delivery again (a dead one once its data is fixed), or a consumer's deliveries since an instant.",
+        discussion: """
+            The event keeps its id (the webhook-id a receiver deduplicates by); the replay is audited.
+
+            Examples:
+              aurum replay 812
+              aurum replay --consumer webhook:erp --since 2026-12-01T00:00:00Z
+            """)
+
+    @Argument(help: "The delivery id (see aurum deliveries).") var id: Int64?
+    @Option(help: "Every delivery of this consumer …") var consumer: String?
+    @Option(help: "… of versions released at or after this instant (ISO 8601 with its zone).") var since: String?
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        switch (id, consumer, since) {
+        case (let id?, nil, nil): try ClientRules.check(id: id, "delivery id")
+        case (nil, .some, .some): break
+        case (nil, .some, nil): throw ValidationError("--consumer needs --since: the instant from which to send again")
+        default: throw ValidationError("give a delivery id, or --consumer C --since T")
+        }
+    }
+
+    func run() async throws {
+        var body = [String: JSONValue]()
+        if let id { body["delivery_id"] = .number(Double(id)) }
+        if let consumer { body["consumer"] = .string(consumer) }
+        if let since { body["since"] = .string(since) }
+        struct Answer: Codable { var replayed: [DeliveryView] }
+        guard let answer = try await post("/v1/deliveries/replay", body, as: Answer.self, client: client, json: { $0 }) else { return }
+        client.say("\(counted(answer.replayed.count, "delivery", "deliveries")) queued again")
+        if !answer.replayed.isEmpty { client.say(DeliveryText.table(answer.replayed)) }
+    }
+}

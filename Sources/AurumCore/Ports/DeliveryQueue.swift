@@ -55,3 +55,33 @@ public struct ChangePage: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor", hasMore = "has_more" }
 }
+
+/// One delivery as operators see it.
+public struct DeliveryView: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var consumer: String
+    public var eventID: String
+    public var entity: String
+    public var recordID: Int64
+    public var version: Int
+    public var position: Int64
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: String?
+    public var lastError: String?
+    public var note: String?
+    public var createdAt: String
+    public var finishedAt: String?
+
+    public init(id: Int64, consumer: String, eventID: String, entity: String, recordID: Int64, version: Int, position: Int64, state: DeliveryState,
+                attempts: Int, nextAttemptAt: String?, lastError: String?, note: String?, createdAt: String, finishedAt: String?) {
+        self.id = id; self.consumer = consumer; self.eventID = eventID; self.entity = entity; self.recordID = recordID
+        self.version = version; self.position = position; self.state = state; self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt; self.lastError = lastError; self.note = note; self.createdAt = createdAt; self.finishedAt = finishedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, consumer, eventID = "event_id", entity, recordID = "record_id", version, position, state, attempts
+        case nextAttemptAt = "next_attempt_at", lastError = "last_error", note, createdAt = "created_at", finishedAt = "finished_at"
+    }
+}

@@ -48,6 +48,13 @@ public protocol StewardshipStore: Sendable {
     func changes(after: Int64, entities: [String], limit: Int) async throws -> ChangePage
     /// The version of a record current at `instant`; nil when it did not exist then.
     func record(entity: String, id: Int64, asOf instant: Date) async throws -> RecordView?
+    /// Deliveries, newest first, filtered by consumer, state and record (each optional), in `entities`.
+    func deliveries(consumer: String?, state: DeliveryState?, record: Int64?, entities: [String], limit: Int) async throws -> [DeliveryView]
+    /// Queues deliveries again with their event ids: one by id, or a consumer's since an instant.
+    func replay(delivery id: Int64?, consumer: String?, since: Date?, entities: [String], by caller: Principal,
+                requestID: String) async throws -> [DeliveryView]
+    /// Per consumer, the state of a record's latest delivery.
+    func deliveryStates(record id: Int64) async throws -> [DeliveryView]
     /// What waits per entity (all when `entities` is empty): the status board.
     func statusBoard(entities: [String]) async throws -> StatusBoard
     /// Whether the database answers.

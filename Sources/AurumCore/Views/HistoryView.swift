@@ -92,16 +92,20 @@ public struct StatusBoard: Sendable, Hashable, Codable {
         public var blocked: Int
         public var obsolete: Int
         public var rejectedLast24h: Int
+        /// Deliveries to consumers not done yet (pending, failed, in flight), and given up.
+        public var deliveriesPending: Int
+        public var deliveriesDead: Int
 
         public init(entity: String, open: Ages = .init(), oldestOpenAt: String? = nil, gates: [Gate] = [], possibleDuplicates: Int = 0,
-                    blocked: Int = 0, obsolete: Int = 0, rejectedLast24h: Int = 0) {
+                    blocked: Int = 0, obsolete: Int = 0, rejectedLast24h: Int = 0, deliveriesPending: Int = 0, deliveriesDead: Int = 0) {
             self.entity = entity; self.open = open; self.oldestOpenAt = oldestOpenAt; self.gates = gates
             self.possibleDuplicates = possibleDuplicates; self.blocked = blocked; self.obsolete = obsolete; self.rejectedLast24h = rejectedLast24h
+            self.deliveriesPending = deliveriesPending; self.deliveriesDead = deliveriesDead
         }
 
         enum CodingKeys: String, CodingKey {
             case entity, open, oldestOpenAt = "oldest_open_at", gates, possibleDuplicates = "possible_duplicates", blocked, obsolete
-            case rejectedLast24h = "rejected_last_24h"
+            case rejectedLast24h = "rejected_last_24h", deliveriesPending = "deliveries_pending", deliveriesDead = "deliveries_dead"
         }
     }
 }

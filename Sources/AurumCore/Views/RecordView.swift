@@ -11,6 +11,8 @@ public struct RecordView: Sendable, Hashable, Codable {
     public var lineage: [String: Lineage]
     /// The record this one was merged into, when superseded.
     public var supersededBy: Int64?
+    /// Per consumer, its latest delivery (set by the record API).
+    public var deliveries: [DeliveryView]?
 
     public init(id: Int64, entity: String, version: Int, state: RecordState, attributes: Attributes, sources: [SourceKey], updatedAt: String,
                 lineage: [String: Lineage] = [:], supersededBy: Int64? = nil) {
@@ -20,7 +22,7 @@ public struct RecordView: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, entity, version, state, attributes, sources, updatedAt = "updated_at", lineage, supersededBy = "superseded_by"
+        case id, entity, version, state, attributes, sources, updatedAt = "updated_at", lineage, supersededBy = "superseded_by", deliveries
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -29,6 +31,7 @@ public struct RecordView: Sendable, Hashable, Codable {
         try c.encode(state, forKey: .state); try c.encode(attributes, forKey: .attributes); try c.encode(sources, forKey: .sources)
         try c.encode(updatedAt, forKey: .updatedAt); try c.encode(lineage, forKey: .lineage)
         try c.encode(supersededBy, forKey: .supersededBy)
+        if let deliveries { try c.encode(deliveries, forKey: .deliveries) }
     }
 }
 

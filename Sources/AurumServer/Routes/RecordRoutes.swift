@@ -93,9 +93,10 @@ struct RecordRoutes {
             }
             return JSONBody.response(record)
         }
-        guard let record = try await store.record(entity: entity, id: id) else {
+        guard var record = try await store.record(entity: entity, id: id) else {
             throw Problem.notFound("\(entity) \(id) does not exist")
         }
+        record.deliveries = try await store.deliveryStates(record: id)
         return JSONBody.response(record)
     }
 
