@@ -35,11 +35,41 @@ aurum rules check rules
 step "Before onboarding: duplicates within a procurement export (examples/suppliers-procurement.csv)"
 aurum dedupe examples/suppliers-procurement.csv --entity supplier
 
-step "Starting the server on $AURUM_URL with an embedded PostgreSQL in $data"
+odoo_version=${AURUM_DEMO_ODOO_VERSION:-18}
+odoo_port=$((port + 1))
+while (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null; do odoo_port=$((odoo_port + 1)); done
+export ODOO_URL="http://127.0.0.1:$odoo_port" ODOO_DATABASE=demo ODOO_LOGIN=admin ODOO_API_KEY="demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+step "Starting odoo-double: Odoo $odoo_version on $ODOO_URL (database demo)"
+.build/debug/odoo-double --port "$odoo_port" --odoo-version "$odoo_version" --database demo --api-key "$ODOO_API_KEY" > .aurum-demo-odoo.log 2>&1 &
+double=$!
+trap 'kill -TERM $double 2>/dev/null' EXIT
+for _ in $(seq 1 60); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null && break
+  kill -0 $double 2>/dev/null || { cat .aurum-demo-odoo.log; exit 1; }
+  sleep 0.5
+done
+
+hook_port=$((port + 2))
+while (exec 3<>"/dev/tcp/127.0.0.1/$hook_port") 2>/dev/null; do hook_port=$((hook_port + 1)); done
+export AURUM_DEMO_WEBHOOK_SECRET="whsec_$(head -c 24 /dev/urandom | base64)"
+step "Starting a webhook receiver on 127.0.0.1:$hook_port (scripts/webhook-receiver.py verifies every signature)"
+WEBHOOK_SECRET=$AURUM_DEMO_WEBHOOK_SECRET python3 scripts/webhook-receiver.py "$hook_port" > .aurum-demo-webhooks.log 2>&1 &
+receiver=$!
+# The demo's rules: the shipped ones, with the receiver as a webhook endpoint.
+mkdir -p .aurum-demo
+cp -r rules .aurum-demo/rules
+cat > .aurum-demo/rules/consumers/webhooks.yaml <<YAML
+endpoints:
+  - name: demo
+    url: http://127.0.0.1:$hook_port/events
+    secret_env: AURUM_DEMO_WEBHOOK_SECRET
+YAML
+export AURUM_RULES=.aurum-demo/rules
+
+step "Starting the server on $AURUM_URL with an embedded PostgreSQL in $data; it publishes every release to Odoo and the receiver"
 .build/debug/aurum serve --data-dir "$data" --port "$port" > .aurum-demo.log 2>&1 &
 server=$!
-double=""
-trap 'kill -TERM $server $double 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+trap 'kill -TERM $server $double $receiver 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $server 2>/dev/null || { cat .aurum-demo.log; exit 1; }
@@ -154,29 +184,36 @@ done
 step "History of item ${released[0]}"
 AURUM_TOKEN=$alice aurum record item "${released[0]}" --versions
 
-odoo_version=${AURUM_DEMO_ODOO_VERSION:-18}
-odoo_port=$((port + 1))
-while (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null; do odoo_port=$((odoo_port + 1)); done
-export ODOO_URL="http://127.0.0.1:$odoo_port" ODOO_DATABASE=demo ODOO_LOGIN=admin ODOO_API_KEY="demo-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-step "Starting odoo-double: Odoo $odoo_version on $ODOO_URL (database demo)"
-.build/debug/odoo-double --port "$odoo_port" --odoo-version "$odoo_version" --database demo --api-key "$ODOO_API_KEY" > .aurum-demo-odoo.log 2>&1 &
-double=$!
-for _ in $(seq 1 60); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$odoo_port") 2>/dev/null && break
-  kill -0 $double 2>/dev/null || { cat .aurum-demo-odoo.log; exit 1; }
-  sleep 0.5
-done
-
 step "Preflight: version, protocol, every mapped model, field and look-up value (rules/consumers/odoo.yaml)"
 aurum odoo check --values --data-dir "$data" || true
 
-step "Publishing the golden records to Odoo"
-aurum odoo sync --data-dir "$data" || true
+# Waits until the outbox has nothing left to deliver (at most 30 s).
+settle() {
+  for _ in $(seq 1 60); do
+    left=$(AURUM_TOKEN=$alice aurum status --json | python3 -c 'import json, sys; print(sum(e["deliveries_pending"] for e in json.load(sys.stdin)["entities"]))')
+    [ "$left" = "0" ] && return 0
+    sleep 0.5
+  done
+}
+step "No sync was run: the outbox published every release as it was approved, to Odoo and to the webhook receiver"
+settle
+AURUM_TOKEN=$alice aurum deliveries --consumer odoo --limit 8
+echo
+echo "the webhook receiver verified these events (.aurum-demo-webhooks.log):"
+tail -n 8 .aurum-demo-webhooks.log
 
 step "What Odoo now holds, by external id (read with Python's xmlrpc.client)"
 python3 scripts/odoo-show.py
 
-step "A second sync changes nothing"
+step "The change feed: every released version in commit order (GET /v1/changes?after=0)"
+reader=$(aurum token create --data-dir "$data" --name erp-reader --role consumer --entities item,supplier)
+READER=$reader python3 -c 'import json, os, urllib.request
+request = urllib.request.Request(os.environ["AURUM_URL"] + "/v1/changes?after=0&limit=3", headers={"Authorization": "Bearer " + os.environ["READER"]})
+page = json.load(urllib.request.urlopen(request))
+for e in page["items"]: print(e["data"]["position"], e["id"], e["type"], e["subject"], "v%d" % e["data"]["version"], e["time"])
+print("next_cursor", page["next_cursor"], "has_more", page["has_more"])'
+
+step "A full sync (the bulk path, for a first load) finds nothing to change"
 aurum odoo sync --data-dir "$data" || true
 
 step "Someone renames B-1001 by hand in Odoo; reconcile reports the drift"
@@ -204,10 +241,12 @@ printf '{"source_key": "PLM-2001", "code": "B-2001", "name": "Spring washer M8",
 AURUM_TOKEN=$plm aurum ingest .aurum-demo/new-item.ndjson --entity item --source plm || true
 AURUM_TOKEN=$alice aurum history supplier "$supplier"
 
-step "The next sync archives the blocked supplier in Odoo"
-aurum odoo sync --data-dir "$data" || true
+step "The outbox archives the blocked supplier in Odoo at once"
+settle
+AURUM_TOKEN=$alice aurum deliveries --record "$supplier"
+AURUM_TOKEN=$alice aurum record supplier "$supplier" | tail -n 1
 
 step "The status board"
 AURUM_TOKEN=$alice aurum status
 
-step "Done. Logs: .aurum-demo.log (server), .aurum-demo-odoo.log (odoo-double); the database stops with the server."
+step "Done. Logs: .aurum-demo.log (server), .aurum-demo-odoo.log (odoo-double), .aurum-demo-webhooks.log (receiver); the database stops with the server."
