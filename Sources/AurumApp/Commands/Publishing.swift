@@ -31,8 +31,9 @@ enum PublishingSetup {
         return consumers
     }
 
-    static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], logger: Logger) -> OutboxDispatcher {
-        OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers,
+    static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], lease: Double = 60,
+                           logger: Logger) -> OutboxDispatcher {
+        OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, lease: lease,
                          references: rules.references, logger: logger)
     }
 }
@@ -53,6 +54,8 @@ struct Publish: AsyncParsableCommand {
             """)
 
     @Flag(help: "Deliver what is due now, then exit.") var drain = false
+    @Option(help: "Seconds a worker holds the deliveries it claimed; a worker killed meanwhile has them claimed again after this.")
+    var lease: Double = 60
     @OptionGroup var odoo: OdooOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var rulesOptions: RulesOptions
@@ -64,9 +67,9 @@ struct Publish: AsyncParsableCommand {
         guard !consumers.isEmpty else {
             throw ValidationError("no consumer to publish to: set ODOO_URL, or list endpoints in \(rulesOptions.rules)/consumers/webhooks.yaml")
         }
-        let drain = drain
+        let drain = drain, lease = lease
         try await database.withMigratedDatabase(logger: logger) { client in
-            let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, logger: logger)
+            let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease, logger: logger)
             if drain {
                 let worked = try await dispatcher.drain()
                 print("\(counted(worked, "delivery", "deliveries")) worked")
