@@ -85,34 +85,50 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         }
     }
 
-    public func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: DeliveryBackOff) async throws {
-        let transition = DeliveryTransition.after(outcome, attempts: job.attempts, policy: policy, random: Double.random(in: 0..<1))
-        let note: String? = if case .delivered(let note) = outcome { note } else { nil }
+    public func finish(_ answers: [(job: DeliveryJob, outcome: DeliveryOutcome)], worker: String, policy: DeliveryBackOff) async throws {
+        guard !answers.isEmpty else { return }
+        let transitions = answers.map { DeliveryTransition.after($0.outcome, attempts: $0.job.attempts, policy: policy, random: Double.random(in: 0..<1)) }
+        let rows: [JSONValue] = zip(answers, transitions).map { answer, transition in
+            let note: String? = if case .delivered(let note) = answer.outcome { note } else { nil }
+            return ["id": .number(Double(answer.job.id)), "state": .string(transition.state.rawValue),
+                    "error": transition.error.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
+                    "retry_in": .number(transition.retryIn ?? 0)]
+        }
         try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query("""
-                UPDATE delivery
-                SET state = \(transition.state.rawValue), last_error = coalesce(\(transition.error), last_error), note = coalesce(\(note), note),
+            // One statement for the claim's answers; only rows this worker still holds change.
+            let updated = try await connection.query("""
+                UPDATE delivery d
+                SET state = u.state, last_error = coalesce(u.error, d.last_error), note = coalesce(u.note, d.note),
                     lease_until = NULL, leased_by = NULL,
-                    next_attempt_at = now() + make_interval(secs => \(transition.retryIn ?? 0)),
-                    finished_at = CASE WHEN \(transition.state.isFinished) THEN now() END
-                WHERE id = \(job.id) AND state = 'leased' AND leased_by = \(worker)
-                RETURNING consumer, record_id, version
+                    next_attempt_at = now() + make_interval(secs => u.retry_in),
+                    finished_at = CASE WHEN u.state IN ('delivered', 'skipped', 'dead') THEN now() END
+                FROM jsonb_to_recordset(\(SQLJSON.text(rows))::jsonb) AS u(id bigint, state text, error text, note text, retry_in float8)
+                WHERE d.id = u.id AND d.state = 'leased' AND d.leased_by = \(worker)
+                RETURNING d.id, d.consumer, d.record_id, d.version, u.state
                 """, logger: logger)
-            guard let (consumer, record, version) = try await rows.decode((String, Int64, Int).self).first(where: { _ in true }) else {
-                logger.info("a delivery's lease ran out before it finished; another worker has it", metadata: ["aurum.delivery": "\(job.id)"])
-                return
+            var finished = [(id: Int64, consumer: String, record: Int64, version: Int, state: String)]()
+            for try await row in updated.decode((Int64, String, Int64, Int, String).self) { finished.append(row) }
+            if finished.count < answers.count {
+                logger.info("leases ran out before their deliveries finished; other workers have them",
+                            metadata: ["aurum.deliveries": "\(answers.count - finished.count)"])
             }
-            if transition.state == .delivered {
-                // Older versions a latest-only consumer never got are skipped in this one's favour.
+            // Older versions a latest-only consumer never got are skipped in favour of the delivered one.
+            let delivered = finished.filter { $0.state == DeliveryState.delivered.rawValue }
+            if !delivered.isEmpty {
                 try await connection.query("""
-                    UPDATE delivery SET state = 'skipped', note = \("superseded by version \(version), delivered in its place"), finished_at = now()
-                    WHERE consumer = \(consumer) AND record_id = \(record) AND version < \(version) AND state IN ('pending', 'failed', 'dead')
-                      AND (SELECT latest_only FROM consumer WHERE name = \(consumer))
+                    UPDATE delivery d
+                    SET state = 'skipped', note = 'superseded by version ' || u.version || ', delivered in its place', finished_at = now()
+                    FROM unnest(\(delivered.map(\.consumer))::text[], \(delivered.map(\.record))::bigint[], \(delivered.map { Int64($0.version) })::bigint[])
+                         AS u(consumer, record_id, version)
+                    JOIN consumer c ON c.name = u.consumer AND c.latest_only
+                    WHERE d.consumer = u.consumer AND d.record_id = u.record_id AND d.version < u.version
+                      AND d.state IN ('pending', 'failed', 'dead')
                     """, logger: logger)
             }
-            if transition.disablesConsumer {
+            let held = Set(finished.map(\.id))
+            for (answer, transition) in zip(answers, transitions) where transition.disablesConsumer && held.contains(answer.job.id) {
                 try await connection.query("""
-                    UPDATE consumer SET enabled = false, disabled_reason = \(transition.error), updated_at = now() WHERE name = \(consumer)
+                    UPDATE consumer SET enabled = false, disabled_reason = \(transition.error), updated_at = now() WHERE name = \(answer.job.consumer)
                     """, logger: logger)
             }
         }

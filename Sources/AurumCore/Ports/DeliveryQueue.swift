@@ -36,10 +36,18 @@ public protocol DeliveryQueue: Sendable {
     /// worker holds, and none whose referenced records (`references`: entity → attributes) still
     /// wait for this consumer.
     func claim(consumer: String, worker: String, limit: Int, lease: Double, references: [String: [String]]) async throws -> [DeliveryJob]
-    /// Records what the consumer answered; a delivery whose lease was lost meanwhile is left as it is.
-    func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: DeliveryBackOff) async throws
+    /// Records what the consumer answered, for a claim's deliveries at once; a delivery whose
+    /// lease was lost meanwhile is left as it is.
+    func finish(_ answers: [(job: DeliveryJob, outcome: DeliveryOutcome)], worker: String, policy: DeliveryBackOff) async throws
     /// The consumers currently enabled.
     func enabledConsumers() async throws -> [String]
+}
+
+extension DeliveryQueue {
+    /// Records what the consumer answered to one delivery.
+    public func finish(_ job: DeliveryJob, worker: String, outcome: DeliveryOutcome, policy: DeliveryBackOff) async throws {
+        try await finish([(job, outcome)], worker: worker, policy: policy)
+    }
 }
 
 /// A page of the change feed.

@@ -30,7 +30,7 @@ public struct OutboxDispatcher: Service {
     let logger: Logger
 
     public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], worker: String = OutboxDispatcher.workerName(),
-                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(200),
+                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(50),
                 references: [String: [String]] = [:], logger: Logger) {
         self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
         self.lease = lease; self.idle = idle; self.references = references; self.logger = logger
@@ -99,12 +99,11 @@ public struct OutboxDispatcher: Service {
         guard !jobs.isEmpty else { return 0 }
         let outcomes = await consumer.deliver(jobs)
         for (job, outcome) in zip(jobs, outcomes) {
-            try await queue.finish(job, worker: worker, outcome: outcome, policy: policy)
-            if case .delivered = outcome {} else {
-                logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
-                                                               "aurum.outcome": "\(outcome)"])
-            }
+            if case .delivered = outcome { continue }
+            logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
+                                                           "aurum.outcome": "\(outcome)"])
         }
+        try await queue.finish(Array(zip(jobs, outcomes)).map { (job: $0.0, outcome: $0.1) }, worker: worker, policy: policy)
         return jobs.count
     }
 }
