@@ -77,3 +77,40 @@ extension PostgresStewardshipStore {
         return result
     }
 }
+
+extension PostgresStewardshipStore {
+    /// Queues the current version of each of `records` for `consumer` again (a drift repaired by
+    /// the outbox): its delivery set pending, or one written when it had none. Returns how many.
+    /// A consumer no publisher registered yet is registered (disabled until one is configured with it).
+    public func requeueCurrent(consumer registration: ConsumerRegistration, records: [Int64], by actor: String, requestID: String) async throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        let consumer = registration.name
+        return try await client.transaction(logger: logger) { connection in
+            try await connection.query("""
+                INSERT INTO consumer (name, kind, entities, enabled, latest_only)
+                VALUES (\(consumer), \(registration.kind.rawValue), \(registration.entities), false, \(registration.latestOnly))
+                ON CONFLICT (name) DO NOTHING
+                """, logger: logger)
+            let rows = try await connection.query("""
+                INSERT INTO delivery (consumer, position, entity, record_id, version, note)
+                SELECT \(consumer), f.position, f.entity, f.record_id, f.version, \("queued again by \(actor): drift in the consumer")
+                FROM golden_record gr JOIN change_feed f ON f.record_id = gr.id AND f.version = gr.current_version
+                WHERE gr.id = ANY(\(records))
+                ON CONFLICT (consumer, record_id, version) DO UPDATE
+                SET state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL, finished_at = NULL,
+                    note = excluded.note
+                WHERE delivery.state IN ('delivered', 'dead', 'skipped', 'failed')
+                RETURNING id, entity, record_id, version
+                """, logger: logger)
+            var count = 0
+            for try await (id, entity, record, version) in rows.decode((Int64, String, Int64, Int).self) {
+                count += 1
+                try await AuditLog.append(AuditEntry(
+                    actor: actor, action: "delivery.replayed", entity: entity, subject: "delivery:\(id)", recordID: record, version: version,
+                    after: ["consumer": .string(consumer), "why": "drift"], rulesVersion: rules.version, requestID: requestID),
+                    on: connection, logger: logger)
+            }
+            return count
+        }
+    }
+}

@@ -68,6 +68,21 @@ import Testing
         }
     }
 
+    @Test func reconcileRepairQueuesTheDriftedRecordAndThePublisherPutsItRight() async throws {
+        try await withDoubleAndRecords(.v18) { common, server, t in
+            #expect(try await aurum(["odoo", "sync"] + common) == 0)
+            let product = try #require(server.database.records("product.template").first { $0["default_code"] == "B-1001" })
+            server.database.edit("product.template", id: product["id"]!.int!, "name", "Renamed by hand")
+            let repair = try await runAurumCapturing(["reconcile", "odoo", "--repair"] + common)
+            #expect(repair.code == 0 && repair.output.contains("1 record queued again in the outbox for Odoo"), "\(repair.output)")
+            let drained = try await runAurumCapturing(["publish", "--drain"] + common.filter { $0 != "--entity" })
+            #expect(drained.code == 0 && drained.output.contains("1 delivery worked"), "\(drained.output)")
+            #expect(server.database.records("product.template").first { $0["default_code"] == "B-1001" }?["name"] == "Hex bolt M8x40")
+            #expect(try await aurum(["reconcile", "odoo"] + common) == 0, "no drift once the outbox delivered")
+            #expect(try await t.auditActions().contains("delivery.replayed"))
+        }
+    }
+
     @Test func checkNamesAMissingLookupValueAndAFieldThisVersionLacks() async throws {
         try await TestStore.with { t in
             _ = try await t.release([CandidateSubmission(entity: "item", source: "plm", sourceKey: "I-9", attributes: ["code": "B-9", "name": "Nut", "uom": "Pcs"])])

@@ -195,16 +195,23 @@ struct ReconcileCommand: AsyncParsableCommand {
             commandName: "odoo",
             abstract: "Report records missing in Odoo, extra external ids, and fields that differ from the golden records. Exits 1 on drift.",
             discussion: """
+                With --repair, each record missing in Odoo or differing is queued again in the outbox \
+                (its current version, for the Odoo consumer), and the publisher puts it right; \
+                extra external ids are only reported.
+
                 Examples:
                   aurum reconcile odoo
                   aurum reconcile odoo --entity supplier --json
+                  aurum reconcile odoo --repair
                 """)
 
         @OptionGroup var run: OdooRunOptions
-        @Flag(help: "Print JSON: {records, drift}.") var json = false
+        @Flag(help: "Print JSON: {records, drift, requeued}.") var json = false
+        @Flag(help: "Queue the drifted records again in the outbox for the Odoo consumer.") var repair = false
 
         func run() async throws {
-            let (count, drift) = try await run.withPublisher { store, publisher, entities in
+            let repair = repair
+            let (count, drift, requeued) = try await run.withPublisher { store, publisher, entities in
                 var drift = [OdooDrift]()
                 var known = [String: Set<Int64>]()
                 var count = 0
@@ -214,10 +221,14 @@ struct ReconcileCommand: AsyncParsableCommand {
                     drift += await publisher.reconcile(page)
                 }
                 for entity in entities { drift += try await publisher.extras(entity: entity, known: known[entity] ?? []) }
-                return (count, drift)
+                let repairable = drift.filter { $0.kind == .missing || $0.kind == .differs }.compactMap(\.recordID)
+                let odoo = ConsumerRegistration(name: "odoo", kind: .odoo, entities: entities, latestOnly: true)
+                let requeued = repair ? try await store.requeueCurrent(consumer: odoo, records: repairable, by: "cli:reconcile",
+                                                                         requestID: "reconcile-\(UUID().uuidString)") : 0
+                return (count, drift, requeued)
             }
             if json {
-                print(JSONOutput.string(ReconcileReport(records: count, drift: drift)))
+                print(JSONOutput.string(ReconcileReport(records: count, drift: drift, requeued: repair ? requeued : nil)))
             } else {
                 for item in drift {
                     switch item.kind {
@@ -228,8 +239,12 @@ struct ReconcileCommand: AsyncParsableCommand {
                     }
                 }
                 print(drift.isEmpty ? "no drift: \(count) golden records match Odoo" : "\(drift.count) of \(count) golden records drift from Odoo")
+                if repair {
+                    print("\(counted(requeued, "record")) queued again in the outbox for Odoo; the publisher (aurum serve or aurum publish) puts "
+                          + (requeued == 1 ? "it" : "them") + " right")
+                }
             }
-            if !drift.isEmpty { throw ExitCode.failure }
+            if !drift.isEmpty && !repair { throw ExitCode.failure }
         }
 
         static func text(_ value: OdooValue) -> String {
@@ -243,6 +258,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         struct ReconcileReport: Encodable {
             var records: Int
             var drift: [OdooDrift]
+            var requeued: Int?
         }
     }
 }
