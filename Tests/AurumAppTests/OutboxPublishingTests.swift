@@ -159,7 +159,7 @@ import Testing
         }
     }
 
-    @Test func odooThroughTheOutboxDeadLettersAPermanentErrorWithOdoosMessageAndDeliversTheFix() async throws {
+    @Test func odooThroughTheOutboxDeadLettersAPermanentErrorWithOdoosMessageAndAReplayDeliversItOnceOdooHasTheUnit() async throws {
         try await TestStore.with { t in
             let server = OdooDoubleServer(.init(version: .v18, database: "odoo_test", apiKey: "outbox-key"))
             try await LiveServer.with(server.router()) { port in
@@ -175,10 +175,21 @@ import Testing
                 let error = try await t.client.query("SELECT last_error FROM delivery", logger: TestLogger.quiet)
                 let message = try #require(try await error.decode(String.self).first(where: { _ in true }))
                 #expect(message.contains("Furlongs"), "Odoo's own words: \(message)")
-                // The data fixed: version 2 is delivered and version 1 is skipped in its favour.
+                // The unit made in Odoo, the dead delivery is replayed by the same publisher and goes through.
+                let units = try #require(server.database.records("uom.uom").first { $0["name"] == "Units" })
+                let client = OdooClient(settings: settings, logger: TestLogger.quiet)
+                _ = try await client.call(OdooCall("uom.uom", "create", ["vals_list": [.struct([
+                    "name": "Furlongs", "category_id": .int(units["category_id"]?.int ?? units["category_id"]?.array?.first?.int ?? 1),
+                    "uom_type": "bigger", "factor": .double(0.005)])]]))
+                let replayed = try await t.store.replay(delivery: nil, consumer: "odoo", since: Date(timeIntervalSince1970: 0), entities: [],
+                                                        by: try await t.actor("ops", .admin).principal, requestID: "r")
+                #expect(replayed.count == 1)
+                try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 delivered"] }
+                #expect(try await deliveryStates(t) == ["odoo 1 delivered"], "a look-up Odoo lacked is asked again, not cached as missing")
+                // The next version goes through as well.
                 _ = try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)])
-                try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 skipped", "odoo 2 delivered"] }
-                #expect(try await deliveryStates(t) == ["odoo 1 skipped", "odoo 2 delivered"])
+                try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 delivered", "odoo 2 delivered"] }
+                #expect(try await deliveryStates(t) == ["odoo 1 delivered", "odoo 2 delivered"])
                 let products = server.database.records("ir.model.data").filter { $0["module"] == "aurum" && $0["name"] == .string("item_\(id)") }
                 #expect(products.count == 1)
             }

@@ -30,8 +30,9 @@ public struct PublishOutcome: Sendable, Hashable, Codable {
 
 /// Publishes golden records to one Odoo as idempotent upserts keyed by external id
 /// (`aurum.<entity>_<id>`): create, update only what differs, archive what is no longer active,
-/// re-activate, and adopt a record made by hand instead of duplicating it. Look-ups are cached
-/// for the publisher's life (one run). The outbox calls `publish` per record.
+/// re-activate, and adopt a record made by hand instead of duplicating it. Look-ups found are
+/// cached for the publisher's life (a sync run, or the outbox's worker); a look-up not found is
+/// asked again next time. The outbox publishes a claim's records in one call.
 public actor OdooPublisher {
     public let client: OdooClient
     public let mapping: OdooMapping
@@ -331,10 +332,12 @@ public actor OdooPublisher {
             case .value(let json)?: result[name] = OdooValue(json)
             case .lookup(let lookup, let key)?:
                 let cacheKey = "\(lookup.model)|\(lookup.by)|\(key)"
+                // Only what was found is kept: a value missing now may be created in Odoo, and a
+                // long-running publisher (the outbox's) must find it when the delivery is replayed.
                 let id: Int?
                 if let cached = lookups[cacheKey] { id = cached } else {
                     id = try await search(lookup.model, [[.string(lookup.by), "=", .string(key)]])
-                    lookups[cacheKey] = id
+                    if let id { lookups[cacheKey] = id }
                 }
                 guard let id else {
                     throw MappingProblem(field: name, message: "\(lookup.model) '\(key)' not found in Odoo (by \(lookup.by)); create it in Odoo "
