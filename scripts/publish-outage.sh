@@ -54,8 +54,8 @@ AURUM_TOKEN=$steward aurum approve --filter entity=item --filter gate=engineerin
 buyer=$(aurum token create --data-dir "$data" --name buyer --role steward --groups procurement)
 AURUM_TOKEN=$buyer aurum approve --filter entity=item --filter gate=procurement --limit 1000 --quiet
 sleep 2
-echo "$(pending) deliveries waiting; the failed ones back off:"
-AURUM_TOKEN=$steward aurum deliveries --state failed --limit 3
+echo "$(pending) deliveries waiting; each attempt fails and backs off:"
+AURUM_TOKEN=$steward aurum deliveries --limit 3
 echo "== $outage s without Odoo"
 sleep "$outage"
 echo "== Odoo is back (a fresh double on the same port)"
