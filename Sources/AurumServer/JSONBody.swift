@@ -15,6 +15,11 @@ enum JSONBody {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: encode(value)))
     }
 
+    /// A JSON value written by the direct writer, for large answers (a page of the change feed).
+    static func response(direct value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.direct(value))))
+    }
+
     /// The body's bytes; 413 before reading when Content-Length is over `limit`, or as soon as the
     /// bytes are; 400 when the body is cut short or its chunked encoding is malformed.
     static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {

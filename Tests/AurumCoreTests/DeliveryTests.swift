@@ -39,4 +39,18 @@ import Testing
         #expect(data["attributes"] == ["code": "B-1"])
         #expect(ChangeEvent.id(entity: "item", record: 42, version: 3) == event.id)
     }
+
+    @Test func theDirectFormOfAnEventIsItsCodableForm() throws {
+        for into in [nil, 7] as [Int64?] {
+            let event = ChangeEvent(.init(entity: "supplier", id: 3, version: 4, state: into == nil ? .blocked : .superseded,
+                                          attributes: ["name": "Acme \"GmbH\"", "weight": 0.5, "tags": ["a", "b"], "none": .null],
+                                          position: 99, supersededBy: into), releasedAt: "2026-12-02T06:00:00.000Z")
+            let codable = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(event))
+            #expect(event.jsonValue == codable)
+            let direct = try JSONParser.parse(Array(CanonicalJSON.direct(event.jsonValue).utf8))
+            #expect(direct == codable)
+        }
+        let page = ChangePage(items: [], nextCursor: 5, hasMore: false)
+        #expect(page.jsonValue == (try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(page))))
+    }
 }

@@ -93,3 +93,10 @@ public struct DeliveryView: Sendable, Hashable, Codable {
         case nextAttemptAt = "next_attempt_at", lastError = "last_error", note, createdAt = "created_at", finishedAt = "finished_at"
     }
 }
+
+extension ChangePage {
+    /// The page as a JSON value, for the direct writer.
+    public var jsonValue: JSONValue {
+        .object(["items": .array(items.map(\.jsonValue)), "next_cursor": .number(Double(nextCursor)), "has_more": .bool(hasMore)])
+    }
+}

@@ -41,6 +41,6 @@ struct ChangeFeedRoutes {
             try await Task.sleep(for: .milliseconds(100))
             page = try await store.changes(after: after, entities: scope, limit: limit)
         }
-        return JSONBody.response(page)
+        return JSONBody.response(direct: page.jsonValue)
     }
 }
