@@ -33,13 +33,15 @@ import Testing
 
     @Test func aWaitingReaderIsAnsweredSoonAfterARelease() async throws {
         try await withAPI { (client, tokens, t) async throws in
-            async let waited = client.call(.get, "/v1/changes?after=0&wait=20", token: tokens.reader)
+            // The wait is 60 s; the release comes after half a second. An answer holding the
+            // release before the wait is over is the long-poll returning on it.
+            let asked = ContinuousClock.now
+            async let waited = client.call(.get, "/v1/changes?after=0&wait=60", token: tokens.reader)
             try await Task.sleep(for: .milliseconds(500))
-            let released = ContinuousClock.now
             _ = try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)])
             let answer = try await waited
             #expect(answer.json["items"]?.arrayValue?.count == 1)
-            #expect(ContinuousClock.now - released < .seconds(3), "answered soon after the release, not at the end of the wait")
+            #expect(ContinuousClock.now - asked < .seconds(50), "answered on the release, not at the end of the wait")
         }
     }
 
