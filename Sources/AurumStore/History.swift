@@ -69,7 +69,7 @@ extension PostgresStewardshipStore {
         let now = Date()
         for request in try await changeRequests(filter) {
             guard var entry = board[request.entity] else { continue }
-            let waited = Self.date(request.createdAt).map { now.timeIntervalSince($0) } ?? 0
+            let waited = Instant.parse(request.createdAt).map { now.timeIntervalSince($0) } ?? 0
             entry.open.add(waited: waited)
             if entry.oldestOpenAt == nil || request.createdAt < entry.oldestOpenAt! { entry.oldestOpenAt = request.createdAt }
             for gate in request.gates where gate.status != .satisfied {
@@ -83,12 +83,5 @@ extension PostgresStewardshipStore {
         for name in names { board[name]!.gates.sort { $0.gate < $1.gate } }
         let generated = ISO8601DateFormatter().string(from: now)
         return StatusBoard(generatedAt: generated, entities: names.map { board[$0]! })
-    }
-
-    /// An instant as the store writes them (`2026-12-02T05:43:08.123Z`).
-    static func date(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
     }
 }

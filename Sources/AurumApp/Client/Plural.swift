@@ -9,9 +9,7 @@ func counted(_ count: Int, _ singular: String, _ plural: String? = nil) -> Strin
 extension DurationText {
     /// How long ago an instant the store wrote was, as a person says it: `45s`, `12m`, `5h`, `3d`.
     static func age(since instant: String, now: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let then = formatter.date(from: instant) ?? ISO8601DateFormatter().date(from: instant) else { return instant }
+        guard let then = Instant.parse(instant) else { return instant }
         let seconds = max(0, Int(now.timeIntervalSince(then)))
         switch seconds {
         case ..<60: return "\(seconds)s"

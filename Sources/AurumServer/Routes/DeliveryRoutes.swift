@@ -51,7 +51,7 @@ struct DeliveryRoutes {
         let consumer = body["consumer"]?.stringValue
         var since: Date?
         if let text = body["since"]?.stringValue {
-            guard let instant = RecordRoutes.instant(text) else {
+            guard let instant = Instant.parse(text) else {
                 throw Problem.unprocessable("since \"\(text)\" is not an instant; give an ISO 8601 time with its zone, e.g. 2026-12-01T09:30:00Z")
             }
             since = instant

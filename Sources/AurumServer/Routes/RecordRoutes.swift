@@ -85,7 +85,7 @@ struct RecordRoutes {
     @Sendable func current(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
         if let text = request.uri.queryParameters.get("as_of") {
-            guard let instant = Self.instant(String(text)) else {
+            guard let instant = Instant.parse(String(text)) else {
                 throw Problem.unprocessable("as_of \"\(text)\" is not an instant; give an ISO 8601 time with its zone, e.g. 2026-12-01T09:30:00Z")
             }
             guard let record = try await store.record(entity: entity, id: id, asOf: instant) else {
@@ -127,13 +127,6 @@ struct RecordRoutes {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the status board; a steward or admin may")
         }
         return JSONBody.response(try await store.statusBoard(entities: entities))
-    }
-
-    /// An ISO 8601 instant with its zone, with or without fractions of a second.
-    static func instant(_ text: String) -> Date? {
-        let precise = ISO8601DateFormatter()
-        precise.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return precise.date(from: text) ?? ISO8601DateFormatter().date(from: text)
     }
 
     /// The entity and id from the path, checked against the rules and the caller's scope.
