@@ -14,8 +14,10 @@ public struct ServerLimits: Sendable {
 
 /// Builds Aurum's HTTP application: routes, authentication and problem+json errors.
 public enum AurumHTTPServer {
-    /// The router with every route; tests drive it without a socket.
-    public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init()) -> Router<AurumRequestContext> {
+    /// The router with every route; tests drive it without a socket. `releases` is rung at each
+    /// committed release (see `ReleaseNotifications`), ending the change feed's long polls early.
+    public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init(),
+                              releases: ReleaseSignal = ReleaseSignal()) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.get("livez") { _, _ in JSONBody.response(["status": "ok"]) }
@@ -31,7 +33,7 @@ public enum AurumHTTPServer {
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
-        ChangeFeedRoutes(store: store, rules: rules).add(to: v1)
+        ChangeFeedRoutes(store: store, rules: rules, releases: releases).add(to: v1)
         DeliveryRoutes(store: store, rules: rules).add(to: v1)
         return router
     }
@@ -43,9 +45,9 @@ public enum AurumHTTPServer {
 
     /// The application listening on `host:port`, ready to run in a service group.
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
-                                   limits: ServerLimits = .init(), logger: Logger,
+                                   limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(), logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(store: store, rules: rules, limits: limits),
+        Application(router: router(store: store, rules: rules, limits: limits, releases: releases),
                     server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

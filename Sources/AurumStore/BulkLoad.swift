@@ -138,7 +138,7 @@ public struct BulkLoad: Sendable {
     /// index-only look-up visit the table too).
     public func finish(summary: JSONValue) async throws {
         try await record(summary: summary)
-        try await client.query("VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key", logger: logger)
+        try await client.query("VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key, change_feed, delivery", logger: logger)
     }
 
     func record(summary: JSONValue) async throws {

@@ -137,20 +137,13 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
 /// Reading the change feed: released versions by position.
 enum ChangeFeed {
-    /// Feed positions and deliveries for version 1 of `records`, loaded in bulk, in one
-    /// statement: the last of its transaction, as the counter's lock is held until commit.
+    /// Feed positions and deliveries for version 1 of `records`, loaded in bulk, by the function
+    /// the commit trigger calls for one version (migration 0010); the last statement of its
+    /// transaction, as the counter's lock is held until commit.
     static func appendFirstVersions(entity: String, records: [Int64], on connection: PostgresConnection, logger: Logger) async throws {
         guard !records.isEmpty else { return }
         try await connection.query("""
-            WITH counter AS (UPDATE change_feed_counter SET position = position + \(records.count)
-                             RETURNING position - \(records.count) AS start),
-            fed AS (INSERT INTO change_feed (position, entity, record_id, version, released_at)
-                    SELECT counter.start + r.n, \(entity), r.id, 1, now()
-                    FROM counter, unnest(\(records)::bigint[]) WITH ORDINALITY AS r(id, n)
-                    RETURNING position, record_id)
-            INSERT INTO delivery (consumer, position, entity, record_id, version)
-            SELECT c.name, fed.position, \(entity), fed.record_id, 1 FROM fed CROSS JOIN consumer c
-            WHERE c.enabled AND (cardinality(c.entities) = 0 OR \(entity) = ANY(c.entities))
+            SELECT aurum_feed_append_versions(\(entity), \(records)::bigint[], array_fill(1, ARRAY[\(records.count)::int]), now())
             """, logger: logger)
     }
 

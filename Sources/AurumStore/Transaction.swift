@@ -78,3 +78,18 @@ struct DatabaseFailure {
         return what + (detail.map { " (\($0))" } ?? "") + "; nothing was written, send the request again"
     }
 }
+
+/// PostgreSQL's own words for a failure (PostgresNIO's description of it hides them), for the
+/// operator who ran a command.
+public enum DatabaseErrorText {
+    /// `the database refused the work: <message> (SQLSTATE …)`; nil when `error` is not the database's.
+    public static func describe(_ error: any Error) -> String? {
+        let failure = DatabaseFailure(error)
+        guard let psql = failure.psql else { return nil }
+        guard psql.code == .server, let message = psql.serverInfo?[.message] else {
+            return "the database cannot be reached (\(psql.code)); check that it runs, and try again"
+        }
+        let detail = [psql.serverInfo?[.detail], psql.serverInfo?[.hint]].compactMap { $0 }.joined(separator: "; ")
+        return "the database refused the work: \(message)" + (detail.isEmpty ? "" : " (\(detail))") + " [SQLSTATE \(failure.sqlState ?? "?")]"
+    }
+}

@@ -150,6 +150,31 @@ import Testing
         }
     }
 
+    /// The worker looks again only once an hour when idle: what wakes it is the release's NOTIFY,
+    /// relayed from the database.
+    @Test func aReleaseWakesAnIdleWorkerThroughTheDatabasesNotification() async throws {
+        try await TestStore.with { t in
+            let inbox = Inbox()
+            try await LiveServer.with(inbox.router()) { port in
+                let hook = try WebhookConsumer(endpoint: endpoint("erp", port: port), secret: Self.secret)
+                let releases = ReleaseSignal()
+                let idle = OutboxDispatcher(queue: PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet), consumers: [hook],
+                                            idle: .seconds(3600), releases: releases, logger: TestLogger.quiet)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await ReleaseNotifications.relay(from: t.client, to: releases, logger: TestLogger.quiet) }
+                    group.addTask { try await idle.run() }
+                    // Listening (the relay rings once when it starts) and the worker waiting.
+                    for _ in 0..<2000 where releases.rings == 0 || releases.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
+                    #expect(releases.rings >= 1 && releases.waiting == 1)
+                    let id = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
+                    for _ in 0..<2000 where inbox.all.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                    #expect(inbox.all.map(\.id) == ["item-\(id)-v1"])
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
     @Test func aHangingEndpointDoesNotDelayAnother() async throws {
         try await TestStore.with { t in
             let slow = Inbox(hangs: true), quick = Inbox()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AurumStore
 import Foundation
 
 /// `aurum`: the map of the product, one subcommand per job.
@@ -35,7 +36,7 @@ public struct Aurum: AsyncParsableCommand {
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
             let code = exitCode(for: error)
-            var message = fullMessage(for: error)
+            var message = DatabaseErrorText.describe(error).map { "error: " + $0 } ?? fullMessage(for: error)
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
             if code == .success {
                 if !message.isEmpty { print(message) }

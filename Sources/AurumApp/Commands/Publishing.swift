@@ -5,6 +5,7 @@ import AurumStore
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The consumers this process publishes to: Odoo when ODOO_URL is set, and every endpoint of
 /// rules/consumers/webhooks.yaml (its secret from the environment variable it names).
@@ -32,9 +33,22 @@ enum PublishingSetup {
     }
 
     static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], lease: Double = 60,
-                           logger: Logger) -> OutboxDispatcher {
+                           releases: ReleaseSignal, logger: Logger) -> OutboxDispatcher {
         OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, lease: lease,
-                         references: rules.references, logger: logger)
+                         releases: releases, references: rules.references, logger: logger)
+    }
+}
+
+/// Relays the database's release notifications to `releases` until the service group shuts down.
+struct ReleaseRelay: Service {
+    let client: PostgresClient
+    let releases: ReleaseSignal
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await ReleaseNotifications.relay(from: client, to: releases, logger: logger)
+        }
     }
 }
 
@@ -69,12 +83,17 @@ struct Publish: AsyncParsableCommand {
         }
         let drain = drain, lease = lease
         try await database.withMigratedDatabase(logger: logger) { client in
-            let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease, logger: logger)
+            let releases = ReleaseSignal()
+            let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease,
+                                                        releases: releases, logger: logger)
             if drain {
                 let worked = try await dispatcher.drain()
                 print("\(counted(worked, "delivery", "deliveries")) worked")
             } else {
-                try await dispatcher.runUntilSignal(logger: logger)
+                let group = ServiceGroup(configuration: .init(
+                    services: [.init(service: ReleaseRelay(client: client, releases: releases, logger: logger)), .init(service: dispatcher)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
             }
         }
     }

@@ -64,12 +64,14 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
-        let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, logger: logger)
-        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, logger: logger) { port in
+        let releases = ReleaseSignal()
+        let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, logger: logger)
+        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, releases: releases, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: app), .init(service: dispatcher)],
+            services: [.init(service: client), .init(service: ReleaseRelay(client: client, releases: releases, logger: logger)),
+                       .init(service: app), .init(service: dispatcher)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -23,17 +23,19 @@ public struct OutboxDispatcher: Service {
     let policy: DeliveryBackOff
     /// Seconds a claim is held; a worker killed meanwhile has its deliveries claimed again after it.
     let lease: Double
-    /// How long an idle loop waits before it looks again.
+    /// How long an idle loop waits before it looks again, unless a release rings `releases` first.
     let idle: Duration
+    /// Rung at each committed release (see `ReleaseNotifications`).
+    let releases: ReleaseSignal
     /// Per entity, the attributes that reference other records, which reach a consumer first.
     let references: [String: [String]]
     let logger: Logger
 
     public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], worker: String = OutboxDispatcher.workerName(),
-                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(50),
-                references: [String: [String]] = [:], logger: Logger) {
+                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(500),
+                releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:], logger: Logger) {
         self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
-        self.lease = lease; self.idle = idle; self.references = references; self.logger = logger
+        self.lease = lease; self.idle = idle; self.releases = releases; self.references = references; self.logger = logger
     }
 
     /// `host:pid`, naming the worker in the leases it holds.
@@ -77,9 +79,11 @@ public struct OutboxDispatcher: Service {
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                let seen = releases.rings
                 let worked = try await once(consumer)
                 failures = 0
-                if worked == 0 { try await Task.sleep(for: idle) }
+                // Idle: until the next release, or `idle` for retries falling due.
+                if worked == 0 { await releases.wait(beyond: seen, upTo: idle) }
             } catch is CancellationError {
                 return
             } catch {
@@ -105,13 +109,5 @@ public struct OutboxDispatcher: Service {
         }
         try await queue.finish(Array(zip(jobs, outcomes)).map { (job: $0.0, outcome: $0.1) }, worker: worker, policy: policy)
         return jobs.count
-    }
-}
-
-extension OutboxDispatcher {
-    /// Runs until SIGTERM or SIGINT, for a process that is only a worker.
-    public func runUntilSignal(logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: self)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
     }
 }

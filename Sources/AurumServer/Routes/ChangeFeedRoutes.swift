@@ -6,6 +6,7 @@ import Hummingbird
 struct ChangeFeedRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
+    let releases: ReleaseSignal
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("changes", use: changes)
@@ -36,9 +37,14 @@ struct ChangeFeedRoutes {
         let wait = min(max(query.get("wait").flatMap(Double.init) ?? 0, 0), 60)
         let scope = entities.count == rules.entities.count ? [] : entities
         let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+        var seen = releases.rings
         var page = try await store.changes(after: after, entities: scope, limit: limit)
+        // Woken by each release; looking again every second as well covers a server whose
+        // releases nobody relays (the notifications' connection lost).
         while page.items.isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+            await releases.wait(beyond: seen, upTo: min(.seconds(1), deadline - ContinuousClock.now))
+            try Task.checkCancellation()
+            seen = releases.rings
             page = try await store.changes(after: after, entities: scope, limit: limit)
         }
         return JSONBody.response(direct: page.jsonValue)
