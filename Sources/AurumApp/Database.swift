@@ -16,17 +16,23 @@ public struct DatabaseAccess: Sendable {
     /// Runs `body` with a connected client to Aurum's database. Without `DATABASE_URL` it uses the
     /// embedded cluster: the running one if `aurum serve` started it, else starts it for the duration.
     public func withDatabase<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await withSettings(logger: logger) { settings in try await settings.withClient(logger: logger, body) }
+    }
+
+    /// Runs `body` with the settings of Aurum's database, starting the embedded cluster for the
+    /// duration when it is used and not running yet.
+    public func withSettings<T: Sendable>(logger: Logger, _ body: @Sendable (DatabaseSettings) async throws -> T) async throws -> T {
         if let url {
-            return try await DatabaseSettings(url: url).withClient(logger: logger, body)
+            return try await body(DatabaseSettings(url: url))
         }
         let cluster = EmbeddedPostgres(dataDirectory: dataDirectory)
         if let running = try? cluster.connectionSettings() {
-            return try await running.withClient(logger: logger, body)
+            return try await body(running)
         }
         let settings = try cluster.start(logger: logger)
         defer { cluster.stop(logger: logger) }
         try await Self.ensureDatabase(settings, logger: logger)
-        return try await settings.with(database: EmbeddedPostgres.database).withClient(logger: logger, body)
+        return try await body(settings.with(database: EmbeddedPostgres.database))
     }
 
     /// Creates the embedded cluster's `aurum` database when it does not exist yet.

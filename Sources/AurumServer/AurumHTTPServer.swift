@@ -9,6 +9,9 @@ public struct ServerLimits: Sendable {
     public var maxBodyBytes: Int = 1 << 20
     /// The most candidates in one batch.
     public var maxBatch: Int = 1000
+    /// How long a request may take before it is answered 503 (a database that does not answer);
+    /// the change feed's long polls get their wait on top.
+    public var requestTimeLimit: Duration = .seconds(30)
     public init() {}
 }
 
@@ -16,26 +19,46 @@ public struct ServerLimits: Sendable {
 public enum AurumHTTPServer {
     /// The router with every route; tests drive it without a socket. `releases` is rung at each
     /// committed release (see `ReleaseNotifications`), ending the change feed's long polls early.
+    /// `availability` says whether the database can be reached (see `DatabaseGuard`).
     public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init(),
-                              releases: ReleaseSignal = ReleaseSignal()) -> Router<AurumRequestContext> {
+                              releases: ReleaseSignal = ReleaseSignal(),
+                              availability: DatabaseAvailability = DatabaseAvailability()) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(store: store))
         router.get("livez") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, _ in
-            guard await store.isReady() else {
-                var problem = Problem(.serviceUnavailable, "not-ready", title: "Not ready", detail: "the database does not answer")
-                problem.headers[.retryAfter] = "5"
-                throw problem
-            }
-            return JSONBody.response(["status": "ready"])
+            try await ready(store: store, availability: availability)
         }
-        let v1 = router.group("v1").add(middleware: TokenAuthenticator(store: store))
+        let v1 = router.group("v1")
+            .add(middleware: DatabaseGuard(availability: availability, limits: limits))
+            .add(middleware: TokenAuthenticator(store: store))
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
         ChangeFeedRoutes(store: store, rules: rules, releases: releases).add(to: v1)
         DeliveryRoutes(store: store, rules: rules).add(to: v1)
         return router
+    }
+
+    /// 200 when the database answers within two seconds, else 503 at once.
+    static func ready(store: any StewardshipStore, availability: DatabaseAvailability) async throws -> Response {
+        var notReady = Problem(.serviceUnavailable, "not-ready", title: "Not ready", detail: "the database does not answer")
+        notReady.headers[.retryAfter] = "2"
+        if let reason = availability.awayReason {
+            notReady.detail = reason
+            throw notReady
+        }
+        let answered = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await store.isReady() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return false
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? false
+        }
+        guard answered else { throw notReady }
+        return JSONBody.response(["status": "ready"])
     }
 
     /// HTTP/1.1 with Aurum's answer to requests HTTP cannot parse (problem+json, not a bare 400).
@@ -45,9 +68,10 @@ public enum AurumHTTPServer {
 
     /// The application listening on `host:port`, ready to run in a service group.
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
-                                   limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(), logger: Logger,
+                                   limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(),
+                                   availability: DatabaseAvailability = DatabaseAvailability(), logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(store: store, rules: rules, limits: limits, releases: releases),
+        Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability),
                     server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

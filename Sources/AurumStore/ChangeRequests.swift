@@ -35,7 +35,7 @@ extension PostgresStewardshipStore {
     /// at a time, until `limit` are found.
     public func changeRequests(_ filter: QueueFilter) async throws -> [ChangeRequestView] {
         // An entity outside the caller's has nothing to show them.
-        if let entity = filter.entity, !filter.entities.isEmpty, !filter.entities.contains(entity) { return [] }
+        if let entity = filter.entity, !filter.entities.contains(entity) { return [] }
         let entities = filter.entity.map { [$0] } ?? filter.entities
         let byGates = filter.gate != nil || filter.approvableBy != nil
         let page = byGates ? 500 : filter.limit
@@ -46,7 +46,7 @@ extension PostgresStewardshipStore {
                 SELECT \(unescaped: Self.changeRequestColumns) FROM change_request cr
                 WHERE cr.id > \(after)
                   AND (\(filter.status?.rawValue)::text IS NULL OR cr.status = \(filter.status?.rawValue))
-                  AND (cardinality(\(entities)::text[]) = 0 OR cr.entity = ANY(\(entities)))
+                  AND cr.entity = ANY(\(entities))
                   AND (\(filter.source)::text IS NULL OR cr.source = \(filter.source))
                   AND (\(filter.olderThanSeconds.map(Double.init))::float8 IS NULL
                        OR cr.created_at <= now() - make_interval(secs => \(filter.olderThanSeconds.map(Double.init))))

@@ -80,23 +80,41 @@ public struct DatabaseSettings: Sendable, Hashable {
     }
 
     var clientTLS: PostgresClient.Configuration.TLS {
+        switch tlsConfiguration {
+        case nil: .disable
+        case let (configuration, false)?: .prefer(configuration)
+        case let (configuration, true)?: .require(configuration)
+        }
+    }
+
+    /// The same TLS for one connection made outside the pool.
+    func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+        switch tlsConfiguration {
+        case nil: .disable
+        case let (configuration, false)?: .prefer(try NIOSSLContext(configuration: configuration))
+        case let (configuration, true)?: .require(try NIOSSLContext(configuration: configuration))
+        }
+    }
+
+    /// What `tls` asks: nil without TLS, else the configuration and whether TLS is required.
+    private var tlsConfiguration: (TLSConfiguration, required: Bool)? {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let rootCertificate { configuration.trustRoots = .file(rootCertificate) }
         switch tls {
         case .disable:
-            return .disable
+            return nil
         case .prefer:
             configuration.certificateVerification = .none
-            return .prefer(configuration)
+            return (configuration, false)
         case .require:
             configuration.certificateVerification = rootCertificate == nil ? .none : .noHostnameVerification
-            return .require(configuration)
+            return (configuration, true)
         case .verifyCA:
             configuration.certificateVerification = .noHostnameVerification
-            return .require(configuration)
+            return (configuration, true)
         case .verifyFull:
             configuration.certificateVerification = .fullVerification
-            return .require(configuration)
+            return (configuration, true)
         }
     }
 

@@ -25,7 +25,7 @@ extension PostgresStewardshipStore {
             SELECT \(unescaped: Self.deliveryColumns) FROM delivery d
             WHERE (\(consumer)::text IS NULL OR d.consumer = \(consumer)) AND (\(state?.rawValue)::text IS NULL OR d.state = \(state?.rawValue))
               AND (\(record)::bigint IS NULL OR d.record_id = \(record))
-              AND (cardinality(\(entities)::text[]) = 0 OR d.entity = ANY(\(entities)))
+              AND d.entity = ANY(\(entities))
             ORDER BY d.id DESC LIMIT \(limit)
             """, logger: logger)
         var result = [DeliveryView]()
@@ -51,7 +51,7 @@ extension PostgresStewardshipStore {
                   AND (\(id)::bigint IS NULL OR d.id = \(id))
                   AND (\(consumer)::text IS NULL OR d.consumer = \(consumer))
                   AND (\(since)::timestamptz IS NULL OR f.released_at >= \(since))
-                  AND (cardinality(\(entities)::text[]) = 0 OR d.entity = ANY(\(entities)))
+                  AND d.entity = ANY(\(entities))
                 RETURNING \(unescaped: Self.deliveryColumns)
                 """, logger: logger)
             var replayed = [DeliveryView]()

@@ -36,11 +36,11 @@ extension PostgresStewardshipStore {
         return HistoryView(id: id, entity: entity, events: events)
     }
 
-    /// Per entity of `entities` (all when empty): open change requests by age and by gate,
+    /// Per entity of `entities` (none when empty): open change requests by age and by gate,
     /// unsettled possible duplicates, blocked and obsolete records, candidates rejected in the
     /// last 24 hours. The gates are asked of each open change request, as the queue asks them.
     public func statusBoard(entities: [String]) async throws -> StatusBoard {
-        let names = entities.isEmpty ? rules.entities.keys.sorted() : entities.sorted()
+        let names = entities.sorted()
         var board = [String: StatusBoard.Entity]()
         for name in names { board[name] = StatusBoard.Entity(entity: name) }
         let counts = try await client.query("""

@@ -184,7 +184,7 @@ extension PostgresStewardshipStore {
             SELECT \(unescaped: ChangeFeed.eventColumns) FROM change_feed f
             JOIN golden_version gv ON gv.record_id = f.record_id AND gv.version = f.version
             JOIN golden_record gr ON gr.id = f.record_id
-            WHERE f.position > \(after) AND (cardinality(\(entities)::text[]) = 0 OR f.entity = ANY(\(entities)))
+            WHERE f.position > \(after) AND f.entity = ANY(\(entities))
             ORDER BY f.position LIMIT \(limit + 1)
             """, logger: logger)
         var events = [ChangeEvent]()

@@ -32,6 +32,11 @@ public struct PostgresStewardshipStore: StewardshipStore {
         (try? await client.query("SELECT 1", logger: logger)) != nil
     }
 
+    public func storeError(for error: any Error) -> StoreError? {
+        let failure = DatabaseFailure(error)
+        return failure.storeError as? StoreError ?? (failure.isConnectionLost ? .unavailable("the database cannot be reached; try again shortly") : nil)
+    }
+
     /// Answers validation's lookups from the golden records as they stand in this transaction:
     /// the references in one query, the unique values in another, however many there are.
     func answer(_ lookups: some Collection<Lookup>, on connection: PostgresConnection) async throws -> [Lookup: LookupAnswer] {

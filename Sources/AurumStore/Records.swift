@@ -47,7 +47,7 @@ extension PostgresStewardshipStore {
         let rows = try await client.query("""
             SELECT rs.entity, rs.record_id, gr.state FROM record_source rs JOIN golden_record gr ON gr.id = rs.record_id
             WHERE rs.source = \(source) AND rs.source_key = \(sourceKey)
-              AND (cardinality(\(entities)::text[]) = 0 OR rs.entity = ANY(\(entities)))
+              AND rs.entity = ANY(\(entities))
             ORDER BY rs.entity
             """, logger: logger)
         var result = [CrossReference]()

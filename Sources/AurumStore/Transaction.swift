@@ -1,5 +1,6 @@
 import AurumCore
 import Logging
+import NIOCore
 import PostgresNIO
 
 extension PostgresClient {
@@ -43,6 +44,11 @@ struct DatabaseFailure {
     var psql: PSQLError? { underlying as? PSQLError }
     var sqlState: String? { psql?.serverInfo?[.sqlState] }
 
+    /// A connection lost or refused below PostgreSQL's own protocol (NIO's channel and socket errors).
+    var isConnectionLost: Bool {
+        underlying is ChannelError || underlying is IOError || (underlying as? PSQLError).map { $0.code != .server } == true
+    }
+
     /// Deadlocks and serialization failures: the transaction did nothing and may simply run again.
     var isRetryable: Bool { sqlState == "40P01" || sqlState == "40001" }
 
@@ -55,7 +61,7 @@ struct DatabaseFailure {
             return StoreError.unavailable("the database kept aborting this work because of concurrent changes to the same records; try again")
         case "23505":
             return StoreError.conflict(Self.uniqueViolation(constraint: psql.serverInfo?[.constraintName], detail: psql.serverInfo?[.detail]))
-        case "57014", "57P01", "57P02", "57P03", "53300":
+        case "57014", "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "08004":
             return StoreError.unavailable("the database is not accepting work right now (\(sqlState ?? "")); try again shortly")
         default:
             if psql.code != .server { return StoreError.unavailable("the database cannot be reached; try again shortly") }

@@ -13,6 +13,8 @@ public struct TestStore: Sendable {
     /// Where the test's database is (for commands given `--database-url`).
     public let settings: DatabaseSettings
     public var rules: RuleSet { store.rules }
+    /// Every entity the rules define: the scope of a read that sees them all.
+    public var allEntities: [String] { store.rules.entities.keys.sorted() }
 
     /// Runs `body` with a store on a database of its own; the database client stops afterwards.
     public static func with<T: Sendable>(rules: RuleSet? = nil, _ body: @Sendable (TestStore) async throws -> T) async throws -> T {

@@ -36,7 +36,7 @@ import Testing
             let ingested = try await runAurumCapturing(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm])
             #expect(ingested.code == 1, "a rejected row makes the exit code 1")
             #expect(ingested.output.contains("3 rows — 2 proposed, 0 unchanged, 1 rejected"), "the answers are read whole: \(ingested.output)")
-            let open = try await t.store.changeRequests(status: .open, entities: [], limit: 10)
+            let open = try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10)
             try #require(open.map(\.sourceKey) == ["PLM-1", "PLM-2"])
             #expect(open[1].proposed["name"] == "Washer, M8")
 
@@ -65,7 +65,7 @@ import Testing
                     "\(history.output)")
 
             #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm, "--json"]) == 1)
-            #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).map(\.sourceKey) == ["PLM-2"])
+            #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).map(\.sourceKey) == ["PLM-2"])
         }
     }
 

@@ -161,7 +161,7 @@ import Testing
                 let idle = OutboxDispatcher(queue: PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet), consumers: [hook],
                                             idle: .seconds(3600), releases: releases, logger: TestLogger.quiet)
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await ReleaseNotifications.relay(from: t.client, to: releases, logger: TestLogger.quiet) }
+                    group.addTask { await ReleaseNotifications.relay(settings: t.settings, to: releases, availability: DatabaseAvailability(), logger: TestLogger.quiet) }
                     group.addTask { try await idle.run() }
                     // Listening (the relay rings once when it starts) and the worker waiting.
                     for _ in 0..<2000 where releases.rings == 0 || releases.waiting == 0 { try await Task.sleep(for: .milliseconds(10)) }
@@ -218,7 +218,7 @@ import Testing
                 _ = try await client.call(OdooCall("uom.uom", "create", ["vals_list": [.struct([
                     "name": "Furlongs", "category_id": .int(units["category_id"]?.int ?? units["category_id"]?.array?.first?.int ?? 1),
                     "uom_type": "bigger", "factor": .double(0.005)])]]))
-                let replayed = try await t.store.replay(delivery: nil, consumer: "odoo", since: Date(timeIntervalSince1970: 0), entities: [],
+                let replayed = try await t.store.replay(delivery: nil, consumer: "odoo", since: Date(timeIntervalSince1970: 0), entities: t.allEntities,
                                                         by: try await t.actor("ops", .admin).principal, requestID: "r")
                 #expect(replayed.count == 1)
                 try await publish(dispatcher(t, [odoo])) { try await deliveryStates(t) == ["odoo 1 delivered"] }

@@ -29,12 +29,12 @@ import Testing
                 #expect(preview.code == 0, "\(preview.errors)")
                 #expect(preview.output.contains("dry run: 3 change requests would be approved (0 released), 0 refused, 0 skipped; nothing was written"),
                         "\(preview.output)")
-                #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).allSatisfy { $0.approvals.isEmpty }, "nothing written")
+                #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).allSatisfy { $0.approvals.isEmpty }, "nothing written")
                 #expect(try await t.auditActions().filter { $0 == "change_request.approved" }.isEmpty)
 
                 let decided = try await runAurumCapturingAll(["approve"] + common + ["--comment", "weekly", "--json"])
                 #expect(decided.code == 0, "\(decided.errors)")
-                let open = try await t.store.changeRequests(status: .open, entities: [], limit: 10)
+                let open = try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10)
                 #expect(open.count == 3 && open.allSatisfy { $0.approvals.map(\.approver) == ["erin"] })
                 #expect(open.allSatisfy { $0.gates.first { $0.name == "procurement" }?.status == .pending })
                 // The same filter again finds nothing erin may approve: the engineering gate is satisfied.

@@ -42,6 +42,8 @@ extension TestClientProtocol {
 }
 
 extension JSONValue {
+    /// The value as JSON text, to look for what must not be in it.
+    var text: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
     subscript(_ key: String) -> JSONValue? { objectValue?[key] }
     subscript(_ index: Int) -> JSONValue? {
         if case .array(let items) = self, items.indices.contains(index) { return items[index] }

@@ -72,7 +72,7 @@ import Testing
             if let recordID = recordIDs.first {
                 try await Self.expectOneState(t, key: "PLM-4711", recordID: recordID)
             } else {
-                let open = try await t.store.changeRequests(status: .open, entities: [], limit: 100)
+                let open = try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 100)
                 #expect(open.count == 1 && open[0].kind == .create, "the approval lost to a resend: one open create remains")
             }
         }
@@ -98,7 +98,7 @@ import Testing
     /// At most one open change request for the record; every one made for `key` after the record
     /// existed is an update of it; and the open one can be released.
     static func expectOneState(_ t: TestStore, key: String, recordID: Int64) async throws {
-        let all = try await t.store.changeRequests(status: nil, entities: [], limit: 1000).filter { $0.sourceKey == key }
+        let all = try await t.store.changeRequests(status: nil, entities: t.allEntities, limit: 1000).filter { $0.sourceKey == key }
         let open = all.filter { $0.status == .open }
         #expect(open.count <= 1, "\(open.map(\.id))")
         #expect(all.filter { $0.kind == .create }.count == 1, "one create for the source key, the first")

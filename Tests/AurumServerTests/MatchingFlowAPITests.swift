@@ -42,12 +42,14 @@ import Testing
             let result = try await client.call(.post, "/v1/candidates", token: tokens.portal, body: portal)
             #expect(result.json["status"] == "proposed")
             #expect(result.json["match"]?["band"] == "auto_link" && result.json["match"]?["record_id"]?.integerValue == record)
-            #expect((result.json["match"]?["score"]?.numberValue ?? 0) >= 10)
-            let text = try #require(result.json["match"]?["explanation"]?["text"]?.stringValue)
-            #expect(text.contains("vat \"DE129273398\" = exact"), "the explanation names the evidence: \(text)")
+            // The portal learns the record it was linked to, never procurement's values behind the match.
+            #expect(result.json["match"]?["score"] == .null && result.json["match"]?["explanation"] == .null)
 
             let id = try #require(result.json["change_request_id"]?.integerValue)
             let shown = try await client.call(.get, "/v1/change-requests/\(id)", token: tokens.steward)
+            #expect((shown.json["match"]?["score"]?.numberValue ?? 0) >= 10)
+            let text = try #require(shown.json["match"]?["explanation"]?["text"]?.stringValue)
+            #expect(text.contains("vat \"DE129273398\" = exact"), "the steward sees the evidence: \(text)")
             #expect(shown.json["kind"] == "update" && shown.json["record_id"]?.integerValue == record)
             #expect(shown.json["possible_duplicates"] == [])
             // Procurement (trust 80) keeps its name over the portal's (trust 60); nothing else differs but the street's spelling.
@@ -71,10 +73,15 @@ import Testing
         let portal = Self.supplier("portal", "acme-42", name: "Acme Industrial Supply GmbH", street: "Hauptstrasse 5",
                                    vat: nil, email: "vertrieb@acme-supply.de")
         let result = try await client.call(.post, "/v1/candidates", token: tokens.portal, body: portal)
-        #expect(result.json["match"]?["band"] == "review" && result.json["match"]?["record_id"]?.integerValue == record)
-        let text = result.json["match"]?["explanation"]?["text"]?.stringValue ?? ""
+        // The portal learns only that its candidate is reviewed: not which record it resembles, nor that record's values.
+        #expect(result.json["match"] == ["band": "review", "record_id": .null, "score": .null, "explanation": .null])
+        #expect(!result.json.text.contains("DE129273398"), "procurement's VAT is not shown to the portal: \(result.json.text)")
+        let id = try #require(result.json["change_request_id"]?.integerValue)
+        let shown = try await client.call(.get, "/v1/change-requests/\(id)", token: tokens.steward)
+        #expect(shown.json["match"]?["band"] == "review" && shown.json["match"]?["record_id"]?.integerValue == record)
+        let text = shown.json["match"]?["explanation"]?["text"]?.stringValue ?? ""
         #expect(text.contains("an automatic link needs vat"), "the explanation says why it is not linked: \(text)")
-        return (tokens, record, portal, try #require(result.json["change_request_id"]?.integerValue))
+        return (tokens, record, portal, id)
     }
 
     @Test func withoutTheVATItIsReviewedAndLinkedByASteward() async throws {

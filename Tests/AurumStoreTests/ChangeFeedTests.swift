@@ -18,14 +18,14 @@ import Testing
             renamed["code"] = "B-1"
             renamed["name"] = "Bolt 1, zinc"
             _ = try await t.release([SampleRules.item("PLM-1", renamed)])
-            let first = try await t.store.changes(after: 0, entities: [], limit: 4)
+            let first = try await t.store.changes(after: 0, entities: t.allEntities, limit: 4)
             #expect(first.items.map(\.data.position) == [1, 2, 3, 4] && first.hasMore && first.nextCursor == 4)
-            let rest = try await t.store.changes(after: first.nextCursor, entities: [], limit: 4)
+            let rest = try await t.store.changes(after: first.nextCursor, entities: t.allEntities, limit: 4)
             #expect(rest.items.map(\.data.position) == [5, 6] && !rest.hasMore && rest.nextCursor == 6)
             let last = try #require(rest.items.last)
             #expect(last.id == "item-\(ids[0])-v2" && last.data.version == 2 && last.data.attributes["name"] == "Bolt 1, zinc")
             #expect(last.type == "aurum.item.released" && last.subject == "item/\(ids[0])")
-            let none = try await t.store.changes(after: 6, entities: [], limit: 4)
+            let none = try await t.store.changes(after: 6, entities: t.allEntities, limit: 4)
             #expect(none.items.isEmpty && none.nextCursor == 6 && !none.hasMore)
             #expect(try await t.store.changes(after: 0, entities: ["supplier"], limit: 10).items.isEmpty)
         }
@@ -60,7 +60,7 @@ import Testing
                 var cursor: Int64 = 0
                 var gaps = 0
                 while ContinuousClock.now < stop + .seconds(2) {
-                    let page = try await t.store.changes(after: cursor, entities: [], limit: 50)
+                    let page = try await t.store.changes(after: cursor, entities: t.allEntities, limit: 50)
                     if let first = page.items.first?.data.position, first != cursor + 1 { gaps += 1 }
                     seen += page.items.map(\.data.position)
                     cursor = page.nextCursor

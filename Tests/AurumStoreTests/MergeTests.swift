@@ -53,7 +53,7 @@ import Testing
             #expect(kept.attributes["name"] == "ACME Industrial Supplies GmbH", "procurement (trust 80) over the portal (60)")
             #expect(kept.attributes["phone"] != nil && kept.attributes["payment_terms"] == "net_30")
             #expect(kept.lineage["phone"]?.source == "portal" && kept.lineage["payment_terms"]?.steward == "bob")
-            #expect(try await t.store.crossReference(source: "portal", sourceKey: "acme-42", entities: [])
+            #expect(try await t.store.crossReference(source: "portal", sourceKey: "acme-42", entities: t.allEntities)
                     == [CrossReference(entity: "supplier", recordID: survivor, state: .active)])
             await #expect(throws: StoreError.self, "a merged record cannot be merged again") {
                 _ = try await t.store.merge(entity: "supplier", record: absorbed, into: survivor, by: alice.principal, reason: "again", requestID: "r")
@@ -76,7 +76,7 @@ import Testing
             #expect(restored.attributes == before.1.attributes && restored.sources == before.1.sources && restored.lineage == before.1.lineage)
             #expect(survived.attributes == before.0.attributes && survived.sources == before.0.sources)
             #expect(restored.version == 3 && survived.version == 3, "every step is a version of its own; ids never change")
-            #expect(try await t.store.crossReference(source: "portal", sourceKey: "acme-42", entities: [])
+            #expect(try await t.store.crossReference(source: "portal", sourceKey: "acme-42", entities: t.allEntities)
                     == [CrossReference(entity: "supplier", recordID: absorbed, state: .active)])
             let actions = try await t.auditActions()
             #expect(actions.contains("record.merged") && actions.contains("record.unmerged"))

@@ -16,6 +16,7 @@ import Testing
 
             func ids(_ change: (inout QueueFilter) -> Void) async throws -> [Int64] {
                 var filter = QueueFilter()
+                filter.entities = t.allEntities
                 change(&filter)
                 return try await t.store.changeRequests(filter).map(\.id)
             }

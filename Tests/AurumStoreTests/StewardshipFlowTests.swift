@@ -60,7 +60,7 @@ import Testing
             let afterRelease = try await t.store.ingest([SampleRules.item("PLM-1", ["name": " Hex bolt  M8x40 "])], by: plm.principal, requestID: "r")[0]
             #expect(afterRelease.status == .unchanged)
             #expect(afterRelease.changeRequestID == first.changeRequestID)
-            #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).isEmpty)
+            #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).isEmpty)
         }
     }
 
@@ -72,7 +72,7 @@ import Testing
             #expect(result.status == .rejected)
             #expect(result.changeRequestID == nil && result.candidateID != nil)
             #expect(result.errors.map { "\($0.attribute):\($0.rule)" } == ["name:required", "barcode:gtin"])
-            #expect(try await t.store.changeRequests(status: nil, entities: [], limit: 10).isEmpty)
+            #expect(try await t.store.changeRequests(status: nil, entities: t.allEntities, limit: 10).isEmpty)
             #expect(try await t.auditActions(subject: "candidate:\(result.candidateID!)") == ["candidate.rejected"])
         }
     }
@@ -129,7 +129,7 @@ import Testing
             #expect(old.status == .superseded && old.supersededBy == second.changeRequestID)
             let new = try #require(try await t.store.changeRequest(id: second.changeRequestID!))
             #expect(new.proposed == SampleRules.hexBolt.merging(["weight": 0.02]) { $1 })
-            #expect(try await t.store.changeRequests(status: .open, entities: [], limit: 10).map(\.id) == [new.id])
+            #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).map(\.id) == [new.id])
         }
     }
 

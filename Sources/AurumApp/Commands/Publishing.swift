@@ -39,15 +39,17 @@ enum PublishingSetup {
     }
 }
 
-/// Relays the database's release notifications to `releases` until the service group shuts down.
+/// Relays the database's release notifications to `releases`, and tells `availability` whether
+/// the database can be reached, until the service group shuts down.
 struct ReleaseRelay: Service {
-    let client: PostgresClient
+    let settings: DatabaseSettings
     let releases: ReleaseSignal
+    var availability = DatabaseAvailability()
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            await ReleaseNotifications.relay(from: client, to: releases, logger: logger)
+            await ReleaseNotifications.relay(settings: settings, to: releases, availability: availability, logger: logger)
         }
     }
 }
@@ -81,8 +83,9 @@ struct Publish: AsyncParsableCommand {
         guard !consumers.isEmpty else {
             throw ValidationError("no consumer to publish to: set ODOO_URL, or list endpoints in \(rulesOptions.rules)/consumers/webhooks.yaml")
         }
-        let drain = drain, lease = lease
-        try await database.withMigratedDatabase(logger: logger) { client in
+        let drain = drain, lease = lease, migrations = database.migrations
+        try await database.access.withSettings(logger: logger) { settings in try await settings.withClient(logger: logger) { client in
+            try await Migrator(directory: migrations).migrate(client, logger: logger)
             let releases = ReleaseSignal()
             let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease,
                                                         releases: releases, logger: logger)
@@ -91,11 +94,11 @@ struct Publish: AsyncParsableCommand {
                 print("\(counted(worked, "delivery", "deliveries")) worked")
             } else {
                 let group = ServiceGroup(configuration: .init(
-                    services: [.init(service: ReleaseRelay(client: client, releases: releases, logger: logger)), .init(service: dispatcher)],
+                    services: [.init(service: ReleaseRelay(settings: settings, releases: releases, logger: logger)), .init(service: dispatcher)],
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             }
-        }
+        } }
     }
 }
 

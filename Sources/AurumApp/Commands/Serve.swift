@@ -64,13 +64,14 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
-        let releases = ReleaseSignal()
+        let releases = ReleaseSignal(), availability = DatabaseAvailability()
         let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, logger: logger)
-        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, releases: releases, logger: logger) { port in
+        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, releases: releases,
+                                                availability: availability, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: ReleaseRelay(client: client, releases: releases, logger: logger)),
+            services: [.init(service: client), .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
                        .init(service: app), .init(service: dispatcher)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -83,7 +84,11 @@ extension Serve {
     static func requireFree(host: String, port: Int) async throws {
         guard port != 0 else { return }
         do {
-            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: port).get()
+            // As the server binds: with SO_REUSEADDR, so that a port left in TIME_WAIT by a server that
+            // was killed is free, and only one that something listens on is refused.
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port).get()
             try await channel.close()
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             printError("error: \(host):\(port) is in use by another process (an aurum serve running already?); "

@@ -59,14 +59,19 @@ public protocol StewardshipStore: Sendable {
     func statusBoard(entities: [String]) async throws -> StatusBoard
     /// Whether the database answers.
     func isReady() async -> Bool
+    /// The store's own words for a failure it let through (a lost connection, a database
+    /// shutting down): nil when it is not the store's.
+    func storeError(for error: any Error) -> StoreError?
 }
 
 extension StewardshipStore {
+    public func storeError(for error: any Error) -> StoreError? { error as? StoreError }
+
     public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, requestID: String) async throws -> DecisionResult {
         try await approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: false, requestID: requestID)
     }
 
-    /// Change requests in `entities` (empty: all), oldest first; all statuses when `status` is nil.
+    /// Change requests in `entities` (empty: none), oldest first; all statuses when `status` is nil.
     public func changeRequests(status: ChangeRequestStatus?, entities: [String], limit: Int) async throws -> [ChangeRequestView] {
         var filter = QueueFilter()
         (filter.status, filter.entities, filter.limit) = (status, entities, limit)

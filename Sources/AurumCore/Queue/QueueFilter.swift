@@ -2,7 +2,7 @@
 public struct QueueFilter: Sendable, Hashable {
     /// nil: every status.
     public var status: ChangeRequestStatus? = .open
-    /// The caller's entities (empty: all); `entity` narrows them to one.
+    /// The entities the caller may see; empty: none. `entity` narrows them to one.
     public var entities: [String] = []
     public var entity: String?
     public var source: String?
@@ -21,14 +21,24 @@ public struct QueueFilter: Sendable, Hashable {
 
 /// Durations as people write them on a command line or in a query: `90d`, `12h`, `30m`.
 public enum DurationText {
-    /// The duration in seconds; nil for anything else, or for zero.
+    /// The longest duration accepted: 100 years, in seconds. Anything longer is a mistake, and
+    /// arithmetic on it could overflow.
+    public static let maxSeconds = 100 * 366 * 86_400
+
+    /// What a duration may be, for an error message.
+    public static let allowed = "a whole number of days, hours or minutes from 1m to 36600d, e.g. 2d, 12h or 30m"
+
+    /// The duration in seconds; nil for anything else, for zero, and for more than `maxSeconds`.
     public static func seconds(_ text: String) -> Int? {
-        guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+        guard text.utf8.count <= 12, let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
+        let multiplier: Int
         switch unit {
-        case "d": return count * 86_400
-        case "h": return count * 3_600
-        case "m": return count * 60
+        case "d": multiplier = 86_400
+        case "h": multiplier = 3_600
+        case "m": multiplier = 60
         default: return nil
         }
+        let (seconds, overflow) = count.multipliedReportingOverflow(by: multiplier)
+        return overflow || seconds > maxSeconds ? nil : seconds
     }
 }

@@ -60,6 +60,16 @@ public struct IngestResult: Sendable, Hashable, Codable {
         try c.encode(released, forKey: .released)
     }
 
+    /// The result as `caller` may see it. A source learns the band and, when it was linked, the
+    /// golden record it was linked to; never another record's values, score or explanation
+    /// (stewards and admins see those in the change request).
+    public func visible(to caller: Principal) -> IngestResult {
+        guard caller.role == .source, let match else { return self }
+        var result = self
+        result.match = FlowMatch(band: match.band, recordID: match.band == .autoLink ? match.recordID : nil)
+        return result
+    }
+
     /// The match as an ingest result shows it: the band, the record, the score and its explanation.
     struct Summary: Encodable {
         var match: FlowMatch

@@ -8,13 +8,15 @@ import Logging
 /// (unknown routes included), and stamps each response with its request id.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AurumRequestContext
+    /// Names the store's own failures (a lost connection) so that they are answered 503, not 500.
+    let store: any StewardshipStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            let problem = Self.problem(for: error, context: context)
+            let problem = problem(for: error, context: context)
             if problem.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
@@ -24,12 +26,12 @@ struct ProblemMiddleware: RouterMiddleware {
         return response
     }
 
-    static func problem(for error: any Error, context: Context) -> Problem {
-        switch error {
+    func problem(for error: any Error, context: Context) -> Problem {
+        switch store.storeError(for: error) ?? error {
         case let problem as Problem:
             return problem
         case let error as StoreError:
-            return problem(for: error)
+            return Self.problem(for: error)
         case let batch as BatchInterrupted:
             var problem = problem(for: batch.cause, context: context)
             let stored = batch.stored.isEmpty ? "no candidate of the batch was stored"
@@ -55,10 +57,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case .forbidden(let detail): return .forbidden(detail)
         case .conflict(let detail): return .conflict(detail)
         case .invalid(let detail): return .unprocessable(detail)
-        case .unavailable(let detail):
-            var problem = Problem(.serviceUnavailable, "unavailable", title: "Try again shortly", detail: detail)
-            problem.headers[.retryAfter] = "2"
-            return problem
+        case .unavailable(let detail): return .unavailable(detail)
         }
     }
 

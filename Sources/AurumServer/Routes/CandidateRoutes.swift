@@ -27,9 +27,11 @@ struct CandidateRoutes {
         }
         let results: [IngestResult]
         do {
-            results = try await store.ingest(submissions, by: caller, requestID: context.requestID)
-        } catch let interrupted as BatchInterrupted where !isBatch {
-            throw interrupted.cause
+            results = try await store.ingest(submissions, by: caller, requestID: context.requestID).map { $0.visible(to: caller) }
+        } catch var interrupted as BatchInterrupted {
+            guard isBatch else { throw interrupted.cause }
+            interrupted.stored = interrupted.stored.map { $0.visible(to: caller) }
+            throw interrupted
         }
         return isBatch ? JSONBody.response(["results": results]) : JSONBody.response(results[0])
     }

@@ -16,36 +16,29 @@ struct ChangeFeedRoutes {
     /// caller's entities; with `wait`, an empty answer waits up to S seconds for a release.
     @Sendable func changes(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let caller = try context.caller()
-        let query = request.uri.queryParameters
+        let query = QueryValues(request)
         var entities = rules.entities.keys.sorted().filter { caller.may(.read(entity: $0)) }
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the change feed; a consumer, steward or admin may")
         }
-        if let entity = query.get("entity") {
-            guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(entity)\" for this token") }
+        if let entity = try query.text("entity") {
+            guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\" for this token") }
             entities = [entity]
         }
-        let after: Int64
-        if let text = query.get("after") {
-            guard let value = Int64(text), value >= 0 else {
-                throw Problem.unprocessable("after \"\(text)\" is not a cursor; give 0 or the next_cursor of the previous page")
-            }
-            after = value
-        } else { after = 0 }
+        let after = try query.integer("after", in: Int64(0)...Int64.max, default: 0) ?? 0
         // Out-of-range sizes and waits are clamped, not refused: a follower asks the same way each time.
-        let limit = min(max(query.get("limit").flatMap(Int.init) ?? 100, 1), 1000)
-        let wait = min(max(query.get("wait").flatMap(Double.init) ?? 0, 0), 60)
-        let scope = entities.count == rules.entities.count ? [] : entities
+        let limit = try query.clampedInteger("limit", in: 1...1000, default: 100)
+        let wait = try query.clampedSeconds("wait", in: 0...60, default: 0)
         let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
         var seen = releases.rings
-        var page = try await store.changes(after: after, entities: scope, limit: limit)
+        var page = try await store.changes(after: after, entities: entities, limit: limit)
         // Woken by each release; looking again every second as well covers a server whose
         // releases nobody relays (the notifications' connection lost).
         while page.items.isEmpty, ContinuousClock.now < deadline {
             await releases.wait(beyond: seen, upTo: min(.seconds(1), deadline - ContinuousClock.now))
             try Task.checkCancellation()
             seen = releases.rings
-            page = try await store.changes(after: after, entities: scope, limit: limit)
+            page = try await store.changes(after: after, entities: entities, limit: limit)
         }
         return JSONBody.response(direct: page.jsonValue)
     }

@@ -46,53 +46,18 @@ struct ChangeRequestRoutes {
         guard caller.role == .steward || caller.role == .admin else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not review change requests; a steward or admin may")
         }
-        let query = request.uri.queryParameters
+        let query = QueryValues(request)
         var filter = QueueFilter()
-        filter.status = nil
-        filter.entities = caller.entities
-        if let text = query.get("status") {
-            guard let parsed = ChangeRequestStatus(rawValue: text) else {
-                throw Problem.unprocessable("status \"\(text)\" is unknown; one of \(ChangeRequestStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            filter.status = parsed
-        }
-        if let entity = query.get("entity") {
-            guard rules.entities[entity] != nil else {
-                throw Problem.unprocessable("entity \"\(entity)\" is unknown; the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
-            }
-            filter.entity = entity
-        }
-        if let source = query.get("source") {
-            guard rules.sources[source] != nil else {
-                throw Problem.unprocessable("source \"\(source)\" is unknown; rules/aurum.yaml names \(rules.sources.keys.sorted().joined(separator: ", "))")
-            }
-            filter.source = source
-        }
-        filter.gate = query.get("gate")
-        if let text = query.get("older_than") {
-            guard let seconds = DurationText.seconds(text) else {
-                throw Problem.unprocessable("older_than \"\(text)\" is not a duration; give days, hours or minutes, e.g. 2d, 12h or 30m")
-            }
-            filter.olderThanSeconds = seconds
-        }
-        filter.approvableBy = try Self.flag(query.get("mine"), "mine") ? caller.approver : nil
-        filter.withDuplicates = try Self.flag(query.get("duplicates"), "duplicates")
-        if let text = query.get("limit") {
-            guard let limit = Int(text), (1...1000).contains(limit) else {
-                throw Problem.unprocessable("limit \"\(text)\" must be a whole number from 1 to 1000")
-            }
-            filter.limit = limit
-        }
+        filter.status = try query.choice("status", of: ChangeRequestStatus.self)
+        filter.entities = caller.entities.isEmpty ? rules.entities.keys.sorted() : caller.entities
+        filter.entity = try query.name("entity", among: rules.entities.keys.sorted(), what: "entity")
+        filter.source = try query.name("source", among: rules.sources.keys.sorted(), what: "source")
+        filter.gate = try query.text("gate")
+        filter.olderThanSeconds = try query.duration("older_than")
+        filter.approvableBy = try query.flag("mine") ? caller.approver : nil
+        filter.withDuplicates = try query.flag("duplicates")
+        filter.limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
         return JSONBody.response(try await store.changeRequests(filter))
-    }
-
-    /// A query flag: absent or `false` is off, `true` on, anything else a mistake to name.
-    static func flag(_ text: String?, _ name: String) throws -> Bool {
-        switch text {
-        case nil, "false": return false
-        case "true": return true
-        default: throw Problem.unprocessable("\(name) must be true or false, not \"\(text ?? "")\"")
-        }
     }
 
     @Sendable func show(_ request: Request, context: AurumRequestContext) async throws -> Response {
@@ -193,10 +158,7 @@ struct ChangeRequestRoutes {
     }
 
     static func id(_ context: AurumRequestContext) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
-            throw Problem.notFound("a change request id is a positive whole number")
-        }
-        return id
+        try context.pathID(what: "a change request")
     }
 
     static func optionalText(_ value: JSONValue?, _ name: String) throws -> String? {

@@ -19,27 +19,17 @@ struct DeliveryRoutes {
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not see deliveries; a steward or admin may")
         }
-        return entities.count == rules.entities.count ? [] : entities
+        return entities
     }
 
     /// `?consumer=C&state=S&record_id=N&limit=L`: deliveries, newest first.
     @Sendable func list(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let scope = try entities(context)
-        let query = request.uri.queryParameters
-        var state: DeliveryState?
-        if let text = query.get("state") {
-            guard let value = DeliveryState(rawValue: String(text)) else {
-                throw Problem.unprocessable("state \"\(text)\" is unknown; one of \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            state = value
-        }
-        var record: Int64?
-        if let text = query.get("record_id") {
-            guard let id = Int64(text), id > 0 else { throw Problem.unprocessable("record_id \"\(text)\" is not a record id") }
-            record = id
-        }
-        let limit = min(max(query.get("limit").flatMap(Int.init) ?? 100, 1), 1000)
-        return JSONBody.response(try await store.deliveries(consumer: query.get("consumer").map { String($0) }, state: state, record: record,
+        let query = QueryValues(request)
+        let state = try query.choice("state", of: DeliveryState.self)
+        let record = try query.integer("record_id", in: Int64(1)...Int64.max)
+        let limit = try query.clampedInteger("limit", in: 1...1000, default: 100)
+        return JSONBody.response(try await store.deliveries(consumer: try query.text("consumer"), state: state, record: record,
                                                             entities: scope, limit: limit))
     }
 

@@ -64,14 +64,20 @@ struct RecordRoutes {
     /// `?entity=` chooses when the key names records of several entities.
     @Sendable func crossReference(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let caller = try context.caller()
-        let source = context.parameters.get("source") ?? ""
-        let key = context.parameters.get("source_key") ?? ""
-        var entities = caller.entities.isEmpty ? rules.entities.keys.sorted() : caller.entities
-        if let entity = request.uri.queryParameters.get("entity") {
-            guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(entity)\" for this token") }
-            entities = [entity]
+        let source = try context.pathText("source")
+        let key = try context.pathText("source_key", maxLength: 1_000)
+        // A source token looks up its own sources' keys in its entities; others the entities they read.
+        var readable = rules.entities.keys.sorted().filter {
+            caller.role == .source ? caller.sources.contains(source) && caller.may(.submit(entity: $0, source: source))
+                : caller.may(.read(entity: $0)) || caller.may(.review(entity: $0))
         }
-        let readable = entities.filter { caller.may(.read(entity: $0)) || caller.may(.review(entity: $0)) }
+        if let entity = try QueryValues(request).text("entity") {
+            guard readable.contains(entity) else { throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\" for this token") }
+            readable = [entity]
+        }
+        guard !readable.isEmpty else {
+            throw Problem.notFound("\(source) key \"\(QueryValues.shown(key))\" is not linked to a golden record this token may see")
+        }
         let found = try await store.crossReference(source: source, sourceKey: key, entities: readable)
         guard let first = found.first else {
             throw Problem.notFound("\(source) key \"\(key)\" is not linked to a golden record (it may still wait for approval)")
@@ -84,12 +90,9 @@ struct RecordRoutes {
 
     @Sendable func current(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
-        if let text = request.uri.queryParameters.get("as_of") {
-            guard let instant = Instant.parse(String(text)) else {
-                throw Problem.unprocessable("as_of \"\(text)\" is not an instant; give an ISO 8601 time with its zone, e.g. 2026-12-01T09:30:00Z")
-            }
+        if let instant = try QueryValues(request).instant("as_of") {
             guard let record = try await store.record(entity: entity, id: id, asOf: instant) else {
-                throw Problem.notFound("\(entity) \(id) did not exist at \(text)")
+                throw Problem.notFound("\(entity) \(id) did not exist at \(Instant.format(instant))")
             }
             return JSONBody.response(record)
         }
@@ -134,12 +137,9 @@ struct RecordRoutes {
         let entity = context.parameters.get("entity") ?? ""
         let caller = try context.caller()
         guard rules.entities[entity] != nil, caller.covers(entity) else {
-            throw Problem.notFound("no entity \"\(entity)\"; the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
+            throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\"; the rules define \(rules.entities.keys.sorted().joined(separator: ", "))")
         }
         _ = try context.caller(may: .read(entity: entity))
-        guard let id = context.parameters.get("id", as: Int64.self), id > 0 else {
-            throw Problem.notFound("a record id is a positive whole number")
-        }
-        return (entity, id)
+        return (entity, try context.pathID(what: "a record"))
     }
 }
