@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Pure domain: schemas, validation, change-request lifecycle, diffs. No I/O.
@@ -104,6 +105,7 @@ let package = Package(
         .testTarget(name: "AurumServerTests", dependencies: [
             "AurumServer", "AurumStore", "AurumTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "AurumPublishTests", dependencies: ["AurumPublish", "AurumTestSupport"]),
         .testTarget(name: "OdooDoubleTests", dependencies: [

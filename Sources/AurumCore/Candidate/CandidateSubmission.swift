@@ -50,7 +50,7 @@ public struct CandidateSubmission: Sendable, Hashable {
         guard system.submits(entity) else {
             throw SubmissionError(path: "\(path).source", message: "source \"\(source)\" may not submit \(entity) records (rules/aurum.yaml)")
         }
-        guard sourceKey.count <= 200 else {
+        guard sourceKey.fits(200) else {
             throw SubmissionError(path: "\(path).source_key", message: "is longer than 200 characters")
         }
         let attributes = try attributeMembers(object["attributes"], path: "\(path).attributes", schema: schema)
@@ -85,12 +85,30 @@ public struct CandidateSubmission: Sendable, Hashable {
         for (name, member) in attributes {
             if case .array = member { throw nested(path, name) }
             if case .object = member { throw nested(path, name) }
+            if case .string(let text) = member, let limit = schema.attribute(name)?.hardLimit, !text.fits(limit) {
+                throw SubmissionError(path: "\(path).\(name)", message: "is longer than \(limit) characters, the most \(schema.name).\(name) may hold; "
+                                      + "shorten it (or raise length: max in rules/\(schema.name).yaml)")
+            }
         }
         return attributes
     }
 
     static func nested(_ path: String, _ name: String) -> SubmissionError {
         SubmissionError(path: "\(path).\(name)", message: "must be a single value (string, number, boolean or null), not a list or object")
+    }
+}
+
+extension String {
+    /// Whether the text has at most `limit` characters (Unicode scalars), found without reading
+    /// past the limit.
+    func fits(_ limit: Int) -> Bool {
+        if utf8.count <= limit { return true }
+        var count = 0
+        for _ in unicodeScalars {
+            count += 1
+            if count > limit { return false }
+        }
+        return true
     }
 }
 

@@ -60,4 +60,13 @@ public struct AttributeSpec: Sendable, Hashable {
         self.name = name
         self.type = type
     }
+
+    /// The longest value accepted at all, in characters, checked before anything normalizes or
+    /// matches it: the rules' `length: {max}` when it is longer, else 1,000 (10,000 for `text`).
+    /// A value over the rules' own maximum but within this one is a validation finding, as before.
+    public var hardLimit: Int {
+        let fallback = type == .text ? 10_000 : 1_000
+        guard let max = length?.max, max.isFinite, max > Double(fallback) else { return fallback }
+        return Int(Swift.min(max, 1_000_000))
+    }
 }

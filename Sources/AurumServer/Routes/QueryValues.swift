@@ -63,7 +63,7 @@ struct QueryValues {
     func instant(_ name: String) throws -> Date? {
         guard let text = try text(name) else { return nil }
         guard let instant = Instant.parse(text) else {
-            throw Self.problem(name, text, "an ISO 8601 time with its zone, e.g. 2026-12-01T09:30:00Z")
+            throw Self.problem(name, text, "an ISO 8601 time with its zone between the years 1 and 9999, e.g. 2026-12-01T09:30:00Z")
         }
         return instant
     }
