@@ -37,6 +37,7 @@ public enum AurumHTTPServer {
         RecordRoutes(store: store, rules: rules).add(to: v1)
         ChangeFeedRoutes(store: store, rules: rules, releases: releases).add(to: v1)
         DeliveryRoutes(store: store, rules: rules).add(to: v1)
+        ConsumerRoutes(store: store).add(to: v1)
         return router
     }
 

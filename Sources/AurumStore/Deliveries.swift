@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStewardshipStore {
     static let deliveryColumns = """
         d.id, d.consumer, d.entity, d.record_id, d.version, d.position, d.state, d.attempts,
-        CASE WHEN d.state IN ('pending', 'failed', 'leased') THEN \(SQLTime.iso("d.next_attempt_at")) END AS next_attempt_at,
+        CASE WHEN d.state IN \(DeliveryLifecycle.sqlList(DeliveryLifecycle.unfinished)) THEN \(SQLTime.iso("d.next_attempt_at")) END AS next_attempt_at,
         d.last_error, d.note, \(SQLTime.iso("d.created_at")) AS created_at, \(SQLTime.iso("d.finished_at")) AS finished_at
         """
 
@@ -33,33 +33,55 @@ extension PostgresStewardshipStore {
         return result
     }
 
+    /// The most deliveries one replay queues again.
+    public static let replayCap = 10_000
+
     /// Sends deliveries again, with their event ids: delivery `id`, or every delivery of
-    /// `consumer` of versions released at or after `since`. Pending ones are left as they are.
-    /// Returns the deliveries queued again; each replay is audited.
+    /// `consumer` of versions released at or after `since` (at most `replayCap`, oldest first).
+    /// A latest-only consumer (Odoo) gets the record's current version, never an older one's
+    /// values back. What waits already is left as it is. One statement, one audit entry.
+    /// Returns the deliveries queued again.
     public func replay(delivery id: Int64?, consumer: String?, since: Date?, entities: [String], by caller: Principal,
                        requestID: String) async throws -> [DeliveryView] {
         guard caller.role == .admin || caller.role == .steward else {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not replay deliveries; a steward or admin may")
         }
+        let replayable = DeliveryLifecycle.replayable.map(\.rawValue)
         return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                UPDATE delivery d
-                SET state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL, finished_at = NULL,
-                    note = \("replayed by \(caller.name)")
-                FROM change_feed f
-                WHERE f.position = d.position AND d.state IN ('delivered', 'dead', 'skipped', 'failed')
-                  AND (\(id)::bigint IS NULL OR d.id = \(id))
-                  AND (\(consumer)::text IS NULL OR d.consumer = \(consumer))
-                  AND (\(since)::timestamptz IS NULL OR f.released_at >= \(since))
-                  AND d.entity = ANY(\(entities))
+                WITH chosen AS (
+                    SELECT d.id, d.consumer, d.record_id, d.version, c.latest_only FROM delivery d
+                    JOIN change_feed f ON f.position = d.position JOIN consumer c ON c.name = d.consumer
+                    WHERE d.state = ANY(\(replayable))
+                      AND (\(id)::bigint IS NULL OR d.id = \(id))
+                      AND (\(consumer)::text IS NULL OR d.consumer = \(consumer))
+                      AND (\(since)::timestamptz IS NULL OR f.released_at >= \(since))
+                      AND d.entity = ANY(\(entities))
+                    ORDER BY d.id LIMIT \(Self.replayCap)
+                ), target AS (
+                    SELECT DISTINCT cf.position, cf.entity, cf.record_id, cf.version, ch.consumer FROM chosen ch
+                    JOIN golden_record gr ON gr.id = ch.record_id
+                    JOIN change_feed cf ON cf.record_id = ch.record_id
+                     AND cf.version = CASE WHEN ch.latest_only THEN gr.current_version ELSE ch.version END
+                )
+                INSERT INTO delivery AS d (consumer, position, entity, record_id, version, note)
+                SELECT consumer, position, entity, record_id, version, \("replayed by \(caller.name)") FROM target
+                ON CONFLICT (consumer, record_id, version) DO UPDATE
+                SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL,
+                    lease_token = NULL, finished_at = NULL, note = excluded.note
+                WHERE d.state = ANY(\(replayable))
                 RETURNING \(unescaped: Self.deliveryColumns)
                 """, logger: logger)
             var replayed = [DeliveryView]()
             for try await row in rows { replayed.append(try Self.delivery(row.makeRandomAccess())) }
-            for delivery in replayed {
+            if !replayed.isEmpty {
+                let first = replayed[0]
                 try await AuditLog.append(AuditEntry(
-                    actor: caller.name, action: "delivery.replayed", entity: delivery.entity, subject: "delivery:\(delivery.id)",
-                    recordID: delivery.recordID, version: delivery.version, after: ["consumer": .string(delivery.consumer)],
+                    actor: caller.name, action: "delivery.replayed", entity: replayed.count == 1 ? first.entity : nil,
+                    subject: replayed.count == 1 ? "delivery:\(first.id)" : "deliveries",
+                    recordID: replayed.count == 1 ? first.recordID : nil, version: replayed.count == 1 ? first.version : nil,
+                    after: ["count": .number(Double(replayed.count)), "consumers": .array(Set(replayed.map(\.consumer)).sorted().map(JSONValue.string)),
+                            "deliveries": .array(replayed.prefix(1000).map { .number(Double($0.id)) })],
                     rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
             }
             return replayed.sorted { $0.id < $1.id }
@@ -81,14 +103,14 @@ extension PostgresStewardshipStore {
 extension PostgresStewardshipStore {
     /// Queues the current version of each of `records` for `consumer` again (a drift repaired by
     /// the outbox): its delivery set pending, or one written when it had none. Returns how many.
-    /// A consumer no publisher registered yet is registered (disabled until one is configured with it).
+    /// A consumer not declared yet is declared, as a publisher would declare it.
     public func requeueCurrent(consumer registration: ConsumerRegistration, records: [Int64], by actor: String, requestID: String) async throws -> Int {
         guard !records.isEmpty else { return 0 }
         let consumer = registration.name
         return try await client.transaction(logger: logger) { connection in
             try await connection.query("""
                 INSERT INTO consumer (name, kind, entities, enabled, latest_only)
-                VALUES (\(consumer), \(registration.kind.rawValue), \(registration.entities), false, \(registration.latestOnly))
+                VALUES (\(consumer), \(registration.kind.rawValue), \(registration.entities), true, \(registration.latestOnly))
                 ON CONFLICT (name) DO NOTHING
                 """, logger: logger)
             let rows = try await connection.query("""
@@ -97,9 +119,9 @@ extension PostgresStewardshipStore {
                 FROM golden_record gr JOIN change_feed f ON f.record_id = gr.id AND f.version = gr.current_version
                 WHERE gr.id = ANY(\(records))
                 ON CONFLICT (consumer, record_id, version) DO UPDATE
-                SET state = 'pending', attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL, finished_at = NULL,
-                    note = excluded.note
-                WHERE delivery.state IN ('delivered', 'dead', 'skipped', 'failed')
+                SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL,
+                    lease_token = NULL, finished_at = NULL, note = excluded.note
+                WHERE delivery.state = ANY(\(DeliveryLifecycle.replayable.map(\.rawValue)))
                 RETURNING id, entity, record_id, version
                 """, logger: logger)
             var count = 0

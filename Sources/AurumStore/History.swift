@@ -51,8 +51,8 @@ extension PostgresStewardshipStore {
                       AND c.received_at > now() - interval '24 hours')::int8,
                    (SELECT count(*) FROM change_request cr WHERE cr.entity = e.entity AND cr.status = 'open'
                       AND EXISTS (SELECT 1 FROM possible_duplicate d WHERE d.change_request_id = cr.id AND d.resolution IS NULL))::int8,
-                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state IN ('pending', 'failed', 'leased'))::int8,
-                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = 'dead')::int8
+                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue))))::int8,
+                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = \(DeliveryState.dead.rawValue))::int8
             FROM unnest(\(names)::text[]) AS e(entity)
             """, logger: logger)
         for try await (entity, blocked, obsolete, rejected, duplicates, pending, dead)

@@ -15,22 +15,23 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         self.logger = logger
     }
 
-    public func register(_ consumers: [ConsumerRegistration], kinds: Set<ConsumerRegistration.Kind>) async throws {
+    public func declare(_ consumers: [ConsumerRegistration]) async throws {
+        guard !consumers.isEmpty else { return }
         try await client.transaction(logger: logger) { connection in
-            for c in consumers {
-                try await connection.query("""
-                    INSERT INTO consumer (name, kind, entities, enabled, latest_only)
-                    VALUES (\(c.name), \(c.kind.rawValue), \(c.entities), true, \(c.latestOnly))
-                    ON CONFLICT (name) DO UPDATE
-                    SET kind = excluded.kind, entities = excluded.entities, latest_only = excluded.latest_only,
-                        enabled = consumer.disabled_reason IS NULL, updated_at = now()
-                    """, logger: logger)
-            }
             try await connection.query("""
-                UPDATE consumer SET enabled = false, updated_at = now()
-                WHERE kind = ANY(\(kinds.map(\.rawValue))) AND NOT (name = ANY(\(consumers.map(\.name)))) AND enabled
+                INSERT INTO consumer (name, kind, entities, enabled, latest_only)
+                SELECT c.name, c.kind, ARRAY(SELECT jsonb_array_elements_text(c.entities)), true, c.latest_only
+                FROM jsonb_to_recordset(\(SQLJSON.text(consumers.map(Self.row)))::jsonb)
+                     AS c(name text, kind text, entities jsonb, latest_only boolean)
+                ON CONFLICT (name) DO UPDATE
+                SET kind = excluded.kind, entities = excluded.entities, latest_only = excluded.latest_only, updated_at = now()
+                WHERE (consumer.kind, consumer.entities, consumer.latest_only) IS DISTINCT FROM (excluded.kind, excluded.entities, excluded.latest_only)
                 """, logger: logger)
         }
+    }
+
+    static func row(_ c: ConsumerRegistration) -> JSONValue {
+        ["name": .string(c.name), "kind": .string(c.kind.rawValue), "entities": .array(c.entities.map(JSONValue.string)), "latest_only": .bool(c.latestOnly)]
     }
 
     public func enabledConsumers() async throws -> [String] {
@@ -41,7 +42,8 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
     }
 
     public func claim(consumer: String, worker: String, limit: Int, lease: Double, references: [String: [String]]) async throws -> [DeliveryJob] {
-        try await client.transaction(logger: logger) { connection in
+        let unfinished = DeliveryLifecycle.unfinished.map(\.rawValue), leased = DeliveryLifecycle.claimed.rawValue, dead = DeliveryState.dead.rawValue
+        return try await client.transaction(logger: logger) { connection in
             // One claimer per consumer at a time, so that two workers never take two versions of
             // one record (the rows they would compare are not yet leased when both look).
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("delivery:" + consumer), 0))", logger: logger)
@@ -51,85 +53,103 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     SELECT d.id FROM delivery d
                     JOIN golden_version gv ON gv.record_id = d.record_id AND gv.version = d.version
                     CROSS JOIN cons
-                    WHERE d.consumer = \(consumer) AND d.state IN ('pending', 'failed', 'leased') AND d.next_attempt_at <= now()
+                    WHERE d.consumer = \(consumer) AND d.state IN \(unescaped: DeliveryLifecycle.sqlList(DeliveryLifecycle.claimable))
+                      AND d.next_attempt_at <= now()
                       -- in order: nothing earlier of the record still to deliver (latest-only: nothing later)
                       AND NOT EXISTS (SELECT 1 FROM delivery e
                                       WHERE e.consumer = d.consumer AND e.record_id = d.record_id AND e.id <> d.id
                                         AND CASE WHEN cons.latest_only
-                                                 THEN (e.version > d.version AND e.state IN ('pending', 'failed', 'leased'))
-                                                      OR (e.state = 'leased' AND e.lease_until > now())
-                                                 ELSE e.version < d.version AND e.state IN ('pending', 'failed', 'leased', 'dead') END)
+                                                 -- never two versions of a record in flight, and only the newest sent
+                                                 THEN (e.version > d.version AND e.state = ANY(\(unfinished)))
+                                                      OR (e.state = \(leased) AND e.lease_until > now())
+                                                 ELSE e.version < d.version AND (e.state = ANY(\(unfinished)) OR e.state = \(dead)) END)
                       -- the records it references reach this consumer first
                       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(\(SQLJSON.text(references))::jsonb -> d.entity) AS a(name)
                                       JOIN delivery r ON r.consumer = d.consumer
                                        AND r.record_id = CASE WHEN jsonb_typeof(gv.attributes -> a.name) = 'number'
                                                               THEN (gv.attributes ->> a.name)::numeric::bigint END
-                                       AND r.state IN ('pending', 'failed', 'leased'))
+                                       AND r.state = ANY(\(unfinished)))
                     ORDER BY d.next_attempt_at, d.id
                     LIMIT \(limit)
                     FOR UPDATE OF d SKIP LOCKED
                 )
                 UPDATE delivery d
-                SET state = 'leased', attempts = d.attempts + 1, leased_by = \(worker),
+                SET state = \(leased), attempts = d.attempts + 1, leased_by = \(worker), lease_token = nextval('delivery_lease_token'),
                     lease_until = now() + make_interval(secs => \(lease)), next_attempt_at = now() + make_interval(secs => \(lease))
                 FROM due WHERE d.id = due.id
-                RETURNING d.id, d.consumer, d.attempts, d.position, d.entity, d.record_id, d.version
+                RETURNING d.id, d.consumer, d.attempts, d.position, d.lease_token
                 """, logger: logger)
-            var claimed = [(Int64, String, Int, Int64, String, Int64, Int)]()
-            for try await row in rows.decode((Int64, String, Int, Int64, String, Int64, Int).self) { claimed.append(row) }
+            var claimed = [(Int64, String, Int, Int64, Int64)]()
+            for try await row in rows.decode((Int64, String, Int, Int64, Int64).self) { claimed.append(row) }
             guard !claimed.isEmpty else { return [] }
             let events = try await ChangeFeed.events(positions: claimed.map(\.3), on: connection, logger: logger)
-            return claimed.compactMap { id, consumer, attempts, position, _, _, _ in
-                events[position].map { DeliveryJob(id: id, consumer: consumer, attempts: attempts, event: $0) }
+            return claimed.compactMap { id, consumer, attempts, position, token in
+                events[position].map { DeliveryJob(id: id, consumer: consumer, attempts: attempts, event: $0, leaseToken: token) }
             }.sorted { $0.event.data.position < $1.event.data.position }
         }
+    }
+
+    public func renew(_ jobs: [DeliveryJob], lease: Double) async throws -> Set<Int64> {
+        guard !jobs.isEmpty else { return [] }
+        let rows = try await client.query("""
+            UPDATE delivery d
+            SET lease_until = now() + make_interval(secs => \(lease)), next_attempt_at = now() + make_interval(secs => \(lease))
+            FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.leaseToken))::bigint[]) AS j(id, token)
+            WHERE d.id = j.id AND d.lease_token = j.token AND d.state = \(DeliveryLifecycle.claimed.rawValue)
+            RETURNING d.id
+            """, logger: logger)
+        var held = Set<Int64>()
+        for try await id in rows.decode(Int64.self) { held.insert(id) }
+        return held
     }
 
     public func finish(_ answers: [(job: DeliveryJob, outcome: DeliveryOutcome)], worker: String, policy: DeliveryBackOff) async throws {
         guard !answers.isEmpty else { return }
         let transitions = answers.map { DeliveryTransition.after($0.outcome, attempts: $0.job.attempts, policy: policy, random: Double.random(in: 0..<1)) }
+        let finished = DeliveryState.allCases.filter(\.isFinished).map(\.rawValue)
         let rows: [JSONValue] = zip(answers, transitions).map { answer, transition in
             let note: String? = if case .delivered(let note) = answer.outcome { note } else { nil }
-            return ["id": .number(Double(answer.job.id)), "state": .string(transition.state.rawValue),
+            return ["id": .number(Double(answer.job.id)), "token": .number(Double(answer.job.leaseToken)), "state": .string(transition.state.rawValue),
                     "error": transition.error.map(JSONValue.string) ?? .null, "note": note.map(JSONValue.string) ?? .null,
                     "retry_in": .number(transition.retryIn ?? 0)]
         }
         try await client.transaction(logger: logger) { connection in
-            // One statement for the claim's answers; only rows this worker still holds change.
+            // One statement for the claim's answers; only rows still held under this claim's
+            // fencing token change (a worker whose lease was lost and claimed again changes nothing).
             let updated = try await connection.query("""
                 UPDATE delivery d
                 SET state = u.state, last_error = coalesce(u.error, d.last_error), note = coalesce(u.note, d.note),
-                    lease_until = NULL, leased_by = NULL,
+                    lease_until = NULL, leased_by = NULL, lease_token = NULL,
                     next_attempt_at = now() + make_interval(secs => u.retry_in),
-                    finished_at = CASE WHEN u.state IN ('delivered', 'skipped', 'dead') THEN now() END
-                FROM jsonb_to_recordset(\(SQLJSON.text(rows))::jsonb) AS u(id bigint, state text, error text, note text, retry_in float8)
-                WHERE d.id = u.id AND d.state = 'leased' AND d.leased_by = \(worker)
+                    finished_at = CASE WHEN u.state = ANY(\(finished)) THEN now() END
+                FROM jsonb_to_recordset(\(SQLJSON.text(rows))::jsonb) AS u(id bigint, token bigint, state text, error text, note text, retry_in float8)
+                WHERE d.id = u.id AND d.state = \(DeliveryLifecycle.claimed.rawValue) AND d.lease_token = u.token
                 RETURNING d.id, d.consumer, d.record_id, d.version, u.state
                 """, logger: logger)
-            var finished = [(id: Int64, consumer: String, record: Int64, version: Int, state: String)]()
-            for try await row in updated.decode((Int64, String, Int64, Int, String).self) { finished.append(row) }
-            if finished.count < answers.count {
+            var done = [(id: Int64, consumer: String, record: Int64, version: Int, state: String)]()
+            for try await row in updated.decode((Int64, String, Int64, Int, String).self) { done.append(row) }
+            if done.count < answers.count {
                 logger.info("leases ran out before their deliveries finished; other workers have them",
-                            metadata: ["aurum.deliveries": "\(answers.count - finished.count)"])
+                            metadata: ["aurum.deliveries": "\(answers.count - done.count)"])
             }
             // Older versions a latest-only consumer never got are skipped in favour of the delivered one.
-            let delivered = finished.filter { $0.state == DeliveryState.delivered.rawValue }
+            let delivered = done.filter { $0.state == DeliveryState.delivered.rawValue }
             if !delivered.isEmpty {
                 try await connection.query("""
                     UPDATE delivery d
-                    SET state = 'skipped', note = 'superseded by version ' || u.version || ', delivered in its place', finished_at = now()
+                    SET state = \(DeliveryLifecycle.skipped.rawValue), note = 'superseded by version ' || u.version || ', delivered in its place',
+                        finished_at = now()
                     FROM unnest(\(delivered.map(\.consumer))::text[], \(delivered.map(\.record))::bigint[], \(delivered.map { Int64($0.version) })::bigint[])
                          AS u(consumer, record_id, version)
                     JOIN consumer c ON c.name = u.consumer AND c.latest_only
                     WHERE d.consumer = u.consumer AND d.record_id = u.record_id AND d.version < u.version
-                      AND d.state IN ('pending', 'failed', 'dead')
+                      AND d.state = ANY(\(DeliveryLifecycle.skippable.map(\.rawValue)))
                     """, logger: logger)
             }
-            let held = Set(finished.map(\.id))
+            let held = Set(done.map(\.id))
             for (answer, transition) in zip(answers, transitions) where transition.disablesConsumer && held.contains(answer.job.id) {
-                try await connection.query("""
-                    UPDATE consumer SET enabled = false, disabled_reason = \(transition.error), updated_at = now() WHERE name = \(answer.job.consumer)
-                    """, logger: logger)
+                try await Consumers.disable(answer.job.consumer, reason: transition.error ?? "gone", by: worker, requestID: "outbox",
+                                            rulesVersion: nil, on: connection, logger: logger)
             }
         }
     }

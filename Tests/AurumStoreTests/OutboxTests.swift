@@ -4,9 +4,9 @@ import AurumTestSupport
 import Foundation
 import Testing
 
-/// The outbox: a delivery per enabled consumer written with each release, claimed per record in
-/// version order under a lease, retried with back-off, dead after the attempts or at a permanent
-/// error, and a 410 disabling its consumer.
+/// The outbox: a delivery per declared consumer written with each release, claimed per record in
+/// version order under a lease with a fencing token, retried with back-off, dead after the
+/// attempts or at a permanent error, and a 410 disabling its consumer while its deliveries wait.
 @Suite struct OutboxTests {
     static func bolt(_ n: Int, name: String? = nil) -> CandidateSubmission {
         SampleRules.item("PLM-\(n)", ["code": .string("B-\(n)"), "name": .string(name ?? "Bolt \(n)"), "uom": "Units"])
@@ -23,26 +23,34 @@ import Testing
         return result
     }
 
-    @Test func eachReleaseWritesADeliveryPerEnabledConsumerOfItsEntity() async throws {
+    @Test func eachReleaseWritesADeliveryPerDeclaredConsumerOfItsEntityEnabledOrNot() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "erp", kind: .webhook, entities: ["item"]), .init(name: "crm", kind: .webhook, entities: ["customer"])],
-                                 kinds: [.webhook])
+            try await q.declare([.init(name: "erp", kind: .webhook, entities: ["item"]), .init(name: "crm", kind: .webhook, entities: ["customer"])])
             _ = try await t.release([Self.bolt(1)])
             #expect(try await states(t, consumer: "erp") == ["1:pending"])
             #expect(try await states(t, consumer: "crm").isEmpty)
-            // A consumer no longer configured is disabled: releases after that write nothing for it.
-            try await q.register([.init(name: "crm", kind: .webhook, entities: ["customer"])], kinds: [.webhook])
-            #expect(try await q.enabledConsumers() == ["crm"])
+            // A process that declares fewer consumers disables none of the others.
+            try await q.declare([.init(name: "crm", kind: .webhook, entities: ["customer"])])
+            #expect(try await q.enabledConsumers() == ["crm", "erp"])
+            // A disabled consumer still gets its deliveries written; they wait, and none is claimed.
+            let admin = try await t.actor("ops", .admin)
+            _ = try await t.store.setConsumer("erp", enabled: false, reason: "maintenance", by: admin.principal, requestID: "r")
             _ = try await t.release([Self.bolt(2)])
-            #expect(try await states(t, consumer: "erp") == ["1:pending"])
+            #expect(try await states(t, consumer: "erp") == ["1:pending", "1:pending"])
+            #expect(try await q.claim(consumer: "erp", worker: "w", limit: 10, lease: 30, references: [:]).isEmpty)
+            _ = try await t.store.setConsumer("erp", enabled: true, reason: nil, by: admin.principal, requestID: "r")
+            #expect(try await q.claim(consumer: "erp", worker: "w", limit: 10, lease: 30, references: [:]).count == 2)
+            let audit = try await t.client.query("SELECT action || ' ' || coalesce(reason, '') FROM audit_entry WHERE subject = 'consumer:erp' ORDER BY id",
+                                                 logger: TestLogger.quiet)
+            #expect(try await audit.decode(String.self).rows() == ["consumer.disabled maintenance", "consumer.enabled "])
         }
     }
 
     @Test func versionsOfARecordAreClaimedInOrderAndOneAtATime() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            try await q.declare([.init(name: "erp", kind: .webhook)])
             let id = try #require(try await t.release([Self.bolt(1)]).first)
             _ = try await t.release([Self.bolt(1, name: "Bolt 1 v2")])
             _ = try await t.release([Self.bolt(2)])
@@ -61,7 +69,7 @@ import Testing
     @Test func aLatestOnlyConsumerGetsTheNewestVersionAndTheOlderAreSkippedSayingSo() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "odoo", kind: .odoo, latestOnly: true)], kinds: [.odoo])
+            try await q.declare([.init(name: "odoo", kind: .odoo, latestOnly: true)])
             let id = try #require(try await t.release([Self.bolt(1)]).first)
             _ = try await t.release([Self.bolt(1, name: "Bolt 1 v2")])
             _ = try await t.release([Self.bolt(1, name: "Bolt 1 v3")])
@@ -77,7 +85,7 @@ import Testing
     @Test func anExpiredLeaseIsClaimedAgainAndTheLateFinishIsIgnored() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            try await q.declare([.init(name: "erp", kind: .webhook)])
             _ = try await t.release([Self.bolt(1)])
             let lost = try #require(try await q.claim(consumer: "erp", worker: "w1", limit: 10, lease: 0.2, references: [:]).first)
             try await Task.sleep(for: .milliseconds(400))
@@ -93,7 +101,7 @@ import Testing
     @Test func failuresBackOffThenGoDeadAndA410DisablesTheConsumer() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            try await q.declare([.init(name: "erp", kind: .webhook)])
             _ = try await t.release([Self.bolt(1)])
             let policy = DeliveryBackOff(maxAttempts: 2, base: 60, cap: 120)
             let first = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
@@ -115,15 +123,20 @@ import Testing
             let gone = try #require(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).first)
             try await q.finish(gone, worker: "w", outcome: .gone(error: "410 Gone"), policy: policy)
             #expect(try await q.enabledConsumers().isEmpty)
-            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            #expect(try await states(t, consumer: "erp") == ["1:dead", "1:pending"], "the delivery the 410 answered waits for the endpoint")
+            try await q.declare([.init(name: "erp", kind: .webhook)])
             #expect(try await q.enabledConsumers().isEmpty, "a 410 keeps it disabled through a restart")
+            let admin = try await t.actor("ops", .admin)
+            let enabled = try await t.store.setConsumer("erp", enabled: true, reason: "endpoint is back", by: admin.principal, requestID: "r")
+            #expect(enabled.enabled && enabled.disabledReason == nil && enabled.waiting == 1)
+            #expect(try await q.claim(consumer: "erp", worker: "w", limit: 1, lease: 30, references: [:]).map(\.id) == [gone.id])
         }
     }
 
     @Test func aRecordWaitsForTheRecordsItReferences() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "odoo", kind: .odoo, latestOnly: true)], kinds: [.odoo])
+            try await q.declare([.init(name: "odoo", kind: .odoo, latestOnly: true)])
             let supplier = try #require(try await t.release([CandidateSubmission(entity: "supplier", source: "procurement", sourceKey: "V-1",
                                                                                  attributes: MergeTests.acme)]).first)
             var item = SampleRules.hexBolt
@@ -140,7 +153,7 @@ import Testing
     @Test func twoWorkersClaimingAtOnceNeverTakeOneDeliveryOrTwoVersionsOfARecord() async throws {
         try await TestStore.with { t in
             let q = queue(t)
-            try await q.register([.init(name: "erp", kind: .webhook)], kinds: [.webhook])
+            try await q.declare([.init(name: "erp", kind: .webhook)])
             for n in 1...20 { _ = try await t.release([Self.bolt(n)]) }
             for n in 1...20 { _ = try await t.release([Self.bolt(n, name: "Bolt \(n) v2")]) }
             let claims = try await withThrowingTaskGroup(of: [DeliveryJob].self) { group in

@@ -7,8 +7,10 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The consumers this process publishes to: Odoo when ODOO_URL is set, and every endpoint of
-/// rules/consumers/webhooks.yaml (its secret from the environment variable it names).
+/// The consumers this process publishes to, of those the rules declare: Odoo when ODOO_URL is
+/// set, and each endpoint of rules/consumers/webhooks.yaml whose secret is in the environment.
+/// A consumer this process lacks the settings for is left to the processes that have them; it
+/// stays enabled, and its deliveries are written all the same.
 enum PublishingSetup {
     static func consumers(rules: RuleSet, rulesDirectory: String, odoo: OdooOptions, logger: Logger) throws -> [any DeliveryConsumer] {
         var consumers = [any DeliveryConsumer]()
@@ -17,13 +19,15 @@ enum PublishingSetup {
             guard let mapping = rules.odoo else {
                 throw ValidationError("ODOO_URL is set but \(rulesDirectory)/consumers/odoo.yaml is missing; add the mapping or unset ODOO_URL")
             }
-            let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
-            consumers.append(OdooConsumer(publisher: publisher, entities: mapping.order))
+            consumers.append(OdooConsumer(publisher: OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)))
+        } else if rules.odoo != nil {
+            logger.info("this process does not deliver to Odoo (ODOO_URL is not set); a process that has it does, and releases wait for one")
         }
         for endpoint in rules.webhooks {
             guard let secret = environment[endpoint.secretVariable], !secret.isEmpty else {
-                throw ValidationError("webhook endpoint \(endpoint.name) needs its secret: set \(endpoint.secretVariable) to its whsec_ secret "
-                                      + "(\(rulesDirectory)/consumers/webhooks.yaml)")
+                logger.info("this process does not deliver to a webhook endpoint whose secret it lacks; a process that has it does",
+                            metadata: ["aurum.consumer": "webhook:\(endpoint.name)", "aurum.secret_variable": "\(endpoint.secretVariable)"])
+                continue
             }
             do { consumers.append(try WebhookConsumer(endpoint: endpoint, secret: secret)) } catch {
                 throw ValidationError("\(endpoint.secretVariable): \(error)")
@@ -34,8 +38,8 @@ enum PublishingSetup {
 
     static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], lease: Double = 60,
                            releases: ReleaseSignal, logger: Logger) -> OutboxDispatcher {
-        OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, lease: lease,
-                         releases: releases, references: rules.references, logger: logger)
+        OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, declared: rules.consumers,
+                         lease: lease, releases: releases, references: rules.references, logger: logger)
     }
 }
 
@@ -81,7 +85,8 @@ struct Publish: AsyncParsableCommand {
         let rules = try loadRules(rulesOptions.rules)
         let consumers = try PublishingSetup.consumers(rules: rules, rulesDirectory: rulesOptions.rules, odoo: odoo, logger: logger)
         guard !consumers.isEmpty else {
-            throw ValidationError("no consumer to publish to: set ODOO_URL, or list endpoints in \(rulesOptions.rules)/consumers/webhooks.yaml")
+            throw ValidationError("no consumer to publish to: set ODOO_URL, or the secret variable of an endpoint in "
+                                  + "\(rulesOptions.rules)/consumers/webhooks.yaml")
         }
         let drain = drain, lease = lease, migrations = database.migrations
         try await database.access.withSettings(logger: logger) { settings in try await settings.withClient(logger: logger) { client in

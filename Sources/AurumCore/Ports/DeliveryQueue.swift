@@ -13,31 +13,58 @@ public struct ConsumerRegistration: Sendable, Hashable {
     }
 }
 
-/// One delivery a worker claimed: the version to send, as its event.
+extension ConsumerRegistration {
+    /// Odoo, told of the entities its mapping publishes, latest version only.
+    public static func odoo(_ mapping: OdooMapping) -> ConsumerRegistration {
+        ConsumerRegistration(name: "odoo", kind: .odoo, entities: mapping.order, latestOnly: true)
+    }
+
+    /// A webhook endpoint, named `webhook:<name>`, told of every version in order.
+    public static func webhook(_ endpoint: WebhookEndpoint) -> ConsumerRegistration {
+        ConsumerRegistration(name: "webhook:\(endpoint.name)", kind: .webhook, entities: endpoint.entities)
+    }
+}
+
+extension RuleSet {
+    /// The consumers the rules configure (rules/consumers/odoo.yaml and webhooks.yaml): the same
+    /// for every process, whatever settings or secrets it has.
+    public var consumers: [ConsumerRegistration] {
+        (odoo.map { [ConsumerRegistration.odoo($0)] } ?? []) + webhooks.map(ConsumerRegistration.webhook)
+    }
+}
+
+/// One delivery a worker claimed: the version to send, as its event, and the fencing token of
+/// the claim, without which it can be neither renewed nor finished.
 public struct DeliveryJob: Sendable, Hashable {
     public var id: Int64
     public var consumer: String
     /// Attempts so far, this one included.
     public var attempts: Int
     public var event: ChangeEvent
+    /// Given by the claim; a later claim of the same delivery gets another.
+    public var leaseToken: Int64
 
-    public init(id: Int64, consumer: String, attempts: Int, event: ChangeEvent) {
-        self.id = id; self.consumer = consumer; self.attempts = attempts; self.event = event
+    public init(id: Int64, consumer: String, attempts: Int, event: ChangeEvent, leaseToken: Int64) {
+        self.id = id; self.consumer = consumer; self.attempts = attempts; self.event = event; self.leaseToken = leaseToken
     }
 }
 
 /// The outbox the publishing workers work from; implemented on PostgreSQL by AurumStore.
 public protocol DeliveryQueue: Sendable {
-    /// Makes `consumers` the enabled consumers of their kinds (others of those kinds are disabled);
-    /// a consumer disabled by a 410 stays disabled until it is registered with a new URL.
-    func register(_ consumers: [ConsumerRegistration], kinds: Set<ConsumerRegistration.Kind>) async throws
+    /// Declares the consumers the rules configure: new ones are added, enabled; known ones keep
+    /// whether they are enabled (only an operator or a 410 changes that). Nothing is disabled
+    /// for lacking here: every process declares what the shared rules say.
+    func declare(_ consumers: [ConsumerRegistration]) async throws
     /// Claims up to `limit` due deliveries of `consumer` for `lease` seconds: per record only the
     /// next in version order (for a latest-only consumer, the latest), none of a record another
     /// worker holds, and none whose referenced records (`references`: entity → attributes) still
     /// wait for this consumer.
     func claim(consumer: String, worker: String, limit: Int, lease: Double, references: [String: [String]]) async throws -> [DeliveryJob]
+    /// Extends the lease of `jobs` by `lease` seconds from now; returns the ids still held (a
+    /// delivery claimed again by another worker since is not).
+    func renew(_ jobs: [DeliveryJob], lease: Double) async throws -> Set<Int64>
     /// Records what the consumer answered, for a claim's deliveries at once; a delivery whose
-    /// lease was lost meanwhile is left as it is.
+    /// claim was superseded meanwhile (another fencing token) is left as it is.
     func finish(_ answers: [(job: DeliveryJob, outcome: DeliveryOutcome)], worker: String, policy: DeliveryBackOff) async throws
     /// The consumers currently enabled.
     func enabledConsumers() async throws -> [String]

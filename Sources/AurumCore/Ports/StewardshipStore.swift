@@ -44,7 +44,7 @@ public protocol StewardshipStore: Sendable {
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Every version and decision of record `id`, with actors and reasons; nil when it does not exist.
     func history(entity: String, id: Int64) async throws -> HistoryView?
-    /// Released versions after feed position `after`, in commit order, in `entities` (all when empty).
+    /// Released versions after feed position `after`, in commit order, in `entities` (none when empty).
     func changes(after: Int64, entities: [String], limit: Int) async throws -> ChangePage
     /// The version of a record current at `instant`; nil when it did not exist then.
     func record(entity: String, id: Int64, asOf instant: Date) async throws -> RecordView?
@@ -55,7 +55,11 @@ public protocol StewardshipStore: Sendable {
                 requestID: String) async throws -> [DeliveryView]
     /// Per consumer, the state of a record's latest delivery.
     func deliveryStates(record id: Int64) async throws -> [DeliveryView]
-    /// What waits per entity (all when `entities` is empty): the status board.
+    /// Every consumer the rules declared, enabled or not, with what waits for it.
+    func consumers() async throws -> [ConsumerView]
+    /// Enables or disables a consumer (admins; audited); its deliveries wait while it is disabled.
+    func setConsumer(_ name: String, enabled: Bool, reason: String?, by caller: Principal, requestID: String) async throws -> ConsumerView
+    /// What waits per entity of `entities`: the status board.
     func statusBoard(entities: [String]) async throws -> StatusBoard
     /// Whether the database answers.
     func isReady() async -> Bool

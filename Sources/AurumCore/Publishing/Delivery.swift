@@ -33,7 +33,7 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case retry(error: String, retryAfter: Double?)
     /// Failed for good (Odoo refused the values, a 4xx): dead at once, for a person to fix and replay.
     case failed(error: String)
-    /// The endpoint is gone (410): dead, and the consumer disabled.
+    /// The endpoint is gone (410): the consumer is disabled, and the delivery waits for it.
     case gone(error: String)
 }
 
@@ -52,33 +52,6 @@ public enum DeliveryState: String, Sendable, Hashable, Codable, CaseIterable {
     case dead
 
     public var isFinished: Bool { self == .delivered || self == .skipped || self == .dead }
-}
-
-/// The state a delivery moves to after `outcome`, its `attempts` counting this one.
-public struct DeliveryTransition: Sendable, Hashable {
-    public var state: DeliveryState
-    /// Seconds until the next attempt, for a failed one.
-    public var retryIn: Double?
-    public var error: String?
-    /// Whether the consumer is to be disabled (an endpoint answered 410).
-    public var disablesConsumer: Bool
-
-    public static func after(_ outcome: DeliveryOutcome, attempts: Int, policy: DeliveryBackOff, random: Double) -> DeliveryTransition {
-        switch outcome {
-        case .delivered:
-            return DeliveryTransition(state: .delivered, retryIn: nil, error: nil, disablesConsumer: false)
-        case .retry(let error, let retryAfter):
-            guard attempts < policy.maxAttempts else {
-                return DeliveryTransition(state: .dead, retryIn: nil, error: "\(error) (gave up after \(attempts) attempts)", disablesConsumer: false)
-            }
-            return DeliveryTransition(state: .failed, retryIn: policy.delay(afterAttempts: attempts, retryAfter: retryAfter, random: random),
-                                      error: error, disablesConsumer: false)
-        case .failed(let error):
-            return DeliveryTransition(state: .dead, retryIn: nil, error: error, disablesConsumer: false)
-        case .gone(let error):
-            return DeliveryTransition(state: .dead, retryIn: nil, error: error, disablesConsumer: true)
-        }
-    }
 }
 
 /// One released version as consumers receive it: a CloudEvents 1.0 event (JSON format), its id

@@ -110,10 +110,9 @@ public actor OdooPublisher {
         var existing = try await find(outcome.externalID, model: entity.model)
         if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
            let adopted = try await adoptable(entity.model, adoptBy, key) {
-            if !dryRun { try await createExternalID(outcome.externalID, model: entity.model, id: adopted) }
-            outcome.notes.append("adopted \(entity.model) \(adopted), created in Odoo outside Aurum with the same \(adoptBy)")
+            existing = dryRun ? adopted : try await bindExternalID(outcome.externalID, model: entity.model, id: adopted, fresh: false)
+            outcome.notes.append("adopted \(entity.model) \(existing ?? adopted), created in Odoo outside Aurum with the same \(adoptBy)")
             outcome.action = .adopted
-            existing = adopted
         }
         guard let id = existing else {
             guard active else {
@@ -163,15 +162,25 @@ public actor OdooPublisher {
         } catch {
             outcomes[batch[0].index].fail(batch[0].record, error)
         }
-        let made = zip(batch, ids).compactMap { pending, id in id.map { (pending, $0) } }
+        var made = zip(batch, ids).compactMap { pending, id in id.map { (pending, $0) } }
         guard !made.isEmpty else { return }
         do {
             _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(made.map { pending, id in
                 Self.externalIDRow(outcomes[pending.index].externalID, model: pending.model, id: id)
             })]))
         } catch {
-            for (pending, id) in made {  // one by one, so that one refusal does not lose the others' links
-                do { try await createExternalID(outcomes[pending.index].externalID, model: pending.model, id: id) } catch {
+            // One by one, so that one refusal does not lose the others' links; a record another
+            // publisher created under the same external id meanwhile is the one kept.
+            for (position, (pending, id)) in made.enumerated() {
+                do {
+                    let kept = try await bindExternalID(outcomes[pending.index].externalID, model: pending.model, id: id, fresh: true)
+                    guard kept != id else { continue }
+                    made[position].1 = kept
+                    _ = try await client.call(OdooCall(pending.model, "write", ids: [kept], ["vals": .struct(pending.values)]))
+                    outcomes[pending.index].action = .adopted
+                    outcomes[pending.index].notes.append("another publisher created \(pending.model) \(kept) under the same external id at the same "
+                                                         + "moment; it was kept and updated, and the duplicate \(id) removed")
+                } catch {
                     outcomes[pending.index].fail(pending.record, error)
                 }
             }
@@ -200,12 +209,15 @@ public actor OdooPublisher {
         }
         if let key = child.fields.first?.odooField, let value = desired[key],
            let adopted = try await search(child.model, [[.string(child.parentField), "=", .int(parent)], [.string(key), "=", value]]) {
-            if !dryRun { try await createExternalID(externalID, model: child.model, id: adopted) }
+            if !dryRun { _ = try await bindExternalID(externalID, model: child.model, id: adopted, fresh: false) }
             return ["\(child.name): \(dryRun ? "would adopt" : "adopted") \(child.model) \(adopted)"]
         }
         if !dryRun {
             let created = try await client.call(OdooCall(child.model, "create", ["vals_list": [.struct(desired.filter { !$0.value.isEmpty })]]))
-            if let id = created.int ?? created.array?.first?.int { try await createExternalID(externalID, model: child.model, id: id) }
+            if let id = created.int ?? created.array?.first?.int {
+                let kept = try await bindExternalID(externalID, model: child.model, id: id, fresh: true)
+                if kept != id { _ = try await client.call(OdooCall(child.model, "write", ids: [kept], ["vals": .struct(desired)])) }
+            }
         }
         return ["\(child.name): \(dryRun ? "would create" : "created") \(child.model)"]
     }
@@ -294,15 +306,6 @@ public actor OdooPublisher {
 
     func search(_ model: String, _ domain: [OdooValue]) async throws(OdooFailure) -> Int? {
         try await client.call(OdooCall(model, "search", ["domain": .array(domain), "limit": 1], context: ["active_test": false])).array?.first?.int
-    }
-
-    func createExternalID(_ externalID: String, model: String, id: Int) async throws(OdooFailure) {
-        let stale = try await client.call(OdooCall("ir.model.data", "search", ["domain": Self.externalIDDomain(externalID)]))
-        if let row = stale.array?.first?.int {  // it pointed at a record that is gone
-            _ = try await client.call(OdooCall("ir.model.data", "write", ids: [row], ["vals": ["model": .string(model), "res_id": .int(id)]]))
-            return
-        }
-        _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": [Self.externalIDRow(externalID, model: model, id: id)]]))
     }
 
     /// `module.name` split at its first dot.

@@ -8,11 +8,14 @@ public struct OdooConsumer: DeliveryConsumer {
     public let registration: ConsumerRegistration
     public let batchSize: Int
 
-    public init(publisher: OdooPublisher, entities: [String], batchSize: Int = 100) {
+    public init(publisher: OdooPublisher, batchSize: Int = 100) {
         self.publisher = publisher
-        self.registration = ConsumerRegistration(name: "odoo", kind: .odoo, entities: entities, latestOnly: true)
+        self.registration = .odoo(publisher.mapping)
         self.batchSize = batchSize
     }
+
+    /// The longest one call to Odoo may take; the outbox's lease is longer still.
+    public var timeLimit: Double { Double(publisher.client.settings.timeout.nanoseconds) / 1e9 }
 
     public func deliver(_ jobs: [DeliveryJob]) async -> [DeliveryOutcome] {
         let records = jobs.map { job in

@@ -8,6 +8,8 @@ public protocol DeliveryConsumer: Sendable {
     var registration: ConsumerRegistration { get }
     /// How many of its deliveries one worker takes at once.
     var batchSize: Int { get }
+    /// The longest one request to the consumer may take, in seconds: a lease is always longer.
+    var timeLimit: Double { get }
     /// Delivers `jobs`, one outcome per job, in order.
     func deliver(_ jobs: [DeliveryJob]) async -> [DeliveryOutcome]
 }
@@ -15,14 +17,19 @@ public protocol DeliveryConsumer: Sendable {
 /// The publishing worker: claims each consumer's due deliveries from the outbox (several
 /// workers, in one process or many, share it through SKIP LOCKED and leases), hands them to the
 /// consumer and records the answers. Each consumer has a loop of its own, so one slow endpoint
-/// never delays another.
+/// never delays another. A claim's lease is longer than the consumer's own time limit and is
+/// renewed while its deliveries are in flight; a worker that finds its lease taken over stops
+/// sending, and its answers are refused by the claim's fencing token.
 public struct OutboxDispatcher: Service {
     let queue: any DeliveryQueue
     let consumers: [any DeliveryConsumer]
     let worker: String
     let policy: DeliveryBackOff
-    /// Seconds a claim is held; a worker killed meanwhile has its deliveries claimed again after it.
+    /// Seconds a claim is held at least (renewed every third of it while the consumer works); a
+    /// worker killed meanwhile has its deliveries claimed again after it.
     let lease: Double
+    /// The consumers the rules declare, this process's or not: every process declares them all.
+    let declared: [ConsumerRegistration]
     /// How long an idle loop waits before it looks again, unless a release rings `releases` first.
     let idle: Duration
     /// Rung at each committed release (see `ReleaseNotifications`).
@@ -31,10 +38,11 @@ public struct OutboxDispatcher: Service {
     let references: [String: [String]]
     let logger: Logger
 
-    public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], worker: String = OutboxDispatcher.workerName(),
-                policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60, idle: Duration = .milliseconds(500),
-                releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:], logger: Logger) {
+    public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], declared: [ConsumerRegistration]? = nil,
+                worker: String = OutboxDispatcher.workerName(), policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60,
+                idle: Duration = .milliseconds(500), releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:], logger: Logger) {
         self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
+        self.declared = declared ?? consumers.map(\.registration)
         self.lease = lease; self.idle = idle; self.releases = releases; self.references = references; self.logger = logger
     }
 
@@ -43,9 +51,9 @@ public struct OutboxDispatcher: Service {
         "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    /// Registers the consumers, then delivers until the service group shuts down.
+    /// Declares the consumers, then delivers until the service group shuts down.
     public func run() async throws {
-        try await queue.register(consumers.map(\.registration), kinds: [.odoo, .webhook])
+        try await queue.declare(declared)
         guard !consumers.isEmpty else {
             // Nothing to publish to: stay until the group shuts down (a service that returns ends it).
             logger.info("no consumer configured: releases are kept in the change feed, and nothing is delivered")
@@ -67,7 +75,7 @@ public struct OutboxDispatcher: Service {
     /// Delivers what is due now, for every consumer, until nothing is due; for `aurum publish --drain`.
     /// Returns how many deliveries were worked.
     public func drain() async throws -> Int {
-        try await queue.register(consumers.map(\.registration), kinds: [.odoo, .webhook])
+        try await queue.declare(declared)
         var total = 0
         for consumer in consumers {
             while let worked = try? await once(consumer), worked > 0 { total += worked }
@@ -96,12 +104,21 @@ public struct OutboxDispatcher: Service {
         }
     }
 
+    /// The lease for `consumer`'s claims: the configured one, and always longer than the
+    /// consumer's own time limit.
+    func lease(for consumer: any DeliveryConsumer) -> Double { max(lease, consumer.timeLimit * 2) }
+
     /// One claim of `consumer`'s due deliveries, delivered and finished; how many there were.
     func once(_ consumer: any DeliveryConsumer) async throws -> Int {
+        let lease = lease(for: consumer)
         let jobs = try await queue.claim(consumer: consumer.registration.name, worker: worker, limit: consumer.batchSize,
                                          lease: lease, references: references)
         guard !jobs.isEmpty else { return 0 }
-        let outcomes = await consumer.deliver(jobs)
+        guard let outcomes = await deliverHoldingLease(jobs, to: consumer, lease: lease) else {
+            logger.warning("a claim's lease was taken over while its deliveries were in flight; sending stopped, another worker has them",
+                           metadata: ["aurum.consumer": "\(consumer.registration.name)", "aurum.deliveries": "\(jobs.count)"])
+            return jobs.count
+        }
         for (job, outcome) in zip(jobs, outcomes) {
             if case .delivered = outcome { continue }
             logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
@@ -109,5 +126,26 @@ public struct OutboxDispatcher: Service {
         }
         try await queue.finish(Array(zip(jobs, outcomes)).map { (job: $0.0, outcome: $0.1) }, worker: worker, policy: policy)
         return jobs.count
+    }
+
+    /// The consumer's outcomes for `jobs`, their lease renewed every third of `lease` meanwhile;
+    /// nil when a renewal found a delivery claimed by another worker since (the sending is then
+    /// cancelled). A renewal the database does not answer is tried again at the next third: the
+    /// fencing token still keeps a late answer from overwriting another worker's.
+    func deliverHoldingLease(_ jobs: [DeliveryJob], to consumer: any DeliveryConsumer, lease: Double) async -> [DeliveryOutcome]? {
+        await withTaskGroup(of: [DeliveryOutcome]?.self) { group in
+            group.addTask { await consumer.deliver(jobs) }
+            group.addTask {
+                while true {
+                    try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
+                    if Task.isCancelled { return [] }
+                    guard let held = try? await queue.renew(jobs, lease: lease) else { continue }
+                    if held.count < jobs.count { return nil }
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 }

@@ -15,13 +15,14 @@ public struct WebhookConsumer: DeliveryConsumer {
     let key: SymmetricKey
     public let registration: ConsumerRegistration
     public let batchSize: Int
+    public var timeLimit: Double { endpoint.timeout }
     /// Deliveries sent at once (different records; a record's versions go one after the other).
     let concurrency: Int
 
     public init(endpoint: WebhookEndpoint, secret: String, batchSize: Int = 20, concurrency: Int = 8) throws {
         self.endpoint = endpoint
         self.key = try StandardWebhooks.key(secret)
-        self.registration = ConsumerRegistration(name: "webhook:\(endpoint.name)", kind: .webhook, entities: endpoint.entities)
+        self.registration = .webhook(endpoint)
         self.batchSize = batchSize
         self.concurrency = concurrency
     }

@@ -55,7 +55,7 @@ struct DeliveryRoutes {
         if let id, replayed.isEmpty {
             throw Problem.conflict("delivery \(id) does not exist or waits already; only a delivered, failed, skipped or dead one is replayed")
         }
-        struct Answer: Encodable { var replayed: [DeliveryView] }
-        return JSONBody.response(Answer(replayed: replayed))
+        struct Answer: Encodable { var count: Int; var replayed: [DeliveryView] }
+        return JSONBody.response(Answer(count: replayed.count, replayed: Array(replayed.prefix(1000))))
     }
 }
