@@ -195,9 +195,10 @@ struct Replay: AsyncParsableCommand {
         if let id { body["delivery_id"] = .number(Double(id)) }
         if let consumer { body["consumer"] = .string(consumer) }
         if let since { body["since"] = .string(since) }
-        struct Answer: Codable { var replayed: [DeliveryView] }
+        struct Answer: Codable { var count: Int; var replayed: [DeliveryView] }
         guard let answer = try await post("/v1/deliveries/replay", body, as: Answer.self, client: client, json: { $0 }) else { return }
-        client.say("\(counted(answer.replayed.count, "delivery", "deliveries")) queued again")
+        client.say("\(counted(answer.count, "delivery", "deliveries")) queued again"
+                   + (answer.count > answer.replayed.count ? " (the first \(answer.replayed.count) listed)" : ""))
         if !answer.replayed.isEmpty { client.say(DeliveryText.table(answer.replayed)) }
     }
 }
