@@ -77,7 +77,8 @@ extension PostgresStewardshipStore {
         guard let (state, into) = try await rows.decode((String, Int64?).self).first(where: { _ in true }) else {
             throw StoreError.notFound("\(entity) \(id) does not exist")
         }
-        if state == "superseded" {
+        guard let current = RecordState(rawValue: state) else { throw StoreError.unavailable("\(entity) \(id) has an unknown state \(state)") }
+        if RecordMergeStates.merged(from: current) == nil {
             throw StoreError.conflict("\(entity) \(id) is already merged into \(into.map(String.init) ?? "another record")\(hint)")
         }
     }
@@ -154,7 +155,7 @@ extension PostgresStewardshipStore {
         try await connection.query("""
             UPDATE record_source SET record_id = \(target), merged_from = \(absorbed) WHERE record_id = \(absorbed)
             """, logger: logger)
-        let version = try await appendVersion(of: absorbed, state: "superseded", supersededBy: target, attributes: nil, lineage: nil,
+        let version = try await appendVersion(of: absorbed, state: .superseded, supersededBy: target, attributes: nil, lineage: nil,
                                               request: request, caller: caller, on: connection)
         try await connection.query("DELETE FROM unique_value WHERE record_id = \(absorbed)", logger: logger)
         try await MatchKeys.drop(record: absorbed, on: connection, logger: logger)
@@ -187,20 +188,23 @@ extension PostgresStewardshipStore {
         try await connection.query("UPDATE record_merge SET undone_by = \(request.id) WHERE id = \(merge.id)", logger: logger)
     }
 
-    /// An unmerge's last step: the restored record is active again with the values of its last
-    /// version before the merge, its unique values and blocking keys its own again.
+    /// An unmerge's last step: the restored record is back in the state it had before the merge
+    /// (a blocked one stays blocked) with the values of its last version before it, its unique
+    /// values and blocking keys its own again.
     func restore(_ restored: Int64, request: ChangeRequestView, schema: EntitySchema, caller: Principal, requestID: String,
                  on connection: PostgresConnection) async throws {
         let rows = try await connection.query("""
-            SELECT attributes::text, lineage::text FROM golden_version
-            WHERE record_id = \(restored) AND state <> 'superseded' ORDER BY version DESC LIMIT 1
+            SELECT attributes::text, lineage::text, state FROM golden_version
+            WHERE record_id = \(restored) AND state <> \(RecordState.superseded.rawValue) ORDER BY version DESC LIMIT 1
             """, logger: logger)
-        guard let (text, lineageText) = try await rows.decode((String, String).self).first(where: { _ in true }) else {
+        guard let (text, lineageText, stateText) = try await rows.decode((String, String, String).self).first(where: { _ in true }) else {
             throw StoreError.conflict("\(request.entity) \(restored) has no version to restore")
         }
+        guard let before = RecordState(rawValue: stateText) else { throw StoreError.unavailable("\(request.entity) \(restored) has an unknown state") }
         let attributes = try SQLJSON.decode(Attributes.self, text)
         let lineage = try SQLJSON.decode([String: Lineage].self, lineageText)
-        let version = try await appendVersion(of: restored, state: "active", supersededBy: nil, attributes: attributes, lineage: lineage,
+        let version = try await appendVersion(of: restored, state: RecordMergeStates.unmerged(before: before), supersededBy: nil,
+                                              attributes: attributes, lineage: lineage,
                                               request: request, caller: caller, on: connection)
         try await UniqueValues.claim(record: restored, entity: request.entity, attributes: attributes, schema: schema, on: connection, logger: logger)
         try await MatchKeys.replace(record: restored, entity: request.entity, attributes: attributes, rules: schema.match,
@@ -213,7 +217,7 @@ extension PostgresStewardshipStore {
 
     /// Appends the next version of `record` in `state`, with `attributes` (nil: the current ones),
     /// and puts the record in that state.
-    func appendVersion(of record: Int64, state: String, supersededBy: Int64?, attributes: Attributes?, lineage: [String: Lineage]?,
+    func appendVersion(of record: Int64, state: RecordState, supersededBy: Int64?, attributes: Attributes?, lineage: [String: Lineage]?,
                        request: ChangeRequestView,
                        caller: Principal, on connection: PostgresConnection) async throws -> Int {
         let rows = try await connection.query("""
@@ -226,10 +230,10 @@ extension PostgresStewardshipStore {
         }
         let values = try attributes ?? SQLJSON.decode(Attributes.self, text)
         let origin = try lineage ?? SQLJSON.decode([String: Lineage].self, lineageText)
-        try await insertVersion(record: record, version: current + 1, state: state, attributes: values, lineage: origin,
+        try await insertVersion(record: record, version: current + 1, state: state.rawValue, attributes: values, lineage: origin,
                                 changeRequest: request.id, caller: caller, on: connection)
         try await connection.query("""
-            UPDATE golden_record SET current_version = \(current + 1), state = \(state), superseded_by = \(supersededBy), updated_at = now()
+            UPDATE golden_record SET current_version = \(current + 1), state = \(state.rawValue), superseded_by = \(supersededBy), updated_at = now()
             WHERE id = \(record)
             """, logger: logger)
         return current + 1

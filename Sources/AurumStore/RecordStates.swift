@@ -66,7 +66,7 @@ extension PostgresStewardshipStore {
                             on connection: PostgresConnection) async throws -> (Int64, Int) {
         guard let id = request.recordID else { throw StoreError.conflict("change request \(request.id) names no record") }
         let current = try await lockedState(of: id, entity: request.entity, for: change, ignoring: request.id, on: connection)
-        let version = try await appendVersion(of: id, state: current.target.rawValue, supersededBy: nil, attributes: nil, lineage: nil,
+        let version = try await appendVersion(of: id, state: current.target, supersededBy: nil, attributes: nil, lineage: nil,
                                               request: request, caller: caller, on: connection)
         try await AuditLog.append(AuditEntry(
             actor: caller.name, action: change.auditAction, entity: request.entity, subject: "record:\(id)", recordID: id, version: version,

@@ -87,6 +87,29 @@ import Testing
     }
 }
 
+extension MergeTests {
+    @Test func aBlockedSupplierMergedByMistakeIsStillBlockedOnceUnmerged() async throws {
+        try await TestStore.with { t in
+            let alice = try await t.actor("alice", .steward)
+            let bob = try await t.actor("bob", .steward)
+            let ids = try await t.release([Self.supplier("procurement", "V-1001", Self.acme), Self.supplier("portal", "acme-42", Self.acmeTwice)])
+            let (survivor, blocked) = (ids[0], ids[1])
+            let block = try await t.store.changeState(.block, entity: "supplier", record: blocked, by: alice.principal, reason: "bank details unverified",
+                                                      requestID: "r")
+            _ = try await t.store.approve(changeRequest: block.id, by: bob.principal, comment: nil, revision: nil, requestID: "r")
+            let merge = try await t.store.merge(entity: "supplier", record: blocked, into: survivor, by: alice.principal, reason: "looked the same",
+                                                requestID: "r")
+            _ = try await t.store.approve(changeRequest: merge.id, by: bob.principal, comment: nil, revision: nil, requestID: "r")
+            #expect(try await t.store.record(entity: "supplier", id: blocked)?.state == .superseded)
+            let unmerge = try await t.store.unmerge(entity: "supplier", record: blocked, by: alice.principal, reason: "two companies", requestID: "r")
+            _ = try await t.store.approve(changeRequest: unmerge.id, by: bob.principal, comment: nil, revision: nil, requestID: "r")
+            let restored = try #require(try await t.store.record(entity: "supplier", id: blocked))
+            #expect(restored.state == .blocked, "an unmerge never unblocks: \(restored.state)")
+            #expect(try await t.store.record(entity: "supplier", id: survivor)?.state == .active)
+        }
+    }
+}
+
 /// Survivorship in the flow: a less trusted source's value is kept as its own and does not
 /// change the golden record; a more trusted source's does.
 @Suite struct SurvivorshipFlowTests {

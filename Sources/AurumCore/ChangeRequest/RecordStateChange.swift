@@ -68,3 +68,18 @@ extension RecordStateChange {
         }
     }
 }
+
+/// The record states a merge and an unmerge give, beside the steward's state changes: the one
+/// place that decides them, as `RecordStateChange.target` does for block, unblock and obsolete.
+public enum RecordMergeStates {
+    /// The state of a record merged into another: superseded, from any state but superseded.
+    public static func merged(from state: RecordState) -> RecordState? {
+        state == .superseded ? nil : .superseded
+    }
+
+    /// The state an unmerged record comes back in: the one it had before the merge, so that a
+    /// blocked supplier merged by mistake is still blocked once unmerged.
+    public static func unmerged(before state: RecordState) -> RecordState {
+        state == .superseded ? .active : state
+    }
+}
