@@ -52,13 +52,24 @@ public struct BulkLoad: Sendable {
     }
 
     /// Writes `records` in one transaction: skips those with a source key loaded already, refuses
-    /// those whose unique values another record holds, and writes the rest as version 1 with
-    /// their source keys, unique values, blocking keys and one audit entry each.
+    /// those with a source key an open change request proposes and those whose unique values
+    /// another record holds, and writes the rest as version 1 with their source keys, unique
+    /// values, blocking keys and one audit entry each. The source keys are locked first, as
+    /// ingest locks them, so that a candidate of the same key waits for the load or the load for it.
     public func write(_ records: [Record]) async throws -> Outcome {
         guard let schema = rules.entities[entity] else { throw StoreError.invalid("the rules do not define entity \(entity)") }
         return try await client.transaction(logger: logger) { connection in
             var outcome = Outcome()
             let keys = records.flatMap { $0.contributions.map { [$0.source, $0.sourceKey] } }
+            try await Locks.sourceKeys(keys.map { [entity] + $0 }, on: connection, logger: logger)
+            let proposed = try await connection.query("""
+                SELECT source || chr(31) || source_key, min(id) FROM change_request
+                WHERE entity = \(entity) AND status = 'open' AND record_id IS NULL  -- as change_request_open_create indexes them
+                  AND (source, source_key) IN (SELECT * FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[]))
+                GROUP BY 1
+                """, logger: logger)
+            var proposals = [String: Int64]()
+            for try await (key, request) in proposed.decode((String, Int64).self) { proposals[key] = request }
             let loaded = try await connection.query("""
                 SELECT source || chr(31) || source_key FROM record_source
                 WHERE entity = \(entity) AND (source, source_key) IN (SELECT * FROM unnest(\(keys.map { $0[0] })::text[], \(keys.map { $0[1] })::text[]))
@@ -68,6 +79,13 @@ public struct BulkLoad: Sendable {
                 let isDone = record.contributions.contains { done.contains($0.source + "\u{1f}" + $0.sourceKey) }
                 if isDone { outcome.skipped += 1 }
                 return !isDone
+            }
+            fresh = fresh.filter { record in
+                guard let held = record.contributions.first(where: { proposals[$0.source + "\u{1f}" + $0.sourceKey] != nil }) else { return true }
+                let request = proposals[held.source + "\u{1f}" + held.sourceKey]!
+                outcome.refused.append((held.sourceKey, "\(held.source) key \(held.sourceKey) is proposed by open change request \(request); "
+                                        + "approve, reject or withdraw it, then load again"))
+                return false
             }
             let unique = fresh.map { UniqueValues.keys($0.attributes, schema: schema) }
             let held = try await connection.query("""

@@ -60,4 +60,22 @@ import Testing
             }
         }
     }
+
+    @Test func aSourceKeyAnOpenCreateProposesIsRefusedNotGivenASecondRecord() async throws {
+        try await TestStore.with { t in
+            // Odoo's P-2 came in as a candidate first and waits for a steward.
+            let odoo = try await t.actor("odoo-sync", .source, sources: ["odoo"])
+            let candidate = CandidateSubmission(entity: "item", source: "odoo", sourceKey: "P-2", attributes: ["code": "B-1002", "name": "Hex nut M8", "uom": "Units"])
+            let open = try #require(try await t.store.ingest([candidate], by: odoo.principal, requestID: "r")[0].changeRequestID)
+            try await withFile { path in
+                let loaded = try await runAurumCapturing(["load", path, "--entity", "item", "--source", "odoo", "--database-url", t.settings.url, "--json"])
+                let outcome = try JSONDecoder().decode(JSONValue.self, from: Data(loaded.output.utf8))
+                let refused = outcome.objectValue?["refused"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                #expect(refused.contains { $0["source_key"] == "P-2" && $0["message"]?.stringValue?.contains("open change request \(open)") == true },
+                        "\(loaded.output)")
+                #expect(try await t.store.crossReference(source: "odoo", sourceKey: "P-2", entities: ["item"]).isEmpty, "no record took the key")
+                #expect(try await t.store.changeRequest(id: open)?.status == .open, "the steward still decides it")
+            }
+        }
+    }
 }

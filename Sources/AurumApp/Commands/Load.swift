@@ -93,6 +93,8 @@ struct Load: AsyncParsableCommand {
         let entity = entity, source = source, batch = batch, file = file
         let planned = outcome
         outcome = try await database.withMigratedDatabase(logger: logger) { client in
+            // The consumers the rules declare get deliveries of the loaded versions, as of any release.
+            try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
             let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: "cli:load", loadID: loadID, logger: logger)
             var outcome = planned
             // What the database did, kept apart from what reading the file found (`records` holds that).

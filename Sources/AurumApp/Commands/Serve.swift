@@ -57,6 +57,8 @@ struct Serve: AsyncParsableCommand {
         defer { embedded?.stop(logger: logger) }
         try await settings.withClient(logger: logger) { client in
             try await migrator.migrate(client, logger: logger)
+            // Before the first request: every release from here on writes a delivery per declared consumer.
+            try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
             let shared = try await PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger).prepare()
             for clash in shared {
                 logger.warning("a unique attribute's value is held by two golden records; merge or correct them", metadata: ["aurum.clash": "\(clash)"])

@@ -4,9 +4,14 @@ public struct HistoryView: Sendable, Hashable, Codable {
     public var id: Int64
     public var entity: String
     public var events: [Event]
+    /// Whether earlier events were left out: a history lists the newest `HistoryView.limit`.
+    public var truncated: Bool
 
-    public init(id: Int64, entity: String, events: [Event]) {
-        self.id = id; self.entity = entity; self.events = events
+    /// The most events a history lists.
+    public static let limit = 1_000
+
+    public init(id: Int64, entity: String, events: [Event], truncated: Bool = false) {
+        self.id = id; self.entity = entity; self.events = events; self.truncated = truncated
     }
 
     /// One audit entry about the record or one of its change requests.
@@ -59,7 +64,9 @@ public struct StatusBoard: Sendable, Hashable, Codable {
         public var oneToSevenDays = 0
         public var overSevenDays = 0
 
-        public init() {}
+        public init(underOneDay: Int = 0, oneToSevenDays: Int = 0, overSevenDays: Int = 0) {
+            self.underOneDay = underOneDay; self.oneToSevenDays = oneToSevenDays; self.overSevenDays = overSevenDays
+        }
 
         public var total: Int { underOneDay + oneToSevenDays + overSevenDays }
 
