@@ -33,17 +33,18 @@ import Testing
     @Test func twoWorkersAndAConsumerSlowerThanTheLeaseDeliverEachVersionOnce() async throws {
         try await TestStore.with { t in
             let queue = PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet)
-            let consumer = SlowConsumer(takes: .seconds(4), timeLimit: 0.5)
+            let consumer = SlowConsumer(takes: .seconds(9), timeLimit: 0.5)
             try await queue.declare([consumer.registration])
             for n in 1...3 { _ = try await t.release([Self.bolt(n)]) }
-            // One claim takes all three; a lease of 1.5 s against 4 s per claim: without renewal
+            // One claim takes all three; a lease of 4 s against 9 s per claim (renewed every 1.3 s, so a
+            // renewal must be late by over 2.6 s to lose it, even on a busy machine): without renewal
             // the idle second worker would claim them again while the first still sends them.
             let workers = ["w1", "w2"].map {
-                OutboxDispatcher(queue: queue, consumers: [consumer], worker: $0, lease: 1.5, idle: .milliseconds(20), logger: TestLogger.quiet)
+                OutboxDispatcher(queue: queue, consumers: [consumer], worker: $0, lease: 4, idle: .milliseconds(20), logger: TestLogger.quiet)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { try await worker.run() } }
-                let deadline = ContinuousClock.now + .seconds(30)
+                let deadline = ContinuousClock.now + .seconds(60)
                 while try await Self.finished(t) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
                 group.cancelAll()
             }
