@@ -54,14 +54,14 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     JOIN golden_version gv ON gv.record_id = d.record_id AND gv.version = d.version
                     CROSS JOIN cons
                     WHERE d.consumer = \(consumer) AND d.state IN \(unescaped: DeliveryLifecycle.sqlList(DeliveryLifecycle.claimable))
-                      AND d.next_attempt_at <= now()
+                      AND d.next_attempt_at <= clock_timestamp()
                       -- in order: nothing earlier of the record still to deliver (latest-only: nothing later)
                       AND NOT EXISTS (SELECT 1 FROM delivery e
                                       WHERE e.consumer = d.consumer AND e.record_id = d.record_id AND e.id <> d.id
                                         AND CASE WHEN cons.latest_only
                                                  -- never two versions of a record in flight, and only the newest sent
                                                  THEN (e.version > d.version AND e.state = ANY(\(unfinished)))
-                                                      OR (e.state = \(leased) AND e.lease_until > now())
+                                                      OR (e.state = \(leased) AND e.lease_until > clock_timestamp())
                                                  ELSE e.version < d.version AND (e.state = ANY(\(unfinished)) OR e.state = \(dead)) END)
                       -- the records it references reach this consumer first
                       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(\(SQLJSON.text(references))::jsonb -> d.entity) AS a(name)
@@ -75,7 +75,9 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                 )
                 UPDATE delivery d
                 SET state = \(leased), attempts = d.attempts + 1, leased_by = \(worker), lease_token = nextval('delivery_lease_token'),
-                    lease_until = now() + make_interval(secs => \(lease)), next_attempt_at = now() + make_interval(secs => \(lease))
+                    -- from the moment of the claim, not the transaction's start (the lock above may have been waited for)
+                    lease_until = clock_timestamp() + make_interval(secs => \(lease)),
+                    next_attempt_at = clock_timestamp() + make_interval(secs => \(lease))
                 FROM due WHERE d.id = due.id
                 RETURNING d.id, d.consumer, d.attempts, d.position, d.lease_token
                 """, logger: logger)
@@ -93,7 +95,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         guard !jobs.isEmpty else { return [] }
         let rows = try await client.query("""
             UPDATE delivery d
-            SET lease_until = now() + make_interval(secs => \(lease)), next_attempt_at = now() + make_interval(secs => \(lease))
+            SET lease_until = clock_timestamp() + make_interval(secs => \(lease)), next_attempt_at = clock_timestamp() + make_interval(secs => \(lease))
             FROM unnest(\(jobs.map(\.id))::bigint[], \(jobs.map(\.leaseToken))::bigint[]) AS j(id, token)
             WHERE d.id = j.id AND d.lease_token = j.token AND d.state = \(DeliveryLifecycle.claimed.rawValue)
             RETURNING d.id
@@ -144,6 +146,21 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     JOIN consumer c ON c.name = u.consumer AND c.latest_only
                     WHERE d.consumer = u.consumer AND d.record_id = u.record_id AND d.version < u.version
                       AND d.state = ANY(\(DeliveryLifecycle.skippable.map(\.rawValue)))
+                    """, logger: logger)
+            }
+            // A latest-only consumer whose older version landed after a newer one (a lease lost
+            // while both were in flight) may hold the older values now: the newest goes again.
+            if !delivered.isEmpty {
+                try await connection.query("""
+                    UPDATE delivery n
+                    SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), finished_at = NULL,
+                        note = 'sent again: version ' || u.version || ' was delivered after it'
+                    FROM unnest(\(delivered.map(\.consumer))::text[], \(delivered.map(\.record))::bigint[], \(delivered.map { Int64($0.version) })::bigint[])
+                         AS u(consumer, record_id, version)
+                    JOIN consumer c ON c.name = u.consumer AND c.latest_only
+                    WHERE n.consumer = u.consumer AND n.record_id = u.record_id AND n.state = \(DeliveryState.delivered.rawValue)
+                      AND n.version = (SELECT max(version) FROM delivery m WHERE m.consumer = u.consumer AND m.record_id = u.record_id)
+                      AND n.version > u.version
                     """, logger: logger)
             }
             let held = Set(done.map(\.id))

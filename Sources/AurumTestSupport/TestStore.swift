@@ -16,6 +16,19 @@ public struct TestStore: Sendable {
     /// Every entity the rules define: the scope of a read that sees them all.
     public var allEntities: [String] { store.rules.entities.keys.sorted() }
 
+    /// A store on a database the caller runs (a cluster of its own, for tests that restart it).
+    public init(client: PostgresClient, settings: DatabaseSettings, rules: RuleSet) {
+        self.store = PostgresStewardshipStore(client: client, rules: rules, logger: TestLogger.quiet)
+        self.client = client
+        self.settings = settings
+    }
+
+    init(store: PostgresStewardshipStore, client: PostgresClient, settings: DatabaseSettings) {
+        self.store = store
+        self.client = client
+        self.settings = settings
+    }
+
     /// Runs `body` with a store on a database of its own; the database client stops afterwards.
     public static func with<T: Sendable>(rules: RuleSet? = nil, _ body: @Sendable (TestStore) async throws -> T) async throws -> T {
         let settings = try await TestCluster.shared.freshDatabase()

@@ -4,6 +4,7 @@ import AurumPublish
 import AurumStore
 import Foundation
 import Logging
+import NIOCore
 
 /// Where Odoo is: read once from the environment (or flags) into `OdooSettings`.
 struct OdooOptions: ParsableArguments {
@@ -29,8 +30,15 @@ struct OdooOptions: ParsableArguments {
             throw ValidationError("ODOO_PROTOCOL must be auto, json2, xmlrpc or jsonrpc, not \(choice)")
         }
         let context: [String: OdooValue] = environment["ODOO_LANG"].map { ["lang": .string($0)] } ?? [:]
+        var timeout = TimeAmount.seconds(60)
+        if let text = environment["ODOO_TIMEOUT"] {
+            guard let seconds = Double(text), seconds.isFinite, (1...600).contains(seconds) else {
+                throw ValidationError("ODOO_TIMEOUT must be seconds from 1 to 600, not \(text)")
+            }
+            timeout = .milliseconds(Int64(seconds * 1000))
+        }
         return OdooSettings(url: url, database: database, login: login ?? environment["ODOO_LOGIN"] ?? "admin", secret: key,
-                            protocolChoice: protocolChoice, context: context)
+                            protocolChoice: protocolChoice, context: context, timeout: timeout)
     }
 }
 
@@ -40,7 +48,8 @@ struct OdooCommand: AsyncParsableCommand {
         commandName: "odoo", abstract: "Check the Odoo connection and mapping, and publish golden records to Odoo.",
         discussion: """
             Configuration: ODOO_URL, ODOO_DATABASE, ODOO_LOGIN, ODOO_API_KEY or ODOO_API_KEY_FILE, ODOO_PROTOCOL \
-            (auto|json2|xmlrpc|jsonrpc), ODOO_LANG (sent as context lang, e.g. de_DE). The mapping is \
+            (auto|json2|xmlrpc|jsonrpc), ODOO_LANG (sent as context lang, e.g. de_DE), ODOO_TIMEOUT (seconds \
+            one call may take, default 60). The mapping is \
             rules/consumers/odoo.yaml.
 
             Examples:

@@ -129,23 +129,40 @@ public struct OutboxDispatcher: Service {
     }
 
     /// The consumer's outcomes for `jobs`, their lease renewed every third of `lease` meanwhile;
-    /// nil when a renewal found a delivery claimed by another worker since (the sending is then
-    /// cancelled). A renewal the database does not answer is tried again at the next third: the
-    /// fencing token still keeps a late answer from overwriting another worker's.
+    /// nil when a renewal did not confirm every delivery (another worker claimed one since, or
+    /// the database did not answer within that third): the sending is then cancelled at once.
+    /// A worker therefore sends only while its lease is confirmed for at least two thirds of
+    /// `lease` ahead, and a call in flight (at most half the lease) ends before anyone else may
+    /// claim the delivery; the fencing token still keeps a late answer from being recorded.
     func deliverHoldingLease(_ jobs: [DeliveryJob], to consumer: any DeliveryConsumer, lease: Double) async -> [DeliveryOutcome]? {
-        await withTaskGroup(of: [DeliveryOutcome]?.self) { group in
+        let third = Duration.milliseconds(Int(lease * 1000 / 3))
+        return await withTaskGroup(of: [DeliveryOutcome]?.self) { group in
             group.addTask { await consumer.deliver(jobs) }
             group.addTask {
                 while true {
-                    try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
+                    try? await Task.sleep(for: third)
                     if Task.isCancelled { return [] }
-                    guard let held = try? await queue.renew(jobs, lease: lease) else { continue }
-                    if held.count < jobs.count { return nil }
+                    guard await renewed(jobs, lease: lease, within: third) else { return nil }
                 }
             }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
+        }
+    }
+
+    /// Whether every delivery of `jobs` is still this worker's, its lease extended, as the
+    /// database said within `limit`.
+    func renewed(_ jobs: [DeliveryJob], lease: Double, within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { (try? await queue.renew(jobs, lease: lease)).map { $0.count == jobs.count } ?? false }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return Task.isCancelled ? nil : false
+            }
+            let answer = await group.next() ?? nil
+            group.cancelAll()
+            return answer ?? false
         }
     }
 }

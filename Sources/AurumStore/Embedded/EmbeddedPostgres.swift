@@ -85,6 +85,20 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Stops the cluster as a crash would: at once, cutting every connection, without a
+    /// checkpoint (recovery runs at the next start). For fault tests.
+    public func stopImmediately() throws(EmbeddedPostgresError) {
+        let binaries = try PostgresBinaries.locate()
+        _ = try Command.run(binaries.pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "stop"])
+    }
+
+    /// Starts a stopped cluster again with the options of its last start, on the same port, so
+    /// that clients configured with it reconnect. For fault tests.
+    public func startAgain() throws(EmbeddedPostgresError) {
+        let binaries = try PostgresBinaries.locate()
+        _ = try Command.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-m", "immediate", "-w", "-t", "60", "restart"])
+    }
+
     /// Readies the relocated directory: a cluster left there after its pointer was removed (the
     /// requested directory cleared to start afresh) is removed too; the pointer is written anew.
     func prepareRelocatedDirectory(logger: Logger) throws(EmbeddedPostgresError) {

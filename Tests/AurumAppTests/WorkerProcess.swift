@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// An `aurum` process of its own (a publishing worker, a server), started from the executable
+/// built beside the tests, killed as a crash kills it and checked to be really gone. Spawned and
+/// reaped with posix_spawn and waitpid (polled), so that no thread of the concurrency pool ever
+/// blocks on it.
+final class WorkerProcess: @unchecked Sendable {
+    let pid: pid_t
+    let name: String
+    private let reapedStatus = Mutex<Int32?>(nil)
+
+    /// Built beside the test bundle by `swift build --build-tests`.
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("aurum").path
+    }
+
+    /// Starts `aurum arguments…` with `environment` on top of this process's, its output in `log`.
+    init(_ name: String, _ arguments: [String], environment: [String: String], log: String) throws {
+        self.name = name
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = [Self.executable] + arguments
+        let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+        let cArguments = argv.map { strdup($0) } + [nil]
+        let cEnvironment = env.map { strdup($0) } + [nil]
+        defer { (cArguments + cEnvironment).forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, Self.executable, &actions, nil, cArguments, cEnvironment)
+        guard spawned == 0 else { throw SpawnError(message: "cannot start \(Self.executable): \(String(cString: strerror(spawned)))") }
+        self.pid = pid
+    }
+
+    struct SpawnError: Error { var message: String }
+
+    /// SIGKILL, then waits for it to be reaped; true when the kernel no longer knows the process.
+    @discardableResult
+    func crash() async -> Bool {
+        kill(pid, SIGKILL)
+        return await reaped(within: .seconds(10))
+    }
+
+    /// SIGTERM, and SIGKILL when it has not exited within `grace`; true when it is gone.
+    @discardableResult
+    func stop(grace: Duration = .seconds(10)) async -> Bool {
+        kill(pid, SIGTERM)
+        if await reaped(within: grace) { return true }
+        kill(pid, SIGKILL)
+        return await reaped(within: .seconds(10))
+    }
+
+    /// Reaps the process (waitpid without blocking, looked at every 20 ms) and checks it is gone.
+    func reaped(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if reap() { return Self.gone(pid) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// Whether it has exited, reaping it if it just did.
+    func reap() -> Bool {
+        reapedStatus.withLock { status in
+            if status != nil { return true }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+            status = raw
+            return true
+        }
+    }
+
+    /// Whether no process has `pid` (reaped, not merely a zombie).
+    static func gone(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == -1 && errno == ESRCH
+    }
+}
+
+/// Runs blocking work (a `pg_ctl` that waits) on a thread of its own, not the concurrency pool's.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+/// SplitMix64: a generator whose whole sequence follows from its seed, so that a fault
+/// schedule replays from the seed it printed.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
