@@ -28,10 +28,11 @@ wait_port() { for _ in $(seq 1 120); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev
 port=$(free_port 18280)
 odoo_port=$(free_port $((port + 1)))
 export AURUM_URL="http://127.0.0.1:$port"
-export ODOO_URL="http://127.0.0.1:$odoo_port" ODOO_DATABASE=crash ODOO_LOGIN=admin ODOO_API_KEY="crash-key"
+export ODOO_URL="http://127.0.0.1:$odoo_port" ODOO_DATABASE=crash ODOO_LOGIN=admin ODOO_API_KEY="crash-key" ODOO_TIMEOUT=1
 .build/debug/odoo-double --port "$odoo_port" --odoo-version 18 --database crash --api-key "$ODOO_API_KEY" > "$dir/odoo.log" 2>&1 &
 double=$!
-# The API without the Odoo consumer (ODOO_URL unset for it); the publisher is a process of its own.
+# The API without ODOO_URL (it declares the Odoo consumer all the same, and does not deliver to
+# it); the publisher is a process of its own.
 env -u ODOO_URL .build/debug/aurum serve --data-dir "$data" --port "$port" > "$dir/serve.log" 2>&1 &
 server=$!
 publisher=""
@@ -40,8 +41,6 @@ wait_port "$port"
 wait_port "$odoo_port"
 
 echo "== $records items loaded (version 1), $updates of them updated through approval (version 2)"
-# The publisher registers the Odoo consumer first, so that every release writes its delivery.
-aurum publish --data-dir "$data" --drain > /dev/null
 python3 - "$records" > "$dir/items.csv" <<'PY'
 import sys
 print("source_key,code,name,uom,weight")
@@ -66,13 +65,18 @@ echo "== $(pending) deliveries to Odoo pending; killing the publisher with SIGKI
 killed=0
 for round in $(seq 1 "$rounds"); do
   [ "$(pending)" = "0" ] && { echo "round $round: nothing left to publish"; break; }
-  # Leases of an earlier killed publisher run out after 2 s; its deliveries are claimed again.
-  aurum publish --data-dir "$data" --lease 2 > "$dir/publish-$round.log" 2>&1 &
+  # Leases of an earlier killed publisher run out (at least twice Odoo's time limit, ODOO_TIMEOUT);
+  # its deliveries are claimed again. The executable itself runs in the background (not a shell
+  # function, whose $! would be a subshell), so that SIGKILL reaches aurum publish.
+  .build/debug/aurum publish --data-dir "$data" --lease 2 > "$dir/publish-$round.log" 2>&1 &
   publisher=$!
   at=$(python3 -c 'import random; print(round(random.uniform(0.3, 0.8), 2))')
   sleep "$at"
   kill -9 "$publisher" 2>/dev/null && killed=$((killed + 1)) || true
   wait "$publisher" 2>/dev/null || true
+  if kill -0 "$publisher" 2>/dev/null || pgrep -f "aurum publish --data-dir $data" > /dev/null; then
+    echo "FAILED: the killed publisher (pid $publisher) is still running" >&2; exit 1
+  fi
   publisher=""
   echo "round $round: SIGKILL after $at s; $(pending) pending"
 done
