@@ -116,6 +116,7 @@ let package = Package(
         .testTarget(name: "AurumAppTests", dependencies: [
             "AurumApp", "AurumServer", "AurumTestSupport", "OdooDouble", "AurumPublish",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ]

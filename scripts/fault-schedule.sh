@@ -10,6 +10,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 seed=${1:-$(python3 -c 'import random; print(random.randrange(1, 2**32))')}
-export AURUM_FAULT_SCHEDULE=1 AURUM_FAULT_SEED=$seed AURUM_FAULT_ITEMS=${2:-500} AURUM_FAULT_STEPS=${3:-60}
+export AURUM_PROCESS_TESTS=1 AURUM_FAULT_SEED=$seed AURUM_FAULT_ITEMS=${2:-500} AURUM_FAULT_STEPS=${3:-60}
 swift build --build-tests
 swift test --skip-build --filter FaultScheduleTests 2>&1 | grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' | grep -E 'fault schedule|✔|✘|↳' 

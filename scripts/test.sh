@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
 swift build --build-tests
 swift test --skip-build "$@"
-# The outbox's fault schedule spawns worker processes and a PostgreSQL cluster of its own: it runs
-# alone, after the rest, with a short fixed seed (scripts/fault-schedule.sh runs the long one).
+# The tests of several processes (two servers over one database, PostgreSQL stopped under a
+# server, the outbox's seeded fault schedule) spawn aurum processes and clusters of their own:
+# they run alone, after the rest, the schedule short with a fixed seed (scripts/fault-schedule.sh
+# runs the long one).
 if [ $# -eq 0 ]; then
-  AURUM_FAULT_SCHEDULE=1 swift test --skip-build --filter FaultScheduleTests
+  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests"
 fi

@@ -96,6 +96,34 @@ enum MatchKeys {
 
     /// Recomputes every stored key of `entity` when the rules that computed them changed (or
     /// were never run): the current versions of records not superseded, and open create proposals.
+    /// How many records re-indexing reads at a time: its memory stays that page's keys, however
+    /// many records the store holds.
+    static let reindexPage = 10_000
+
+    /// Re-indexes the rows `page(after:)` selects (id and attributes, by id), a page at a time:
+    /// each page's keys are written before the next page is read.
+    static func reindexPaged(entity: String, match: MatchRules, column: String, on connection: PostgresConnection, logger: Logger,
+                             page: (Int64) -> PostgresQuery) async throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try await connection.query(page(after), logger: logger)
+            var keys = [(hash: Int64, id: Int64)]()
+            var read = 0
+            for try await (id, text) in rows.decode((Int64, String).self) {
+                read += 1
+                after = id
+                for hash in hashes(try SQLJSON.decode(Attributes.self, text), rules: match) { keys.append((hash, id)) }
+            }
+            if !keys.isEmpty {
+                try await connection.query("""
+                    INSERT INTO match_key (entity, key_hash, \(unescaped: column))
+                    SELECT \(entity), * FROM unnest(\(keys.map(\.hash))::bigint[], \(keys.map(\.id))::bigint[])
+                    """, logger: logger)
+            }
+            if read < reindexPage { return }
+        }
+    }
+
     static func reindex(_ rules: RuleSet, client: PostgresClient, logger: Logger) async throws {
         for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
             try await client.transaction(logger: logger) { connection in
@@ -104,31 +132,17 @@ enum MatchKeys {
                 guard try await stored.decode(String.self).first(where: { _ in true }) != rules.version else { return }
                 try await connection.query("DELETE FROM match_key WHERE entity = \(entity)", logger: logger)
                 if let match = schema.match {
-                    let records = try await connection.query("""
+                    try await reindexPaged(entity: entity, match: match, column: "record_id", on: connection, logger: logger) { after in """
                         SELECT gr.id, gv.attributes::text FROM golden_record gr
                         JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-                        WHERE gr.entity = \(entity) AND gr.state <> 'superseded'
-                        """, logger: logger)
-                    var recordRows = [(hash: Int64, id: Int64)]()
-                    for try await (id, text) in records.decode((Int64, String).self) {
-                        for hash in hashes(try SQLJSON.decode(Attributes.self, text), rules: match) { recordRows.append((hash, id)) }
-                    }
-                    let proposals = try await connection.query("""
-                        SELECT id, proposed::text FROM change_request WHERE entity = \(entity) AND status = 'open' AND kind = 'create'
-                        """, logger: logger)
-                    var proposalRows = [(hash: Int64, id: Int64)]()
-                    for try await (id, text) in proposals.decode((Int64, String).self) {
-                        for hash in hashes(try SQLJSON.decode(Attributes.self, text), rules: match) { proposalRows.append((hash, id)) }
-                    }
-                    for (rows, column) in [(recordRows, "record_id"), (proposalRows, "change_request_id")] {
-                        for start in stride(from: 0, to: rows.count, by: 50_000) {
-                            let chunk = rows[start..<min(rows.count, start + 50_000)]
-                            try await connection.query("""
-                                INSERT INTO match_key (entity, key_hash, \(unescaped: column))
-                                SELECT \(entity), * FROM unnest(\(chunk.map(\.hash))::bigint[], \(chunk.map(\.id))::bigint[])
-                                """, logger: logger)
-                        }
-                    }
+                        WHERE gr.entity = \(entity) AND gr.state <> 'superseded' AND gr.id > \(after)
+                        ORDER BY gr.id LIMIT \(Self.reindexPage)
+                        """ }
+                    try await reindexPaged(entity: entity, match: match, column: "change_request_id", on: connection, logger: logger) { after in """
+                        SELECT id, proposed::text FROM change_request
+                        WHERE entity = \(entity) AND status = 'open' AND kind = 'create' AND id > \(after)
+                        ORDER BY id LIMIT \(Self.reindexPage)
+                        """ }
                 }
                 try await connection.query("""
                     INSERT INTO match_key_version (entity, rules_version) VALUES (\(entity), \(rules.version))

@@ -88,6 +88,15 @@ struct DatabaseFailure {
 /// PostgreSQL's own words for a failure (PostgresNIO's description of it hides them), for the
 /// operator who ran a command.
 public enum DatabaseErrorText {
+    /// Whether `error` says the database cannot be reached now (a lost or refused connection, a
+    /// server shutting down or starting): the CLI's "unavailable" exit code.
+    public static func isUnreachable(_ error: any Error) -> Bool {
+        let failure = DatabaseFailure(error)
+        if failure.isConnectionLost { return true }
+        if case .unavailable? = failure.storeError as? StoreError, let state = failure.sqlState { return state.hasPrefix("57P") || state.hasPrefix("08") }
+        return false
+    }
+
     /// `the database refused the work: <message> (SQLSTATE …)`; nil when `error` is not the database's.
     public static func describe(_ error: any Error) -> String? {
         let failure = DatabaseFailure(error)

@@ -20,11 +20,11 @@ import Testing
 /// webhook event of every version arrived signed (a repeat only with the same webhook-id and
 /// body), and no delivery is left waiting or dead.
 ///
-/// It runs when `AURUM_FAULT_SCHEDULE=1`, alone (scripts/test.sh runs it after the other tests:
+/// It runs when `AURUM_PROCESS_TESTS=1`, alone (scripts/test.sh runs it after the other tests:
 /// its worker processes and cluster would starve tests running beside it on two cores).
 /// `AURUM_FAULT_SEED` replays a schedule (the seed is printed); `AURUM_FAULT_ITEMS` and
 /// `AURUM_FAULT_STEPS` make it longer (scripts/fault-schedule.sh runs the long one).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["AURUM_FAULT_SCHEDULE"] == "1", "set AURUM_FAULT_SCHEDULE=1 (scripts/test.sh does)"))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["AURUM_PROCESS_TESTS"] == "1", "set AURUM_PROCESS_TESTS=1 (scripts/test.sh does)"))
 struct FaultScheduleTests {
     static let secretVariable = "AURUM_FAULT_WEBHOOK_SECRET"
     static let odooKey = "fault-key"

@@ -11,7 +11,8 @@ import Testing
 /// Two `aurum serve` processes over one database, configured differently, as an operator adds an
 /// API node: one has Odoo's settings, the other has none. Candidates ingested and approved
 /// through both: every release reaches Odoo once, and the node without Odoo disables nothing.
-@Suite struct TwoServersTests {
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["AURUM_PROCESS_TESTS"] == "1", "runs alone, with the other tests of processes"))
+struct TwoServersTests {
     /// A port nothing listens on now.
     static func freePort() throws -> Int {
         let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
@@ -22,7 +23,7 @@ import Testing
     /// Waits until the server on `port` answers /readyz.
     static func ready(_ port: Int) async throws {
         let api = APIClient(baseURL: "http://127.0.0.1:\(port)", token: "none")
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             if let reply = try? await api.send(.GET, "/readyz"), reply.status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -35,7 +35,7 @@ public struct Aurum: AsyncParsableCommand {
             var command = try await asyncParseAsRoot(nil)
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
-            let code = exitCode(for: error)
+            let code = DatabaseErrorText.isUnreachable(error) ? ExitStatus.unreachable : exitCode(for: error)
             var message = DatabaseErrorText.describe(error).map { "error: " + $0 } ?? fullMessage(for: error)
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
             if code == .success {

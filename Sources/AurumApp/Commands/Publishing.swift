@@ -63,10 +63,12 @@ struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish released versions from the outbox to Odoo and the webhook endpoints (aurum serve does this too).",
         discussion: """
-            Consumers: Odoo when ODOO_URL (and ODOO_DATABASE, ODOO_API_KEY…) is set; each endpoint of \
-            rules/consumers/webhooks.yaml. Several workers, in serve or here, share the outbox: each \
-            delivery is claimed by one at a time under a lease, per record in version order. \
-            --drain delivers what is due now and exits; without it the worker runs until SIGTERM.
+            It delivers to the consumers rules/consumers/ declares that this process has the settings \
+            for: Odoo when ODOO_URL (and ODOO_DATABASE, ODOO_API_KEY…) is set; each endpoint of \
+            webhooks.yaml whose secret variable is set. Several workers, in serve or here, share the \
+            outbox: each delivery is claimed by one at a time under a lease (at least --lease, and \
+            twice the consumer's own time limit), renewed while it is sent, per record in version \
+            order. --drain delivers what is due now and exits; without it the worker runs until SIGTERM.
 
             Examples:
               aurum publish
@@ -74,7 +76,7 @@ struct Publish: AsyncParsableCommand {
             """)
 
     @Flag(help: "Deliver what is due now, then exit.") var drain = false
-    @Option(help: "Seconds a worker holds the deliveries it claimed; a worker killed meanwhile has them claimed again after this.")
+    @Option(help: "Seconds a worker holds the deliveries it claimed at least (renewed while it sends); a worker killed meanwhile has them claimed again after this.")
     var lease: Double = 60
     @OptionGroup var odoo: OdooOptions
     @OptionGroup var database: DatabaseOptions

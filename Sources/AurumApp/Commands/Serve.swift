@@ -17,9 +17,16 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the HTTP API (migrates the database first).",
         discussion: """
             Without DATABASE_URL it starts a private PostgreSQL in --data-dir and stops it on exit \
-            (SIGTERM or Ctrl-C). A port another process holds is said before anything starts (exit 69). \
-            It publishes each released version through the outbox: to Odoo when ODOO_URL is set (as \
-            aurum odoo sync reads it), and to the endpoints of rules/consumers/webhooks.yaml.
+            (SIGTERM or Ctrl-C); other processes using that PostgreSQL lose it then, so several \
+            processes should share a PostgreSQL given by DATABASE_URL. A port another process \
+            listens on is said before anything starts (exit 69); a port left by a crashed server is \
+            reused at once.
+
+            The consumers of released versions are those rules/consumers/ declares (Odoo, webhook \
+            endpoints), the same for every process: each release writes a delivery for each. This \
+            process also delivers: to Odoo when ODOO_URL is set (as aurum odoo sync reads it), to \
+            each endpoint whose secret variable is set. Without them it delivers nothing and \
+            disables nothing; a process that has them does. See aurum consumers.
 
             Examples:
               aurum serve
@@ -77,10 +84,26 @@ struct Serve: AsyncParsableCommand {
                        .init(service: app), .init(service: dispatcher)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        if embedded != nil { await Self.warnOthers(settings, logger: logger) }
     }
 }
 
 extension Serve {
+    /// Said when this server stops the embedded PostgreSQL it started: what that does to other
+    /// processes still using it.
+    static func warnOthers(_ settings: DatabaseSettings, logger: Logger) async {
+        let others = try? await settings.withClient(logger: logger) { client in
+            let rows = try await client.query("""
+                SELECT count(*)::int8 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+                """, logger: logger)
+            return try await rows.decode(Int64.self).first(where: { _ in true }) ?? 0
+        }
+        let message: Logger.Message = (others ?? 0) > 0
+            ? "stopping the embedded PostgreSQL this server started; other processes still connected to it (aurum publish, a second aurum serve) lose their database until it runs again: give them all DATABASE_URL of a PostgreSQL that outlives each of them"
+            : "stopping the embedded PostgreSQL this server started"
+        logger.notice(message, metadata: ["aurum.pg.other_connections": "\(others ?? 0)"])
+    }
+
     /// Fails at once, before any database work, when the address cannot be listened on: another
     /// process holds the port, or the host is not an address of this machine.
     static func requireFree(host: String, port: Int) async throws {
