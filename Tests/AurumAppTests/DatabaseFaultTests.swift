@@ -53,62 +53,51 @@ struct DatabaseFaultTests {
     }
 
     @Test func aStoppedDatabaseIsA503WithinSecondsAndThePoolRecovers() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-dbfault-\(getpid())").path
-        try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let cluster = EmbeddedPostgres(dataDirectory: directory + "/pg", authentication: .trust)
-        let server = try cluster.start(logger: TestLogger.quiet)
-        defer {
-            cluster.stop(logger: TestLogger.quiet)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        try await DatabaseAccess.ensureDatabase(server, logger: TestLogger.quiet)
-        let settings = server.with(database: EmbeddedPostgres.database)
-        try await settings.withClient(logger: TestLogger.quiet) { client in
-            try await Migrator(directory: ProjectPaths.migrations).migrate(client, logger: TestLogger.quiet)
-            let t = TestStore(client: client, settings: settings, rules: try SampleRules.shipped())
-            let plm = try await t.actor("plm-sync", .source)
-            let port = try TwoServersTests.freePort()
-            let serve = try WorkerProcess("serve", ["serve", "--port", "\(port)"],
-                                          environment: ["DATABASE_URL": settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"],
-                                          log: directory + "/serve.log")
-            try await TwoServersTests.ready(port)
-            let api = Endpoint(port: port, token: plm.token)
-            var acknowledged = [Int]()
-            for n in 1...3 where await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(n))?.0 == 200 { acknowledged.append(n) }
-            #expect(acknowledged.count == 3)
+        try await withOwnCluster("dbfault") { cluster, settings, directory in
+            try await settings.withClient(logger: TestLogger.quiet) { client in
+                let t = TestStore(client: client, settings: settings, rules: try SampleRules.shipped())
+                let plm = try await t.actor("plm-sync", .source)
+                let port = try TwoServersTests.freePort()
+                let serve = try WorkerProcess("serve", ["serve", "--port", "\(port)"],
+                                              environment: ["DATABASE_URL": settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"],
+                                              log: directory + "/serve.log")
+                try await TwoServersTests.ready(port)
+                let api = Endpoint(port: port, token: plm.token)
+                var acknowledged = [Int]()
+                for n in 1...3 where await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(n))?.0 == 200 { acknowledged.append(n) }
+                #expect(acknowledged.count == 3)
 
-            let cluster = cluster
-            try await offThePool { try cluster.stopImmediately() }
-            for n in 4...9 {
-                guard let answer = await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(n)) else {
-                    Issue.record("candidate \(n): no answer within 8 s while the database is away")
-                    continue
+                try await offThePool { try cluster.stopImmediately() }
+                for n in 4...9 {
+                    guard let answer = await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(n)) else {
+                        Issue.record("candidate \(n): no answer within 8 s while the database is away")
+                        continue
+                    }
+                    #expect(answer.0 == 503 && answer.1 != nil, "candidate \(n) while the database is away: \(answer)")
+                    if answer.0 == 200 { acknowledged.append(n) }
                 }
-                #expect(answer.0 == 503 && answer.1 != nil, "candidate \(n) while the database is away: \(answer)")
-                if answer.0 == 200 { acknowledged.append(n) }
-            }
-            let readyWhileAway = await Self.call(api, .GET, "/readyz", within: .seconds(4))
-            #expect(readyWhileAway?.0 == 503, "readyz while away: \(String(describing: readyWhileAway))")
-            let unknownToken = await Self.call(Endpoint(port: port, token: "not-a-token"), .GET, "/v1/change-requests")
-            #expect(unknownToken?.0 == 503, "a token the server cannot look up is a 503, not a 401 or a hang: \(String(describing: unknownToken))")
-            // The CLI says so with its "unavailable" exit code.
-            let queue = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token", plm.token])
-            #expect(queue.code == ExitStatus.unreachable.rawValue, "\(queue)")
+                let readyWhileAway = await Self.call(api, .GET, "/readyz", within: .seconds(4))
+                #expect(readyWhileAway?.0 == 503, "readyz while away: \(String(describing: readyWhileAway))")
+                let unknownToken = await Self.call(Endpoint(port: port, token: "not-a-token"), .GET, "/v1/change-requests")
+                #expect(unknownToken?.0 == 503, "a token the server cannot look up is a 503, not a 401 or a hang: \(String(describing: unknownToken))")
+                // The CLI says so with its "unavailable" exit code.
+                let queue = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token", plm.token])
+                #expect(queue.code == ExitStatus.unreachable.rawValue, "\(queue)")
 
-            try await offThePool { try cluster.startAgain() }
-            var readyAgain = false
-            for _ in 0..<100 where !readyAgain {
-                readyAgain = await Self.call(api, .GET, "/readyz", within: .seconds(2))?.0 == 200
-                if !readyAgain { try await Task.sleep(for: .milliseconds(100)) }
+                try await offThePool { try cluster.startAgain() }
+                var readyAgain = false
+                for _ in 0..<100 where !readyAgain {
+                    readyAgain = await Self.call(api, .GET, "/readyz", within: .seconds(2))?.0 == 200
+                    if !readyAgain { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                #expect(readyAgain, "readyz is 200 again within 10 s of the database's return")
+                let after = await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(10))
+                #expect(after?.0 == 200, "the pool recovered without a restart: \(String(describing: after))")
+                if after?.0 == 200 { acknowledged.append(10) }
+                let stored = try await t.client.query("SELECT source_key FROM candidate ORDER BY id", logger: TestLogger.quiet).decode(String.self).rows()
+                #expect(Set(acknowledged.map { "DB-\($0)" }).isSubset(of: Set(stored)), "every acknowledged candidate is stored: \(acknowledged) in \(stored)")
+                #expect(await serve.stop(), "the server exits on SIGTERM")
             }
-            #expect(readyAgain, "readyz is 200 again within 10 s of the database's return")
-            let after = await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(10))
-            #expect(after?.0 == 200, "the pool recovered without a restart: \(String(describing: after))")
-            if after?.0 == 200 { acknowledged.append(10) }
-            let stored = try await t.client.query("SELECT source_key FROM candidate ORDER BY id", logger: TestLogger.quiet).decode(String.self).rows()
-            #expect(Set(acknowledged.map { "DB-\($0)" }).isSubset(of: Set(stored)), "every acknowledged candidate is stored: \(acknowledged) in \(stored)")
-            #expect(await serve.stop(), "the server exits on SIGTERM")
         }
     }
 }

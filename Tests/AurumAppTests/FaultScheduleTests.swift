@@ -44,35 +44,25 @@ struct FaultScheduleTests {
                         steps: environment["AURUM_FAULT_STEPS"].flatMap(Int.init) ?? 14)
         print("fault schedule: seed \(plan.seed), \(plan.items) items, \(plan.steps) steps (AURUM_FAULT_SEED=\(plan.seed) replays it)")
         try #require(FileManager.default.isExecutableFile(atPath: WorkerProcess.executable), "aurum is not built at \(WorkerProcess.executable)")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-faults-\(getpid())-\(plan.seed)").path
-        try? FileManager.default.removeItem(atPath: directory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let cluster = EmbeddedPostgres(dataDirectory: directory + "/pg", authentication: .trust)
-        let server = try cluster.start(logger: TestLogger.quiet)
-        defer {
-            cluster.stop(logger: TestLogger.quiet)
-            try? FileManager.default.removeItem(atPath: directory)
-        }
-        try await DatabaseAccess.ensureDatabase(server, logger: TestLogger.quiet)
-        let settings = server.with(database: EmbeddedPostgres.database)
-        let odoo = OdooDoubleServer(.init(version: .v18, database: "fault", apiKey: Self.odooKey))
-        let inbox = OutboxPublishingTests.Inbox(answers: Self.webhookAnswers(plan))
-        try await LiveServer.with(odoo.router()) { odooPort in
-            try await LiveServer.with(inbox.router()) { hookPort in
-                let rules = try Self.rules(in: directory, hookPort: hookPort)
-                try await settings.withClient(logger: TestLogger.quiet) { client in
-                    try await Migrator(directory: ProjectPaths.migrations).migrate(client, logger: TestLogger.quiet)
-                    var loaded = try RulesLoader.load(directory: rules)
-                    for entity in loaded.entities.keys { loaded.entities[entity]!.gates = [] }
-                    let t = TestStore(client: client, settings: settings, rules: loaded)
-                    try await PostgresDeliveryQueue(client: client, logger: TestLogger.quiet).declare(loaded.consumers)
-                    let run = Run(plan: plan, directory: directory, cluster: cluster, t: t, odoo: odoo, environment: [
-                        "DATABASE_URL": settings.url, "AURUM_RULES": rules, "AURUM_LOG_LEVEL": "error",
-                        "ODOO_URL": "http://127.0.0.1:\(odooPort)", "ODOO_DATABASE": "fault", "ODOO_LOGIN": "admin",
-                        "ODOO_API_KEY": Self.odooKey, "ODOO_TIMEOUT": "3", Self.secretVariable: OutboxPublishingTests.secret,
-                    ])
-                    try await run.execute()
-                    try await run.check(inbox: inbox)
+        try await withOwnCluster("faults-\(plan.seed)") { cluster, settings, directory in
+            let odoo = OdooDoubleServer(.init(version: .v18, database: "fault", apiKey: Self.odooKey))
+            let inbox = OutboxPublishingTests.Inbox(answers: Self.webhookAnswers(plan))
+            try await LiveServer.with(odoo.router()) { odooPort in
+                try await LiveServer.with(inbox.router()) { hookPort in
+                    let rules = try Self.rules(in: directory, hookPort: hookPort)
+                    try await settings.withClient(logger: TestLogger.quiet) { client in
+                        var loaded = try RulesLoader.load(directory: rules)
+                        for entity in loaded.entities.keys { loaded.entities[entity]!.gates = [] }
+                        let t = TestStore(client: client, settings: settings, rules: loaded)
+                        try await PostgresDeliveryQueue(client: client, logger: TestLogger.quiet).declare(loaded.consumers)
+                        let run = Run(plan: plan, directory: directory, cluster: cluster, t: t, odoo: odoo, environment: [
+                            "DATABASE_URL": settings.url, "AURUM_RULES": rules, "AURUM_LOG_LEVEL": "error",
+                            "ODOO_URL": "http://127.0.0.1:\(odooPort)", "ODOO_DATABASE": "fault", "ODOO_LOGIN": "admin",
+                            "ODOO_API_KEY": Self.odooKey, "ODOO_TIMEOUT": "3", Self.secretVariable: OutboxPublishingTests.secret,
+                        ])
+                        try await run.execute()
+                        try await run.check(inbox: inbox)
+                    }
                 }
             }
         }

@@ -1,3 +1,6 @@
+@testable import AurumApp
+import AurumStore
+import AurumTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -79,6 +82,28 @@ final class WorkerProcess: @unchecked Sendable {
     static func gone(_ pid: pid_t) -> Bool {
         kill(pid, 0) == -1 && errno == ESRCH
     }
+}
+
+/// A PostgreSQL cluster of the test's own (one it may stop and start), with Aurum's database
+/// migrated: `body` gets the cluster, the database's settings and a folder for its files; all
+/// of it is stopped and removed afterwards.
+func withOwnCluster<T: Sendable>(_ name: String,
+                                 _ body: @Sendable (EmbeddedPostgres, DatabaseSettings, String) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-\(name)-\(getpid())").path
+    try? FileManager.default.removeItem(atPath: directory)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let cluster = EmbeddedPostgres(dataDirectory: directory + "/pg", authentication: .trust)
+    let server = try cluster.start(logger: TestLogger.quiet)
+    defer {
+        cluster.stop(logger: TestLogger.quiet)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+    try await DatabaseAccess.ensureDatabase(server, logger: TestLogger.quiet)
+    let settings = server.with(database: EmbeddedPostgres.database)
+    try await settings.withClient(logger: TestLogger.quiet) { client in
+        try await Migrator(directory: ProjectPaths.migrations).migrate(client, logger: TestLogger.quiet)
+    }
+    return try await body(cluster, settings, directory)
 }
 
 /// Runs blocking work (a `pg_ctl` that waits) on a thread of its own, not the concurrency pool's.
