@@ -95,4 +95,30 @@ struct TwoServersTests {
                 for try await (state, count) in states.decode((String, Int64).self) { byState[state] = count }
                 #expect(byState == ["delivered": 10], "\(byState)")
     }
+
+    @Test func aServerKilledWhileServingIsReplacedOnItsPortAtOnce() async throws {
+        try await TestStore.with { t in
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-restart-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let port = try Self.freePort()
+            let environment = ["DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
+            let first = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/first.log")
+            try await Self.ready(port)
+            // Connections the server accepted and the kill leaves behind hold the port in TIME_WAIT.
+            let steward = try await t.actor("alice", .steward)
+            for _ in 0..<5 { _ = try await APIClient(baseURL: "http://127.0.0.1:\(port)", token: steward.token).send(.GET, "/v1/status") }
+            #expect(await first.crash(), "the killed server is gone")
+            let second = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/second.log")
+            do {
+                try await Self.ready(port)
+            } catch {
+                await second.stop()
+                let log = (try? String(contentsOfFile: directory + "/second.log", encoding: .utf8)) ?? ""
+                Issue.record("the second server did not start on the port: \(log.suffix(500))")
+                return
+            }
+            #expect(await second.stop(), "the second server exits on SIGTERM")
+        }
+    }
 }

@@ -59,4 +59,10 @@ public struct Principal: Sendable, Hashable {
 
     /// Whether `entity` is within the caller's entities.
     public func covers(_ entity: String) -> Bool { entities.isEmpty || entities.contains(entity) }
+
+    /// The entities of `all` (the rules' entities) for which the caller may do `permission`,
+    /// listed: the one scope every route reads with. An empty answer means none, never all.
+    public func scope(_ all: some Collection<String>, _ permission: (String) -> Permission) -> [String] {
+        all.sorted().filter { may(permission($0)) }
+    }
 }

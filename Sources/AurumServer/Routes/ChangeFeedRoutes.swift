@@ -17,7 +17,7 @@ struct ChangeFeedRoutes {
     @Sendable func changes(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let caller = try context.caller()
         let query = QueryValues(request)
-        var entities = rules.entities.keys.sorted().filter { caller.may(.read(entity: $0)) }
+        var entities = caller.scope(rules.entities.keys) { .read(entity: $0) }
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the change feed; a consumer, steward or admin may")
         }

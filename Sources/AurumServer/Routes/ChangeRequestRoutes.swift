@@ -49,7 +49,7 @@ struct ChangeRequestRoutes {
         let query = QueryValues(request)
         var filter = QueueFilter()
         filter.status = try query.choice("status", of: ChangeRequestStatus.self)
-        filter.entities = caller.entities.isEmpty ? rules.entities.keys.sorted() : caller.entities
+        filter.entities = caller.scope(rules.entities.keys) { .review(entity: $0) }
         filter.entity = try query.name("entity", among: rules.entities.keys.sorted(), what: "entity")
         filter.source = try query.name("source", among: rules.sources.keys.sorted(), what: "source")
         filter.gate = try query.text("gate")

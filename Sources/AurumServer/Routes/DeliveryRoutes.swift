@@ -15,7 +15,7 @@ struct DeliveryRoutes {
     /// The caller's entities, for a steward or admin.
     func entities(_ context: AurumRequestContext) throws -> [String] {
         let caller = try context.caller()
-        let entities = rules.entities.keys.sorted().filter { caller.may(.review(entity: $0)) }
+        let entities = caller.scope(rules.entities.keys) { .review(entity: $0) }
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not see deliveries; a steward or admin may")
         }

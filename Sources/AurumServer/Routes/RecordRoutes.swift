@@ -67,10 +67,8 @@ struct RecordRoutes {
         let source = try context.pathText("source")
         let key = try context.pathText("source_key", maxLength: 1_000)
         // A source token looks up its own sources' keys in its entities; others the entities they read.
-        var readable = rules.entities.keys.sorted().filter {
-            caller.role == .source ? caller.sources.contains(source) && caller.may(.submit(entity: $0, source: source))
-                : caller.may(.read(entity: $0)) || caller.may(.review(entity: $0))
-        }
+        var readable = caller.role == .source ? caller.scope(rules.entities.keys) { .submit(entity: $0, source: source) }
+            : Array(Set(caller.scope(rules.entities.keys) { .read(entity: $0) } + caller.scope(rules.entities.keys) { .review(entity: $0) })).sorted()
         if let entity = try QueryValues(request).text("entity") {
             guard readable.contains(entity) else { throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\" for this token") }
             readable = [entity]
@@ -125,7 +123,7 @@ struct RecordRoutes {
     /// The status board over the caller's entities (stewards and admins).
     @Sendable func status(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let caller = try context.caller()
-        let entities = rules.entities.keys.sorted().filter { caller.may(.review(entity: $0)) }
+        let entities = caller.scope(rules.entities.keys) { .review(entity: $0) }
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the status board; a steward or admin may")
         }
