@@ -49,15 +49,7 @@ public enum AurumHTTPServer {
             notReady.detail = reason
             throw notReady
         }
-        let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await store.isReady() }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return false
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? false
-        }
+        let answered = await answer(within: .seconds(2)) { await store.isReady() } ?? false
         guard answered else { throw notReady }
         return JSONBody.response(["status": "ready"])
     }

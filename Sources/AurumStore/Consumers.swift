@@ -5,6 +5,23 @@ import PostgresNIO
 /// The consumers table: listed for operators, enabled and disabled by them (audited) or by an
 /// endpoint's 410. Disabling never drops a delivery: releases keep writing them, and they wait.
 enum Consumers {
+    /// Declares `consumers` as the rules configure them: new ones enabled, known ones keeping
+    /// whether they are enabled (only an operator or a 410 changes that).
+    static func declare(_ consumers: [ConsumerRegistration], on connection: PostgresConnection, logger: Logger) async throws {
+        let rows: [JSONValue] = consumers.map {
+            ["name": .string($0.name), "kind": .string($0.kind.rawValue), "entities": .array($0.entities.map(JSONValue.string)),
+             "latest_only": .bool($0.latestOnly)]
+        }
+        try await connection.query("""
+            INSERT INTO consumer (name, kind, entities, enabled, latest_only)
+            SELECT c.name, c.kind, ARRAY(SELECT jsonb_array_elements_text(c.entities)), true, c.latest_only
+            FROM jsonb_to_recordset(\(SQLJSON.text(rows))::jsonb) AS c(name text, kind text, entities jsonb, latest_only boolean)
+            ON CONFLICT (name) DO UPDATE
+            SET kind = excluded.kind, entities = excluded.entities, latest_only = excluded.latest_only, updated_at = now()
+            WHERE (consumer.kind, consumer.entities, consumer.latest_only) IS DISTINCT FROM (excluded.kind, excluded.entities, excluded.latest_only)
+            """, logger: logger)
+    }
+
     /// Disables `name` for `reason`, in the caller's transaction; false when it was disabled already.
     @discardableResult
     static func disable(_ name: String, reason: String, by actor: String, requestID: String, rulesVersion: String?,

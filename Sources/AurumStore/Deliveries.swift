@@ -108,11 +108,7 @@ extension PostgresStewardshipStore {
         guard !records.isEmpty else { return 0 }
         let consumer = registration.name
         return try await client.transaction(logger: logger) { connection in
-            try await connection.query("""
-                INSERT INTO consumer (name, kind, entities, enabled, latest_only)
-                VALUES (\(consumer), \(registration.kind.rawValue), \(registration.entities), true, \(registration.latestOnly))
-                ON CONFLICT (name) DO NOTHING
-                """, logger: logger)
+            try await Consumers.declare([registration], on: connection, logger: logger)
             let rows = try await connection.query("""
                 INSERT INTO delivery (consumer, position, entity, record_id, version, note)
                 SELECT \(consumer), f.position, f.entity, f.record_id, f.version, \("queued again by \(actor): drift in the consumer")

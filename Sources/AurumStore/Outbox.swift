@@ -17,21 +17,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     public func declare(_ consumers: [ConsumerRegistration]) async throws {
         guard !consumers.isEmpty else { return }
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query("""
-                INSERT INTO consumer (name, kind, entities, enabled, latest_only)
-                SELECT c.name, c.kind, ARRAY(SELECT jsonb_array_elements_text(c.entities)), true, c.latest_only
-                FROM jsonb_to_recordset(\(SQLJSON.text(consumers.map(Self.row)))::jsonb)
-                     AS c(name text, kind text, entities jsonb, latest_only boolean)
-                ON CONFLICT (name) DO UPDATE
-                SET kind = excluded.kind, entities = excluded.entities, latest_only = excluded.latest_only, updated_at = now()
-                WHERE (consumer.kind, consumer.entities, consumer.latest_only) IS DISTINCT FROM (excluded.kind, excluded.entities, excluded.latest_only)
-                """, logger: logger)
-        }
-    }
-
-    static func row(_ c: ConsumerRegistration) -> JSONValue {
-        ["name": .string(c.name), "kind": .string(c.kind.rawValue), "entities": .array(c.entities.map(JSONValue.string)), "latest_only": .bool(c.latestOnly)]
+        try await client.withConnection { connection in try await Consumers.declare(consumers, on: connection, logger: logger) }
     }
 
     public func enabledConsumers() async throws -> [String] {

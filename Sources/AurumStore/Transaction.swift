@@ -92,9 +92,7 @@ public enum DatabaseErrorText {
     /// server shutting down or starting): the CLI's "unavailable" exit code.
     public static func isUnreachable(_ error: any Error) -> Bool {
         let failure = DatabaseFailure(error)
-        if failure.isConnectionLost { return true }
-        if case .unavailable? = failure.storeError as? StoreError, let state = failure.sqlState { return state.hasPrefix("57P") || state.hasPrefix("08") }
-        return false
+        return failure.isConnectionLost || failure.sqlState.map { $0.hasPrefix("57P") || $0.hasPrefix("08") } == true
     }
 
     /// `the database refused the work: <message> (SQLSTATE …)`; nil when `error` is not the database's.

@@ -24,26 +24,17 @@ struct DatabaseFaultTests {
     /// it failed below HTTP.
     static func call(_ endpoint: Endpoint, _ method: HTTPMethod, _ path: String, json: JSONValue? = nil,
                      within limit: Duration = .seconds(8)) async -> (Int, String?)? {
-        await withTaskGroup(of: (Int, String?)?.self) { group in
-            group.addTask {
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(endpoint.port)\(path)")
-                request.method = method
-                request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
-                if let json {
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(ByteBuffer(data: (try? JSONEncoder().encode(json)) ?? Data()))
-                }
-                guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(60)) else { return (0, nil) }
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                return (Int(response.status.code), response.headers.first(name: "Retry-After"))
+        await answer(within: limit) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(endpoint.port)\(path)")
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+            if let json {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(data: (try? JSONEncoder().encode(json)) ?? Data()))
             }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+            guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(60)) else { return (0, nil) }
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return (Int(response.status.code), response.headers.first(name: "Retry-After"))
         }
     }
 

@@ -154,15 +154,7 @@ public struct OutboxDispatcher: Service {
     /// Whether every delivery of `jobs` is still this worker's, its lease extended, as the
     /// database said within `limit`.
     func renewed(_ jobs: [DeliveryJob], lease: Double, within limit: Duration) async -> Bool {
-        await withTaskGroup(of: Bool?.self) { group in
-            group.addTask { (try? await queue.renew(jobs, lease: lease)).map { $0.count == jobs.count } ?? false }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return Task.isCancelled ? nil : false
-            }
-            let answer = await group.next() ?? nil
-            group.cancelAll()
-            return answer ?? false
-        }
+        let queue = queue
+        return await answer(within: limit) { (try? await queue.renew(jobs, lease: lease)).map { $0.count == jobs.count } ?? false } ?? false
     }
 }
