@@ -13,15 +13,23 @@ public struct DatabaseAccess: Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// Runs `body` with a connected client to Aurum's database. Without `DATABASE_URL` it uses the
-    /// embedded cluster: the running one if `aurum serve` started it, else starts it for the duration.
+    /// Runs `body` with a connected client to Aurum's database, acting as the application role.
+    /// Without `DATABASE_URL` it uses the embedded cluster: the running one if `aurum serve`
+    /// started it, else starts it for the duration.
     public func withDatabase<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         try await withSettings(logger: logger) { settings in try await settings.withClient(logger: logger, body) }
     }
 
-    /// Runs `body` with the settings of Aurum's database, starting the embedded cluster for the
-    /// duration when it is used and not running yet.
+    /// Runs `body` with the settings of Aurum's database, acting as the application role
+    /// (`AURUM_APP_ROLE`, else `aurum_app`; `settings.owner` is the login user, for migrations),
+    /// starting the embedded cluster for the duration when it is used and not running yet.
     public func withSettings<T: Sendable>(logger: Logger, _ body: @Sendable (DatabaseSettings) async throws -> T) async throws -> T {
+        let role = try ApplicationRole.configured()
+        return try await withLoginSettings(logger: logger) { settings in try await body(settings.acting(as: role)) }
+    }
+
+    /// The settings of the login user `DATABASE_URL` names (the embedded cluster's superuser).
+    func withLoginSettings<T: Sendable>(logger: Logger, _ body: @Sendable (DatabaseSettings) async throws -> T) async throws -> T {
         if let url {
             return try await body(DatabaseSettings(url: url))
         }

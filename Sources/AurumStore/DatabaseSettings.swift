@@ -13,6 +13,9 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var tls: TLSMode
     /// `sslrootcert`: the certificates (PEM) that must have signed the server's; else the system's.
     public var rootCertificate: String?
+    /// The role the session acts as (`SET ROLE` at connection start) when the login user is a
+    /// more powerful one; nil: the login user itself (the owner, for migrations).
+    public var role: String?
 
     /// libpq's `sslmode` values.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
@@ -74,9 +77,31 @@ public struct DatabaseSettings: Sendable, Hashable {
         return copy
     }
 
+    /// The same login acting as `role` (nothing to switch when the login user is that role).
+    public func acting(as role: String) -> DatabaseSettings {
+        var copy = self
+        copy.role = role == username ? nil : role
+        return copy
+    }
+
+    /// The login user itself, without the role switch: who owns the tables and runs migrations.
+    public var owner: DatabaseSettings {
+        var copy = self
+        copy.role = nil
+        return copy
+    }
+
+    /// The startup parameters that switch the session to `role` before its first statement
+    /// (libpq's `options=-c role=…`), so that no statement ever runs as the login user.
+    var startupParameters: [(String, String)] {
+        role.map { [("options", "-c role=\($0)")] } ?? []
+    }
+
     /// A PostgresNIO client configuration, with TLS as `tls` asks.
     public var clientConfiguration: PostgresClient.Configuration {
-        PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
+        var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
+        configuration.options.additionalStartupParameters = startupParameters
+        return configuration
     }
 
     var clientTLS: PostgresClient.Configuration.TLS {

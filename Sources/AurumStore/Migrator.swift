@@ -17,9 +17,12 @@ public struct Migrator: Sendable {
     }
 
     public let migrations: [Migration]
+    /// The role the application acts as, given its privileges after every migration.
+    public let applicationRole: String
 
     /// Reads every `NNNN_name.sql` in `directory`.
-    public init(directory: String) throws(MigrationError) {
+    public init(directory: String, applicationRole: String = ApplicationRole.defaultName) throws(MigrationError) {
+        self.applicationRole = applicationRole
         let files: [String]
         do { files = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw MigrationError(message: "cannot read migrations from \(directory): run aurum from the project directory or pass --migrations DIR")
@@ -41,7 +44,15 @@ public struct Migrator: Sendable {
         self.migrations = migrations
     }
 
-    /// Applies what is missing; returns the names applied now. Serialized across processes by an advisory lock.
+    /// Applies what is missing as the owner `settings` log in as (never as the application role
+    /// they may act as), on a client of its own; returns the names applied now.
+    @discardableResult
+    public func migrate(settings: DatabaseSettings, logger: Logger) async throws -> [String] {
+        try await settings.owner.withClient(logger: logger) { client in try await migrate(client, logger: logger) }
+    }
+
+    /// Applies what is missing on `client`, which must log in as the owner; returns the names
+    /// applied now. Serialized across processes by an advisory lock.
     @discardableResult
     public func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.withConnection { connection in
@@ -60,11 +71,10 @@ public struct Migrator: Sendable {
     static let lockKey: Int64 = 0x4155_5255_4d00  // "AURUM"
 
     func apply(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
-        try await connection.query("""
-            CREATE TABLE IF NOT EXISTS aurum_migration (
-                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
+        let asApplication = try await ApplicationRole.isSession(applicationRole, on: connection, logger: logger)
+        if !asApplication {
+            try await createLedger(on: connection, logger: logger)
+        }
         var recorded = [Int: (String, String)]()
         for try await (version, name, checksum) in try await connection.query(
             "SELECT version, name, checksum FROM aurum_migration", logger: logger
@@ -72,6 +82,13 @@ public struct Migrator: Sendable {
             recorded[version] = (name, checksum)
         }
         try check(recorded)
+        if asApplication {
+            // Logged in as the application role: it may use the database only as it is.
+            if let missing = migrations.first(where: { recorded[$0.version] == nil }) {
+                throw MigrationError(message: "\(missing.name) is not applied, and the database user \(applicationRole) owns nothing and may not apply it: run `aurum migrate` with DATABASE_URL naming the owner of Aurum's tables")
+            }
+            return []
+        }
         var applied = [String]()
         for migration in migrations where recorded[migration.version] == nil {
             logger.info("applying migration", metadata: ["aurum.migration": "\(migration.name)"])
@@ -86,7 +103,19 @@ public struct Migrator: Sendable {
             }
             applied.append(migration.name)
         }
+        try await connection.withTransaction(logger: logger) { tx in
+            try await ApplicationRole.grant(applicationRole, on: tx, logger: logger)
+        }
         return applied
+    }
+
+    /// The table that records which migrations were applied.
+    private func createLedger(on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            CREATE TABLE IF NOT EXISTS aurum_migration (
+                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
     }
 
     func check(_ recorded: [Int: (name: String, checksum: String)]) throws(MigrationError) {

@@ -49,6 +49,7 @@ extension DatabaseSettings {
         var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password, database: database,
                                                              tls: try connectionTLS())
         configuration.options.connectTimeout = connectTimeout
+        configuration.options.additionalStartupParameters = startupParameters
         return configuration
     }
 }

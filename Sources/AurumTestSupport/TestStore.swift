@@ -29,13 +29,20 @@ public struct TestStore: Sendable {
         self.settings = settings
     }
 
-    /// Runs `body` with a store on a database of its own; the database client stops afterwards.
+    /// Runs `body` with a store on a database of its own, acting as the application role as the
+    /// server does; the database client stops afterwards.
     public static func with<T: Sendable>(rules: RuleSet? = nil, _ body: @Sendable (TestStore) async throws -> T) async throws -> T {
         let settings = try await TestCluster.shared.freshDatabase()
         let ruleSet = try rules ?? SampleRules.oneSteward()
-        return try await settings.withClient(logger: TestLogger.quiet) { client in
+        return try await settings.acting(as: ApplicationRole.defaultName).withClient(logger: TestLogger.quiet) { client in
             try await body(TestStore(store: PostgresStewardshipStore(client: client, rules: ruleSet, logger: TestLogger.quiet), client: client, settings: settings))
         }
+    }
+
+    /// Runs `body` with a client of the owner of the tables: for a test that changes the schema
+    /// or plays an administrator at the database.
+    public func asOwner<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        try await settings.owner.withClient(logger: TestLogger.quiet, body)
     }
 
     /// Submits `candidates` and approves each change request: the golden records they become.

@@ -15,19 +15,22 @@ import Testing
     }
 
     static func refuse(_ t: TestStore, key: String, errcode: String, onlyOnce: Bool) async throws {
-        try await t.client.query("CREATE SEQUENCE IF NOT EXISTS refusals", logger: TestLogger.quiet)
-        try await t.client.query(PostgresQuery(unsafeSQL: """
-            CREATE FUNCTION refuse_candidate() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.source_key = '\(key)' AND (\(!onlyOnce) OR nextval('refusals') = 1) THEN
-                    RAISE EXCEPTION 'refused on cue' USING ERRCODE = '\(errcode)';
-                END IF;
-                RETURN NEW;
-            END $$
-            """), logger: TestLogger.quiet)
-        try await t.client.query("""
-            CREATE TRIGGER refuse_candidate BEFORE INSERT ON candidate FOR EACH ROW EXECUTE FUNCTION refuse_candidate()
-            """, logger: TestLogger.quiet)
+        try await t.asOwner { owner in
+            try await owner.query("CREATE SEQUENCE IF NOT EXISTS refusals", logger: TestLogger.quiet)
+            try await owner.query("GRANT USAGE ON SEQUENCE refusals TO aurum_app", logger: TestLogger.quiet)
+            try await owner.query(PostgresQuery(unsafeSQL: """
+                CREATE FUNCTION refuse_candidate() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.source_key = '\(key)' AND (\(!onlyOnce) OR nextval('refusals') = 1) THEN
+                        RAISE EXCEPTION 'refused on cue' USING ERRCODE = '\(errcode)';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """), logger: TestLogger.quiet)
+            try await owner.query("""
+                CREATE TRIGGER refuse_candidate BEFORE INSERT ON candidate FOR EACH ROW EXECUTE FUNCTION refuse_candidate()
+                """, logger: TestLogger.quiet)
+        }
     }
 
     @Test func aBatchTheDatabaseRefusesStoresNothingAndSaysSo() async throws {
@@ -42,7 +45,7 @@ import Testing
             let keys = try await t.client.query("SELECT source_key FROM candidate ORDER BY id", logger: TestLogger.quiet).decode(String.self).rows()
             #expect(keys == [], "the batch is one transaction: none of it is kept")
             // Sent again once the database accepts it, the whole batch is stored.
-            try await t.client.query("DROP TRIGGER refuse_candidate ON candidate", logger: TestLogger.quiet)
+            try await t.asOwner { try await $0.query("DROP TRIGGER refuse_candidate ON candidate", logger: TestLogger.quiet) }
             let again = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: body)
             #expect(again.status == .ok)
             let stored = try await t.client.query("SELECT source_key FROM candidate ORDER BY id", logger: TestLogger.quiet).decode(String.self).rows()

@@ -31,23 +31,71 @@ import Testing
         }
     }
 
-    @Test func auditTrailAndVersionsRefuseUpdateDeleteAndTruncate() async throws {
+    /// The application role owns nothing: it may append to the audit trail, the versions and the
+    /// feed, never change or remove a row, empty a table or switch its triggers off. The owner's own
+    /// mistakes meet the append-only triggers.
+    @Test func theApplicationRoleCannotRewriteTheAuditVersionsOrFeed() async throws {
         try await TestStore.with { t in
             let plm = try await t.actor("plm-sync", .source)
             let alice = try await t.actor("alice", .steward)
             let created = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
             _ = try await t.store.approve(changeRequest: created.changeRequestID!, by: alice.principal, comment: nil, revision: nil, requestID: "r")
-            for statement in ["UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry", "TRUNCATE audit_entry",
-                              "UPDATE golden_version SET attributes = '{}'", "DELETE FROM golden_version"] {
-                let refusal = await #expect(throws: PSQLError.self, "\(statement) must fail") {
-                    try await t.client.query(PostgresQuery(unsafeSQL: statement), logger: TestLogger.quiet)
+            let who = try await t.client.query("SELECT current_user::text, (SELECT count(*)::int FROM pg_class WHERE relowner = current_user::regrole)",
+                                               logger: TestLogger.quiet).decode((String, Int).self).rows()
+            #expect(who.first?.0 == "aurum_app" && who.first?.1 == 0, "the store acts as aurum_app, which owns no table: \(who)")
+            for (table, column) in [("audit_entry", "actor"), ("golden_version", "state"), ("change_feed", "entity")] {
+                for statement in ["UPDATE \(table) SET \(column) = 'forged'",
+                                  "DELETE FROM \(table)", "TRUNCATE \(table)",
+                                  "ALTER TABLE \(table) DISABLE TRIGGER ALL", "ALTER TABLE \(table) DISABLE TRIGGER USER"] {
+                    let refusal = await #expect(throws: PSQLError.self, "\(statement) must fail") {
+                        try await t.client.query(PostgresQuery(unsafeSQL: statement), logger: TestLogger.quiet)
+                    }
+                    #expect(refusal?.serverInfo?[.sqlState] == "42501", "\(statement): refused for want of privilege")
+                    let message = refusal?.serverInfo?[.message] ?? ""
+                    #expect(message.contains("permission denied") || message.contains("must be owner"), "\(statement): \(message)")
                 }
-                #expect(refusal?.serverInfo?[.sqlState] == "42501", "\(statement): refused by the append-only trigger, not for another reason")
-                #expect(refusal?.serverInfo?[.message]?.contains("is append-only") == true)
+            }
+            try await t.asOwner { owner in
+                for statement in ["UPDATE audit_entry SET actor = 'mallory'", "DELETE FROM audit_entry", "TRUNCATE audit_entry",
+                                  "UPDATE golden_version SET attributes = '{}'", "DELETE FROM golden_version"] {
+                    let refusal = await #expect(throws: PSQLError.self, "\(statement) must fail for the owner too") {
+                        try await owner.query(PostgresQuery(unsafeSQL: statement), logger: TestLogger.quiet)
+                    }
+                    #expect(refusal?.serverInfo?[.message]?.contains("is append-only") == true, "\(statement): refused by the append-only trigger")
+                }
             }
             let count = try await t.client.query("SELECT count(*)::int FROM audit_entry WHERE actor = 'mallory'", logger: TestLogger.quiet)
                 .decode(Int.self).first { _ in true }
             #expect(count == 0)
+        }
+    }
+
+    /// A server may log in as the application role itself (no owner's privileges to take back with
+    /// RESET ROLE): it works on a migrated database and refuses, naming what to do, to migrate one.
+    @Test func loggedInAsTheApplicationRoleItUsesButNeverMigrates() async throws {
+        try await TestStore.with { t in
+            try await t.asOwner { try await $0.query("ALTER ROLE aurum_app LOGIN", logger: TestLogger.quiet) }
+            var login = t.settings
+            login.username = "aurum_app"
+            #expect(try await Migrator(directory: ProjectPaths.migrations).migrate(settings: login, logger: TestLogger.quiet).isEmpty)
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-migrations-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            for migration in try Migrator(directory: ProjectPaths.migrations).migrations {
+                try migration.sql.write(toFile: copy + "/" + migration.name, atomically: true, encoding: .utf8)
+            }
+            try "CREATE TABLE later (x int);".write(toFile: copy + "/9999_later.sql", atomically: true, encoding: .utf8)
+            let refused = await #expect(throws: MigrationError.self) {
+                try await Migrator(directory: copy).migrate(settings: login, logger: TestLogger.quiet)
+            }
+            #expect(refused?.message.contains("9999_later.sql is not applied") == true && refused?.message.contains("aurum migrate") == true,
+                    "\(refused?.message ?? "")")
+            try await login.withClient(logger: TestLogger.quiet) { client in
+                let store = PostgresStewardshipStore(client: client, rules: t.rules, logger: TestLogger.quiet)
+                let plm = try await t.actor("plm-sync", .source)
+                let answer = try await store.ingest([SampleRules.item("PLM-9", SampleRules.hexBolt)], by: plm.principal, requestID: "r")
+                #expect(answer.first?.changeRequestID != nil)
+            }
         }
     }
 
@@ -58,8 +106,10 @@ import Testing
             let plm = try await t.actor("plm-sync", .source)
             let created = try await t.store.ingest([SampleRules.item("PLM-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0]
             let id = try #require(created.changeRequestID)
-            try await t.client.query("ALTER TABLE change_request DROP CONSTRAINT change_request_status_check", logger: TestLogger.quiet)
-            try await t.client.query("UPDATE change_request SET status = 'escalated' WHERE id = \(id)", logger: TestLogger.quiet)
+            try await t.asOwner { owner in
+                try await owner.query("ALTER TABLE change_request DROP CONSTRAINT change_request_status_check", logger: TestLogger.quiet)
+                try await owner.query("UPDATE change_request SET status = 'escalated' WHERE id = \(id)", logger: TestLogger.quiet)
+            }
             let error = await #expect(throws: (any Error).self) { _ = try await t.store.changeRequest(id: id) }
             #expect("\(error.map { "\($0)" } ?? "")".contains("status 'escalated'"))
             let steward = try await t.actor("alice", .steward)
@@ -85,14 +135,14 @@ import Testing
     @Test func migrationsApplyOnceAndAnEditedOneIsRefused() async throws {
         try await TestStore.with { t in
             let migrator = try Migrator(directory: ProjectPaths.migrations)
-            #expect(try await migrator.migrate(t.client, logger: TestLogger.quiet).isEmpty)
+            #expect(try await migrator.migrate(settings: t.settings, logger: TestLogger.quiet).isEmpty)
             let copy = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-migrations-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: copy) }
             for migration in migrator.migrations {
                 try (migration.sql + "\n-- edited\n").write(toFile: copy + "/" + migration.name, atomically: true, encoding: .utf8)
             }
-            await #expect(throws: MigrationError.self) { try await Migrator(directory: copy).migrate(t.client, logger: TestLogger.quiet) }
+            await #expect(throws: MigrationError.self) { try await Migrator(directory: copy).migrate(settings: t.settings, logger: TestLogger.quiet) }
         }
     }
 

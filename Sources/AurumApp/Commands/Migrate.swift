@@ -15,9 +15,9 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = makeLogger("aurum.migrate")
-        let migrator = try Migrator(directory: database.migrations)
-        let applied = try await database.access.withDatabase(logger: logger) { client in
-            try await migrator.migrate(client, logger: logger)
+        let migrator = try database.migrator()
+        let applied = try await database.access.withSettings(logger: logger) { settings in
+            try await migrator.migrate(settings: settings, logger: logger)
         }
         print(applied.isEmpty ? "up to date (\(counted(migrator.migrations.count, "migration")))" : applied.map { "applied \($0)" }.joined(separator: "\n"))
     }

@@ -88,9 +88,7 @@ struct OdooCommand: AsyncParsableCommand {
             }
             var problems = await OdooPreflight(client: client, mapping: mapping, version: info.major).check()
             if values {
-                let migrator = try Migrator(directory: database.migrations)
-                problems += try await database.access.withDatabase(logger: logger) { db in
-                    try await migrator.migrate(db, logger: logger)
+                problems += try await database.withMigratedDatabase(logger: logger) { db in
                     let store = PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger)
                     return await OdooPreflight(client: client, mapping: mapping, version: info.major).checkValues(store: store)
                 }
@@ -287,10 +285,8 @@ struct OdooRunOptions: ParsableArguments {
         let entities = try OdooRun.entities(mapping, entity)
         let logger = makeLogger("aurum.odoo")
         let publisher = OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)
-        let migrator = try Migrator(directory: database.migrations)
-        return try await database.access.withDatabase(logger: logger) { db in
-            try await migrator.migrate(db, logger: logger)
-            return try await body(PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger), publisher, entities)
+        return try await database.withMigratedDatabase(logger: logger) { db in
+            try await body(PostgresStewardshipStore(client: db, rules: ruleSet, logger: logger), publisher, entities)
         }
     }
 }

@@ -21,12 +21,18 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Runs `body` on the database once its pending migrations are applied: what every command
     /// that works on the database directly (token, load, migrate) does first.
+    /// The migrations run as the owner; `body`'s client acts as the application role.
     func withMigratedDatabase<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let migrator = try Migrator(directory: migrations)
-        return try await access.withDatabase(logger: logger) { client in
-            try await migrator.migrate(client, logger: logger)
-            return try await body(client)
+        let migrator = try self.migrator()
+        return try await access.withSettings(logger: logger) { settings in
+            try await migrator.migrate(settings: settings, logger: logger)
+            return try await settings.withClient(logger: logger, body)
         }
+    }
+
+    /// The migrations in `--migrations`, granting the configured application role its privileges.
+    func migrator() throws -> Migrator {
+        try Migrator(directory: migrations, applicationRole: ApplicationRole.configured())
     }
 }
 

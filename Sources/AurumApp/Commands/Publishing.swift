@@ -90,22 +90,24 @@ struct Publish: AsyncParsableCommand {
             throw ValidationError("no consumer to publish to: set ODOO_URL, or the secret variable of an endpoint in "
                                   + "\(rulesOptions.rules)/consumers/webhooks.yaml")
         }
-        let drain = drain, lease = lease, migrations = database.migrations
-        try await database.access.withSettings(logger: logger) { settings in try await settings.withClient(logger: logger) { client in
-            try await Migrator(directory: migrations).migrate(client, logger: logger)
-            let releases = ReleaseSignal()
-            let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease,
-                                                        releases: releases, logger: logger)
-            if drain {
-                let worked = try await dispatcher.drain()
-                print("\(counted(worked, "delivery", "deliveries")) worked")
-            } else {
-                let group = ServiceGroup(configuration: .init(
-                    services: [.init(service: ReleaseRelay(settings: settings, releases: releases, logger: logger)), .init(service: dispatcher)],
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
+        let drain = drain, lease = lease, migrator = try database.migrator()
+        try await database.access.withSettings(logger: logger) { settings in
+            try await migrator.migrate(settings: settings, logger: logger)
+            try await settings.withClient(logger: logger) { client in
+                let releases = ReleaseSignal()
+                let dispatcher = PublishingSetup.dispatcher(client: client, rules: rules, consumers: consumers, lease: lease,
+                                                            releases: releases, logger: logger)
+                if drain {
+                    let worked = try await dispatcher.drain()
+                    print("\(counted(worked, "delivery", "deliveries")) worked")
+                } else {
+                    let group = ServiceGroup(configuration: .init(
+                        services: [.init(service: ReleaseRelay(settings: settings, releases: releases, logger: logger)), .init(service: dispatcher)],
+                        gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    try await group.run()
+                }
             }
-        } }
+        }
     }
 }
 

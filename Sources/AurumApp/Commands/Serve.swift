@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
         // outbox registers no consumer, and releases write no deliveries.
         let consumers = try PublishingSetup.consumers(rules: ruleSet, rulesDirectory: rules, odoo: odoo, logger: logger)
         try await Self.requireFree(host: host, port: port)
-        let migrator = try Migrator(directory: database.migrations)
+        let migrator = try database.migrator()
         let access = database.access
         var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
@@ -62,8 +62,10 @@ struct Serve: AsyncParsableCommand {
             settings = server.with(database: EmbeddedPostgres.database)
         }
         defer { embedded?.stop(logger: logger) }
+        // Migrations as the owner; every request and worker acts as the application role.
+        try await migrator.migrate(settings: settings, logger: logger)
+        settings = settings.acting(as: migrator.applicationRole)
         try await settings.withClient(logger: logger) { client in
-            try await migrator.migrate(client, logger: logger)
             // Before the first request: every release from here on writes a delivery per declared consumer.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
             let shared = try await PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger).prepare()
