@@ -24,8 +24,11 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // Pure domain: schemas, validation, change-request lifecycle, diffs. No I/O.
-        .target(name: "AurumCore"),
+        // Pure domain: schemas, validation, change-request lifecycle, diffs, the audit chain's and
+        // masking's hashes. No I/O.
+        .target(name: "AurumCore", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Loads and checks rules/ into AurumCore values, with file:line errors.
         .target(name: "AurumRules", dependencies: [
             "AurumCore",

@@ -1,15 +1,77 @@
 import AurumCore
 import Logging
+import NIOCore
 import PostgresNIO
+import Synchronization
 
-/// Appends to the audit trail inside the caller's transaction; the table refuses updates and deletes.
+/// Appends to the audit trail, a hash chain (`ChainedAuditEntry`).
+///
+/// Inside `PostgresClient.transaction` entries wait in the transaction's own list and are linked
+/// into the chain at its end, just before it commits: the chain's head row is locked only for
+/// the moment of writing them, never while the transaction still takes other locks (which could
+/// deadlock), and entries are chained in commit order. Outside one, an entry is chained at once.
 enum AuditLog {
+    /// The entries of the transaction running in this task, written when it ends.
+    @TaskLocal static var pending: Pending?
+
+    final class Pending: Sendable {
+        private let entries = Mutex<[AuditEntry]>([])
+
+        func add(_ new: some Sequence<AuditEntry>) { entries.withLock { $0.append(contentsOf: new) } }
+        func take() -> [AuditEntry] { entries.withLock { taken in defer { taken = [] }; return taken } }
+    }
+
     static func append(_ entry: AuditEntry, on connection: PostgresConnection, logger: Logger) async throws {
+        try await append(contentsOf: [entry], on: connection, logger: logger)
+    }
+
+    static func append(contentsOf entries: [AuditEntry], on connection: PostgresConnection, logger: Logger) async throws {
+        if let pending { pending.add(entries) } else { try await write(entries, on: connection, logger: logger) }
+    }
+
+    /// Writes the transaction's entries so far now, for a transaction that reads them back before
+    /// it ends (the chain's head stays locked until it does: call it last).
+    static func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        if let pending { try await write(pending.take(), on: connection, logger: logger) }
+    }
+
+    /// Links `entries` after the chain's head, under its row lock (held until the transaction
+    /// ends), writes them with one COPY and moves the head on.
+    static func write(_ entries: [AuditEntry], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !entries.isEmpty else { return }
+        let head = try await connection.query("""
+            SELECT seq, hash, \(unescaped: SQLTime.isoMicro("clock_timestamp()")) FROM audit_chain_head FOR UPDATE
+            """, logger: logger).decode((Int64, String, String).self).first { _ in true }
+        guard let (seq, hash, at) = head else {
+            throw StoreError.unavailable("the audit chain's head row is missing; run aurum migrate")
+        }
+        var rows = CopyRows(), previous = hash
+        for (offset, entry) in entries.enumerated() {
+            let chained = ChainedAuditEntry(linking: entry, seq: seq + Int64(offset) + 1, at: at, after: previous)
+            previous = chained.rowHash
+            rows.add([String(chained.seq), at, entry.actor, entry.action, entry.entity, entry.subject, entry.recordID.map(String.init),
+                      entry.version.map(String.init), entry.before.map(SQLJSON.text), entry.after.map(SQLJSON.text), entry.reason,
+                      entry.rulesVersion, entry.requestID, chained.prevHash, chained.rowHash])
+        }
+        try await rows.copy(into: "audit_entry", ["seq", "at", "actor", "action", "entity", "subject", "record_id", "version", "before", "after",
+                                                  "reason", "rules_version", "request_id", "prev_hash", "row_hash"], on: connection, logger: logger)
         try await connection.query("""
-            INSERT INTO audit_entry (actor, action, entity, subject, record_id, version, before, after, reason, rules_version, request_id)
-            VALUES (\(entry.actor), \(entry.action), \(entry.entity), \(entry.subject), \(entry.recordID), \(entry.version),
-                    \(entry.before.map(SQLJSON.text))::jsonb, \(entry.after.map(SQLJSON.text))::jsonb, \(entry.reason),
-                    \(entry.rulesVersion), \(entry.requestID))
+            UPDATE audit_chain_head SET seq = \(seq + Int64(entries.count)), hash = \(previous)
             """, logger: logger)
+    }
+}
+
+extension PostgresClient {
+    /// Runs `body` in a transaction whose audit entries are chained when it ends (see `AuditLog`).
+    func auditedTransaction<Result: Sendable>(
+        logger: Logger, file: String, line: Int, isolation: isolated (any Actor)?,
+        _ body: (PostgresConnection) async throws -> sending Result
+    ) async throws -> sending Result {
+        try await withTransaction(logger: logger, file: file, line: line, isolation: isolation) { connection in
+            let pending = AuditLog.Pending()
+            let result = try await AuditLog.$pending.withValue(pending) { try await body(connection) }
+            try await AuditLog.write(pending.take(), on: connection, logger: logger)
+            return result
+        }
     }
 }

@@ -117,7 +117,8 @@ public struct BulkLoad: Sendable {
 
     func copy(_ records: [Record], ids: [Int64], unique: [[(attribute: String, key: String)]], schema: EntitySchema,
               on connection: PostgresConnection) async throws {
-        var golden = CopyRows(), versions = CopyRows(), sources = CopyRows(), values = CopyRows(), keys = CopyRows(), audit = CopyRows()
+        var golden = CopyRows(), versions = CopyRows(), sources = CopyRows(), values = CopyRows(), keys = CopyRows()
+        var audit = [AuditEntry]()
         for (index, record) in records.enumerated() {
             let id = String(ids[index])
             let attributes = SQLJSON.text(record.attributes)
@@ -132,7 +133,8 @@ public struct BulkLoad: Sendable {
             }
             let after: JSONValue = ["attributes": .object(record.attributes),
                                     "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
-            audit.add([actor, "record.loaded", entity, "record:\(id)", id, "1", SQLJSON.text(after), rules.version, loadID])
+            audit.append(AuditEntry(actor: actor, action: "record.loaded", entity: entity, subject: "record:\(id)", recordID: ids[index], version: 1,
+                                    after: after, rulesVersion: rules.version, requestID: loadID))
         }
         try await golden.copy(into: "golden_record", ["id", "entity", "current_version"], on: connection, logger: logger)
         // The feed positions and deliveries of the batch are written below in one statement, not
@@ -144,8 +146,7 @@ public struct BulkLoad: Sendable {
                                on: connection, logger: logger)
         try await values.copy(into: "unique_value", ["entity", "attribute", "value_key", "record_id"], on: connection, logger: logger)
         try await keys.copy(into: "match_key", ["entity", "key_hash", "record_id"], on: connection, logger: logger)
-        try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "after", "rules_version", "request_id"],
-                             on: connection, logger: logger)
+        try await AuditLog.append(contentsOf: audit, on: connection, logger: logger)
         try await ChangeFeed.appendFirstVersions(entity: entity, records: ids, on: connection, logger: logger)
     }
 

@@ -266,6 +266,7 @@ extension PostgresStewardshipStore {
             try await AuditLog.append(AuditEntry(
                 actor: caller.name, action: "change_request.commented", entity: request.entity, subject: "change_request:\(id)",
                 recordID: request.recordID, reason: text, rulesVersion: rules.version, requestID: requestID), on: connection, logger: logger)
+            try await AuditLog.flush(on: connection, logger: logger)  // the view shows the comment
             return withGates(try await reloaded(id, on: connection))
         }
     }

@@ -65,7 +65,8 @@ struct IngestWrites {
     private(set) var candidateIDs = [Int: Int64]()
     private(set) var changeRequestIDs = [Int: Int64]()
     private var refused = [(index: Int, errors: [Finding])]()
-    private var candidates = CopyRows(), changeRequests = CopyRows(), duplicates = CopyRows(), keys = CopyRows(), audit = CopyRows()
+    private var candidates = CopyRows(), changeRequests = CopyRows(), duplicates = CopyRows(), keys = CopyRows()
+    private var audit = [AuditEntry]()
     private var retired = [(id: Int64, status: ChangeRequestStatus)]()
     private var pointers = [(old: Int64, new: Int64)]()
     private var kept = [(entity: String, contribution: SourceContribution, record: Int64)]()
@@ -190,8 +191,8 @@ struct IngestWrites {
 
     private mutating func entry(_ action: String, _ entity: String, subject: String, record: Int64? = nil, version: Int? = nil,
                                 before: JSONValue? = nil, after: JSONValue?) {
-        audit.add([batch.caller.name, action, entity, subject, record.map(String.init), version.map(String.init),
-                   before.map(SQLJSON.text), after.map(SQLJSON.text), batch.rulesVersion, batch.requestID])
+        audit.append(AuditEntry(actor: batch.caller.name, action: action, entity: entity, subject: subject, recordID: record, version: version,
+                                before: before, after: after, rulesVersion: batch.rulesVersion, requestID: batch.requestID))
     }
 
     /// Writes the round: superseded proposals closed first (one open proposal per record or source
@@ -221,8 +222,7 @@ struct IngestWrites {
                                                                "explanation", "rules_version"], on: connection, logger: logger)
         try await keys.copy(into: "match_key", ["entity", "key_hash", "change_request_id"], on: connection, logger: logger)
         try await PostgresStewardshipStore.storeContributions(kept, on: connection, logger: logger)
-        try await audit.copy(into: "audit_entry", ["actor", "action", "entity", "subject", "record_id", "version", "before", "after",
-                                                   "rules_version", "request_id"], on: connection, logger: logger)
+        try await AuditLog.append(contentsOf: audit, on: connection, logger: logger)
     }
 }
 

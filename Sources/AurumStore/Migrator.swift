@@ -70,6 +70,13 @@ public struct Migrator: Sendable {
 
     static let lockKey: Int64 = 0x4155_5255_4d00  // "AURUM"
 
+    /// Work a migration needs done in Swift, in its transaction, after its SQL: 0012 made the
+    /// audit trail a hash chain, whose hashes SQL does not compute; the entries already there are
+    /// linked as it is applied.
+    static let followUps: [Int: @Sendable (PostgresConnection, Logger) async throws -> Void] = [
+        12: { connection, logger in try await AuditTrail.chainEarlierEntries(on: connection, logger: logger) },
+    ]
+
     func apply(on connection: PostgresConnection, logger: Logger) async throws -> [String] {
         let asApplication = try await ApplicationRole.isSession(applicationRole, on: connection, logger: logger)
         if !asApplication {
@@ -96,6 +103,7 @@ public struct Migrator: Sendable {
                 for statement in SQLScript.statements(migration.sql) {
                     try await tx.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                try await Self.followUps[migration.version]?(tx, logger)
                 try await tx.query("""
                     INSERT INTO aurum_migration (version, name, checksum)
                     VALUES (\(migration.version), \(migration.name), \(migration.checksum))

@@ -21,6 +21,11 @@ enum SQLJSON {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
+    /// Any stored JSON value, with the direct parser.
+    static func parse(_ text: String) throws -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
+    }
+
     /// Attributes, the bulk of what ingest and matching read, take the direct parser.
     static func decode(_ type: Attributes.Type, _ text: String) throws -> Attributes {
         guard case .object(let attributes) = try JSONParser.parse(Array(text.utf8)) else {
@@ -35,6 +40,11 @@ enum SQLTime {
     /// `to_char(<column> AT TIME ZONE 'UTC', ...)` for a constant column expression.
     static func iso(_ column: String) -> String {
         "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+    }
+
+    /// The same to the microsecond, as the audit chain hashes times.
+    static func isoMicro(_ column: String) -> String {
+        "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
     }
 }
 
