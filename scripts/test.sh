@@ -7,9 +7,9 @@ bash scripts/system-packages.sh
 swift build --build-tests
 swift test --skip-build "$@"
 # The tests of several processes (two servers over one database, PostgreSQL stopped under a
-# server, the outbox's seeded fault schedule) spawn aurum processes and clusters of their own:
+# server, a server killed between commit and answer, the outbox's seeded fault schedule) spawn aurum processes and clusters of their own:
 # they run alone, after the rest, the schedule short with a fixed seed (scripts/fault-schedule.sh
 # runs the long one).
 if [ $# -eq 0 ]; then
-  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests"
+  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests|CrashAfterCommitTests"
 fi

@@ -12,6 +12,9 @@ public struct ServerLimits: Sendable {
     /// How long a request may take before it is answered 503 (a database that does not answer);
     /// the change feed's long polls get their wait on top.
     public var requestTimeLimit: Duration = .seconds(30)
+    /// How long the answer to a request with an `Idempotency-Key` is kept for replay
+    /// (`AURUM_IDEMPOTENCY_KEEP`, default 24 hours).
+    public var idempotencyKeptSeconds: Int = 86_400
     public init() {}
 }
 
@@ -32,6 +35,7 @@ public enum AurumHTTPServer {
         let v1 = router.group("v1")
             .add(middleware: DatabaseGuard(availability: availability, limits: limits))
             .add(middleware: TokenAuthenticator(store: store))
+            .add(middleware: IdempotencyMiddleware(limits: limits))
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)

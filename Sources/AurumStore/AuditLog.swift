@@ -62,16 +62,24 @@ enum AuditLog {
 }
 
 extension PostgresClient {
-    /// Runs `body` in a transaction whose audit entries are chained when it ends (see `AuditLog`).
-    func auditedTransaction<Result: Sendable>(
+    /// Runs `body` in one transaction, with what every unit of work carries: its audit entries are
+    /// chained as it ends (see `AuditLog`), and the `Idempotency-Key` of the request it serves is
+    /// claimed at its start and answered in it (see `IdempotentCall`).
+    func transactionOnce<Result: Sendable>(
         logger: Logger, file: String, line: Int, isolation: isolated (any Actor)?,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> sending Result {
-        try await withTransaction(logger: logger, file: file, line: line, isolation: isolation) { connection in
+        let call = IdempotentCall.current.flatMap { $0.isRecorded ? nil : $0 }
+        let (result, answered) = try await withTransaction(logger: logger, file: file, line: line, isolation: isolation) { connection in
+            if let call { try await IdempotencyKeys.claim(call, on: connection, logger: logger) }
             let pending = AuditLog.Pending()
             let result = try await AuditLog.$pending.withValue(pending) { try await body(connection) }
             try await AuditLog.write(pending.take(), on: connection, logger: logger)
-            return result
+            let response = call?.response(for: result)
+            if let call, let response { try await IdempotencyKeys.record(call, response, on: connection, logger: logger) }
+            return (result, response != nil)
         }
+        if answered { call?.markRecorded() }
+        return result
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresClient {
-    /// Runs `body` in a transaction; the audit entries it appends are chained as it ends. When PostgreSQL aborts it for a deadlock (40P01) or a
+    /// Runs `body` in a transaction (see `transactionOnce` for what each one carries). When PostgreSQL aborts it for a deadlock (40P01) or a
     /// serialization failure (40001) the whole unit of work is run again, up to `attempts` times,
     /// after a short random pause. When it throws, the transaction rolls back and the caller gets a
     /// `StoreError` that says what happened: the body's own, or PostgreSQL's failure translated.
@@ -16,7 +16,7 @@ extension PostgresClient {
         var attempt = 1
         while true {
             do {
-                return try await auditedTransaction(logger: logger, file: file, line: line, isolation: isolation, body)
+                return try await transactionOnce(logger: logger, file: file, line: line, isolation: isolation, body)
             } catch {
                 let failure = DatabaseFailure(error)
                 guard failure.isRetryable, attempt < attempts else { throw failure.storeError }

@@ -64,7 +64,12 @@ import Testing
             #expect(rows.last?.hasPrefix("1 ") == true && rows.last?.contains("code=B-1001") == true && rows.last?.contains("alice") == true,
                     "\(history.output)")
 
-            #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm, "--json"]) == 1)
+            // The same file again: its batch was stored, so its answer is repeated and nothing reopens.
+            let again = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm, "--json"])
+            #expect(again.errors.contains("had been sent and stored by an earlier run"), "\(again.errors)")
+            #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).isEmpty)
+            // Sent anew on purpose, the rejected row opens a new change request.
+            #expect(try await aurum(["ingest", file, "--entity", "item", "--source", "plm", "--resend", "--url", url, "--token", plm, "--json"]) == 1)
             #expect(try await t.store.changeRequests(status: .open, entities: t.allEntities, limit: 10).map(\.sourceKey) == ["PLM-2"])
         }
     }

@@ -28,9 +28,9 @@ func withAPI(limits: ServerLimits = .init(), _ body: @escaping @Sendable (any Te
 
 extension TestClientProtocol {
     /// Sends `json` (a literal or encoded text) with a bearer token and returns status and parsed body.
-    func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil,
-              contentType: String = "application/json") async throws -> (status: HTTPResponse.Status, json: JSONValue, headers: HTTPFields) {
-        var headers: HTTPFields = [:]
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil, contentType: String = "application/json",
+              headers extra: HTTPFields = [:]) async throws -> (status: HTTPResponse.Status, json: JSONValue, headers: HTTPFields) {
+        var headers = extra
         if let token { headers[.authorization] = "Bearer \(token)" }
         if body != nil { headers[.contentType] = contentType }
         return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in

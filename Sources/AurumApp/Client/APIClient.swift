@@ -15,6 +15,8 @@ struct APIClient: Sendable {
     struct Reply {
         var status: Int
         var body: Data
+        /// The server answered an `Idempotency-Key` it had answered before: the answer of then.
+        var replayed = false
 
         /// The body as `T`, when the call succeeded.
         func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -25,11 +27,13 @@ struct APIClient: Sendable {
     }
 
     /// Sends a request; transport failures become `APIError.unreachable`, problem+json answers `APIError.refused`.
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Reply {
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json",
+              idempotencyKey: String? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.headers.add(name: "Accept", value: "application/json")
+        if let idempotencyKey { request.headers.add(name: "Idempotency-Key", value: idempotencyKey) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(data: body))
@@ -42,7 +46,8 @@ struct APIClient: Sendable {
         } catch {
             throw APIError.unreachable(Self.unreachable(baseURL, error))
         }
-        let reply = Reply(status: Int(response.status.code), body: Data(buffer: bytes))
+        let reply = Reply(status: Int(response.status.code), body: Data(buffer: bytes),
+                          replayed: response.headers.first(name: "Idempotent-Replayed") == "true")
         guard (200..<300).contains(reply.status) else {
             // Aurum answers every refusal as problem+json; anything else is another server.
             guard response.headers.first(name: "Content-Type")?.hasPrefix("application/problem+json") == true else {
@@ -88,6 +93,23 @@ struct APIClient: Sendable {
     /// Sends `value` as JSON.
     func send(_ method: HTTPMethod, _ path: String, json value: some Encodable) async throws -> Reply {
         try await send(method, path, body: JSONOutput.data(value))
+    }
+
+    /// Sends `value` as JSON with an `Idempotency-Key` made of the request itself (its path and
+    /// body, and `salt` when given), so that sending it again, now or after a failure, does its
+    /// work once; a request whose answer was lost on the way is sent again up to twice.
+    func sendOnce(_ method: HTTPMethod, _ path: String, json value: some Encodable, salt: String = "") async throws -> Reply {
+        let body = JSONOutput.data(value)
+        let key = "aurum-" + SHA256Hex.of(Array("\(salt)\(method.rawValue) \(path)\n".utf8) + Array(body))
+        var attempt = 1
+        while true {
+            do {
+                return try await send(method, path, body: body, idempotencyKey: key)
+            } catch APIError.unreachable where attempt < 3 {
+                try await Task.sleep(for: .seconds(attempt))
+                attempt += 1
+            }
+        }
     }
 }
 

@@ -20,6 +20,8 @@ struct Ingest: AsyncParsableCommand {
             released at once is shown as released. A progress bar is drawn on standard error when \
             it is a terminal. Exit code 1 when any row was rejected or refused.
 
+            Each batch carries an Idempotency-Key made of its content: a batch whose answer was             lost is sent again (twice at most) and stored once, and running the same file again             after a failure answers the batches already stored as they were answered (for 24             hours, AURUM_IDEMPOTENCY_KEEP on the server) and sends the rest.
+
             Examples:
               aurum ingest examples/items.csv --entity item --source plm
               aurum ingest suppliers.ndjson --entity supplier --source portal --batch 1000 --json
@@ -30,6 +32,8 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "The entity of every row: item, supplier, customer or warehouse.", completion: Completions.entities) var entity: String
     @Option(help: "The source system the rows come from (see rules/aurum.yaml).", completion: Completions.sources) var source: String
     @Option(help: "Rows per request (at most 1000).") var batch = 500
+    @Flag(help: "Submit every batch as new work, even one an earlier run stored (it gets a new Idempotency-Key).")
+    var resend = false
     @OptionGroup var client: ClientOptions
 
     func validate() throws {
@@ -53,13 +57,16 @@ struct Ingest: AsyncParsableCommand {
         var outcomes = [RowOutcome]()
         let progress = Progress(total: rows.count)
         var fileRefusal: String?
+        var repeated = 0
+        let salt = resend ? UUID().uuidString : ""
         for start in stride(from: 0, to: rows.count, by: batch) {
             let slice = Array(rows[start..<min(start + batch, rows.count)])
             if let fileRefusal {
                 outcomes += slice.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: fileRefusal) }
                 continue
             }
-            let sent = try await send(slice, api: api)
+            let sent = try await send(slice, api: api, salt: salt)
+            if sent.replayed { repeated += slice.count }
             outcomes += sent.outcomes
             fileRefusal = sent.fileRefusal
             progress.update(done: outcomes.count, summary: Summary(outcomes).short)
@@ -67,6 +74,10 @@ struct Ingest: AsyncParsableCommand {
         progress.finish()
         let summary = Summary(outcomes)
         if let fileRefusal { printError("error: \(file): \(fileRefusal); nothing of the file was stored") }
+        if repeated > 0 {
+            printError("note: \(counted(repeated, "row")) had been sent and stored by an earlier run; their answers are repeated "
+                       + "as given then (their change requests may have been decided since). --resend submits them again")
+        }
         if client.json {
             print(JSONOutput.string(outcomes))
         } else if client.quiet {
@@ -92,15 +103,15 @@ struct Ingest: AsyncParsableCommand {
 
     /// Sends one batch. A refusal that holds for every row alike (an unknown entity, source or
     /// column) is the file's, returned once so the rest of the file is not sent.
-    func send(_ rows: [ImportFile.Row], api: APIClient) async throws -> (outcomes: [RowOutcome], fileRefusal: String?) {
+    func send(_ rows: [ImportFile.Row], api: APIClient, salt: String = "") async throws -> (outcomes: [RowOutcome], fileRefusal: String?, replayed: Bool) {
         let candidates: [JSONValue] = rows.map {
             ["entity": .string(entity), "source": .string(source), "source_key": .string($0.sourceKey ?? ""), "attributes": .object($0.attributes)]
         }
         do {
-            let reply = try await api.send(.POST, "/v1/candidates", json: candidates)
+            let reply = try await api.sendOnce(.POST, "/v1/candidates", json: candidates, salt: salt)
             struct Batch: Decodable { var results: [IngestResult] }
             let results = try reply.decode(Batch.self).results
-            return (zip(rows, results).map { RowOutcome(row: $0, result: $1) }, nil)
+            return (zip(rows, results).map { RowOutcome(row: $0, result: $1) }, nil, reply.replayed)
         } catch APIError.refused(let status, let problem) where status != 401 && status != 403 {
             let stored = problem.stored ?? []
             var own = [Int: [String]]()
@@ -113,7 +124,7 @@ struct Ingest: AsyncParsableCommand {
             for index in rows.indices.dropFirst() { shared.formIntersection(own[index] ?? []) }
             if stored.isEmpty, !shared.isEmpty, rows.count > 1 {
                 let message = shared.sorted().joined(separator: "; ")
-                return (rows.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: message) }, message)
+                return (rows.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: message) }, message, false)
             }
             let outcomes = rows.enumerated().map { index, row in
                 if index < stored.count { return RowOutcome(row: row, result: stored[index]) }
@@ -121,7 +132,7 @@ struct Ingest: AsyncParsableCommand {
                 let message = own[index].map { $0.joined(separator: "; ") } ?? "\(what) (\(status)): \(problem.detail ?? "")"
                 return RowOutcome(line: row.line, sourceKey: row.sourceKey ?? "", status: "refused", message: message)
             }
-            return (outcomes, nil)
+            return (outcomes, nil, false)
         } catch let error as APIError {
             printError("error: \(error.description)")
             throw error.exitCode

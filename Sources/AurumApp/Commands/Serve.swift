@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
             each endpoint whose secret variable is set. Without them it delivers nothing and \
             disables nothing; a process that has them does. See aurum consumers.
 
+            The database: migrations run as the user DATABASE_URL names (the owner of the tables);             the server then acts as the application role (AURUM_APP_ROLE, default aurum_app), which             may not rewrite the audit trail or the versions. A POST with an Idempotency-Key keeps             its answer for AURUM_IDEMPOTENCY_KEEP (default 24h).
+
             Examples:
               aurum serve
               aurum serve --port 9090 --rules /etc/aurum/rules
@@ -77,7 +79,7 @@ struct Serve: AsyncParsableCommand {
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
         let releases = ReleaseSignal(), availability = DatabaseAvailability()
         let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, logger: logger)
-        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, releases: releases,
+        let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, limits: try Self.limits(), releases: releases,
                                                 availability: availability, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
@@ -91,6 +93,18 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// The API's limits, with what the environment sets.
+    static func limits(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerLimits {
+        var limits = ServerLimits()
+        if let text = environment["AURUM_IDEMPOTENCY_KEEP"], !text.isEmpty {
+            guard let seconds = DurationText.seconds(text) else {
+                throw ValidationError("AURUM_IDEMPOTENCY_KEEP=\(text) is not a duration: \(DurationText.allowed)")
+            }
+            limits.idempotencyKeptSeconds = seconds
+        }
+        return limits
+    }
+
     /// Said when this server stops the embedded PostgreSQL it started: what that does to other
     /// processes still using it.
     static func warnOthers(_ settings: DatabaseSettings, logger: Logger) async {

@@ -69,10 +69,20 @@ public enum AuditChain {
 
     /// SHA-256, lowercase hex, of `canonical` in RFC 8785 form.
     public static func hash(_ canonical: JSONValue) -> String {
-        SHA256.hash(data: Array(CanonicalJSON.rfc8785(canonical).utf8)).map { byte in
-            let hex = Array("0123456789abcdef".utf8)
-            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
+        SHA256Hex.of(Array(CanonicalJSON.rfc8785(canonical).utf8))
+    }
+}
+
+/// SHA-256 as lowercase hex: the audit chain's hashes and request fingerprints.
+public enum SHA256Hex {
+    public static func of(_ bytes: some Sequence<UInt8>) -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for byte in SHA256.hash(data: Array(bytes)) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

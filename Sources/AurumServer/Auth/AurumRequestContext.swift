@@ -8,6 +8,8 @@ public struct AurumRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The authenticated caller; set by `TokenAuthenticator` for every `/v1` route.
     public var principal: Principal?
+    /// The request's `Idempotency-Key`, when it has one (see `IdempotencyMiddleware`).
+    var idempotency: IdempotencyRequest?
 
     /// The id of this request, returned as `X-Request-Id` and written to the audit trail: the one
     /// Hummingbird put in the logger's metadata, or a new one when the logger keeps no metadata.

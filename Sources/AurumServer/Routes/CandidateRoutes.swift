@@ -25,15 +25,18 @@ struct CandidateRoutes {
             throw Problem.forbidden("\(Self.describe(caller)) may not submit \(submission.entity) candidates as source \(submission.source)\(at); "
                                     + "nothing was accepted")
         }
-        let results: [IngestResult]
         do {
-            results = try await store.ingest(submissions, by: caller, requestID: context.requestID).map { $0.visible(to: caller) }
+            return try await context.answer({ (results: [IngestResult]) in
+                let visible = results.map { $0.visible(to: caller) }
+                return isBatch ? JSONBody.stored(["results": visible]) : JSONBody.stored(visible[0])
+            }) {
+                try await store.ingest(submissions, by: caller, requestID: context.requestID)
+            }
         } catch var interrupted as BatchInterrupted {
             guard isBatch else { throw interrupted.cause }
             interrupted.stored = interrupted.stored.map { $0.visible(to: caller) }
             throw interrupted
         }
-        return isBatch ? JSONBody.response(["results": results]) : JSONBody.response(results[0])
     }
 
     /// Who the caller is, for a refusal: its role, and the sources a source token speaks for.

@@ -26,9 +26,8 @@ struct ChangeRequestRoutes {
         guard let recordID = body["record_id"]?.integerValue, recordID > 0 else {
             throw Problem.unprocessable("a link needs {\"record_id\": n}, the golden record the change request is a change of")
         }
-        let linked = try await store.link(changeRequest: id, to: recordID, by: caller,
-                                          comment: try Self.optionalText(body["comment"], "comment"), requestID: context.requestID)
-        return JSONBody.response(linked)
+        let comment = try Self.optionalText(body["comment"], "comment")
+        return try await context.answer { try await store.link(changeRequest: id, to: recordID, by: caller, comment: comment, requestID: context.requestID) }
     }
 
     /// The possible duplicates settled as different things: `{"comment": "..."}`.
@@ -36,9 +35,8 @@ struct ChangeRequestRoutes {
         let id = try Self.id(context)
         let caller = try context.caller()
         let body = try await JSONBody.object(of: request, allowed: ["comment"])
-        let settled = try await store.markDistinct(changeRequest: id, by: caller, comment: try Self.optionalText(body["comment"], "comment"),
-                                                   requestID: context.requestID)
-        return JSONBody.response(settled)
+        let comment = try Self.optionalText(body["comment"], "comment")
+        return try await context.answer { try await store.markDistinct(changeRequest: id, by: caller, comment: comment, requestID: context.requestID) }
     }
 
     @Sendable func list(_ request: Request, context: AurumRequestContext) async throws -> Response {
@@ -78,9 +76,9 @@ struct ChangeRequestRoutes {
         case .bool(let value): dryRun = value
         default: throw Problem.unprocessable("dry_run must be true or false", errors: [.init(path: "dry_run", message: "must be a boolean")])
         }
-        let result = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: dryRun,
-                                             requestID: context.requestID)
-        return JSONBody.response(result)
+        return try await context.answer {
+            try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: dryRun, requestID: context.requestID)
+        }
     }
 
     @Sendable func reject(_ request: Request, context: AurumRequestContext) async throws -> Response {
@@ -90,8 +88,7 @@ struct ChangeRequestRoutes {
         guard let reason = try Self.optionalText(body["reason"], "reason"), !reason.allSatisfy(\.isWhitespace) else {
             throw Problem.unprocessable("a rejection needs {\"reason\": \"...\"} so that the source can correct its data")
         }
-        let result = try await store.reject(changeRequest: id, by: caller, reason: reason, requestID: context.requestID)
-        return JSONBody.response(result)
+        return try await context.answer { try await store.reject(changeRequest: id, by: caller, reason: reason, requestID: context.requestID) }
     }
 
     /// A steward closes an open change request without deciding it: `{"reason": "..."}` (optional).
@@ -99,9 +96,8 @@ struct ChangeRequestRoutes {
         let id = try Self.id(context)
         let caller = try context.caller()
         let body = try await JSONBody.object(of: request, allowed: ["reason"])
-        let result = try await store.withdraw(changeRequest: id, by: caller, reason: try Self.optionalText(body["reason"], "reason"),
-                                              requestID: context.requestID)
-        return JSONBody.response(result)
+        let reason = try Self.optionalText(body["reason"], "reason")
+        return try await context.answer { try await store.withdraw(changeRequest: id, by: caller, reason: reason, requestID: context.requestID) }
     }
 
     /// A steward's comment: `{"text": "..."}`; answers the change request with its comments.
@@ -112,7 +108,7 @@ struct ChangeRequestRoutes {
         guard let text = try Self.optionalText(body["text"], "text"), !text.allSatisfy(\.isWhitespace) else {
             throw Problem.unprocessable("a comment needs {\"text\": \"...\"}")
         }
-        return JSONBody.response(try await store.comment(changeRequest: id, by: caller, text: text, requestID: context.requestID))
+        return try await context.answer { try await store.comment(changeRequest: id, by: caller, text: text, requestID: context.requestID) }
     }
 
     /// A steward's edit: `{"set": {"attribute": value, ...}, "revision": n, "comment": "..."}`.
@@ -135,9 +131,10 @@ struct ChangeRequestRoutes {
         } catch {
             throw Problem.unprocessable(error.description, errors: [error])
         }
-        let edited = try await store.edit(changeRequest: id, by: caller, set: attributes, revision: try Self.revision(body["revision"]),
-                                          comment: try Self.optionalText(body["comment"], "comment"), requestID: context.requestID)
-        return JSONBody.response(edited)
+        let revision = try Self.revision(body["revision"]), comment = try Self.optionalText(body["comment"], "comment")
+        return try await context.answer {
+            try await store.edit(changeRequest: id, by: caller, set: attributes, revision: revision, comment: comment, requestID: context.requestID)
+        }
     }
 
     /// The optional `revision` member: the revision of the proposal the caller saw.

@@ -29,6 +29,7 @@ struct ConsumerRoutes {
         if !enabled, reason?.allSatisfy(\.isWhitespace) ?? true {
             throw Problem.unprocessable("disabling a consumer needs {\"reason\": \"...\"}, kept in the audit trail")
         }
-        return JSONBody.response(try await store.setConsumer(name, enabled: enabled, reason: reason, by: try context.caller(), requestID: context.requestID))
+        let caller = try context.caller()
+        return try await context.answer { try await store.setConsumer(name, enabled: enabled, reason: reason, by: caller, requestID: context.requestID) }
     }
 }

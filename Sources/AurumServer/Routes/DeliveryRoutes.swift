@@ -50,12 +50,16 @@ struct DeliveryRoutes {
             throw Problem.unprocessable("give {\"delivery_id\": n}, or {\"consumer\": \"odoo\", \"since\": \"2026-12-01T00:00:00Z\"}")
         }
         if consumer != nil, since == nil { throw Problem.unprocessable("a replay of a consumer needs since: the instant from which to send again") }
-        let replayed = try await store.replay(delivery: id, consumer: consumer, since: since, entities: scope, by: try context.caller(),
-                                              requestID: context.requestID)
-        if let id, replayed.isEmpty {
-            throw Problem.conflict("delivery \(id) does not exist or waits already; only a delivered, failed, skipped or dead one is replayed")
-        }
+        let caller = try context.caller()
         struct Answer: Encodable { var count: Int; var replayed: [DeliveryView] }
-        return JSONBody.response(Answer(count: replayed.count, replayed: Array(replayed.prefix(1000))))
+        return try await context.answer({ (replayed: [DeliveryView]) in
+            JSONBody.stored(Answer(count: replayed.count, replayed: Array(replayed.prefix(1000))))
+        }) {
+            let replayed = try await store.replay(delivery: id, consumer: consumer, since: since, entities: scope, by: caller, requestID: context.requestID)
+            if let id, replayed.isEmpty {
+                throw Problem.conflict("delivery \(id) does not exist or waits already; only a delivered, failed, skipped or dead one is replayed")
+            }
+            return replayed
+        }
     }
 }

@@ -30,27 +30,30 @@ struct RecordRoutes {
         guard let into = body["into"]?.integerValue, into > 0 else {
             throw Problem.unprocessable("a merge needs {\"into\": n, \"reason\": \"...\"}: the golden record that stays")
         }
-        let opened = try await store.merge(entity: entity, record: id, into: into, by: try context.caller(),
-                                           reason: try Self.reason(body), requestID: context.requestID)
-        return JSONBody.response(opened, status: .created)
+        let reason = try Self.reason(body), caller = try context.caller()
+        return try await context.answer({ JSONBody.stored($0, status: .created) }) {
+            try await store.merge(entity: entity, record: id, into: into, by: caller, reason: reason, requestID: context.requestID)
+        }
     }
 
     /// Opens an unmerge: `{"reason": "..."}`; the answer is the change request.
     @Sendable func unmerge(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
         let body = try await JSONBody.object(of: request, allowed: ["reason"])
-        let opened = try await store.unmerge(entity: entity, record: id, by: try context.caller(), reason: try Self.reason(body),
-                                             requestID: context.requestID)
-        return JSONBody.response(opened, status: .created)
+        let reason = try Self.reason(body), caller = try context.caller()
+        return try await context.answer({ JSONBody.stored($0, status: .created) }) {
+            try await store.unmerge(entity: entity, record: id, by: caller, reason: reason, requestID: context.requestID)
+        }
     }
 
     /// Opens a block, unblock or obsolete: `{"reason": "..."}`; the answer is the change request.
     @Sendable func changeState(_ change: RecordStateChange, _ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
         let body = try await JSONBody.object(of: request, allowed: ["reason"])
-        let opened = try await store.changeState(change, entity: entity, record: id, by: try context.caller(),
-                                                 reason: try Self.reason(body, for: "a \(change.rawValue)"), requestID: context.requestID)
-        return JSONBody.response(opened, status: .created)
+        let reason = try Self.reason(body, for: "a \(change.rawValue)"), caller = try context.caller()
+        return try await context.answer({ JSONBody.stored($0, status: .created) }) {
+            try await store.changeState(change, entity: entity, record: id, by: caller, reason: reason, requestID: context.requestID)
+        }
     }
 
     static func reason(_ body: [String: JSONValue], for what: String = "a merge or unmerge") throws -> String {
