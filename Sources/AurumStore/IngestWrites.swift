@@ -67,6 +67,8 @@ struct IngestWrites {
     private var refused = [(index: Int, errors: [Finding])]()
     private var candidates = CopyRows(), changeRequests = CopyRows(), duplicates = CopyRows(), keys = CopyRows()
     private var audit = [AuditEntry]()
+    /// Candidates sent again as they were, per entity: one audit entry per request says how many.
+    private var unchanged = [String: [String]]()
     private var retired = [(id: Int64, status: ChangeRequestStatus)]()
     private var pointers = [(old: Int64, new: Int64)]()
     private var kept = [(entity: String, contribution: SourceContribution, record: Int64)]()
@@ -124,10 +126,11 @@ struct IngestWrites {
                 entry("source.values_kept", s.entity, subject: "record:\(recordID)", record: recordID, version: work.situation.currentVersion,
                       after: ["source": .string(mine.source), "source_key": .string(mine.sourceKey), "attributes": .object(mine.attributes)])
             }
+            unchanged[s.entity, default: []].append("\(s.source)/\(s.sourceKey)")
             results.append((work.index, IngestResult(candidateID: candidateID, status: .unchanged, changeRequestID: changeRequestID, match: work.match)))
         case .propose(let proposal):
             let candidate = candidateIDs[work.index]!, id = changeRequestIDs[work.index]!
-            addCandidate(candidate, s, status: "proposed", errors: [], warnings: proposal.warnings, changeRequest: id)
+            addCandidate(candidate, s, status: "proposed", errors: [], warnings: proposal.warnings, changeRequest: id, match: work.match)
             if let old = proposal.supersedes {
                 guard let open = work.open, open.id == old else {
                     throw StoreError.conflict("change request \(old) is not the open proposal any more; send the candidate again")
@@ -168,12 +171,21 @@ struct IngestWrites {
     }
 
     private mutating func addCandidate(_ id: Int64, _ s: CandidateSubmission, status: String, errors: [Finding], warnings: [Finding],
-                                       changeRequest: Int64?) {
+                                       changeRequest: Int64?, match: FlowMatch? = nil) {
         candidates.add([String(id), s.entity, s.source, s.sourceKey, SQLJSON.text(s.attributes), status, SQLJSON.text(errors),
                         SQLJSON.text(warnings), batch.rulesVersion, batch.caller.name, changeRequest.map(String.init)])
         var after: [String: JSONValue] = ["source": .string(s.source), "source_key": .string(s.sourceKey), "attributes": .object(s.attributes)]
         if !errors.isEmpty {
             after["errors"] = .array(errors.map { ["attribute": .string($0.attribute), "rule": .string($0.rule), "message": .string($0.message)] })
+        }
+        if !warnings.isEmpty {
+            after["warnings"] = .array(warnings.map { ["attribute": .string($0.attribute), "rule": .string($0.rule), "message": .string($0.message)] })
+        }
+        if let match, match.band != .distinct {
+            // The match that decided the candidate's way: the band, and the record it met.
+            after["match"] = ["band": .string(match.band.rawValue), "record_id": match.recordID.map { .number(Double($0)) } ?? .null,
+                              "score": match.score.map(JSONValue.number) ?? .null,
+                              "possible_duplicates": .number(Double(match.possibleDuplicates.count))]
         }
         entry("candidate.\(status)", s.entity, subject: "candidate:\(id)", after: .object(after))
     }
@@ -222,7 +234,12 @@ struct IngestWrites {
                                                                "explanation", "rules_version"], on: connection, logger: logger)
         try await keys.copy(into: "match_key", ["entity", "key_hash", "change_request_id"], on: connection, logger: logger)
         try await PostgresStewardshipStore.storeContributions(kept, on: connection, logger: logger)
-        try await AuditLog.append(contentsOf: audit, on: connection, logger: logger)
+        let resent = unchanged.sorted { $0.key < $1.key }.map { entity, keys in
+            AuditEntry(actor: batch.caller.name, action: "candidate.unchanged", entity: entity, subject: "request:\(batch.requestID)",
+                       after: ["count": .number(Double(keys.count)), "source_keys": .array(keys.prefix(100).map(JSONValue.string))],
+                       rulesVersion: batch.rulesVersion, requestID: batch.requestID)
+        }
+        try await AuditLog.append(contentsOf: audit + resent, on: connection, logger: logger)
     }
 }
 

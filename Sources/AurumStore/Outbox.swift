@@ -91,6 +91,14 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         return held
     }
 
+    /// The audit entry of a delivery's outcome (`delivery.delivered`, `.dead`, `.skipped`, `.replayed`),
+    /// by the worker that reached it.
+    static func outcome(_ state: String, id: Int64, consumer: String, entity: String, record: Int64, version: Int, worker: String,
+                        after: [String: JSONValue] = [:], reason: String?) -> AuditEntry {
+        AuditEntry(actor: worker, action: "delivery.\(state)", entity: entity, subject: "delivery:\(id)", recordID: record, version: version,
+                   after: .object(after.merging(["consumer": .string(consumer)]) { a, _ in a }), reason: reason, requestID: "outbox")
+    }
+
     public func finish(_ answers: [(job: DeliveryJob, outcome: DeliveryOutcome)], worker: String, policy: DeliveryBackOff) async throws {
         guard !answers.isEmpty else { return }
         let transitions = answers.map { DeliveryTransition.after($0.outcome, attempts: $0.job.attempts, policy: policy, random: Double.random(in: 0..<1)) }
@@ -112,10 +120,18 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     finished_at = CASE WHEN u.state = ANY(\(finished)) THEN now() END
                 FROM jsonb_to_recordset(\(SQLJSON.text(rows))::jsonb) AS u(id bigint, token bigint, state text, error text, note text, retry_in float8)
                 WHERE d.id = u.id AND d.state = \(DeliveryLifecycle.claimed.rawValue) AND d.lease_token = u.token
-                RETURNING d.id, d.consumer, d.record_id, d.version, u.state
+                RETURNING d.id, d.consumer, d.record_id, d.version, u.state, d.entity, d.attempts, coalesce(u.note, u.error)
                 """, logger: logger)
             var done = [(id: Int64, consumer: String, record: Int64, version: Int, state: String)]()
-            for try await row in updated.decode((Int64, String, Int64, Int, String).self) { done.append(row) }
+            var outcomes = [AuditEntry]()
+            for try await (id, consumer, record, version, state, entity, attempts, note) in updated.decode(
+                (Int64, String, Int64, Int, String, String, Int, String?).self) {
+                done.append((id, consumer, record, version, state))
+                // Delivered and dead are outcomes; a failed attempt that will be retried is not.
+                guard state == DeliveryState.delivered.rawValue || state == DeliveryState.dead.rawValue else { continue }
+                outcomes.append(Self.outcome(state, id: id, consumer: consumer, entity: entity, record: record, version: version, worker: worker,
+                                             after: ["attempts": .number(Double(attempts))], reason: note))
+            }
             if done.count < answers.count {
                 logger.info("leases ran out before their deliveries finished; other workers have them",
                             metadata: ["aurum.deliveries": "\(answers.count - done.count)"])
@@ -123,7 +139,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
             // Older versions a latest-only consumer never got are skipped in favour of the delivered one.
             let delivered = done.filter { $0.state == DeliveryState.delivered.rawValue }
             if !delivered.isEmpty {
-                try await connection.query("""
+                let skipped = try await connection.query("""
                     UPDATE delivery d
                     SET state = \(DeliveryLifecycle.skipped.rawValue), note = 'superseded by version ' || u.version || ', delivered in its place',
                         finished_at = now()
@@ -132,12 +148,17 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     JOIN consumer c ON c.name = u.consumer AND c.latest_only
                     WHERE d.consumer = u.consumer AND d.record_id = u.record_id AND d.version < u.version
                       AND d.state = ANY(\(DeliveryLifecycle.skippable.map(\.rawValue)))
+                    RETURNING d.id, d.consumer, d.entity, d.record_id, d.version, d.note
                     """, logger: logger)
+                for try await (id, consumer, entity, record, version, note) in skipped.decode((Int64, String, String, Int64, Int, String?).self) {
+                    outcomes.append(Self.outcome(DeliveryLifecycle.skipped.rawValue, id: id, consumer: consumer, entity: entity, record: record,
+                                                 version: version, worker: worker, reason: note))
+                }
             }
             // A latest-only consumer whose older version landed after a newer one (a lease lost
             // while both were in flight) may hold the older values now: the newest goes again.
             if !delivered.isEmpty {
-                try await connection.query("""
+                let again = try await connection.query("""
                     UPDATE delivery n
                     SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), finished_at = NULL,
                         note = 'sent again: version ' || u.version || ' was delivered after it'
@@ -147,8 +168,14 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     WHERE n.consumer = u.consumer AND n.record_id = u.record_id AND n.state = \(DeliveryState.delivered.rawValue)
                       AND n.version = (SELECT max(version) FROM delivery m WHERE m.consumer = u.consumer AND m.record_id = u.record_id)
                       AND n.version > u.version
+                    RETURNING n.id, n.consumer, n.entity, n.record_id, n.version, n.note
                     """, logger: logger)
+                for try await (id, consumer, entity, record, version, note) in again.decode((Int64, String, String, Int64, Int, String?).self) {
+                    outcomes.append(Self.outcome(DeliveryLifecycle.replayed.rawValue, id: id, consumer: consumer, entity: entity, record: record,
+                                                 version: version, worker: worker, reason: note))
+                }
             }
+            try await AuditLog.append(contentsOf: outcomes, on: connection, logger: logger)
             let held = Set(done.map(\.id))
             for (answer, transition) in zip(answers, transitions) where transition.disablesConsumer && held.contains(answer.job.id) {
                 try await Consumers.disable(answer.job.consumer, reason: transition.error ?? "gone", by: worker, requestID: "outbox",

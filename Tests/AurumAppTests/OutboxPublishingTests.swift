@@ -256,7 +256,13 @@ import Testing
                     #expect(replay.code == 0 && replay.output.contains("1 delivery queued again"), "\(replay.output) \(replay.errors)")
                     try await publish(dispatcher(t, [hook])) { try await deliveryStates(t) == ["webhook:erp 1 delivered"] }
                     #expect(inbox.all.map(\.id) == ["item-\(id)-v1", "item-\(id)-v1"], "the replay keeps the event id")
-                    #expect(try await t.auditActions(subject: "delivery:\(delivery.id)") == ["delivery.replayed"])
+                    #expect(try await t.auditActions(subject: "delivery:\(delivery.id)") == ["delivery.dead", "delivery.replayed", "delivery.delivered"],
+                            "each outcome is in the audit trail")
+                    let outcome = try await t.client.query("""
+                        SELECT actor, after ->> 'consumer', reason, version FROM audit_entry WHERE subject = \("delivery:\(delivery.id)") ORDER BY seq LIMIT 1
+                        """, logger: TestLogger.quiet).decode((String, String, String?, Int).self).rows()
+                    #expect(outcome.first?.0.hasPrefix("outbox@") == true && outcome.first?.1 == "webhook:erp" && outcome.first?.3 == 1)
+                    #expect(outcome.first?.2?.hasPrefix("400") == true, "the dead delivery's reason is its last error")
                     do {
                         _ = try Aurum.parseAsRoot(["replay", "--consumer", "webhook:erp", "--url", url, "--token", alice])
                         Issue.record("--consumer without --since was accepted")

@@ -4,6 +4,7 @@ import AurumCore
 import AurumStore
 import AurumTestSupport
 import Foundation
+import PostgresNIO
 import Testing
 
 /// `aurum token create|list|revoke` on the database.
@@ -43,6 +44,21 @@ import Testing
             #expect(answer.code == ExitCode.validationFailure.rawValue)
             #expect(answer.errors.contains(message), "\(answer.errors)")
             #expect(try await Tokens.list(client: t.client, logger: TestLogger.quiet).allSatisfy { !["x", "y", "z"].contains($0.name) })
+        }
+    }
+
+    /// Commands on the database name a person in the audit trail: --actor, else AURUM_ACTOR,
+    /// else the operating-system user; never a shared name.
+    @Test func theAuditTrailNamesWhoRanTheCommand() async throws {
+        try await TestStore.with { t in
+            let database = ["--database-url", t.settings.url]
+            #expect(try await runAurumCapturing(["token", "create", "--name", "gina", "--role", "steward", "--actor", "ops-anna"] + database).code == 0)
+            #expect(try await runAurumCapturing(["token", "revoke", "gina"] + database).code == 0)
+            let actors = try await t.client.query("""
+                SELECT actor FROM audit_entry WHERE action IN ('token.created', 'token.revoked') AND after ->> 'name' = 'gina' ORDER BY seq
+                """, logger: TestLogger.quiet).decode(String.self).rows()
+            #expect(actors == ["ops-anna", DatabaseOptions.operatingSystemUser], "\(actors)")
+            #expect(!DatabaseOptions.operatingSystemUser.isEmpty && !actors.contains { $0.hasPrefix("cli") })
         }
     }
 

@@ -31,6 +31,37 @@ import Testing
         }
     }
 
+    /// Re-sends leave one entry per request with their count; a new rules version is recorded
+    /// once, with the version before it.
+    @Test func unchangedResendsAndRulesChangesAreInTheTrail() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let candidates = (1...3).map { SampleRules.item("PLM-\($0)", ["code": .string("B-\($0)"), "name": "Bolt", "uom": "Units"]) }
+            _ = try await t.store.ingest(candidates, by: plm.principal, requestID: "first")
+            let again = try await t.store.ingest(candidates + [SampleRules.item("PLM-4", SampleRules.hexBolt)], by: plm.principal, requestID: "again")
+            #expect(again.map(\.status) == [.unchanged, .unchanged, .unchanged, .proposed])
+            let resent = try await t.client.query("""
+                SELECT actor, entity, after::text FROM audit_entry WHERE action = 'candidate.unchanged' AND subject = 'request:again'
+                """, logger: TestLogger.quiet).decode((String, String, String).self).rows()
+            try #require(resent.count == 1, "one entry for the request, not one per candidate")
+            let after = try JSONParser.parse(Array(resent[0].2.utf8))
+            #expect(resent[0].0 == "plm-sync" && resent[0].1 == "item" && after.objectValue?["count"] == 3)
+            #expect(after.objectValue?["source_keys"] == ["plm/PLM-1", "plm/PLM-2", "plm/PLM-3"])
+
+            #expect(try await t.store.activateRules(by: "ops-anna", requestID: "serve"))
+            #expect(try await !t.store.activateRules(by: "ops-anna", requestID: "serve"), "the same rules again: nothing new")
+            var newer = t.rules
+            newer.version = "sha256:feedfacefeedface"
+            let other = PostgresStewardshipStore(client: t.client, rules: newer, logger: TestLogger.quiet)
+            #expect(try await other.activateRules(by: "ops-ben", requestID: "serve"))
+            let changes = try await t.client.query("""
+                SELECT actor, before ->> 'version', after ->> 'version' FROM audit_entry WHERE action = 'rules.activated' ORDER BY seq
+                """, logger: TestLogger.quiet).decode((String, String?, String).self).rows()
+            #expect(changes.map(\.0) == ["ops-anna", "ops-ben"] && changes[0].1 == nil && changes[0].2 == t.rules.version)
+            #expect(changes[1].1 == t.rules.version && changes[1].2 == "sha256:feedfacefeedface")
+        }
+    }
+
     /// The application role owns nothing: it may append to the audit trail, the versions and the
     /// feed, never change or remove a row, empty a table or switch its triggers off. The owner's own
     /// mistakes meet the append-only triggers.

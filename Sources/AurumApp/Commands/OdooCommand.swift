@@ -217,7 +217,7 @@ struct ReconcileCommand: AsyncParsableCommand {
         @Flag(help: "Queue the drifted records again in the outbox for the Odoo consumer.") var repair = false
 
         func run() async throws {
-            let repair = repair
+            let repair = repair, actor = try run.database.actorName
             let (count, drift, requeued) = try await run.withPublisher { store, publisher, entities in
                 var drift = [OdooDrift]()
                 var known = [String: Set<Int64>]()
@@ -230,7 +230,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                 for entity in entities { drift += try await publisher.extras(entity: entity, known: known[entity] ?? []) }
                 let repairable = drift.filter { $0.kind == .missing || $0.kind == .differs }.compactMap(\.recordID)
                 let odoo = ConsumerRegistration(name: "odoo", kind: .odoo, entities: entities, latestOnly: true)
-                let requeued = repair ? try await store.requeueCurrent(consumer: odoo, records: repairable, by: "cli:reconcile",
+                let requeued = repair ? try await store.requeueCurrent(consumer: odoo, records: repairable, by: actor,
                                                                          requestID: "reconcile-\(UUID().uuidString)") : 0
                 return (count, drift, requeued)
             }

@@ -15,6 +15,28 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: ArgumentHelp("PostgreSQL URL (default: $DATABASE_URL; else the embedded cluster).", valueName: "url"))
     var databaseURL: String?
 
+    @Option(help: ArgumentHelp("Who runs this command, as the audit trail names them (default: $AURUM_ACTOR, else the operating-system user).",
+                               valueName: "name"))
+    var actor: String?
+
+    /// The person (or integration) this command acts for: never a shared name like "cli".
+    var actorName: String {
+        get throws {
+            let environment = ProcessInfo.processInfo.environment
+            let name = actor ?? environment["AURUM_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.operatingSystemUser
+            guard (1...200).contains(name.count), !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
+                throw ValidationError("--actor must be a name of 1 to 200 characters on one line")
+            }
+            return name
+        }
+    }
+
+    /// The login name of the user running the process.
+    static var operatingSystemUser: String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "uid \(geteuid())"
+    }
+
     var access: DatabaseAccess {
         DatabaseAccess(url: (databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
     }

@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
         let consumers = try PublishingSetup.consumers(rules: ruleSet, rulesDirectory: rules, odoo: odoo, logger: logger)
         try await Self.requireFree(host: host, port: port)
         let migrator = try database.migrator()
-        let access = database.access
+        let access = database.access, actor = try database.actorName
         var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
         if let url = access.url {
@@ -70,7 +70,9 @@ struct Serve: AsyncParsableCommand {
         try await settings.withClient(logger: logger) { client in
             // Before the first request: every release from here on writes a delivery per declared consumer.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
-            let shared = try await PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger).prepare()
+            let prepared = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
+            try await prepared.activateRules(by: actor, requestID: "serve")
+            let shared = try await prepared.prepare()
             for clash in shared {
                 logger.warning("a unique attribute's value is held by two golden records; merge or correct them", metadata: ["aurum.clash": "\(clash)"])
             }

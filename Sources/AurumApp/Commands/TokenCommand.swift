@@ -71,10 +71,11 @@ struct TokenCommand: AsyncParsableCommand {
                 printError("error: --expires \(expires) is not a duration; give days, hours or minutes, e.g. 90d, 12h or 30m")
                 throw ExitCode.validationFailure
             }
+            let actor = try database.actorName
             let token = try await database.withMigratedDatabase(logger: logger) { client in
                 do {
                     return try await Tokens.create(name: name, role: role, entities: scope, sources: spoken, groups: Self.list(groups ?? ""),
-                                                   expiresIn: lifetime ?? nil, actor: "cli:token-create",
+                                                   expiresIn: lifetime ?? nil, actor: actor,
                                                    client: client, logger: logger)
                 } catch let error as StoreError {
                     printError("error: \(error.message)")
@@ -133,9 +134,10 @@ extension TokenCommand {
 
         func run() async throws {
             let logger = makeLogger("aurum.token")
+            let actor = try database.actorName
             try await database.withMigratedDatabase(logger: logger) { client in
                 do {
-                    try await Tokens.revoke(name: name, actor: "cli:token-revoke", client: client, logger: logger)
+                    try await Tokens.revoke(name: name, actor: actor, client: client, logger: logger)
                 } catch let error as StoreError {
                     printError("error: \(error.message)")
                     throw ExitCode.failure

@@ -48,7 +48,7 @@ public struct OutboxDispatcher: Service {
 
     /// `host:pid`, naming the worker in the leases it holds.
     public static func workerName() -> String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        "outbox@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
     }
 
     /// Declares the consumers, then delivers until the service group shuts down.
