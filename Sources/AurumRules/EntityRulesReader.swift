@@ -7,7 +7,7 @@ struct EntityRulesReader {
 
     static let topKeys = ["entity", "description", "attributes", "rules", "match", "survive", "approve"]
     static let attributeKeys = ["type", "required", "recommended", "normalize", "pattern", "values", "length",
-                                "range", "check", "entity", "unique", "description"]
+                                "range", "check", "entity", "unique", "sensitive", "description"]
     static let ruleKeys = ["name", "when", "require", "forbid", "severity", "message"]
 
     func read(_ root: Node, expectedName: String) -> EntitySchema? {
@@ -137,8 +137,42 @@ struct EntityRulesReader {
         case "range": spec.range = range(value, what)
         case "check": spec.check = doc.choice(value, "check", as: CheckDigitScheme.self)
         case "entity": spec.referencedEntity = doc.string(value, what)
+        case "sensitive": spec.sensitive = sensitivity(value, what)
         default: break
         }
+    }
+
+    /// `sensitive: true` (in clear for admins only, the last 4 characters shown to others), or
+    /// `sensitive: {clear_for: {roles: [admin], groups: [finance]}, show_last: 4}`.
+    func sensitivity(_ node: Node, _ what: String) -> Sensitivity? {
+        if case .scalar = node {
+            return doc.bool(node, what) == true ? Sensitivity() : nil
+        }
+        guard let entries = doc.mapping(node, allowed: ["clear_for", "show_last"], what: what) else { return nil }
+        var sensitivity = Sensitivity(clearForRoles: [])
+        for (key, _, value) in entries {
+            switch key {
+            case "show_last":
+                guard let count = doc.int(value, "\(what).show_last") else { continue }
+                guard (0...8).contains(count) else { doc.report(value, "\(what).show_last must be between 0 and 8"); continue }
+                sensitivity.showLast = count
+            default:
+                guard let clear = doc.mapping(value, allowed: ["roles", "groups"], what: "\(what).clear_for") else { continue }
+                for (kind, _, names) in clear {
+                    let listed = doc.strings(names, "\(what).clear_for.\(kind)") ?? []
+                    if kind == "groups" { sensitivity.clearForGroups.formUnion(listed); continue }
+                    for role in listed {
+                        guard let known = Role(rawValue: role) else {
+                            let roles = Role.allCases.map(\.rawValue)
+                            doc.report(names, "\(what).clear_for.roles: unknown role \"\(role)\"\(Suggestion.didYouMean(role, in: roles)); one of: \(roles.joined(separator: ", "))")
+                            continue
+                        }
+                        sensitivity.clearForRoles.insert(known)
+                    }
+                }
+            }
+        }
+        return sensitivity
     }
 
     func range(_ node: Node, _ what: String) -> NumericRange? {

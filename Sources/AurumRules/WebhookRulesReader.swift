@@ -11,6 +11,7 @@ import Yams
 ///     entities: [item, supplier]      # optional: every entity
 ///     secret_env: AURUM_WEBHOOK_ERP   # the variable holding its whsec_ secret
 ///     timeout: 15                     # seconds, optional
+///     groups: [finance]               # optional: sensitive attributes in clear where the rules allow these groups
 /// ```
 struct WebhookRulesReader {
     let doc: YAMLDocument
@@ -35,7 +36,7 @@ struct WebhookRulesReader {
     }
 
     func endpoint(_ node: Node) -> WebhookEndpoint? {
-        guard let entries = doc.mapping(node, allowed: ["name", "url", "entities", "secret_env", "timeout", "description"], what: "an endpoint")
+        guard let entries = doc.mapping(node, allowed: ["name", "url", "entities", "secret_env", "timeout", "groups", "description"], what: "an endpoint")
         else { return nil }
         func field(_ key: String) -> Node? { entries.first { $0.key == key }?.value }
         guard let name = field("name").flatMap({ doc.string($0, "endpoint name") }) else {
@@ -65,6 +66,7 @@ struct WebhookRulesReader {
                 return true
             }
         }
+        if let node = field("groups") { endpoint.groups = doc.strings(node, "endpoint \(name) groups") ?? [] }
         if let node = field("timeout"), let seconds = doc.number(node, "endpoint \(name) timeout") {
             if seconds > 0 && seconds <= 300 { endpoint.timeout = seconds } else { doc.report(node, "endpoint \(name) timeout must be 1 to 300 seconds") }
         }

@@ -35,6 +35,7 @@ public enum AurumHTTPServer {
         let v1 = router.group("v1")
             .add(middleware: DatabaseGuard(availability: availability, limits: limits))
             .add(middleware: TokenAuthenticator(store: store))
+            .add(middleware: MaskingMiddleware(rules: rules))
             .add(middleware: IdempotencyMiddleware(limits: limits))
         CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
         ChangeRequestRoutes(store: store, rules: rules).add(to: v1)

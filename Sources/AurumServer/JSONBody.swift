@@ -6,8 +6,9 @@ import NIOHTTP1
 
 /// Reads request bodies into `JSONValue` and writes responses as JSON, with the limits Aurum promises.
 enum JSONBody {
+    /// `value` as JSON, masked for the caller (see `ResponseMasking`).
     static func encode(_ value: some Encodable) -> ByteBuffer {
-        ByteBuffer(data: CanonicalJSON.data(value))
+        ByteBuffer(bytes: ResponseMasking.apply(Array(CanonicalJSON.data(value))))
     }
 
     /// A JSON response with `status`.
@@ -17,7 +18,8 @@ enum JSONBody {
 
     /// A JSON value written by the direct writer, for large answers (a page of the change feed).
     static func response(direct value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: CanonicalJSON.direct(value))))
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: ResponseMasking.apply(Array(CanonicalJSON.direct(value).utf8)))))
     }
 
     /// The body's bytes; 413 before reading when Content-Length is over `limit`, or as soon as the

@@ -13,6 +13,9 @@ import Synchronization
 enum AuditLog {
     /// The entries of the transaction running in this task, written when it ends.
     @TaskLocal static var pending: Pending?
+    /// How the store running in this task seals sensitive values (`AuditKey`): every entry's
+    /// before and after pass through it as they are written.
+    @TaskLocal static var sealing: SensitiveRewrite?
 
     final class Pending: Sendable {
         private let entries = Mutex<[AuditEntry]>([])
@@ -46,7 +49,12 @@ enum AuditLog {
             throw StoreError.unavailable("the audit chain's head row is missing; run aurum migrate")
         }
         var rows = CopyRows(), previous = hash
-        for (offset, entry) in entries.enumerated() {
+        for (offset, written) in entries.enumerated() {
+            var entry = written
+            if let sealing, !sealing.isEmpty {
+                entry.before = entry.before.map { sealing.apply($0, entity: entry.entity) }
+                entry.after = entry.after.map { sealing.apply($0, entity: entry.entity) }
+            }
             let chained = ChainedAuditEntry(linking: entry, seq: seq + Int64(offset) + 1, at: at, after: previous)
             previous = chained.rowHash
             rows.add([String(chained.seq), at, entry.actor, entry.action, entry.entity, entry.subject, entry.recordID.map(String.init),
@@ -62,6 +70,15 @@ enum AuditLog {
 }
 
 extension PostgresClient {
+    /// A transaction (see `transaction(logger:)`) whose audit entries have their sensitive values
+    /// sealed by `sealing`: every writer of attribute values runs its work through this.
+    func transaction<Result: Sendable>(sealing: SensitiveRewrite, logger: Logger, file: String = #fileID, line: Int = #line,
+                                       _ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        try await AuditLog.$sealing.withValue(sealing) {
+            try await transaction(logger: logger, file: file, line: line) { connection in try await body(connection) }
+        }
+    }
+
     /// Runs `body` in one transaction, with what every unit of work carries: its audit entries are
     /// chained as it ends (see `AuditLog`), and the `Idempotency-Key` of the request it serves is
     /// claimed at its start and answered in it (see `IdempotentCall`).

@@ -37,13 +37,22 @@ public struct BulkLoad: Sendable {
     /// Ties every record's audit entry to this load.
     public let loadID: String
 
-    public init(client: PostgresClient, rules: RuleSet, entity: String, actor: String, loadID: String, logger: Logger) {
+    /// How sensitive values are kept in the audit trail (see `PostgresStewardshipStore`).
+    let sealing: SensitiveRewrite
+
+    public init(client: PostgresClient, rules: RuleSet, entity: String, actor: String, loadID: String, auditKey: AuditKey? = nil, logger: Logger) {
         self.client = client
         self.rules = rules
         self.entity = entity
         self.actor = actor
         self.loadID = loadID
         self.logger = logger
+        self.sealing = (auditKey ?? .ephemeral()).rewrite(for: rules)
+    }
+
+    /// A transaction whose audit entries have their sensitive values sealed.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        try await client.transaction(sealing: sealing, logger: logger, body)
     }
 
     /// The unique values of `attributes` as the store keys them (attribute, value key).
@@ -58,7 +67,7 @@ public struct BulkLoad: Sendable {
     /// ingest locks them, so that a candidate of the same key waits for the load or the load for it.
     public func write(_ records: [Record]) async throws -> Outcome {
         guard let schema = rules.entities[entity] else { throw StoreError.invalid("the rules do not define entity \(entity)") }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             var outcome = Outcome()
             let keys = records.flatMap { $0.contributions.map { [$0.source, $0.sourceKey] } }
             try await Locks.sourceKeys(keys.map { [entity] + $0 }, on: connection, logger: logger)
@@ -161,7 +170,7 @@ public struct BulkLoad: Sendable {
     }
 
     func record(summary: JSONValue) async throws {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             try await AuditLog.append(AuditEntry(actor: actor, action: "load.completed", entity: entity, subject: "load:\(loadID)",
                                                  after: summary, rulesVersion: rules.version, requestID: loadID), on: connection, logger: logger)
             try await connection.query("""

@@ -202,7 +202,7 @@ extension PostgresStewardshipStore {
 
     public func approve(changeRequest id: Int64, by caller: Principal, comment: String?, revision: Int?, dryRun: Bool,
                         requestID: String) async throws -> DecisionResult {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             let action = try Self.decide { () throws(ChangeRequestError) in try lifecycle.approve(by: caller.approver, seenRevision: revision) }
             let gate = lifecycle.approvals.last?.gate
@@ -227,7 +227,7 @@ extension PostgresStewardshipStore {
     }
 
     public func reject(changeRequest id: Int64, by caller: Principal, reason: String, requestID: String) async throws -> DecisionResult {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.reject(by: caller.name, reason: reason) }
             try await persist(lifecycle, changeRequest: id, reason: reason, on: connection)
@@ -242,7 +242,7 @@ extension PostgresStewardshipStore {
     }
 
     public func withdraw(changeRequest id: Int64, by caller: Principal, reason: String?, requestID: String) async throws -> DecisionResult {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             _ = try Self.decide { () throws(ChangeRequestError) in try lifecycle.withdraw() }
             try await persist(lifecycle, changeRequest: id, reason: reason, on: connection)
@@ -256,7 +256,7 @@ extension PostgresStewardshipStore {
 
     public func comment(changeRequest id: Int64, by caller: Principal, text: String, requestID: String) async throws -> ChangeRequestView {
         guard !text.allSatisfy(\.isWhitespace) else { throw StoreError.invalid("a comment needs some text") }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             guard let request = try await changeRequest(id: id, lock: false, on: connection), caller.covers(request.entity) else {
                 throw StoreError.notFound("change request \(id) does not exist")
             }

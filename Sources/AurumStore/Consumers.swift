@@ -64,7 +64,7 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not enable or disable consumers; an admin may")
         }
         let rulesVersion = rules.version
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             let known = try await connection.query("SELECT enabled FROM consumer WHERE name = \(name) FOR UPDATE", logger: logger)
             guard let was = try await known.decode(Bool.self).first(where: { _ in true }) else {
                 throw StoreError.notFound("no consumer \(name); aurum consumers list shows them")

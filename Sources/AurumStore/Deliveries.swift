@@ -47,7 +47,7 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not replay deliveries; a steward or admin may")
         }
         let replayable = DeliveryLifecycle.replayable.map(\.rawValue)
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             let rows = try await connection.query("""
                 WITH chosen AS (
                     SELECT d.id, d.consumer, d.record_id, d.version, c.latest_only FROM delivery d
@@ -107,7 +107,7 @@ extension PostgresStewardshipStore {
     public func requeueCurrent(consumer registration: ConsumerRegistration, records: [Int64], by actor: String, requestID: String) async throws -> Int {
         guard !records.isEmpty else { return 0 }
         let consumer = registration.name
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await Consumers.declare([registration], on: connection, logger: logger)
             let rows = try await connection.query("""
                 INSERT INTO delivery (consumer, position, entity, record_id, version, note)

@@ -9,7 +9,7 @@ extension PostgresStewardshipStore {
     /// the linker may no longer approve it.
     public func link(changeRequest id: Int64, to recordID: Int64, by caller: Principal, comment: String?,
                      requestID: String) async throws -> ChangeRequestView {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             let (request, initial) = try await decidable(id, by: caller, alsoRecord: recordID, on: connection)
             guard request.kind == .create, request.recordID == nil else {
                 throw StoreError.conflict("change request \(id) is a \(request.kind.rawValue) of record \(request.recordID.map(String.init) ?? "-"); only a create can be linked to a record")
@@ -59,7 +59,7 @@ extension PostgresStewardshipStore {
     /// the pairs of source keys are remembered, and no later candidate of those keys is flagged
     /// against each other again. The change stays what it was.
     public func markDistinct(changeRequest id: Int64, by caller: Principal, comment: String?, requestID: String) async throws -> ChangeRequestView {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             let (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             guard lifecycle.status == .open else {
                 throw StoreError.conflict("change request \(id) is \(lifecycle.status.rawValue); only an open one's duplicates can be settled")

@@ -8,7 +8,7 @@ extension PostgresStewardshipStore {
     /// approve it, and approvals of the earlier revision lapse.
     public func edit(changeRequest id: Int64, by caller: Principal, set: Attributes, revision: Int?, comment: String?,
                      requestID: String) async throws -> ChangeRequestView {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             var (request, lifecycle) = try await decidable(id, by: caller, on: connection)
             if let change = RecordStateChange(request.kind) {
                 throw StoreError.conflict("change request \(id) is a \(change.rawValue) and changes no values; approve or withdraw it, and edit the values in a change of their own")

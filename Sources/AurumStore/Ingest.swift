@@ -30,7 +30,7 @@ extension PostgresStewardshipStore {
                 throw BatchInterrupted(stored: [], failedIndex: index, cause: StoreError.invalid("the rules no longer define entity \(submission.entity)"))
             }
         }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             var batch = IngestBatch(submissions: submissions, caller: caller, requestID: requestID, rulesVersion: rules.version, instant: Self.instant())
             var results = [IngestResult?](repeating: nil, count: submissions.count)
             var remaining = Array(submissions.indices)

@@ -12,7 +12,7 @@ extension PostgresStewardshipStore {
         }
         guard id != target else { throw StoreError.invalid("a record cannot be merged into itself; name two different \(entity) records") }
         guard let schema = rules.entities[entity] else { throw StoreError.invalid("the rules do not define entity \(entity)") }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await Locks.sourceKey(entity: entity, source: "steward", sourceKey: "merge:\(id)", on: connection, logger: logger)
             var situations = [Int64: IngestPlanner.Situation]()
             for record in [id, target].sorted() {
@@ -45,7 +45,7 @@ extension PostgresStewardshipStore {
             throw StoreError.forbidden("\(caller.name) (\(caller.role.rawValue)) may not unmerge \(entity) records; a steward or admin may")
         }
         guard let schema = rules.entities[entity] else { throw StoreError.invalid("the rules do not define entity \(entity)") }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await Locks.sourceKey(entity: entity, source: "steward", sourceKey: "merge:\(id)", on: connection, logger: logger)
             guard let merge = try await lastMerge(of: id, entity: entity, on: connection) else {
                 throw StoreError.conflict("\(entity) \(id) is not merged into another record; there is nothing to unmerge")

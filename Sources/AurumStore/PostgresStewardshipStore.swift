@@ -7,12 +7,24 @@ public struct PostgresStewardshipStore: StewardshipStore {
     public let client: PostgresClient
     public let rules: RuleSet
     public let logger: Logger
+    /// How sensitive values are kept in the audit trail: sealed with the audit key.
+    let sealing: SensitiveRewrite
 
     /// `client` must be running (its `run()` inside the caller's task group or service group).
-    public init(client: PostgresClient, rules: RuleSet, logger: Logger) {
+    /// `auditKey` seals sensitive values in the audit trail; without one, a key of this process
+    /// alone does (the values stay hidden, their hashes comparable only within the process).
+    public init(client: PostgresClient, rules: RuleSet, auditKey: AuditKey? = nil, logger: Logger) {
         self.client = client
         self.rules = rules
         self.logger = logger
+        self.sealing = (auditKey ?? .ephemeral()).rewrite(for: rules)
+    }
+
+    /// One unit of the store's work: a transaction whose audit entries have their sensitive
+    /// values sealed (see `AuditLog`).
+    func transaction<Result: Sendable>(file: String = #fileID, line: Int = #line,
+                                       _ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
+        try await client.transaction(sealing: sealing, logger: logger, file: file, line: line, body)
     }
 
     public func principal(forToken token: String) async throws -> Principal? {

@@ -16,7 +16,7 @@ extension PostgresStewardshipStore {
         guard !reason.allSatisfy(\.isWhitespace) else {
             throw StoreError.invalid("a \(change.rawValue) needs a reason (--reason), kept in the audit trail and shown to the approvers")
         }
-        return try await client.transaction(logger: logger) { connection in
+        return try await transaction { connection in
             try await Locks.sourceKey(entity: entity, source: "steward", sourceKey: "state:\(id)", on: connection, logger: logger)
             let current = try await lockedState(of: id, entity: entity, for: change, on: connection)
             let rows = try await connection.query("""

@@ -8,7 +8,7 @@ extension PostgresStewardshipStore {
     /// versions. True when it was recorded now.
     @discardableResult
     public func activateRules(by actor: String, requestID: String) async throws -> Bool {
-        try await client.transaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('rules.activated', 0))", logger: logger)
             let last = try await connection.query("""
                 SELECT after ->> 'version' FROM audit_entry WHERE subject = 'rules' ORDER BY id DESC LIMIT 1

@@ -18,7 +18,7 @@ struct CrashAfterCommitTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let port = try TwoServersTests.freePort()
-            let environment = ["DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
+            let environment = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
             let candidate: JSONValue = ["entity": "item", "source": "plm", "source_key": "CRASH-1",
                                         "attributes": ["code": "C-1", "name": "Crash bolt", "uom": "Units"]]
             let api = APIClient(baseURL: "http://127.0.0.1:\(port)", token: plm.token)

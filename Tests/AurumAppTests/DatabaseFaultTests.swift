@@ -50,7 +50,7 @@ struct DatabaseFaultTests {
                 let plm = try await t.actor("plm-sync", .source)
                 let port = try TwoServersTests.freePort()
                 let serve = try WorkerProcess("serve", ["serve", "--port", "\(port)"],
-                                              environment: ["DATABASE_URL": settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"],
+                                              environment: ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"],
                                               log: directory + "/serve.log")
                 try await TwoServersTests.ready(port)
                 let api = Endpoint(port: port, token: plm.token)

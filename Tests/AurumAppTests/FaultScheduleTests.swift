@@ -56,7 +56,7 @@ struct FaultScheduleTests {
                         let t = TestStore(client: client, settings: settings, rules: loaded)
                         try await PostgresDeliveryQueue(client: client, logger: TestLogger.quiet).declare(loaded.consumers)
                         let run = Run(plan: plan, directory: directory, cluster: cluster, t: t, odoo: odoo, environment: [
-                            "DATABASE_URL": settings.url, "AURUM_RULES": rules, "AURUM_LOG_LEVEL": "error",
+                            "AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": settings.url, "AURUM_RULES": rules, "AURUM_LOG_LEVEL": "error",
                             "ODOO_URL": "http://127.0.0.1:\(odooPort)", "ODOO_DATABASE": "fault", "ODOO_LOGIN": "admin",
                             "ODOO_API_KEY": Self.odooKey, "ODOO_TIMEOUT": "3", Self.secretVariable: OutboxPublishingTests.secret,
                         ])

@@ -38,7 +38,7 @@ struct TwoServersTests {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(atPath: directory) }
                 let (withOdoo, without) = (try Self.freePort(), try Self.freePort())
-                let common = ["DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
+                let common = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
                 let odooEnvironment = ["ODOO_URL": "http://127.0.0.1:\(odooPort)", "ODOO_DATABASE": "two", "ODOO_API_KEY": "two-key"]
                 let first = try WorkerProcess("serve with Odoo", ["serve", "--port", "\(withOdoo)"], environment: common.merging(odooEnvironment) { a, _ in a },
                                               log: directory + "/with.log")
@@ -102,7 +102,7 @@ struct TwoServersTests {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let port = try Self.freePort()
-            let environment = ["DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
+            let environment = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
             let first = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/first.log")
             try await Self.ready(port)
             // Connections the server accepted and the kill leaves behind hold the port in TIME_WAIT.

@@ -41,6 +41,9 @@ final class WorkerProcess: @unchecked Sendable {
 
     struct SpawnError: Error { var message: String }
 
+    /// The audit key every process of a test's database shares (AURUM_AUDIT_KEY).
+    static let auditKey = String(repeating: "5a", count: 32)
+
     /// SIGKILL, then waits for it to be reaped; true when the kernel no longer knows the process.
     @discardableResult
     func crash() async -> Bool {

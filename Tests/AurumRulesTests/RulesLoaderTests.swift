@@ -104,7 +104,7 @@ import Testing
     @Test func typoInAKeyIsReportedWithFileLineAndSuggestion() throws {
         let typo = item.replacingOccurrences(of: "required: true", with: "requird: true")
         #expect(try problems(["aurum.yaml": settings, "item.yaml": typo])
-                == ["item.yaml:5: unknown key \"requird\" in attribute code (did you mean \"required\"?); allowed: type, required, recommended, normalize, pattern, values, length, range, check, entity, unique, description"])
+                == ["item.yaml:5: unknown key \"requird\" in attribute code (did you mean \"required\"?); allowed: type, required, recommended, normalize, pattern, values, length, range, check, entity, unique, sensitive, description"])
     }
 
     @Test func unknownTypeAndCheckAreNamed() throws {

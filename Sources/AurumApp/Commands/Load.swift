@@ -91,11 +91,12 @@ struct Load: AsyncParsableCommand {
         let loadID = "load-" + UUID().uuidString.prefix(8).lowercased()
         let instant = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         let entity = entity, source = source, batch = batch, file = file, actor = try database.actorName
+        let auditKey = try database.auditKey(for: ruleSet, entities: [entity])
         let planned = outcome
         outcome = try await database.withMigratedDatabase(logger: logger) { client in
             // The consumers the rules declare get deliveries of the loaded versions, as of any release.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
-            let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: actor, loadID: loadID, logger: logger)
+            let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: actor, loadID: loadID, auditKey: auditKey, logger: logger)
             var outcome = planned
             // What the database did, kept apart from what reading the file found (`records` holds that).
             var written = BulkLoad.Outcome()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AurumCore
 import AurumStore
 import Foundation
 import Logging
@@ -50,6 +51,56 @@ struct DatabaseOptions: ParsableArguments {
             try await migrator.migrate(settings: settings, logger: logger)
             return try await settings.withClient(logger: logger, body)
         }
+    }
+
+    /// The key that seals sensitive values in the audit trail: `AURUM_AUDIT_KEY_FILE` (or
+    /// `AURUM_AUDIT_KEY`); with the embedded cluster, `audit.key` beside it, made on first use.
+    /// Work on entities without sensitive attributes (`entities`, default all) needs none.
+    func auditKey(for rules: RuleSet, entities: [String]? = nil,
+                  _ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AuditKey? {
+        if let path = environment["AURUM_AUDIT_KEY_FILE"], !path.isEmpty {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("AURUM_AUDIT_KEY_FILE=\(path) cannot be read")
+            }
+            return try Self.auditKey(text, from: "AURUM_AUDIT_KEY_FILE")
+        }
+        if let text = environment["AURUM_AUDIT_KEY"], !text.isEmpty { return try Self.auditKey(text, from: "AURUM_AUDIT_KEY") }
+        guard access.url == nil else {
+            let sensitive = SensitiveNames(rules: rules).byEntity.keys
+            guard sensitive.allSatisfy({ entity in entities.map { !$0.contains(entity) } ?? false }) else {
+                throw ValidationError("AURUM_AUDIT_KEY_FILE is not set: the rules mark attributes sensitive, and the audit trail keeps them "
+                                      + "as hashes keyed with a secret every Aurum process of the database shares. Make one with "
+                                      + "`openssl rand -hex 32 > audit.key` and set AURUM_AUDIT_KEY_FILE to its path")
+            }
+            return nil
+        }
+        let path = URL(fileURLWithPath: dataDir).deletingLastPathComponent().appendingPathComponent("audit.key").path
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) { return try Self.auditKey(text, from: path) }
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: path, contents: Data((SHA256Hex.hex(bytes) + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write the audit key to \(path)")
+        }
+        return AuditKey(bytes: bytes)
+    }
+
+    /// A key as written: 64 hex digits (32 bytes), or any text of at least 32 characters.
+    static func auditKey(_ text: String, from origin: String) throws -> AuditKey {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.count == 64, trimmed.allSatisfy(\.isHexDigit) {
+            var bytes = [UInt8]()
+            var index = trimmed.startIndex
+            while index < trimmed.endIndex {
+                let next = trimmed.index(index, offsetBy: 2)
+                bytes.append(UInt8(trimmed[index..<next], radix: 16)!)
+                index = next
+            }
+            return AuditKey(bytes: bytes)
+        }
+        guard trimmed.utf8.count >= 32 else {
+            throw ValidationError("\(origin): the audit key is too short; give 64 hex digits (openssl rand -hex 32)")
+        }
+        return AuditKey(bytes: Array(trimmed.utf8))
     }
 
     /// The migrations in `--migrations`, granting the configured application role its privileges.

@@ -29,7 +29,8 @@ enum PublishingSetup {
                             metadata: ["aurum.consumer": "webhook:\(endpoint.name)", "aurum.secret_variable": "\(endpoint.secretVariable)"])
                 continue
             }
-            do { consumers.append(try WebhookConsumer(endpoint: endpoint, secret: secret)) } catch {
+            let masking = Masking(rules: rules, viewer: endpoint.entitlement)
+            do { consumers.append(try WebhookConsumer(endpoint: endpoint, secret: secret, masking: masking)) } catch {
                 throw ValidationError("\(endpoint.secretVariable): \(error)")
             }
         }

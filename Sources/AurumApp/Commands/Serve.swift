@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
         try await Self.requireFree(host: host, port: port)
         let migrator = try database.migrator()
         let access = database.access, actor = try database.actorName
+        let auditKey = try database.auditKey(for: ruleSet)
         var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
         if let url = access.url {
@@ -70,7 +71,7 @@ struct Serve: AsyncParsableCommand {
         try await settings.withClient(logger: logger) { client in
             // Before the first request: every release from here on writes a delivery per declared consumer.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
-            let prepared = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
+            let prepared = PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger)
             try await prepared.activateRules(by: actor, requestID: "serve")
             let shared = try await prepared.prepare()
             for clash in shared {
@@ -78,7 +79,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
-        let store = PostgresStewardshipStore(client: client, rules: ruleSet, logger: logger)
+        let store = PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger)
         let releases = ReleaseSignal(), availability = DatabaseAvailability()
         let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, logger: logger)
         let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, limits: try Self.limits(), releases: releases,

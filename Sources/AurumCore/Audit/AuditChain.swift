@@ -76,11 +76,17 @@ public enum AuditChain {
 /// SHA-256 as lowercase hex: the audit chain's hashes and request fingerprints.
 public enum SHA256Hex {
     public static func of(_ bytes: some Sequence<UInt8>) -> String {
-        let hex = Array("0123456789abcdef".utf8)
+        hex(Array(SHA256.hash(data: Array(bytes))))
+    }
+
+    /// Bytes as lowercase hex.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
-        for byte in SHA256.hash(data: Array(bytes)) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
     }

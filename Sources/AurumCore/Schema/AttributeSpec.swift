@@ -54,6 +54,9 @@ public struct AttributeSpec: Sendable, Hashable {
     public var referencedEntity: String?
     /// No two golden records of the entity may share this attribute's value.
     public var unique: Bool = false
+    /// Shown in clear only to those the rules entitle (`sensitive:`); masked for everyone else,
+    /// kept in the audit trail as a keyed hash.
+    public var sensitive: Sensitivity?
     public var description: String?
 
     public init(name: String, type: AttributeType) {

@@ -28,11 +28,11 @@ enum AttributeRules {
         guard let text else { return nil }
         switch spec.type {
         case .email where !isEmail(text):
-            return ("email", "\(text.quotedForMessage) is not an e-mail address (name@domain.tld)")
+            return ("email", "\(spec.quoted(text)) is not an e-mail address (name@domain.tld)")
         case .country where !ISOCountries.codes.contains(text):
-            return ("country", "\(text.quotedForMessage) is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US)")
+            return ("country", "\(spec.quoted(text)) is not an ISO 3166-1 alpha-2 country code (e.g. DE, FR, US)")
         case .date where !isDate(text):
-            return ("date", "\(text.quotedForMessage) is not a date in the form YYYY-MM-DD")
+            return ("date", "\(spec.quoted(text)) is not a date in the form YYYY-MM-DD")
         default:
             return nil
         }
@@ -41,12 +41,12 @@ enum AttributeRules {
     static func pattern(_ spec: AttributeSpec, _ text: String) -> (String, String)? {
         guard let pattern = spec.pattern, let regex = PatternCache.regex(pattern) else { return nil }
         return (try? regex.wholeMatch(in: text)) != nil ? nil
-            : ("pattern", "\(text.quotedForMessage) does not match the pattern \(pattern)")
+            : ("pattern", "\(spec.quoted(text)) does not match the pattern \(pattern)")
     }
 
     static func oneOf(_ spec: AttributeSpec, _ text: String) -> (String, String)? {
         guard spec.type == .enum, !spec.values.contains(text) else { return nil }
-        return ("enum", "\(text.quotedForMessage) is not one of " + spec.values.joined(separator: ", "))
+        return ("enum", "\(spec.quoted(text)) is not one of " + spec.values.joined(separator: ", "))
     }
 
     static func length(_ spec: AttributeSpec, _ text: String) -> (String, String)? {
@@ -62,9 +62,9 @@ enum AttributeRules {
     static func checkDigit(_ spec: AttributeSpec, _ text: String) -> (String, String)? {
         switch spec.check {
         case .gtin? where !CheckDigits.isValidGTIN(text):
-            return ("gtin", "\(text.quotedForMessage) is not a valid GTIN/EAN: 8, 12, 13 or 14 digits with a correct check digit")
+            return ("gtin", "\(spec.quoted(text)) is not a valid GTIN/EAN: 8, 12, 13 or 14 digits with a correct check digit")
         case .iban? where !CheckDigits.isValidIBAN(text):
-            return ("iban", "\(text.quotedForMessage) is not a valid IBAN: wrong length for its country or wrong check digits")
+            return ("iban", "\(spec.quoted(text)) is not a valid IBAN: wrong length for its country or wrong check digits")
         default:
             return nil
         }

@@ -79,7 +79,7 @@ public struct Validator: Sendable {
         // Without a store and with nothing answered, every lookup is taken as satisfied.
         for (attribute, lookup) in withoutStore && answers.isEmpty ? [] : attributeLookups(prepared.attributes) {
             let answer = answers[lookup] ?? (withoutStore ? lookup.satisfied : nil)
-            if let problem = Self.check(lookup, answer: answer, recordID: recordID) {
+            if let problem = Self.check(lookup, answer: answer, recordID: recordID, spec: schema.attribute(attribute)) {
                 verdict.errors.append(Finding(attribute: attribute, rule: problem.rule, message: problem.message))
             }
         }
@@ -102,7 +102,7 @@ public struct Validator: Sendable {
         verdict(for: prepare(attributes), answers: answers, recordID: recordID)
     }
 
-    static func check(_ lookup: Lookup, answer: LookupAnswer?, recordID: Int64?) -> (rule: String, message: String)? {
+    static func check(_ lookup: Lookup, answer: LookupAnswer?, recordID: Int64?, spec: AttributeSpec? = nil) -> (rule: String, message: String)? {
         switch (lookup, answer) {
         case (.reference(let entity, let id), .record(let state)):
             guard let state else {
@@ -115,7 +115,8 @@ public struct Validator: Sendable {
         case (.unique(let entity, _, let value), .holders(let holders)):
             let others = holders.filter { $0 != recordID }
             guard let first = others.first else { return nil }
-            return ("unique", "\(value.displayText) is already used by \(entity) \(first); each \(entity) needs its own value")
+            let shown = spec?.sensitive.map { $0.mask(value.displayText) } ?? value.displayText
+            return ("unique", "\(shown) is already used by \(entity) \(first); each \(entity) needs its own value")
         case (.reference, _), (.unique, _):
             return ("lookup", "could not be checked against the golden records")
         }

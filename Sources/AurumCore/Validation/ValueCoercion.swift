@@ -62,7 +62,15 @@ enum ValueCoercion {
 
     static func mismatch(_ raw: JSONValue, _ spec: AttributeSpec, _ expected: String) -> Result<JSONValue?, Finding> {
         .failure(Finding(attribute: spec.name, rule: "type",
-                         message: "expected \(expected), got \(raw.typeName) \(raw.displayText.quotedForMessage)"))
+                         message: "expected \(expected), got \(raw.typeName) \(spec.quoted(raw.displayText))"))
+    }
+}
+
+extension AttributeSpec {
+    /// A value of this attribute in quotes for an error message: masked when it is sensitive, so
+    /// that no message (stored with the candidate, shown to whoever sees it, logged) holds it.
+    func quoted(_ text: String) -> String {
+        (sensitive.map { $0.mask(text) } ?? text).quotedForMessage
     }
 }
 

@@ -18,9 +18,12 @@ public struct WebhookConsumer: DeliveryConsumer {
     public var timeLimit: Double { endpoint.timeout }
     /// Deliveries sent at once (different records; a record's versions go one after the other).
     let concurrency: Int
+    /// The sensitive values the endpoint is not entitled to, masked in its events.
+    let masking: Masking?
 
-    public init(endpoint: WebhookEndpoint, secret: String, batchSize: Int = 20, concurrency: Int = 8) throws {
+    public init(endpoint: WebhookEndpoint, secret: String, masking: Masking? = nil, batchSize: Int = 20, concurrency: Int = 8) throws {
         self.endpoint = endpoint
+        self.masking = masking.flatMap { $0.isEmpty ? nil : $0 }
         self.key = try StandardWebhooks.key(secret)
         self.registration = .webhook(endpoint)
         self.batchSize = batchSize
@@ -56,8 +59,11 @@ public struct WebhookConsumer: DeliveryConsumer {
 
     /// Posts one event.
     func send(_ job: DeliveryJob) async -> DeliveryOutcome {
-        let body: Data
+        var body: Data
         do { body = try Self.encoder.encode(job.event) } catch { return .failed(error: "the event could not be written: \(error)") }
+        if let masking, let event = try? JSONParser.parse(Array(body)) {
+            body = Data(CanonicalJSON.direct(masking.apply(event)).utf8)
+        }
         let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST

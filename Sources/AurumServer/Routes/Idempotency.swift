@@ -80,7 +80,7 @@ extension AurumRequestContext {
 
     static func response(_ stored: StoredResponse) -> Response {
         Response(status: .init(code: stored.status), headers: [.contentType: stored.contentType],
-                 body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
+                 body: .init(byteBuffer: ByteBuffer(bytes: ResponseMasking.apply(stored.body))))
     }
 }
 
