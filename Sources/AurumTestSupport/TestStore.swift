@@ -17,8 +17,8 @@ public struct TestStore: Sendable {
     public var allEntities: [String] { store.rules.entities.keys.sorted() }
 
     /// A store on a database the caller runs (a cluster of its own, for tests that restart it).
-    public init(client: PostgresClient, settings: DatabaseSettings, rules: RuleSet) {
-        self.store = PostgresStewardshipStore(client: client, rules: rules, logger: TestLogger.quiet)
+    public init(client: PostgresClient, settings: DatabaseSettings, rules: RuleSet, auditKey: AuditKey? = nil) {
+        self.store = PostgresStewardshipStore(client: client, rules: rules, auditKey: auditKey, logger: TestLogger.quiet)
         self.client = client
         self.settings = settings
     }

@@ -100,6 +100,24 @@ public struct SensitiveRewrite: Sendable {
 
     public var isEmpty: Bool { hidden.isEmpty }
 
+    /// The members that hold an attribute's values in an object about one attribute (`"attribute":
+    /// …`): a match explanation's comparison, a change's before and after.
+    static let compared: Set<String> = ["a", "b", "left", "right", "before", "after", "from", "to", "value", "old", "new"]
+
+    /// A match explanation's line in words with the values of hidden comparisons concealed, as
+    /// `MatchExplanation.line` quotes them.
+    func concealed(_ text: String, comparisons: [JSONValue], names: Set<String>, entity: String?) -> String {
+        var text = text
+        for comparison in comparisons {
+            guard let fields = comparison.objectValue, let attribute = fields["attribute"]?.stringValue, names.contains(attribute) else { continue }
+            for side in ["a", "b"] {
+                guard let value = fields[side]?.stringValue, !value.isEmpty else { continue }
+                text = text.replacingOccurrences(of: MatchExplanation.quoted(value), with: MatchExplanation.quoted(leaf(value, entity, attribute)))
+            }
+        }
+        return text
+    }
+
     /// Members that describe where a value came from, never the value.
     static let provenance: Set<String> = ["source", "source_key", "changed_at", "at", "by", "rule", "attribute", "method", "level"]
 
@@ -113,11 +131,14 @@ public struct SensitiveRewrite: Sendable {
             let explained = members["attribute"]?.stringValue.map(names.contains) == true
             var out = [String: JSONValue]()
             for (name, member) in members {
-                if names.contains(name) || (explained && (name == "left" || name == "right")) {
+                if names.contains(name) || (explained && Self.compared.contains(name)) {
                     out[name] = conceal(member, entity: entity, name: (explained ? members["attribute"]?.stringValue : nil) ?? name)
                 } else {
                     out[name] = apply(member, entity: entity)
                 }
+            }
+            if case .string(let text)? = members["text"], case .array(let comparisons)? = members["comparisons"] {
+                out["text"] = .string(concealed(text, comparisons: comparisons, names: names, entity: entity))
             }
             return .object(out)
         default: return value
