@@ -43,7 +43,7 @@ enum AuditLog {
     static func write(_ entries: [AuditEntry], on connection: PostgresConnection, logger: Logger) async throws {
         guard !entries.isEmpty else { return }
         let head = try await connection.query("""
-            SELECT seq, hash, \(unescaped: SQLTime.isoMicro("clock_timestamp()")) FROM audit_chain_head FOR UPDATE
+            SELECT seq, hash, \(unescaped: SQLTime.isoMicro("now()")) FROM audit_chain_head FOR UPDATE
             """, logger: logger).decode((Int64, String, String).self).first { _ in true }
         guard let (seq, hash, at) = head else {
             throw StoreError.unavailable("the audit chain's head row is missing; run aurum migrate")
