@@ -20,7 +20,8 @@ public enum Tokens {
 
     /// Creates a token and returns it; the name must be new, so that every actor is one person or
     /// integration. A source token names the sources it speaks for; no other role has sources.
-    /// A steward or admin token may put its holder in groups, whose approval gates they approve at.
+    /// A steward or admin token may put its holder in groups, whose approval gates they approve at;
+    /// a consumer token too, for the sensitive attributes its groups may read in clear.
     /// `expiresIn`: seconds after which the token fails as a revoked one does (nil: never).
     public static func create(name: String, role: Role, entities: [String], sources: [String] = [], groups: [String] = [],
                               expiresIn: Int? = nil, actor: String, client: PostgresClient, logger: Logger) async throws -> String {
@@ -30,8 +31,9 @@ public enum Tokens {
         if role != .source, !sources.isEmpty {
             throw StoreError.invalid("only source tokens speak for sources; drop --source for a \(role.rawValue) token")
         }
-        if role != .steward, role != .admin, !groups.isEmpty {
-            throw StoreError.invalid("only stewards and admins approve, so only their tokens have groups; drop --groups for a \(role.rawValue) token")
+        if role == .source, !groups.isEmpty {
+            throw StoreError.invalid("groups say which gates a steward approves at and which sensitive attributes a reader sees in clear; "
+                                     + "a source does neither: drop --groups for a source token")
         }
         let token = generate()
         try await client.transaction(logger: logger) { connection in

@@ -77,6 +77,9 @@ import Testing
                     #expect(text.contains(Self.iban) == (clear && suffix != "/history"), "\(suffix) for \(clear ? "" : "un")entitled: \(text)")
                 }
             }
+            let payables = try await t.actor("payables", .consumer, entities: ["supplier"], groups: ["finance"]).token
+            let entitledReader = try await client.call(.get, "/v1/records/supplier/\(record)", token: payables)
+            #expect(entitledReader.json["attributes"]?["bank_account"] == .string(Self.iban), "a consumer of the finance group reads it in clear")
             let feed = try await client.call(.get, "/v1/changes?entity=supplier", token: actors.consumer)
             #expect(feed.status == .ok && !feed.json.text.contains(Self.iban) && feed.json.text.contains("****3000"), "\(feed.json.text)")
             let xref = try await client.call(.get, "/v1/xref/procurement/P-1", token: actors.steward)

@@ -27,7 +27,7 @@ enum ExitStatus {
     }
 
     /// The table as `--help` prints it.
-    static let help = "Exit codes: 0 done; 1 refused (rejected candidates, rule problems, a 422, a file that cannot be read); "
+    static let help = "Exit codes: 0 done; 1 refused (rejected candidates, rule problems, a 422, a file that cannot be read, an audit chain not intact); "
         + "3 not found; 4 forbidden (four-eyes, a gate's group, outside the token's entities); 5 conflict (decided already, "
         + "stale revision, a gate waiting); 64 wrong usage; 69 server or database unreachable, or the port to serve on taken."
 }

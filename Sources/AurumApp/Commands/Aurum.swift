@@ -15,7 +15,10 @@ public struct Aurum: AsyncParsableCommand {
 
             Environment: DATABASE_URL (an external PostgreSQL; without it a private cluster runs in \
             .aurum/pg), AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server), \
-            AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise).
+            AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise), \
+            AURUM_APP_ROLE (the database role Aurum acts as, default aurum_app), AURUM_AUDIT_KEY_FILE \
+            (the secret of the audit trail's hashes of sensitive values), AURUM_ACTOR (who runs a command \
+            on the database, default the operating-system user), AURUM_IDEMPOTENCY_KEEP (default 24h).
 
             \(ExitStatus.help)
             """,

@@ -23,12 +23,15 @@ struct TokenCommand: AsyncParsableCommand {
                 Roles: source (submits candidates for the sources it names), steward (reviews and decides), \
                 consumer (reads records), admin.
                 A source token speaks only for the sources given with --source (from rules/aurum.yaml). \
-                Groups live on steward tokens: the rules' gates name them (approve: … approvers: {group: finance}).
+                Groups live on tokens: the rules' gates name them (approve: … approvers: {group: finance}), and so \
+                do sensitive attributes (sensitive: {clear_for: {groups: [finance]}}): bank details are in clear \
+                for a token of the finance group (steward or consumer) and for admins, masked (****1234) for others.
 
                 Examples:
                   aurum token create --name plm-sync --role source --source plm --entities item
                   aurum token create --name alice --role steward --groups engineering,finance --expires 90d
                   aurum token create --name erp-reader --role consumer --entities item,supplier
+                  aurum token create --name payables --role consumer --entities supplier --groups finance
                 """)
 
         @Option(help: "A unique name: the person or integration that will use it (it is the actor in the audit trail).")
@@ -42,7 +45,7 @@ struct TokenCommand: AsyncParsableCommand {
             valueName: "plm"), completion: Completions.sources)
         var sources: [String] = []
         @Option(help: ArgumentHelp(
-            "For a steward or admin token: comma-separated groups whose approval gates (approve: in the rules) the holder approves at.",
+            "Comma-separated groups: for a steward or admin, the approval gates (approve: in the rules) the holder approves at; for a steward, admin or consumer, the sensitive attributes it reads in clear (sensitive: clear_for groups).",
             valueName: "finance,procurement"), completion: Completions.groups)
         var groups: String?
         @Option(help: ArgumentHelp("How long the token works: a number of days, hours or minutes (90d, 12h, 30m); default: until revoked.",
