@@ -246,6 +246,17 @@ settle
 AURUM_TOKEN=$alice aurum deliveries --record "$supplier"
 AURUM_TOKEN=$alice aurum record supplier "$supplier" | tail -n 1
 
+step "Bank details are in clear only for finance and admins: carol sees them masked, alice (finance) in clear"
+banked=$(AURUM_TOKEN=$alice aurum show "$bank" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["record_id"])')
+echo "carol:"; AURUM_TOKEN=$carol aurum record supplier "$banked" | grep -E "bank_(account|bic)"
+echo "alice:"; AURUM_TOKEN=$alice aurum record supplier "$banked" | grep -E "bank_(account|bic)"
+
+step "The audit trail is a hash chain: verified whole, its head printed to keep outside the database"
+aurum audit verify --data-dir "$data"
+anchor=$(aurum audit anchor --data-dir "$data")
+echo "anchor: $anchor"
+aurum audit verify --anchor "$anchor" --data-dir "$data"
+
 step "The status board"
 AURUM_TOKEN=$alice aurum status
 

@@ -77,6 +77,8 @@ import Testing
                     #expect(text.contains(Self.iban) == (clear && suffix != "/history"), "\(suffix) for \(clear ? "" : "un")entitled: \(text)")
                 }
             }
+            let masked = try await client.call(.get, "/v1/records/supplier/\(record)", token: actors.steward)
+            #expect(masked.json["lineage"]?["bank_account"]?["strategy"] == "source_order", "where a value came from is not the value: \(masked.json)")
             let payables = try await t.actor("payables", .consumer, entities: ["supplier"], groups: ["finance"]).token
             let entitledReader = try await client.call(.get, "/v1/records/supplier/\(record)", token: payables)
             #expect(entitledReader.json["attributes"]?["bank_account"] == .string(Self.iban), "a consumer of the finance group reads it in clear")

@@ -119,7 +119,8 @@ public struct SensitiveRewrite: Sendable {
     }
 
     /// Members that describe where a value came from, never the value.
-    static let provenance: Set<String> = ["source", "source_key", "changed_at", "at", "by", "rule", "attribute", "method", "level"]
+    static let provenance: Set<String> = ["source", "source_key", "steward", "strategy", "changed_at", "at", "by", "rule", "attribute",
+                                          "method", "level", "message"]
 
     public func apply(_ value: JSONValue, entity: String? = nil) -> JSONValue {
         guard !isEmpty else { return value }
