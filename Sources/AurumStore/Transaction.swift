@@ -81,7 +81,9 @@ struct DatabaseFailure {
         default:
             "a concurrent change took a unique value first"
         }
-        return what + (detail.map { " (\($0))" } ?? "") + "; nothing was written, send the request again"
+        // PostgreSQL's detail quotes the key, and a unique value may be a sensitive one: kept out.
+        let shown = constraint == "unique_value_pkey" ? nil : detail
+        return what + (shown.map { " (\($0))" } ?? "") + "; nothing was written, send the request again"
     }
 }
 

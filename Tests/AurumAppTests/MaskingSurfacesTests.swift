@@ -5,6 +5,7 @@ import AurumServer
 import AurumStore
 import AurumTestSupport
 import Foundation
+import PostgresNIO
 import Testing
 
 /// Bank details masked where a steward reads them in the CLI (table and --json) and in the
@@ -59,6 +60,39 @@ import Testing
                     #expect(String(decoding: try #require(books.all.first).body, as: UTF8.self).contains(Self.iban))
                 }
             }
+        }
+    }
+}
+
+/// A consumer whose refusal quotes the value it was sent (as an ERP's validation message may):
+/// the delivery's last error, its audit entry and the log get the value masked.
+struct QuotingConsumer: DeliveryConsumer {
+    let registration = ConsumerRegistration(name: "webhook:quoting", kind: .webhook, entities: [], latestOnly: false)
+    let batchSize = 10
+    let timeLimit = 2.0
+
+    func deliver(_ jobs: [DeliveryJob]) async -> [DeliveryOutcome] {
+        jobs.map { job in
+            .failed(error: "400 Bad Request: account \(job.event.data.attributes["bank_account"]?.stringValue ?? "?") is blocked at our bank")
+        }
+    }
+}
+
+extension MaskingSurfacesTests {
+    @Test func aConsumersAnswerQuotingTheValueIsKeptMasked() async throws {
+        try await TestStore.with { t in
+            let consumer = QuotingConsumer()
+            try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).declare([consumer.registration])
+            _ = try await t.release([Self.supplier()])
+            let dispatcher = OutboxDispatcher(queue: PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet), consumers: [consumer],
+                                              policy: DeliveryBackOff(maxAttempts: 1, base: 0.05, cap: 0.1), lease: 30, idle: .milliseconds(20),
+                                              references: t.rules.references, sensitive: SensitiveNames(rules: t.rules), logger: TestLogger.quiet)
+            try await OutboxPublishingTests().publish(dispatcher) { try await OutboxPublishingTests().deliveryStates(t) == ["webhook:quoting 1 dead"] }
+            let kept = try await t.client.query("""
+                SELECT d.last_error, e.reason FROM delivery d JOIN audit_entry e ON e.subject = 'delivery:' || d.id AND e.action = 'delivery.dead'
+                """, logger: TestLogger.quiet).decode((String?, String?).self).rows()
+            try #require(kept.count == 1)
+            #expect(kept[0].0 == "400 Bad Request: account ****3000 is blocked at our bank" && kept[0].1 == kept[0].0, "\(kept)")
         }
     }
 }

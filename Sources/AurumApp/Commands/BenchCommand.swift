@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
               aurum bench generate --entity customer --count 10000 --seed 1 --out /tmp/customers
               aurum bench match --entity customer --data /tmp/customers
             """,
-        subcommands: [Generate.self, Match.self, BenchOdoo.self, BenchCopy.self])
+        subcommands: [Generate.self, Match.self, BenchOdoo.self, BenchCopy.self, BenchAudit.self])
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -25,7 +25,8 @@ struct BenchCopy: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger("aurum.bench")
         let file = file, batch = batch
-        let (rows, seconds) = try await database.access.withDatabase(logger: logger) { client in
+        // As the login user: the bare table is the benchmark's own, which the application role may not create.
+        let (rows, seconds) = try await database.access.withLoginSettings(logger: logger) { settings in try await settings.withClient(logger: logger) { client in
             var reader = try RecordFile(path: file)
             let header = reader.shape.header
             guard !header.isEmpty, header.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } }) else {
@@ -54,7 +55,7 @@ struct BenchCopy: AsyncParsableCommand {
             }
             try await flush()
             return (total, Deduplication.seconds(ContinuousClock.now - started))
-        }
+        } }
         print("copy \(rows) rows in \(String(format: "%.2f", seconds)) s: \(Int(Double(rows) / max(seconds, 1e-9))) rows/s")
     }
 }

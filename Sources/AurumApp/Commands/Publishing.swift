@@ -40,7 +40,7 @@ enum PublishingSetup {
     static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], lease: Double = 60,
                            releases: ReleaseSignal, logger: Logger) -> OutboxDispatcher {
         OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, declared: rules.consumers,
-                         lease: lease, releases: releases, references: rules.references, logger: logger)
+                         lease: lease, releases: releases, references: rules.references, sensitive: SensitiveNames(rules: rules), logger: logger)
     }
 }
 

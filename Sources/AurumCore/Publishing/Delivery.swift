@@ -35,6 +35,32 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case failed(error: String)
     /// The endpoint is gone (410): the consumer is disabled, and the delivery waits for it.
     case gone(error: String)
+
+    /// The same outcome with its text passed through `rewrite` (a consumer's answer may quote a
+    /// value it was sent: a sensitive one must not reach the delivery's last error or the log).
+    public func text(_ rewrite: (String) -> String) -> DeliveryOutcome {
+        switch self {
+        case .delivered(let note): .delivered(note: note.map(rewrite))
+        case .retry(let error, let after): .retry(error: rewrite(error), retryAfter: after)
+        case .failed(let error): .failed(error: rewrite(error))
+        case .gone(let error): .gone(error: rewrite(error))
+        }
+    }
+}
+
+extension SensitiveNames {
+    /// `text` with every sensitive value of `event`'s record masked, wherever it is quoted.
+    public func scrub(_ text: String, of event: ChangeEvent) -> String {
+        guard let names = byEntity[event.data.entity] else { return text }
+        var text = text
+        for (name, sensitivity) in names {
+            guard let value = event.data.attributes[name], !value.isNull else { continue }
+            let clear = value.stringValue ?? CanonicalJSON.rfc8785(value)
+            guard clear.count >= 4 else { continue }
+            text = text.replacingOccurrences(of: clear, with: sensitivity.mask(clear))
+        }
+        return text
+    }
 }
 
 /// Where a delivery stands.

@@ -36,11 +36,15 @@ public struct OutboxDispatcher: Service {
     let releases: ReleaseSignal
     /// Per entity, the attributes that reference other records, which reach a consumer first.
     let references: [String: [String]]
+    /// The rules' sensitive attributes, masked in what a consumer answers before it is kept or logged.
+    let sensitive: SensitiveNames?
     let logger: Logger
 
     public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], declared: [ConsumerRegistration]? = nil,
                 worker: String = OutboxDispatcher.workerName(), policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60,
-                idle: Duration = .milliseconds(500), releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:], logger: Logger) {
+                idle: Duration = .milliseconds(500), releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:],
+                sensitive: SensitiveNames? = nil, logger: Logger) {
+        self.sensitive = sensitive
         self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
         self.declared = declared ?? consumers.map(\.registration)
         self.lease = lease; self.idle = idle; self.releases = releases; self.references = references; self.logger = logger
@@ -114,11 +118,13 @@ public struct OutboxDispatcher: Service {
         let jobs = try await queue.claim(consumer: consumer.registration.name, worker: worker, limit: consumer.batchSize,
                                          lease: lease, references: references)
         guard !jobs.isEmpty else { return 0 }
-        guard let outcomes = await deliverHoldingLease(jobs, to: consumer, lease: lease) else {
+        guard let answered = await deliverHoldingLease(jobs, to: consumer, lease: lease) else {
             logger.warning("a claim's lease was taken over while its deliveries were in flight; sending stopped, another worker has them",
                            metadata: ["aurum.consumer": "\(consumer.registration.name)", "aurum.deliveries": "\(jobs.count)"])
             return jobs.count
         }
+        // A consumer's answer may quote a value it was sent: sensitive ones are masked before it is kept or logged.
+        let outcomes = zip(jobs, answered).map { job, outcome in sensitive.map { names in outcome.text { names.scrub($0, of: job.event) } } ?? outcome }
         for (job, outcome) in zip(jobs, outcomes) {
             if case .delivered = outcome { continue }
             logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
