@@ -37,11 +37,14 @@ struct BenchAudit: AsyncParsableCommand {
         let migrator = try database.migrator()
         try await database.access.withSettings(logger: logger) { settings in
             try await migrator.migrate(settings: settings, logger: logger)
-            try await settings.owner.withClient(logger: logger) { owner in
-                try await owner.query("DROP TABLE IF EXISTS bench_audit_plain", logger: logger)
-                try await owner.query("CREATE TABLE bench_audit_plain (LIKE audit_entry INCLUDING ALL)", logger: logger)
-                try await owner.query("GRANT SELECT, INSERT ON bench_audit_plain TO \(unescaped: migrator.applicationRole)", logger: logger)
-                try await owner.query("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(unescaped: migrator.applicationRole)", logger: logger)
+            /// The baseline's table, made afresh (as the owner: the application role creates no tables).
+            @Sendable func freshPlainTable() async throws {
+                try await settings.owner.withClient(logger: logger) { owner in
+                    try await owner.query("DROP TABLE IF EXISTS bench_audit_plain", logger: logger)
+                    try await owner.query("CREATE TABLE bench_audit_plain (LIKE audit_entry INCLUDING ALL)", logger: logger)
+                    try await owner.query("GRANT SELECT, INSERT ON bench_audit_plain TO \(unescaped: migrator.applicationRole)", logger: logger)
+                    try await owner.query("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(unescaped: migrator.applicationRole)", logger: logger)
+                }
             }
             try await settings.withClient(logger: logger) { client in
                 print("audit chain: \(transactions) transactions of \(entries) entries each")
@@ -49,6 +52,7 @@ struct BenchAudit: AsyncParsableCommand {
                 for count in counts {
                     let chained = try await AuditBench.run(client: client, writers: count, transactions: transactions, entries: entries,
                                                            chained: true, logger: logger)
+                    try await freshPlainTable()
                     let plain = try await AuditBench.run(client: client, writers: count, transactions: transactions, entries: entries,
                                                          chained: false, logger: logger)
                     print(String(format: "%-8d %-13.0f %-10.0f %-14.0f %-10.0f %.2f", count, chained.transactionsPerSecond, chained.entriesPerSecond,
