@@ -23,3 +23,17 @@ extension PostgresStewardshipStore {
         }
     }
 }
+
+extension PostgresStewardshipStore {
+    /// Binds the database to the audit key `id` names on first use, and refuses another: two
+    /// processes sealing with different keys would leave hashes of one value that never compare.
+    public func requireAuditKey(_ key: AuditKey?) async throws {
+        guard let key else { return }
+        let bound = try await client.query("""
+            UPDATE audit_chain_head SET key_id = coalesce(key_id, \(key.id)) RETURNING key_id
+            """, logger: logger).decode(String?.self).first { _ in true } ?? nil
+        guard let bound, bound != key.id else { return }
+        throw StoreError.conflict("the audit key of this process (id \(key.id)) is not the one this database's audit trail is sealed with "
+                                  + "(id \(bound)): give every Aurum process of the database the same AURUM_AUDIT_KEY_FILE")
+    }
+}

@@ -165,6 +165,19 @@ import Testing
         }
     }
 
+    /// A second process configured with another audit key is refused before it seals anything.
+    @Test func theDatabaseKeepsToTheFirstAuditKey() async throws {
+        try await TestStore.with { t in
+            let (first, second) = (AuditKey(bytes: Array(repeating: 1, count: 32)), AuditKey(bytes: Array(repeating: 2, count: 32)))
+            try await t.store.requireAuditKey(first)
+            try await t.store.requireAuditKey(first)
+            try await t.store.requireAuditKey(nil)
+            let refused = await #expect(throws: StoreError.self) { try await t.store.requireAuditKey(second) }
+            #expect(refused?.message.contains("id \(second.id)") == true && refused?.message.contains("id \(first.id)") == true
+                    && refused?.message.contains("AURUM_AUDIT_KEY_FILE") == true, "\(String(describing: refused))")
+        }
+    }
+
     static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -9,8 +9,9 @@ CREATE UNIQUE INDEX audit_entry_seq ON audit_entry (seq);
 CREATE INDEX audit_entry_at ON audit_entry (at, seq);
 
 CREATE TABLE audit_chain_head (
-    one   boolean PRIMARY KEY DEFAULT true CHECK (one),
-    seq   bigint NOT NULL,
-    hash  text NOT NULL
+    one     boolean PRIMARY KEY DEFAULT true CHECK (one),
+    seq     bigint NOT NULL,
+    hash    text NOT NULL,
+    key_id  text                -- the audit key sealing sensitive values: every process must have the same
 );
 INSERT INTO audit_chain_head (seq, hash) VALUES (0, repeat('0', 64));

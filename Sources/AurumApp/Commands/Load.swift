@@ -96,6 +96,7 @@ struct Load: AsyncParsableCommand {
         outcome = try await database.withMigratedDatabase(logger: logger) { client in
             // The consumers the rules declare get deliveries of the loaded versions, as of any release.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
+            try await PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger).requireAuditKey(auditKey)
             let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: actor, loadID: loadID, auditKey: auditKey, logger: logger)
             var outcome = planned
             // What the database did, kept apart from what reading the file found (`records` holds that).

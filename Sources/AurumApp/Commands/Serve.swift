@@ -72,6 +72,7 @@ struct Serve: AsyncParsableCommand {
             // Before the first request: every release from here on writes a delivery per declared consumer.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
             let prepared = PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger)
+            try await prepared.requireAuditKey(auditKey)
             try await prepared.activateRules(by: actor, requestID: "serve")
             let shared = try await prepared.prepare()
             for clash in shared {
