@@ -68,6 +68,34 @@ import Testing
         }
     }
 
+    /// Odoo keeps a weight to the 2 decimals its digits declare: check --values names the
+    /// rounding before publication; after a sync reconcile finds no drift, and a second sync
+    /// writes nothing (it compares as Odoo keeps the value).
+    @Test(arguments: [OdooVersion.v17, .v18, .v19])
+    func aValueOdooRoundsIsNamedBeforehandAndNeverDriftsAfter(_ version: OdooVersion) async throws {
+        try await TestStore.with { t in
+            _ = try await t.release([CandidateSubmission(entity: "item", source: "plm", sourceKey: "I-7",
+                                                         attributes: ["code": "B-7", "name": "Washer M8", "uom": "Units", "weight": 0.021, "list_price": 1.23456])])
+            let server = OdooDoubleServer(.init(version: version, database: "odoo_test", apiKey: "cli-test-key"))
+            try await LiveServer.with(server.router()) { port in
+                try Self.useKeyFile()
+                let common = ["--odoo-url", "http://\(LiveServer.host):\(port)", "--odoo-database", "odoo_test", "--database-url", t.settings.url,
+                              "--rules", ProjectPaths.rules, "--migrations", ProjectPaths.migrations]
+                let check = try await runAurumCapturing(["odoo", "check", "--values"] + common)
+                #expect(check.code == 1 && check.output.contains("weight 0.021 would be kept by Odoo as 0.02 (product.template.weight keeps 2 decimals"),
+                        "\(check.output)")
+                #expect(check.output.contains("list_price 1.23456 would be kept") == (version < .v19), "19 declares no digits for the price: \(check.output)")
+                #expect(try await aurum(["odoo", "sync"] + common) == 0)
+                let product = try #require(server.database.records("product.template").first { $0["default_code"] == "B-7" })
+                #expect(product["weight"] == .double(0.02), "the double keeps the weight as Odoo does: \(product["weight"] ?? false)")
+                #expect(product["list_price"] == .double(version < .v19 ? 1.23 : 1.23456))
+                #expect(try await aurum(["reconcile", "odoo"] + common) == 0, "no drift right after a sync")
+                let again = try await runAurumCapturing(["odoo", "sync", "--json"] + common)
+                #expect(again.code == 0 && !again.output.contains("\"updated\""), "a second sync writes nothing: \(again.output)")
+            }
+        }
+    }
+
     @Test func reconcileRepairQueuesTheDriftedRecordAndThePublisherPutsItRight() async throws {
         try await withDoubleAndRecords(.v18) { common, server, t in
             #expect(try await aurum(["odoo", "sync"] + common) == 0)

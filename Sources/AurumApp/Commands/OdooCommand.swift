@@ -64,6 +64,10 @@ struct OdooCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Reach Odoo; report version, protocol and user; check every mapped model, field and look-up value exists. Exits 1 on a problem.",
             discussion: """
+                --values also reads the golden records: every look-up value they use must exist in \
+                Odoo, and every number must be one Odoo keeps as it is (a float field keeps the \
+                decimals of its decimal precision; 0.021 kg in a field of 2 decimals becomes 0.02).
+
                 Examples:
                   aurum odoo check
                   aurum odoo check --values
@@ -73,7 +77,7 @@ struct OdooCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
         var rules: String { rulesOptions.rules }
-        @Flag(help: "Also check the look-up values the golden records use (needs the database).") var values = false
+        @Flag(help: "Also check the golden records' values: look-ups that exist, numbers Odoo keeps unrounded (needs the database).") var values = false
         @Flag(help: "Print JSON: {server, problems}.") var json = false
 
         func run() async throws {
@@ -357,17 +361,33 @@ struct OdooPreflight {
         }
     }
 
-    /// Every look-up value the current golden records use must exist in Odoo.
+    /// Every look-up value the current golden records use must exist in Odoo, and every number
+    /// must be one Odoo keeps as it is (a float field keeps the decimals its digits declare).
     func checkValues(store: PostgresStewardshipStore) async -> [String] {
         var wanted = [FieldMapping.Lookup: [String: Set<Int64>]]()
+        var scales = [String: [String: Int]]()
+        for name in mapping.order {
+            guard let model = mapping.entities[name]?.model, scales[model] == nil else { continue }
+            let fields = (try? await client.call(OdooCall(model, "fields_get", ["attributes": ["type", "digits"]])).members) ?? [:]
+            scales[model] = fields.compactMapValues { OdooFloat.scale($0) }
+        }
+        var rounded = [String]()
         do {
             try await OdooRun.forEachRecord(store, mapping.order) { record in
-                for field in mapping.entities[record.entity]?.fields(for: version) ?? [] where field.lookup != nil {
-                    if case .lookup(let lookup, let key)?? = try? field.value(for: record.attributes) { wanted[lookup, default: [:]][key, default: []].insert(record.id) }
+                guard let entity = mapping.entities[record.entity] else { return }
+                for field in entity.fields(for: version) {
+                    let value = try? field.value(for: record.attributes)
+                    if case .lookup(let lookup, let key)?? = value { wanted[lookup, default: [:]][key, default: []].insert(record.id) }
+                    if case .value(.number(let number))?? = value, let scale = scales[entity.model]?[field.odooField],
+                       OdooFloat.round(number, scale: scale) != number {
+                        rounded.append("\(record.entity) \(record.id): \(field.odooField) \(number) would be kept by Odoo as "
+                                       + "\(OdooFloat.round(number, scale: scale)) (\(entity.model).\(field.odooField) keeps \(scale) decimals, "
+                                       + "its decimal precision in Odoo); round the value in Aurum, or raise the precision in Odoo")
+                    }
                 }
             }
         } catch { return ["cannot read the golden records: \(error)"] }
-        var problems = [String]()
+        var problems = rounded
         for (lookup, values) in wanted.sorted(by: { $0.key.model < $1.key.model }) {
             for (key, records) in values.sorted(by: { $0.key < $1.key }) {
                 let found = try? await client.call(OdooCall(lookup.model, "search", ["domain": [[.string(lookup.by), "=", .string(key)]], "limit": 1], context: ["active_test": false]))

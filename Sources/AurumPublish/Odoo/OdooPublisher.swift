@@ -38,6 +38,8 @@ public actor OdooPublisher {
     public let mapping: OdooMapping
     private var lookups: [String: Int?] = [:]
     private var required: [String: Set<String>] = [:]
+    /// Per model, the scale Odoo keeps each float field to (`digits` in `fields_get`).
+    private var scales: [String: [String: Int]] = [:]
     private var version = 0
     /// While a batch is published: its external ids (found or known absent) and its records' current
     /// values, read in one call each instead of one per record.
@@ -105,7 +107,8 @@ public actor OdooPublisher {
         // the item before anything is written.
         var children = [(ChildMapping, [String: OdooValue])]()
         for child in entity.children where active && record.attributes[child.requires].map({ $0 != .null }) ?? false {
-            children.append((child, try await resolve(try childValues(child, record), entity: record.entity, field: child.name)))
+            let values = try await resolve(try childValues(child, record), entity: record.entity, field: child.name)
+            children.append((child, try await asKept(values, model: child.model)))
         }
         var existing = try await find(outcome.externalID, model: entity.model)
         if existing == nil, let adoptBy = entity.adoptBy, let key = desired[adoptBy], !key.isEmpty,
@@ -358,13 +361,33 @@ public actor OdooPublisher {
         return result
     }
 
-    /// The fields Odoo requires on `model` (asked once per run).
+    /// The fields Odoo requires on `model` (asked once per run, with the digits of its floats).
     func requiredFields(_ model: String) async throws(OdooFailure) -> Set<String> {
         if let known = required[model] { return known }
-        let fields = try await client.call(OdooCall(model, "fields_get", ["attributes": ["required"]])).members ?? [:]
-        let names = Set(fields.filter { $0.value["required"] == true }.keys)
-        required[model] = names
-        return names
+        try await describe(model)
+        return required[model] ?? []
+    }
+
+    /// The scales Odoo keeps `model`'s float fields to (asked once per run).
+    func floatScales(_ model: String) async throws(OdooFailure) -> [String: Int] {
+        if let known = scales[model] { return known }
+        try await describe(model)
+        return scales[model] ?? [:]
+    }
+
+    /// Reads what the publisher needs of `model`'s fields: which are required, and each float's digits.
+    private func describe(_ model: String) async throws(OdooFailure) {
+        let fields = try await client.call(OdooCall(model, "fields_get", ["attributes": ["required", "type", "digits"]])).members ?? [:]
+        required[model] = Set(fields.filter { $0.value["required"] == true }.keys)
+        scales[model] = fields.compactMapValues { OdooFloat.scale($0) }
+    }
+
+    /// `values` for `model` as Odoo will keep them: floats rounded to their fields' digits, so that
+    /// what is written is what is read back, and a comparison after a write finds no drift.
+    func asKept(_ values: [String: OdooValue], model: String) async throws(OdooFailure) -> [String: OdooValue] {
+        let scales = try await floatScales(model)
+        guard !scales.isEmpty else { return values }
+        return values.reduce(into: [:]) { $0[$1.key] = OdooFloat.kept($1.value, scale: scales[$1.key]) }
     }
 
     /// The fields whose Odoo value differs from `desired`.
@@ -389,7 +412,8 @@ public actor OdooPublisher {
         let mapped = try entity.values(for: record.attributes, version: version)
         let unset = Set(mapped.filter { $0.value == nil }.keys)
         let required = try await requiredFields(entity.model)
-        let values = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && required.contains($0.key)) }
+        let resolved = try await resolve(mapped, entity: record.entity, field: nil).filter { !(unset.contains($0.key) && required.contains($0.key)) }
+        let values = try await asKept(resolved, model: entity.model)
         return (values, unset)
     }
 

@@ -15,9 +15,11 @@ enum Catalog {
             .many2one("categ_id", "Product Category", "product.category", required: version < .v19, default: version < .v19 ? 1 : false),
             .boolean("sale_ok", version >= .v18 ? "Sales" : "Can be Sold", default: true),
             .boolean("purchase_ok", version >= .v18 ? "Purchase" : "Can be Purchased", default: true),
-            .boolean("active", "Active", default: true), .float("list_price", "Sales Price", default: 1), .float("standard_price", "Cost"),
+            // Digits as real 17, 18 and 19 declare them ("Product Price" has none on 19 by default).
+            .boolean("active", "Active", default: true), .float("list_price", "Sales Price", default: 1, digits: version < .v19 ? (16, 2) : nil),
+            .float("standard_price", "Cost", digits: version < .v19 ? (16, 2) : nil),
             .text("description", "Description"), .text("description_purchase", "Purchase Description"), .text("description_sale", "Sales Description"),
-            .float("weight", "Weight"), .float("volume", "Volume"),
+            .float("weight", "Weight", digits: (16, 2)), .float("volume", "Volume", digits: (16, 2)),
             .selection("tracking", "Tracking", [("serial", "By Unique Serial Number"), ("lot", "By Lots"), ("none", version >= .v18 ? "By Quantity" : "No Tracking")],
                        required: true, default: "none"),
             .computed("product_variant_ids", .one2many("product.product", inverse: "product_tmpl_id"), "Products") { record, db in

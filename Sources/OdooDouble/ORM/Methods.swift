@@ -222,7 +222,8 @@ extension OdooDatabase {
             case .integer:
                 result[name] = value.isEmpty ? .int(0) : .int(value.int ?? 0)
             case .float, .monetary:
-                result[name] = value.isEmpty ? .double(0) : .double(Domain.number(value) ?? 0)
+                let number = value.isEmpty ? 0 : Domain.number(value) ?? 0
+                result[name] = .double(field.digits.map { OdooFloat.round(number, scale: $0.scale) } ?? number)
             case .boolean:
                 result[name] = .bool(!value.isEmpty)
             default:
@@ -322,6 +323,7 @@ extension OdooDatabase {
             var description: [String: OdooValue] = ["type": .string(field.kind.typeName), "required": .bool(field.required),
                                                     "readonly": .bool(field.readonly), "string": .string(field.label)]
             if case .selection(let options) = field.kind { description["selection"] = .array(options.map { [.string($0.0), .string($0.1)] }) }
+            if field.kind == .float { description["digits"] = field.digits.map { [.int($0.precision), .int($0.scale)] } ?? false }
             if let relation = field.kind.relation { description["relation"] = .string(relation) }
             if let attributes { description = description.filter { attributes.contains($0.key) } }
             result[name] = .struct(description)

@@ -48,6 +48,9 @@ struct FieldSpec: Sendable {
     var defaultValue: OdooValue = false
     /// Computed on read from the record and the database (display names, variants, ...).
     var compute: (@Sendable (Record, OdooDatabase) -> OdooValue)?
+    /// A float's precision and scale (`digits` in `fields_get`): Odoo stores the value rounded to
+    /// the scale and says nothing (../odoo.md, "Precision of floats"). Nil: kept as sent.
+    var digits: (precision: Int, scale: Int)?
 }
 
 /// One stored record: its id and stored values.
@@ -101,8 +104,8 @@ extension FieldSpec {
     static func integer(_ name: String, _ label: String, default value: Int = 0) -> FieldSpec {
         FieldSpec(name: name, kind: .integer, label: label, defaultValue: .int(value))
     }
-    static func float(_ name: String, _ label: String, default value: Double = 0) -> FieldSpec {
-        FieldSpec(name: name, kind: .float, label: label, defaultValue: .double(value))
+    static func float(_ name: String, _ label: String, default value: Double = 0, digits: (Int, Int)? = nil) -> FieldSpec {
+        FieldSpec(name: name, kind: .float, label: label, defaultValue: .double(value), digits: digits)
     }
     static func many2one(_ name: String, _ label: String, _ model: String, required: Bool = false, default value: OdooValue = false) -> FieldSpec {
         FieldSpec(name: name, kind: .many2one(model), label: label, required: required, defaultValue: value)
