@@ -150,6 +150,20 @@ for id in $(AURUM_TOKEN=$alice aurum queue --entity supplier --json | python3 -c
   released+=("$(echo "$line" | sed -n 's/.*released record \([0-9]*\) version.*/\1/p')")
 done
 
+step "The CRM pushes customers (examples/customers.ndjson), the WMS warehouses (examples/warehouses.csv); alice approves what passed"
+crm=$(aurum token create --data-dir "$data" --name crm-sync --role source --source crm --entities customer)
+wms=$(aurum token create --data-dir "$data" --name wms-sync --role source --source wms --entities warehouse)
+AURUM_TOKEN=$crm aurum ingest examples/customers.ndjson --entity customer --source crm || true
+AURUM_TOKEN=$wms aurum ingest examples/warehouses.csv --entity warehouse --source wms || true
+for entity in customer warehouse; do
+  approved=$(AURUM_TOKEN=$alice aurum approve --filter entity=$entity --comment "checked against the $entity register" --json)
+  echo "$approved" | python3 -c 'import json, sys
+for o in json.load(sys.stdin):
+    d = o.get("decision") or {}
+    print("change request %s: %s" % (o["change_request_id"], "released %s record %s" % (sys.argv[1], d.get("record_id")) if d.get("status") == "released" else (o.get("refused") or d.get("status"))))' "$entity"
+  released+=($(echo "$approved" | python3 -c 'import json, sys; print(" ".join(str(o["decision"]["record_id"]) for o in json.load(sys.stdin) if (o.get("decision") or {}).get("status") == "released"))'))
+done
+
 step "PLM sends an update of B-1001 (examples/items-update.csv): it proposes version 2"
 AURUM_TOKEN=$plm aurum ingest examples/items-update.csv --entity item --source plm || true
 update=$(AURUM_TOKEN=$bob aurum queue --json | sed -n 's/^    "id" : \([0-9]*\),$/\1/p' | head -n 1)
@@ -177,7 +191,7 @@ AURUM_TOKEN=$carol aurum record supplier "$supplier"
 
 step "Released golden records"
 for record in "${released[@]}"; do
-  for entity in item supplier; do
+  for entity in item supplier customer warehouse; do
     AURUM_TOKEN=$alice aurum record "$entity" "$record" 2>/dev/null && echo && break
   done
 done
