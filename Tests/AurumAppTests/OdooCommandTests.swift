@@ -96,6 +96,27 @@ import Testing
         }
     }
 
+    /// What `fields_get` says of a field decides whether Odoo keeps a value as it is: a float's
+    /// digits, a selection's values, a text's size (as the double declares them, from real Odoo).
+    @Test func fieldsGetNamesWhatOdooWouldRoundRefuseOrCut() async throws {
+        let server = OdooDoubleServer(.init(version: .v17, database: "odoo_test", apiKey: "cli-test-key"))
+        try await LiveServer.with(server.router()) { port in
+            let odoo = OdooClient(settings: OdooSettings(url: "http://\(LiveServer.host):\(port)", database: "odoo_test", login: "admin", secret: "cli-test-key"))
+            func describe(_ model: String) async throws -> [String: OdooValue] {
+                try await odoo.call(OdooCall(model, "fields_get", ["attributes": ["type", "digits", "selection", "size"]])).members ?? [:]
+            }
+            let product = try await describe("product.template"), warehouse = try await describe("stock.warehouse")
+            let weight = try #require(product["weight"]), tracking = try #require(product["tracking"]), code = try #require(warehouse["code"])
+            #expect(OdooPreflight.keptAsIs(0.02, weight, field: "product.template.weight") == nil)
+            #expect(OdooPreflight.keptAsIs(0.021, weight, field: "product.template.weight")?.hasPrefix("0.021 would be kept by Odoo as 0.02") == true)
+            #expect(OdooPreflight.keptAsIs("lot", tracking, field: "product.template.tracking") == nil)
+            #expect(OdooPreflight.keptAsIs("batch", tracking, field: "product.template.tracking")
+                    == "\"batch\" is not a value Odoo offers for product.template.tracking (serial, lot, none); Odoo refuses it: correct the value, or map it in rules/consumers/odoo.yaml")
+            #expect(OdooPreflight.keptAsIs("NORD", code, field: "stock.warehouse.code") == nil)
+            #expect(OdooPreflight.keptAsIs("CENTRAL", code, field: "stock.warehouse.code")?.contains("stock.warehouse.code keeps 5: Odoo would cut it") == true)
+        }
+    }
+
     @Test func reconcileRepairQueuesTheDriftedRecordAndThePublisherPutsItRight() async throws {
         try await withDoubleAndRecords(.v18) { common, server, t in
             #expect(try await aurum(["odoo", "sync"] + common) == 0)

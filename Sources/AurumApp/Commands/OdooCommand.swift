@@ -65,8 +65,10 @@ struct OdooCommand: AsyncParsableCommand {
             abstract: "Reach Odoo; report version, protocol and user; check every mapped model, field and look-up value exists. Exits 1 on a problem.",
             discussion: """
                 --values also reads the golden records: every look-up value they use must exist in \
-                Odoo, and every number must be one Odoo keeps as it is (a float field keeps the \
-                decimals of its decimal precision; 0.021 kg in a field of 2 decimals becomes 0.02).
+                Odoo, and every value must be one Odoo keeps as it is, by what its fields_get says: \
+                a float keeps the decimals of its decimal precision (0.021 kg in a field of 2 \
+                decimals becomes 0.02), a selection takes only its own values, a text with a size \
+                is cut to it.
 
                 Examples:
                   aurum odoo check
@@ -77,7 +79,7 @@ struct OdooCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var rulesOptions: RulesOptions
         var rules: String { rulesOptions.rules }
-        @Flag(help: "Also check the golden records' values: look-ups that exist, numbers Odoo keeps unrounded (needs the database).") var values = false
+        @Flag(help: "Also check the golden records' values: look-ups that exist, values Odoo keeps as they are (digits, selections, sizes; needs the database).") var values = false
         @Flag(help: "Print JSON: {server, problems}.") var json = false
 
         func run() async throws {
@@ -365,29 +367,28 @@ struct OdooPreflight {
     /// must be one Odoo keeps as it is (a float field keeps the decimals its digits declare).
     func checkValues(store: PostgresStewardshipStore) async -> [String] {
         var wanted = [FieldMapping.Lookup: [String: Set<Int64>]]()
-        var scales = [String: [String: Int]]()
+        // What Odoo says of each mapped model's fields: the digits of its floats, the values of
+        // its selections, the size of its texts.
+        var described = [String: [String: OdooValue]]()
         for name in mapping.order {
-            guard let model = mapping.entities[name]?.model, scales[model] == nil else { continue }
-            let fields = (try? await client.call(OdooCall(model, "fields_get", ["attributes": ["type", "digits"]])).members) ?? [:]
-            scales[model] = fields.compactMapValues { OdooFloat.scale($0) }
+            guard let model = mapping.entities[name]?.model, described[model] == nil else { continue }
+            described[model] = (try? await client.call(OdooCall(model, "fields_get", ["attributes": ["type", "digits", "selection", "size"]])).members) ?? [:]
         }
-        var rounded = [String]()
+        var kept = [String]()
         do {
             try await OdooRun.forEachRecord(store, mapping.order) { record in
                 guard let entity = mapping.entities[record.entity] else { return }
                 for field in entity.fields(for: version) {
                     let value = try? field.value(for: record.attributes)
                     if case .lookup(let lookup, let key)?? = value { wanted[lookup, default: [:]][key, default: []].insert(record.id) }
-                    if case .value(.number(let number))?? = value, let scale = scales[entity.model]?[field.odooField],
-                       OdooFloat.round(number, scale: scale) != number {
-                        rounded.append("\(record.entity) \(record.id): \(field.odooField) \(number) would be kept by Odoo as "
-                                       + "\(OdooFloat.round(number, scale: scale)) (\(entity.model).\(field.odooField) keeps \(scale) decimals, "
-                                       + "its decimal precision in Odoo); round the value in Aurum, or raise the precision in Odoo")
+                    guard case .value(let json)?? = value, let description = described[entity.model]?[field.odooField] else { continue }
+                    if let problem = Self.keptAsIs(json, description, field: "\(entity.model).\(field.odooField)") {
+                        kept.append("\(record.entity) \(record.id): \(field.odooField) \(problem)")
                     }
                 }
             }
         } catch { return ["cannot read the golden records: \(error)"] }
-        var problems = rounded
+        var problems = kept
         for (lookup, values) in wanted.sorted(by: { $0.key.model < $1.key.model }) {
             for (key, records) in values.sorted(by: { $0.key < $1.key }) {
                 let found = try? await client.call(OdooCall(lookup.model, "search", ["domain": [[.string(lookup.by), "=", .string(key)]], "limit": 1], context: ["active_test": false]))
@@ -397,6 +398,33 @@ struct OdooPreflight {
             }
         }
         return problems
+    }
+
+    /// Why Odoo would not keep `value` as it is in a field `description` (from `fields_get`)
+    /// describes: a float rounded to its digits, a selection value it does not offer, a text over
+    /// its size; nil when Odoo keeps it.
+    static func keptAsIs(_ value: JSONValue, _ description: OdooValue, field: String) -> String? {
+        switch value {
+        case .number(let number):
+            guard let scale = OdooFloat.scale(description), OdooFloat.round(number, scale: scale) != number else { return nil }
+            return "\(number) would be kept by Odoo as \(OdooFloat.round(number, scale: scale)) (\(field) keeps \(scale) decimals, "
+                + "its decimal precision in Odoo); round the value in Aurum, or raise the precision in Odoo"
+        case .string(let text):
+            if let options = description["selection"].array {
+                let keys = options.compactMap { $0.array?.first?.string }
+                if !keys.isEmpty, !keys.contains(text) {
+                    return "\"\(text)\" is not a value Odoo offers for \(field) (\(keys.joined(separator: ", "))); Odoo refuses it: "
+                        + "correct the value, or map it in rules/consumers/odoo.yaml"
+                }
+            }
+            if let size = description["size"].int, size > 0, text.count > size {
+                return "\"\(text)\" is \(text.count) characters; \(field) keeps \(size): Odoo would cut it. Shorten the value, or limit it "
+                    + "with max_length in rules/consumers/odoo.yaml"
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     static func suggestion(_ field: String, _ candidates: [String]) -> String {

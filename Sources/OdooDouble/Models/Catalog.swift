@@ -166,7 +166,7 @@ enum Catalog {
 
     static func warehouse() -> ModelSpec {
         var spec = ModelSpec("stock.warehouse", "Warehouse", [
-            .char("name", "Warehouse", required: true), .char("code", "Short Name", required: true),
+            .char("name", "Warehouse", required: true), .char("code", "Short Name", required: true, size: 5),
             .many2one("company_id", "Company", "res.company", required: true, default: 1), .many2one("partner_id", "Address", "res.partner", default: 1),
             .many2one("view_location_id", "View Location", "stock.location"), .many2one("lot_stock_id", "Location Stock", "stock.location"),
             .boolean("active", "Active", default: true), .integer("sequence", "Sequence", default: 10),
@@ -176,7 +176,7 @@ enum Catalog {
                                                                  ("pick_pack_ship", "Pick, Pack, then Deliver (3 steps)")], required: true, default: "ship_only"),
         ])
         spec.normalize = { record in
-            if let code = record["code"]?.string, code.count > 5 { record["code"] = .string(String(code.prefix(5))) }  // Odoo cuts silently
+            if let code = record["code"]?.string, code.count > 5 { record["code"] = .string(String(code.prefix(5))) }  // size 5: Odoo cuts silently
         }
         spec.constraints = [{ record, db in
             let others = (db.tables["stock.warehouse"] ?? [:]).values.filter { $0["id"] != record["id"] && $0["company_id"] == record["company_id"] }

@@ -324,6 +324,7 @@ extension OdooDatabase {
                                                     "readonly": .bool(field.readonly), "string": .string(field.label)]
             if case .selection(let options) = field.kind { description["selection"] = .array(options.map { [.string($0.0), .string($0.1)] }) }
             if field.kind == .float { description["digits"] = field.digits.map { [.int($0.precision), .int($0.scale)] } ?? false }
+            if let size = field.size { description["size"] = .int(size) }
             if let relation = field.kind.relation { description["relation"] = .string(relation) }
             if let attributes { description = description.filter { attributes.contains($0.key) } }
             result[name] = .struct(description)

@@ -51,6 +51,8 @@ struct FieldSpec: Sendable {
     /// A float's precision and scale (`digits` in `fields_get`): Odoo stores the value rounded to
     /// the scale and says nothing (../odoo.md, "Precision of floats"). Nil: kept as sent.
     var digits: (precision: Int, scale: Int)?
+    /// A text's size (`size` in `fields_get`): Odoo keeps that many characters and cuts the rest.
+    var size: Int?
 }
 
 /// One stored record: its id and stored values.
@@ -94,8 +96,8 @@ struct ModelSpec: Sendable {
 }
 
 extension FieldSpec {
-    static func char(_ name: String, _ label: String, required: Bool = false) -> FieldSpec {
-        FieldSpec(name: name, kind: .char, label: label, required: required)
+    static func char(_ name: String, _ label: String, required: Bool = false, size: Int? = nil) -> FieldSpec {
+        FieldSpec(name: name, kind: .char, label: label, required: required, size: size)
     }
     static func text(_ name: String, _ label: String) -> FieldSpec { FieldSpec(name: name, kind: .text, label: label) }
     static func boolean(_ name: String, _ label: String, default value: Bool = false) -> FieldSpec {
