@@ -3,12 +3,14 @@ import ArgumentParser
 import AurumCore
 import AurumPublish
 import AurumRules
+import AurumStore
 import AurumTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import OdooDouble
+import Synchronization
 import Testing
 
 /// `aurum odoo check|sync` and `aurum reconcile odoo` on a real database against the double.
@@ -114,6 +116,41 @@ import Testing
                     == "\"batch\" is not a value Odoo offers for product.template.tracking (serial, lot, none); Odoo refuses it: correct the value, or map it in rules/consumers/odoo.yaml")
             #expect(OdooPreflight.keptAsIs("NORD", code, field: "stock.warehouse.code") == nil)
             #expect(OdooPreflight.keptAsIs("CENTRAL", code, field: "stock.warehouse.code")?.contains("stock.warehouse.code keeps 5: Odoo would cut it") == true)
+        }
+    }
+
+    /// Golden records published to Odoo read back as candidates with their mapped attributes; a
+    /// product made by hand in Odoo reads back as one too, keyed by its Odoo id.
+    @Test(arguments: [OdooVersion.v17, .v19])
+    func publishedRecordsReadBackAsTheCandidatesTheyCameFrom(_ version: OdooVersion) async throws {
+        try await withDoubleAndRecords(version) { common, server, t in
+            #expect(try await aurum(["odoo", "sync"] + common) == 0)
+            let odoo = OdooClient(settings: OdooSettings(url: common[1], database: "odoo_test", login: "admin", secret: "cli-test-key"))
+            let hand = try await odoo.call(OdooCall("product.template", "create", ["vals_list": [["name": "Made by hand", "default_code": "H-1", "weight": 0.5]]]))
+            let handID = try #require(hand.array?.first?.int ?? hand.int)
+            let mapping = try #require(t.rules.odoo)
+            let page = OdooImportPage(reader: OdooReader(client: odoo), mapping: mapping, version: try await odoo.connect().major)
+            for entity in ["supplier", "warehouse", "item"] {
+                let entityMapping = try #require(mapping.entities[entity]), schema = try #require(t.rules.entities[entity])
+                let collected = Mutex([(candidate: CandidateSubmission, unresolved: [String])]())
+                try await page.reader.forEachPage(entityMapping.model, fields: page.fields(entityMapping)) { records in
+                    let read = try await page.candidates(records, entity: entityMapping, schema: schema)
+                    collected.withLock { $0 += read }
+                    return true
+                }
+                let read = collected.withLock { $0 }
+                let golden = try #require(try await t.store.records(entity: entity, limit: 10).first)
+                let plain = Set(entityMapping.fields(for: page.version).compactMap(\.readsBackInto))
+                let expected = golden.attributes.filter { plain.contains($0.key) }
+                let match = read.first { candidate in expected.allSatisfy { candidate.candidate.attributes[$0.key] == $0.value } }
+                #expect(match != nil, "\(entity): \(expected) among \(read.map(\.candidate.attributes))")
+                #expect(match?.candidate.source == "odoo" && match?.unresolved == [])
+                if entity == "item" {
+                    let made = read.first { $0.candidate.sourceKey == String(handID) }
+                    #expect(made?.candidate.attributes["name"] == "Made by hand" && made?.candidate.attributes["code"] == "H-1"
+                            && made?.candidate.attributes["weight"] == 0.5, "\(String(describing: made))")
+                }
+            }
         }
     }
 
