@@ -48,23 +48,26 @@ enum AuditLog {
         guard let (seq, hash, at) = head else {
             throw StoreError.unavailable("the audit chain's head row is missing; run aurum migrate")
         }
-        var rows = CopyRows(), previous = hash
-        for (offset, written) in entries.enumerated() {
+        let sealed = entries.map { written in
             var entry = written
             if let sealing, !sealing.isEmpty {
                 entry.before = entry.before.map { sealing.apply($0, entity: entry.entity) }
                 entry.after = entry.after.map { sealing.apply($0, entity: entry.entity) }
             }
-            let chained = ChainedAuditEntry(linking: entry, seq: seq + Int64(offset) + 1, at: at, after: previous)
-            previous = chained.rowHash
-            rows.add([String(chained.seq), at, entry.actor, entry.action, entry.entity, entry.subject, entry.recordID.map(String.init),
+            return (entry: entry, at: at)
+        }
+        let chained = AuditChain.link(sealed, after: AuditAnchor(seq: seq, hash: hash))
+        var rows = CopyRows()
+        for link in chained {
+            let entry = link.entry
+            rows.add([String(link.seq), at, entry.actor, entry.action, entry.entity, entry.subject, entry.recordID.map(String.init),
                       entry.version.map(String.init), entry.before.map(SQLJSON.text), entry.after.map(SQLJSON.text), entry.reason,
-                      entry.rulesVersion, entry.requestID, chained.prevHash, chained.rowHash])
+                      entry.rulesVersion, entry.requestID, link.prevHash, link.rowHash])
         }
         try await rows.copy(into: "audit_entry", ["seq", "at", "actor", "action", "entity", "subject", "record_id", "version", "before", "after",
                                                   "reason", "rules_version", "request_id", "prev_hash", "row_hash"], on: connection, logger: logger)
         try await connection.query("""
-            UPDATE audit_chain_head SET seq = \(seq + Int64(entries.count)), hash = \(previous)
+            UPDATE audit_chain_head SET seq = \(seq + Int64(entries.count)), hash = \(chained.last?.rowHash ?? hash)
             """, logger: logger)
     }
 }

@@ -95,31 +95,29 @@ public struct AuditTrail: Sendable {
         guard count > 0 else { return }
         logger.notice("linking the audit entries written before the chain", metadata: ["aurum.audit.entries": "\(count)"])
         try await connection.query("ALTER TABLE audit_entry DISABLE TRIGGER audit_entry_append_only", logger: logger)
-        var previous = AuditChain.genesis, seq: Int64 = 0
         let rows = try await connection.query("""
             SELECT id, \(unescaped: SQLTime.isoMicro("at")), actor, action, entity, subject, record_id, version, before::text, after::text,
                    reason, rules_version, request_id
             FROM audit_entry WHERE seq IS NULL ORDER BY id
             """, logger: logger)
-        var links = [(id: Int64, seq: Int64, at: String, prev: String, hash: String)]()
+        var ids = [Int64](), earlier = [(entry: AuditEntry, at: String)]()
         for try await row in rows {
-            let cells = row.makeRandomAccess()
-            let (id, at, entry) = try Self.entry(cells)
-            seq += 1
-            let chained = ChainedAuditEntry(linking: entry, seq: seq, at: at, after: previous)
-            links.append((id!, seq, at, previous, chained.rowHash))
-            previous = chained.rowHash
+            let (id, at, entry) = try Self.entry(row.makeRandomAccess())
+            ids.append(id!)
+            earlier.append((entry, at))
         }
+        let chained = AuditChain.link(earlier, after: AuditAnchor(seq: 0, hash: AuditChain.genesis))
+        let links = zip(ids, chained).map { (id: $0, seq: $1.seq, prev: $1.prevHash, hash: $1.rowHash) }
         for start in stride(from: 0, to: links.count, by: 10_000) {
             let part = links[start..<min(start + 10_000, links.count)]
             try await connection.query("""
                 UPDATE audit_entry e SET seq = l.seq, prev_hash = l.prev, row_hash = l.hash
-                FROM unnest(\(part.map(\.id))::int8[], \(part.map(\.seq))::int8[], \(part.map(\.prev))::text[], \(part.map(\.hash))::text[],
-                            \(part.map(\.at))::text[]) AS l(id, seq, prev, hash, at)
+                FROM unnest(\(part.map(\.id))::int8[], \(part.map(\.seq))::int8[], \(part.map(\.prev))::text[], \(part.map(\.hash))::text[])
+                     AS l(id, seq, prev, hash)
                 WHERE e.id = l.id
                 """, logger: logger)
         }
         try await connection.query("ALTER TABLE audit_entry ENABLE TRIGGER audit_entry_append_only", logger: logger)
-        try await connection.query("UPDATE audit_chain_head SET seq = \(seq), hash = \(previous)", logger: logger)
+        try await connection.query("UPDATE audit_chain_head SET seq = \(Int64(links.count)), hash = \(links.last?.hash ?? AuditChain.genesis)", logger: logger)
     }
 }

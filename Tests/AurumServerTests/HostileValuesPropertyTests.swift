@@ -2,6 +2,7 @@ import AurumCore
 import AurumServer
 import AurumTestSupport
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PropertyBased
@@ -88,6 +89,12 @@ import Testing
                 }
                 let submitted = try await client.call(.post, "/v1/candidates", token: tokens.plm, body: Self.candidate(v, n))
                 #expect(submitted.status.code < 500, "candidate with \(v.prefix(80).debugDescription), \(n): \(submitted.status) \(submitted.json.text.prefix(300))")
+                // The value as an Idempotency-Key, on a candidate and on a decision.
+                for (uri, body) in [("/v1/candidates", Self.candidate("K", n)), ("/v1/change-requests/1/approve", "{}")] {
+                    let keyed = try await client.call(.post, uri, token: uri.hasPrefix("/v1/candidates") ? tokens.plm : tokens.steward, body: body,
+                                                      headers: [HTTPField.Name("Idempotency-Key")!: v])
+                    #expect(keyed.status.code < 500, "Idempotency-Key \(v.prefix(80).debugDescription) on \(uri): \(keyed.status) \(keyed.json.text.prefix(300))")
+                }
             }
             #expect(try await client.call(.get, "/livez", token: nil).status == .ok)
             #expect(try await client.call(.get, "/readyz", token: nil).status == .ok)

@@ -165,6 +165,31 @@ import Testing
         }
     }
 
+    /// Entries written before the chain existed are linked, in id order, by the migration that
+    /// made the trail a chain (its follow-up, run as the owner).
+    @Test func entriesFromBeforeTheChainAreLinkedWhenItIsMade() async throws {
+        try await TestStore.with { t in
+            try await t.asOwner { owner in
+                try await owner.query("""
+                    INSERT INTO audit_entry (actor, action, subject, after) VALUES
+                        ('alice', 'token.created', 'token:1', '{"name": "alice"}'), ('bob', 'token.created', 'token:2', NULL),
+                        ('alice', 'token.revoked', 'token:2', '{"weight": 0.021}')
+                    """, logger: TestLogger.quiet)
+                #expect(try await Self.trail(t).verify().problem == .unchained(id: 1))
+                try await owner.withConnection { connection in
+                    try await connection.query("BEGIN", logger: TestLogger.quiet)
+                    try await AuditTrail.chainEarlierEntries(on: connection, logger: TestLogger.quiet)
+                    try await connection.query("COMMIT", logger: TestLogger.quiet)
+                }
+            }
+            let found = try await Self.trail(t).verify()
+            #expect(found.problem == nil && found.checked == 3, "\(found)")
+            // The chain goes on from there.
+            _ = try await t.actor("carol", .steward)
+            #expect(try await Self.trail(t).verify().checked == 4)
+        }
+    }
+
     /// A second process configured with another audit key is refused before it seals anything.
     @Test func theDatabaseKeepsToTheFirstAuditKey() async throws {
         try await TestStore.with { t in

@@ -80,8 +80,9 @@ public struct SensitiveNames: Sendable {
 
 /// Rewrites the sensitive values inside a JSON document: every member named after a sensitive
 /// attribute of the entity the enclosing object names (`"entity": …`; any entity's when none
-/// does), and the `left`/`right` of a match explanation about one. Keys that say where a value
-/// came from (source, source_key, times) stay as they are.
+/// does), and the values of an object about one (`"attribute": …`: a change's before and after,
+/// a match explanation's compared values and its line in words). Keys that say where a value came
+/// from (source, source_key, strategy, times) stay as they are.
 public struct SensitiveRewrite: Sendable {
     let hidden: [String: Set<String>]
     /// Every entity of the rules, those without sensitive names too.
@@ -166,13 +167,12 @@ public struct Masking: Sendable {
 
     public init(rules: RuleSet, names: SensitiveNames? = nil, viewer: Entitlement) {
         let names = names ?? SensitiveNames(rules: rules)
-        let hidden = names.hidden(from: viewer)
-        quotedNames = hidden.values.reduce(into: Set<String>()) { $0.formUnion($1) }.map { Array("\"\($0)\"".utf8) }
-        rewrite = SensitiveRewrite(hidden: hidden, entities: rules.entities.keys) { value, entity, name in
+        rewrite = SensitiveRewrite(hidden: names.hidden(from: viewer), entities: rules.entities.keys) { value, entity, name in
             let sensitivity = entity.flatMap { names.byEntity[$0]?[name] }
                 ?? names.byEntity.values.lazy.compactMap { $0[name] }.first ?? Sensitivity()
             return sensitivity.mask(value)
         }
+        quotedNames = rewrite.anyEntity.map { Array("\"\($0)\"".utf8) }
     }
 
     /// The hidden names as they appear in JSON text ("bank_account"), for a quick look first.

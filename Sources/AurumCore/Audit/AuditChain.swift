@@ -67,6 +67,17 @@ public enum AuditChain {
     /// The link before the first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
+    /// `entries`, each with its time, linked in order after the entry `head` names: the one way
+    /// entries enter the chain.
+    public static func link(_ entries: [(entry: AuditEntry, at: String)], after head: AuditAnchor) -> [ChainedAuditEntry] {
+        var previous = head.hash
+        return entries.enumerated().map { offset, item in
+            let chained = ChainedAuditEntry(linking: item.entry, seq: head.seq + Int64(offset) + 1, at: item.at, after: previous)
+            previous = chained.rowHash
+            return chained
+        }
+    }
+
     /// SHA-256, lowercase hex, of `canonical` in RFC 8785 form.
     public static func hash(_ canonical: JSONValue) -> String {
         SHA256Hex.of(Array(CanonicalJSON.rfc8785(canonical).utf8))
