@@ -69,7 +69,7 @@ let package = Package(
         ]),
         // A faithful stand-in for Odoo's external API (XML-RPC, JSON-RPC, JSON-2), for tests, the demo and benchmarks.
         .target(name: "OdooDouble", dependencies: [
-            "AurumPublish",
+            "AurumCore", "AurumPublish",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -11,7 +11,7 @@ struct OdooMappingReader {
     static let fieldKeys = ["from", "value", "cases", "versions", "map", "default", "lookup", "reference", "max_length"]
 
     func read(_ root: Node) -> OdooMapping? {
-        guard let entries = doc.mapping(root, allowed: ["module", "order", "entities", "description"], what: "odoo.yaml") else { return nil }
+        guard let entries = doc.mapping(root, allowed: ["module", "order", "entities", "import_every", "description"], what: "odoo.yaml") else { return nil }
         var mapping = OdooMapping()
         for (key, _, value) in entries {
             switch key {
@@ -26,6 +26,9 @@ struct OdooMappingReader {
                     }
                     return true
                 }
+            case "import_every":
+                if let text = scalarText(value), let seconds = DurationText.seconds(text) { mapping.importEvery = seconds }
+                else { doc.report(value, "import_every must be \(DurationText.allowed)") }
             case "entities":
                 for (entity, keyNode, body) in doc.mapping(value, what: "entities") ?? [] {
                     guard let schema = schemas[entity] else {
@@ -44,13 +47,14 @@ struct OdooMappingReader {
     }
 
     func readEntity(_ schema: EntitySchema, _ node: Node, line: Int) -> EntityMapping? {
-        guard let entries = doc.mapping(node, allowed: ["model", "adopt_by", "fields", "children", "description"], what: "entity \(schema.name)") else { return nil }
+        guard let entries = doc.mapping(node, allowed: ["model", "adopt_by", "fields", "children", "import_domain", "description"], what: "entity \(schema.name)") else { return nil }
         var entity = EntityMapping(entity: schema.name, model: "", line: line)
         for (key, _, value) in entries {
             switch key {
             case "model": entity.model = doc.string(value, "model") ?? ""
             case "adopt_by": entity.adoptBy = doc.string(value, "adopt_by")
             case "fields": entity.fields = readFields(schema, value)
+            case "import_domain": entity.importDomain = readDomain(value, entity: schema.name)
             case "children":
                 for (name, keyNode, body) in doc.mapping(value, what: "children of \(schema.name)") ?? [] {
                     if let child = readChild(schema, name, body, line: keyNode.mark?.line ?? 1) { entity.children.append(child) }
@@ -63,6 +67,26 @@ struct OdooMappingReader {
             doc.report(node, "adopt_by: \(adopt) is not one of the mapped fields of \(schema.name); map it under fields:")
         }
         return entity
+    }
+
+    /// An Odoo domain: a list of [field, operator, value] conditions and the prefix operators
+    /// "|", "&" and "!".
+    func readDomain(_ node: Node, entity: String) -> [JSONValue] {
+        guard let items = node.sequence else {
+            doc.report(node, "import_domain of \(entity) must be a list of conditions, e.g. [[supplier_rank, \">\", 0]]")
+            return []
+        }
+        var domain = [JSONValue]()
+        for item in items {
+            let json = Self.json(item)
+            if case .string(let logic) = json, ["|", "&", "!"].contains(logic) { domain.append(json); continue }
+            guard case .array(let parts) = json, parts.count == 3, case .string(let field) = parts[0], !field.isEmpty, case .string = parts[1] else {
+                doc.report(item, "each condition of import_domain is [field, operator, value] (or \"|\", \"&\", \"!\"), e.g. [customer_rank, \">\", 0]")
+                continue
+            }
+            domain.append(json)
+        }
+        return domain
     }
 
     func readChild(_ schema: EntitySchema, _ name: String, _ node: Node, line: Int) -> ChildMapping? {

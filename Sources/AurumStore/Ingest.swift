@@ -21,6 +21,13 @@ extension PostgresStewardshipStore {
     /// When the batch cannot be stored, nothing of it is: a candidate the caller may not submit
     /// throws `BatchInterrupted` naming it, a failure of the database its `StoreError`.
     public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult] {
+        try await ingest(submissions, by: caller, requestID: requestID, alongside: { _ in })
+    }
+
+    /// The same, with `alongside` writing more in the same transaction (an import's cursor,
+    /// committed with the candidates it read).
+    public func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String,
+                       alongside: (PostgresConnection) async throws -> Void) async throws -> [IngestResult] {
         for (index, submission) in submissions.enumerated() {
             guard caller.may(.submit(entity: submission.entity, source: submission.source)) else {
                 throw BatchInterrupted(stored: [], failedIndex: index, cause: StoreError.forbidden(
@@ -39,6 +46,7 @@ extension PostgresStewardshipStore {
                 // What a later round says is more recent than what the round before it said.
                 batch.instant = Self.instant(after: batch.instant)
             }
+            try await alongside(connection)
             return results.map { $0! }
         }
     }

@@ -25,10 +25,15 @@ struct OdooDoubleCommand: AsyncParsableCommand {
     @Option(help: "The administrator's login.") var login = "admin"
     @Option(name: .customLong("api-key"), help: "The administrator's API key (also accepted as password).") var apiKey: String
     @Option(help: ArgumentHelp("Keep the database in this JSON file: loaded at start, written after every change.", valueName: "file")) var state: String?
+    @Option(help: ArgumentHelp("Fill a fresh database with a company's master data, as years of work in Odoo leave it: products (some typed in twice), partners, warehouses; e.g. products=2000,duplicates=40,partners=500,warehouses=3,seed=7.",
+                               valueName: "counts")) var populate: String?
 
     func validate() throws {
         guard OdooVersion(rawValue: odooVersion) != nil else { throw ValidationError("--odoo-version must be 16, 17, 18 or 19") }
         guard !apiKey.isEmpty else { throw ValidationError("--api-key must not be empty") }
+        if let populate {
+            do { _ = try Population(populate) } catch { throw ValidationError("--populate \(populate): \(error)") }
+        }
     }
 
     func run() async throws {
@@ -39,6 +44,11 @@ struct OdooDoubleCommand: AsyncParsableCommand {
             do { try server.database.keepState(in: state) } catch {
                 throw ValidationError("cannot use --state \(state): \(error)")
             }
+        }
+        if let populate, server.database.records("product.template").isEmpty {
+            let made = try server.database.populate(try Population(populate))
+            print("populated: \(made.products.count) products (\(made.duplicates.count) typed in twice), \(made.suppliers.count) suppliers, "
+                  + "\(made.customers.count) customers, \(made.warehouses.count) warehouses")
         }
         let version = odooVersion, database = database, host = host
         let app = server.application(host: host, port: port, logger: logger) { port in

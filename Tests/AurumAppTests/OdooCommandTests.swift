@@ -132,7 +132,7 @@ import Testing
             let page = OdooImportPage(reader: OdooReader(client: odoo), mapping: mapping, version: try await odoo.connect().major)
             for entity in ["supplier", "warehouse", "item"] {
                 let entityMapping = try #require(mapping.entities[entity]), schema = try #require(t.rules.entities[entity])
-                let collected = Mutex([(candidate: CandidateSubmission, unresolved: [String])]())
+                let collected = Mutex([OdooImportedRecord]())
                 try await page.reader.forEachPage(entityMapping.model, fields: page.fields(entityMapping)) { records in
                     let read = try await page.candidates(records, entity: entityMapping, schema: schema)
                     collected.withLock { $0 += read }

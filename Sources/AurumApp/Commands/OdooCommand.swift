@@ -40,6 +40,15 @@ struct OdooOptions: ParsableArguments {
         return OdooSettings(url: url, database: database, login: login ?? environment["ODOO_LOGIN"] ?? "admin", secret: key,
                             protocolChoice: protocolChoice, context: context, timeout: timeout)
     }
+
+    /// A client signed in to Odoo, with what the server said of itself; exit 1 naming why when it cannot be.
+    func connected(logger: Logger) async throws -> (OdooClient, OdooServerInfo) {
+        let client = OdooClient(settings: try settings(), logger: logger)
+        do { return (client, try await client.connect()) } catch {
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+    }
 }
 
 /// `aurum odoo`: reach Odoo, and publish the golden records into it.
@@ -57,7 +66,7 @@ struct OdooCommand: AsyncParsableCommand {
               aurum odoo sync --dry-run
               aurum odoo sync --entity supplier
             """,
-        subcommands: [Check.self, Sync.self])
+        subcommands: [Check.self, Sync.self, Import.self])
 
     /// `aurum odoo check`: the preflight an integrator runs first.
     struct Check: AsyncParsableCommand {
@@ -86,12 +95,7 @@ struct OdooCommand: AsyncParsableCommand {
             let ruleSet = try loadRules(rules)
             let mapping = try Self.mapping(ruleSet, rules)
             let logger = makeLogger("aurum.odoo")
-            let client = OdooClient(settings: try odoo.settings(), logger: logger)
-            let info: OdooServerInfo
-            do { info = try await client.connect() } catch {
-                printError("error: \(error)")
-                throw ExitCode.failure
-            }
+            let (client, info) = try await odoo.connected(logger: logger)
             var problems = await OdooPreflight(client: client, mapping: mapping, version: info.major).check()
             if values {
                 problems += try await database.withMigratedDatabase(logger: logger) { db in

@@ -6,11 +6,14 @@ public struct OdooMapping: Sendable, Hashable {
     public var entities: [String: EntityMapping]
     /// Entities in publishing order: a supplier before the items that name it.
     public var order: [String]
+    /// How often `aurum serve` imports what changed in Odoo (`import_every: 5m`), in seconds; nil: never.
+    public var importEvery: Int?
 
-    public init(module: String = "aurum", entities: [String: EntityMapping] = [:], order: [String] = []) {
+    public init(module: String = "aurum", entities: [String: EntityMapping] = [:], order: [String] = [], importEvery: Int? = nil) {
         self.module = module
         self.entities = entities
         self.order = order
+        self.importEvery = importEvery
     }
 
     /// The external id of a golden record (`aurum.item_42`), or of one of its children (`aurum.supplier_7_bank`).
@@ -28,14 +31,19 @@ public struct EntityMapping: Sendable, Hashable {
     public var adoptBy: String?
     public var fields: [FieldMapping]
     public var children: [ChildMapping]
+    /// The Odoo domain that says which of the model's records are this entity's, for `aurum odoo
+    /// import` (suppliers and customers share res.partner: `[[supplier_rank, ">", 0]]`); empty: all.
+    public var importDomain: [JSONValue]
     public var line: Int
 
-    public init(entity: String, model: String, adoptBy: String? = nil, fields: [FieldMapping] = [], children: [ChildMapping] = [], line: Int = 0) {
+    public init(entity: String, model: String, adoptBy: String? = nil, fields: [FieldMapping] = [], children: [ChildMapping] = [],
+                importDomain: [JSONValue] = [], line: Int = 0) {
         self.entity = entity
         self.model = model
         self.adoptBy = adoptBy
         self.fields = fields
         self.children = children
+        self.importDomain = importDomain
         self.line = line
     }
 }

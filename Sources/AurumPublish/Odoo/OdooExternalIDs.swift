@@ -55,3 +55,32 @@ extension OdooFailure {
     /// Odoo refused a row because a unique constraint holds its value already.
     var isUniqueViolation: Bool { message.contains("duplicate key value violates unique constraint") || message.contains("UniqueViolation") }
 }
+
+extension OdooPublisher {
+    /// Binds Odoo records that already exist to the golden records they became (a first import):
+    /// each `externalID` is added to its `model` record `id` where it is not bound yet, a page of
+    /// rows per call. An external id already bound elsewhere is settled as `bindExternalID` settles
+    /// it (the record it names stands while it exists). Returns how many were added.
+    public func bindExisting(_ bindings: [(externalID: String, model: String, id: Int)]) async throws(OdooFailure) -> Int {
+        var added = 0
+        for start in stride(from: 0, to: bindings.count, by: 500) {
+            let page = Array(bindings[start..<min(start + 500, bindings.count)])
+            let names = page.map { OdooValue.string(Self.split($0.externalID).name) }
+            let modules = Set(page.map { Self.split($0.externalID).module }).sorted().map(OdooValue.string)
+            let rows = try await client.call(OdooCall("ir.model.data", "search_read", [
+                "domain": [["module", "in", .array(modules)], ["name", "in", .array(names)]], "fields": ["module", "name"],
+            ])).array ?? []
+            let held = Set(rows.compactMap { row in row["name"].string.map { (row["module"].string ?? "") + "." + $0 } })
+            let fresh = page.filter { !held.contains($0.externalID) }
+            guard !fresh.isEmpty else { continue }
+            do {
+                _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(fresh.map { Self.externalIDRow($0.externalID, model: $0.model, id: $0.id) })]))
+                added += fresh.count
+            } catch where error.isUniqueViolation {
+                // Another process bound some of them meanwhile: one at a time.
+                for binding in fresh { _ = try await bindExternalID(binding.externalID, model: binding.model, id: binding.id, fresh: false) }
+            }
+        }
+        return added
+    }
+}

@@ -44,6 +44,9 @@ public actor OdooPublisher {
     /// While a batch is published: its external ids (found or known absent) and its records' current
     /// values, read in one call each instead of one per record.
     private var knownIDs: [String: (model: String, id: Int)]?
+    /// The external ids the batch read asked for (found or not); any other (a referenced
+    /// supplier of an item) is looked up on its own.
+    private var askedIDs: Set<String> = []
     private var knownValues: [String: [Int: OdooValue]] = [:]
     /// While a batch is published: Odoo records that hold an `adopt_by` value, by model and value.
     private var knownAdoptable: [String: [OdooValue: Int]] = [:]
@@ -250,6 +253,12 @@ public actor OdooPublisher {
                 names.append(mapping.externalID(entity: record.entity, id: record.id, child: child.name))
                 fields[child.model, default: []].formUnion(child.fields.filter { $0.versions.contains(version) }.map(\.odooField) + [child.parentField])
             }
+            // The records it refers to (an item's supplier), read with the batch.
+            for field in entity.fields(for: version) + entity.children.flatMap({ $0.fields.filter { $0.versions.contains(version) } }) {
+                guard case .reference(let target, let id)?? = try? field.value(for: record.attributes), let model = mapping.entities[target]?.model else { continue }
+                names.append(mapping.externalID(entity: target, id: id))
+                fields[model, default: ["active"]].formUnion([])
+            }
         }
         let rows = try await client.call(OdooCall("ir.model.data", "search_read", ["domain": [["module", "=", .string(mapping.module)],
                                                                                                ["name", "in", .array(names.map { .string(Self.split($0).name) })]],
@@ -281,17 +290,19 @@ public actor OdooPublisher {
             for row in read.array ?? [] { if let id = row["id"].int { knownValues[model, default: [:]][id] = row } }
         }
         knownIDs = found
+        askedIDs = Set(names)
     }
 
     /// Drops what `prefetch` read: it was true for one batch only.
     func forgetBatch() {
         knownIDs = nil
+        askedIDs = []
         knownValues = [:]
         knownAdoptable = [:]
     }
 
     func find(_ externalID: String, model: String) async throws(OdooFailure) -> Int? {
-        if let knownIDs {  // the batch's external ids were read together
+        if let knownIDs, askedIDs.contains(externalID) {  // the batch's external ids were read together
             guard let hit = knownIDs[externalID], hit.model == model, knownValues[model]?[hit.id] != nil else { return nil }
             return hit.id
         }
