@@ -237,6 +237,12 @@ extension PostgresStewardshipStore {
                 actor: caller.name, action: "change_request.rejected", entity: request.entity, subject: "change_request:\(id)",
                 recordID: request.recordID, after: .object(request.proposed), reason: reason, rulesVersion: rules.version,
                 requestID: requestID), on: connection, logger: logger)
+            // A change a consumer proposed itself (an edit made in Odoo, read back by an import)
+            // is rejected: the consumer gets the current version again, and Aurum's value is put back.
+            if let record = request.recordID, request.kind == .update {
+                _ = try await requeueCurrent(consumer: request.source, records: [record], why: "its own change \(id) was rejected",
+                                             by: caller.name, requestID: requestID, on: connection)
+            }
             return DecisionResult(changeRequestID: id, status: .rejected, recordID: request.recordID, version: nil)
         }
     }

@@ -104,31 +104,39 @@ extension PostgresStewardshipStore {
     /// Queues the current version of each of `records` for `consumer` again (a drift repaired by
     /// the outbox): its delivery set pending, or one written when it had none. Returns how many.
     /// A consumer not declared yet is declared, as a publisher would declare it.
-    public func requeueCurrent(consumer registration: ConsumerRegistration, records: [Int64], by actor: String, requestID: String) async throws -> Int {
+    public func requeueCurrent(consumer registration: ConsumerRegistration, records: [Int64], why: String = "drift in the consumer", by actor: String,
+                               requestID: String) async throws -> Int {
         guard !records.isEmpty else { return 0 }
-        let consumer = registration.name
         return try await transaction { connection in
             try await Consumers.declare([registration], on: connection, logger: logger)
-            let rows = try await connection.query("""
-                INSERT INTO delivery (consumer, position, entity, record_id, version, note)
-                SELECT \(consumer), f.position, f.entity, f.record_id, f.version, \("queued again by \(actor): drift in the consumer")
-                FROM golden_record gr JOIN change_feed f ON f.record_id = gr.id AND f.version = gr.current_version
-                WHERE gr.id = ANY(\(records))
-                ON CONFLICT (consumer, record_id, version) DO UPDATE
-                SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL,
-                    lease_token = NULL, finished_at = NULL, note = excluded.note
-                WHERE delivery.state = ANY(\(DeliveryLifecycle.replayable.map(\.rawValue)))
-                RETURNING id, entity, record_id, version
-                """, logger: logger)
-            var count = 0
-            for try await (id, entity, record, version) in rows.decode((Int64, String, Int64, Int).self) {
-                count += 1
-                try await AuditLog.append(AuditEntry(
-                    actor: actor, action: "delivery.replayed", entity: entity, subject: "delivery:\(id)", recordID: record, version: version,
-                    after: ["consumer": .string(consumer), "why": "drift"], rulesVersion: rules.version, requestID: requestID),
-                    on: connection, logger: logger)
-            }
-            return count
+            return try await requeueCurrent(consumer: registration.name, records: records, why: why, by: actor, requestID: requestID, on: connection)
         }
+    }
+
+    /// The same inside a transaction, for a consumer already declared (none when it is not):
+    /// `why` is said in the delivery's note and its audit entry.
+    func requeueCurrent(consumer: String, records: [Int64], why: String, by actor: String, requestID: String,
+                        on connection: PostgresConnection) async throws -> Int {
+        let rows = try await connection.query("""
+            INSERT INTO delivery (consumer, position, entity, record_id, version, note)
+            SELECT c.name, f.position, f.entity, f.record_id, f.version, \("queued again by \(actor): \(why)")
+            FROM golden_record gr JOIN change_feed f ON f.record_id = gr.id AND f.version = gr.current_version
+            JOIN consumer c ON c.name = \(consumer) AND (c.entities = '{}' OR gr.entity = ANY(c.entities))
+            WHERE gr.id = ANY(\(records))
+            ON CONFLICT (consumer, record_id, version) DO UPDATE
+            SET state = \(DeliveryLifecycle.replayed.rawValue), attempts = 0, next_attempt_at = now(), lease_until = NULL, leased_by = NULL,
+                lease_token = NULL, finished_at = NULL, note = excluded.note
+            WHERE delivery.state = ANY(\(DeliveryLifecycle.replayable.map(\.rawValue)))
+            RETURNING id, entity, record_id, version
+            """, logger: logger)
+        var count = 0
+        for try await (id, entity, record, version) in rows.decode((Int64, String, Int64, Int).self) {
+            count += 1
+            try await AuditLog.append(AuditEntry(
+                actor: actor, action: "delivery.replayed", entity: entity, subject: "delivery:\(id)", recordID: record, version: version,
+                after: ["consumer": .string(consumer), "why": .string(why)], rulesVersion: rules.version, requestID: requestID),
+                on: connection, logger: logger)
+        }
+        return count
     }
 }

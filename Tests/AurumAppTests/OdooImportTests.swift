@@ -79,8 +79,6 @@ import Testing
             let item = try #require(first["item"]), supplier = try #require(first["supplier"])
             #expect(item.mode == "first" && item.read == 2000, "\(item)")
             #expect(item.new + item.invalid.count == 2000, "every product is a golden record or named as invalid: \(item.invalid.prefix(5))")
-            print(first.entities.map { "\($0.entity): read \($0.read) new \($0.new) linked \($0.linked) pairs \($0.possible_duplicates) invalid \($0.invalid.count)" })
-            print(item.invalid.prefix(5).map(\.message))
             // Each of the 40 products typed in twice is among the pairs for review.
             let pairs = Set(item.review.map { Set([$0.a.odoo_id, $0.b.odoo_id]) })
             let missed = made.duplicates.filter { !pairs.contains(Set([String($0.original), String($0.duplicate)])) }
@@ -97,7 +95,64 @@ import Testing
             // A second import reads nothing new.
             let second = try await Self.importing(common)
             for report in second.entities { #expect(report.mode == "incremental" && report.new == 0 && report.updates == 0, "\(report)") }
-            print(second.entities.map { "\($0.entity): read \($0.read) unchanged \($0.unchanged) linked \($0.linked)" })
+        }
+    }
+
+    /// After the first import, each import brings what changed in Odoo to the steward: a product
+    /// made by hand as a new record, one typed in again as a possible duplicate, an edit of a
+    /// field Odoo alone describes as a change to decide (rejected, Aurum's value is put back), an
+    /// edit of a field a more trusted source owns put back at once.
+    @Test func laterImportsBringWhatChangedInOdooToTheSteward() async throws {
+        let population = Population(products: 40, duplicates: 2, partners: 20, warehouses: 1, seed: 3)
+        try await Self.withPopulatedDouble(.v18, population) { common, server, made, t in
+            let drain = ["publish", "--drain"] + common
+            _ = try await Self.importing(common)
+            #expect(try await runAurum(drain) == 0)
+            // An item PLM owns, published by Aurum, then read back once: linked, not a new record.
+            let plm = try #require(try await t.release([SampleRules.item("PLM-7", ["code": "PLM-7", "name": "Titanium shaft collar 30 mm", "uom": "Units"])]).first)
+            #expect(try await runAurum(drain) == 0)
+            let linking = try await Self.importing(common + ["--entity", "item"])
+            #expect(linking["item"]?.linked == 1 && linking["item"]?.new == 0, "\(String(describing: linking["item"]))")
+
+            let odoo = OdooClient(settings: OdooSettings(url: common[1], database: "odoo_test", login: "admin", secret: "cli-test-key"))
+            func create(_ vals: OdooValue) async throws -> Int {
+                let made = try await odoo.call(OdooCall("product.template", "create", ["vals_list": [vals]]))
+                return try #require(made.array?.first?.int ?? made.int)
+            }
+            let hand = try await create(["name": "Copper cable lug 35 mm2", "default_code": "CU-3535", "weight": 0.03])
+            let template = try #require(server.database.records("product.template").first { $0["id"]?.int == made.products[0] })
+            let again = try await create(["name": .string(template["name"]!.string!.lowercased()),
+                                          "default_code": .string(template["default_code"]!.string!.replacingOccurrences(of: "-", with: ""))])
+            let edited = made.products[5]
+            let before = try #require(server.database.records("product.template").first { $0["id"]?.int == edited }?["name"])
+            server.database.edit("product.template", id: edited, "name", "Renamed in Odoo")
+            let plmProduct = try #require(server.database.records("ir.model.data").first { $0["name"] == .string("item_\(plm)") }?["res_id"]?.int)
+            server.database.edit("product.template", id: plmProduct, "name", "Renamed in Odoo too")
+
+            let report = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
+            #expect(report.read == 4 && report.new == 1 && report.put_back == 1, "\(report)")
+            #expect(report.updates + report.possible_duplicates >= 2, "the retyped product and the edit reach the steward: \(report)")
+            var filter = QueueFilter()
+            filter.entities = ["item"]
+            let open = try await t.store.changeRequests(filter).filter { $0.source == "odoo" }
+            let byKey = Dictionary(open.map { ($0.sourceKey, $0) }, uniquingKeysWith: { first, _ in first })
+            #expect(byKey[String(hand)]?.kind == .create, "the hand-made product is a new record for the steward")
+            let retyped = try #require(byKey[String(again)], "the retyped product reaches the steward")
+            #expect(retyped.kind == .update || !retyped.possibleDuplicates.isEmpty || retyped.match?.band == .review,
+                    "it is linked to, or flagged as a duplicate of, the product it repeats: \(retyped)")
+            let edit = try #require(byKey[String(edited)])
+            #expect(edit.kind == .update && edit.diff.map(\.attribute) == ["name"], "\(edit.diff)")
+            // The PLM item's edit did not survive (PLM is trusted more): its name is put back.
+            #expect(try await runAurum(drain) == 0)
+            #expect(server.database.records("product.template").first { $0["id"]?.int == plmProduct }?["name"] == "Titanium shaft collar 30 mm")
+            // The steward rejects the edit made in Odoo: Aurum's value goes back to Odoo.
+            let steward = try await t.actor("steward-odoo-edit", .steward)
+            _ = try await t.store.reject(changeRequest: edit.id, by: steward.principal, reason: "the name is PLM's to change", requestID: "test")
+            #expect(try await runAurum(drain) == 0)
+            #expect(server.database.records("product.template").first { $0["id"]?.int == edited }?["name"] == before)
+            // What Aurum wrote back is read again and changes nothing.
+            let after = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
+            #expect(after.new == 0 && after.updates == 0 && after.put_back == 0, "\(after)")
         }
     }
 }

@@ -227,11 +227,23 @@ struct OdooImportRun: Sendable {
         let caller = Principal(tokenID: 0, name: actor, role: .source, entities: [entity.entity], sources: [source])
         let requestID = "odoo-import-" + UUID().uuidString.prefix(8).lowercased()
         var summary = report
+        var required: Set<String>?
         try await page.reader.forEachPage(entity.model, fields: page.fields(entity), domain: domain, after: cursor.lastID) { records in
-            let imported = try await page.candidates(records, entity: entity, schema: schema, source: source)
+            var imported = try await page.candidates(records, entity: entity, schema: schema, source: source)
             let next = cursor.advanced(to: records.last?["id"].int ?? 0, writeDates: records.compactMap { $0["write_date"].string })
             summary.read += imported.count
             let known = try await store.records(entity: entity.entity, source: source, keys: imported.map(\.candidate.sourceKey))
+            // Of a record Aurum publishes, Odoo says only what it adds to or changes in the golden record.
+            if required == nil { required = try await requiredFields(entity.model) }
+            var golden = [Int64: RecordView]()
+            for id in Set(imported.compactMap { known[$0.candidate.sourceKey] ?? $0.boundTo }) {
+                golden[id] = try await store.record(entity: entity.entity, id: id)
+            }
+            for index in imported.indices {
+                guard let id = known[imported[index].candidate.sourceKey] ?? imported[index].boundTo, let view = golden[id] else { continue }
+                imported[index].candidate.attributes = entity.withoutWhatIsPublished(imported[index].candidate.attributes, golden: view.attributes,
+                                                                                     version: version, required: required ?? [])
+            }
             // A record Aurum published (its external id on it) and read back for the first time:
             // its Odoo id joins the golden record's source keys, as what Odoo holds now.
             let published = imported.filter { known[$0.candidate.sourceKey] == nil && $0.boundTo != nil }
@@ -266,7 +278,7 @@ struct OdooImportRun: Sendable {
                     if result.match?.band == .review { summary.possibleDuplicates += 1 }
                 }
             }
-            summary.putBack += try await putBackWhereOdooDiffers(entity.entity, records: putBack)
+            summary.putBack += try await putBackWhereOdooDiffers(putBack.compactMap { golden[$0] })
             progress?(summary.read, total, "\(entity.entity): \(summary.read) read, \(summary.new) new, \(summary.updates) changes")
             return true
         }
@@ -276,14 +288,19 @@ struct OdooImportRun: Sendable {
 
     /// Of `records` (golden records whose Odoo record was read and said nothing that survives),
     /// those Odoo holds otherwise than Aurum are queued for Odoo again: Aurum's value is put back.
-    func putBackWhereOdooDiffers(_ entity: String, records: [Int64]) async throws -> Int {
-        guard !records.isEmpty else { return 0 }
-        var views = [RecordView]()
-        for id in records { if let view = try await store.record(entity: entity, id: id) { views.append(view) } }
+    func putBackWhereOdooDiffers(_ views: [RecordView]) async throws -> Int {
+        guard !views.isEmpty else { return 0 }
         let drifted = await publisher.reconcile(views).filter { $0.kind == .differs }.compactMap(\.recordID)
         guard !drifted.isEmpty else { return 0 }
         let odoo = ConsumerRegistration(name: "odoo", kind: .odoo, entities: mapping.order, latestOnly: true)
-        return try await store.requeueCurrent(consumer: odoo, records: drifted, by: actor, requestID: "odoo-import-put-back")
+        return try await store.requeueCurrent(consumer: odoo, records: drifted, why: "edited in Odoo; a more trusted source's value stands",
+                                              by: actor, requestID: "odoo-import-put-back")
+    }
+
+    /// The fields of `model` Odoo requires (it fills them with its own default when Aurum leaves them empty).
+    func requiredFields(_ model: String) async throws -> Set<String> {
+        let fields = try await odoo.call(OdooCall(model, "fields_get", ["attributes": ["required"]])).members ?? [:]
+        return Set(fields.filter { $0.value["required"] == true }.keys)
     }
 
     static func text(_ findings: [Finding]) -> String {

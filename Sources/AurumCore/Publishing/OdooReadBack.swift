@@ -72,4 +72,24 @@ extension EntityMapping {
         }
         return (attributes, unresolved)
     }
+
+    /// What Odoo holds of a golden record Aurum published, less what the golden record does not say
+    /// and Aurum or Odoo put there itself (a field's default, the attribute a field falls back to,
+    /// the 0 or false Odoo keeps for an empty field, Odoo's own default in a field it requires,
+    /// named in `required`): read back, Odoo then says only what it adds or changes.
+    public func withoutWhatIsPublished(_ read: Attributes, golden: Attributes, version: Int, required: Set<String> = []) -> Attributes {
+        var kept = read
+        for field in fields(for: version) {
+            guard let name = field.readsBackInto, kept[name] != nil, golden[name] == nil else { continue }
+            let held = try? field.value(for: read), published = try? field.value(for: golden)
+            if held == published || (published == nil && (Self.isEmptyInOdoo(held) || required.contains(field.odooField))) { kept[name] = nil }
+        }
+        return kept
+    }
+
+    /// What Odoo keeps for a field left empty: 0 in a number field, false in a boolean.
+    static func isEmptyInOdoo(_ value: OdooFieldValue??) -> Bool {
+        guard case .value(let json)?? = value else { return false }
+        return json == .number(0) || json == .bool(false)
+    }
 }
