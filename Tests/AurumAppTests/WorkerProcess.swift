@@ -70,6 +70,14 @@ final class WorkerProcess: @unchecked Sendable {
         return false
     }
 
+    /// Its exit code once reaped (nil while it runs, or when a signal ended it).
+    var exitCode: Int32? {
+        reapedStatus.withLock { status in
+            guard let raw = status, raw & 0x7f == 0 else { return nil }
+            return (raw >> 8) & 0xff
+        }
+    }
+
     /// Whether it has exited, reaping it if it just did.
     func reap() -> Bool {
         reapedStatus.withLock { status in
