@@ -96,3 +96,22 @@ extension PostgresStewardshipStore {
         }
     }
 }
+
+extension PostgresStewardshipStore {
+    /// Runs `body` while this process alone imports from Odoo (a session advisory lock, held on one
+    /// connection for the whole import); nil, without running it, when another process holds it.
+    public func whileImportingAlone<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
+        try await client.withConnection { connection in
+            let taken = try await connection.query("SELECT pg_try_advisory_lock(hashtextextended('aurum.odoo_import', 0))", logger: logger)
+            guard try await taken.decode(Bool.self).first(where: { _ in true }) == true else { return nil }
+            do {
+                let result = try await body()
+                try await connection.query("SELECT pg_advisory_unlock(hashtextextended('aurum.odoo_import', 0))", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(hashtextextended('aurum.odoo_import', 0))", logger: logger)
+                throw error
+            }
+        }
+    }
+}

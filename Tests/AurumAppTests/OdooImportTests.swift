@@ -1,6 +1,7 @@
 @testable import AurumApp
 import AurumCore
 import AurumPublish
+import AurumRules
 import AurumStore
 import AurumTestSupport
 import Foundation
@@ -154,6 +155,44 @@ import Testing
             // What Aurum wrote back is read again and changes nothing.
             let after = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
             #expect(after.new == 0 && after.updates == 0 && after.put_back == 0, "\(after)")
+        }
+    }
+
+    /// One process imports at a time: a second `aurum odoo import` while one runs is refused,
+    /// saying why; `aurum serve`'s watcher (import_every) skips its round, and imports once free.
+    @Test func oneProcessImportsAtATimeAndServeWatchesOdooEveryRound() async throws {
+        let population = Population(products: 12, duplicates: 1, partners: 6, warehouses: 1, seed: 5)
+        try await Self.withPopulatedDouble(.v17, population) { common, server, made, t in
+            let rules = FileManager.default.temporaryDirectory.appendingPathComponent("odoo-watch-rules-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: rules) }
+            try FileManager.default.copyItem(atPath: ProjectPaths.rules, toPath: rules)
+            let mapping = try String(contentsOfFile: rules + "/consumers/odoo.yaml", encoding: .utf8)
+            try mapping.replacingOccurrences(of: "# import_every: 5m", with: "import_every: 1m").write(toFile: rules + "/consumers/odoo.yaml", atomically: true, encoding: .utf8)
+            let ruleSet = try RulesLoader.load(directory: rules)
+            #expect(ruleSet.odoo?.importEvery == 60)
+            let key = try DatabaseOptions.auditKey(WorkerProcess.auditKey, from: "test")
+            let store = PostgresStewardshipStore(client: t.client, rules: ruleSet, auditKey: key, logger: TestLogger.quiet)
+            let odoo = try OdooOptions.parse(["--odoo-url", common[1], "--odoo-database", "odoo_test"])
+            let watcher = try #require(try OdooWatching.watcher(rules: ruleSet, odoo: odoo, store: store, auditKey: key, logger: TestLogger.quiet))
+            #expect(watcher.every == .seconds(60))
+            let (held, release) = AsyncStream.makeStream(of: Void.self)
+            let (taken, signal) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task {
+                try await store.whileImportingAlone {
+                    signal.yield()
+                    for await _ in held { break }
+                }
+            }
+            for await _ in taken { break }
+            let refused = try await runAurumCapturingAll(["odoo", "import", "--rules", rules] + common.filter { $0 != ProjectPaths.rules && $0 != "--rules" })
+            #expect(refused.code == 1 && refused.errors.contains("another process is importing from Odoo"), "\(refused)")
+            await watcher.once()
+            #expect(try await t.store.recordCount(entity: "item") == 0, "the watcher skips the round while another imports")
+            release.yield()
+            _ = try await holder.value
+            await watcher.once()
+            #expect(try await t.store.recordCount(entity: "item") == 12, "a round imports once no one else does")
+            _ = made
         }
     }
 }

@@ -5,6 +5,7 @@ import AurumStore
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Synchronization
 
 /// What an import did for one entity.
@@ -395,7 +396,12 @@ extension OdooCommand {
                         bar?.update(done: min(done, total), summary: summary)
                     }
                 }
-                return try await run.run(entities: wanted, since: since, dryRun: dryRun)
+                let importer = run
+                guard let reports = try await store.whileImportingAlone({ try await importer.run(entities: wanted, since: since, dryRun: dryRun) }) else {
+                    printError("error: another process is importing from Odoo (aurum odoo import, or aurum serve with import_every); run this when it is done")
+                    throw ExitCode.failure
+                }
+                return reports
             }
             progress.withLock { $0?.finish() }
             if json {
@@ -439,5 +445,65 @@ extension OdooCommand {
             }
             if report.review.count > 20 { AurumApp.print("  … \(report.review.count - 20) more pairs (--json lists them all)") }
         }
+    }
+}
+
+/// `aurum serve` watching Odoo: every `import_every` (rules/consumers/odoo.yaml) the incremental
+/// import of every mapped entity, by one process of all that watch (the others skip that round).
+struct OdooWatcher: Service {
+    let store: PostgresStewardshipStore
+    let client: OdooClient
+    let mapping: OdooMapping
+    let rules: RuleSet
+    let every: Duration
+    let auditKey: AuditKey?
+    let logger: Logger
+
+    static var actor: String { "odoo-import@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)" }
+
+    func run() async throws {
+        logger.info("watching Odoo", metadata: ["aurum.import_every": "\(every)"])
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await once()
+                try? await Task.sleep(for: every)
+            }
+        } onGracefulShutdown: {
+            logger.info("watching Odoo stops after the import in hand")
+        }
+    }
+
+    /// One import of what changed; a failure is logged, and the next round tries again.
+    func once() async {
+        do {
+            let info = try await client.connect()
+            let run = OdooImportRun(store: store, odoo: client, publisher: OdooPublisher(client: client, mapping: mapping), rules: rules,
+                                    mapping: mapping, version: info.major, actor: Self.actor, auditKey: auditKey, logger: logger)
+            guard let reports = try await store.whileImportingAlone({ try await run.run(entities: mapping.order) }) else {
+                logger.debug("another process is importing from Odoo; this round is skipped")
+                return
+            }
+            for report in reports where report.read > 0 {
+                logger.info("imported from Odoo", metadata: [
+                    "aurum.entity": "\(report.entity)", "aurum.read": "\(report.read)", "aurum.new": "\(report.new)", "aurum.updates": "\(report.updates)",
+                    "aurum.linked": "\(report.linked)", "aurum.put_back": "\(report.putBack)", "aurum.invalid": "\(report.invalid.count)",
+                ])
+            }
+        } catch {
+            logger.warning("importing from Odoo failed; the next round tries again", metadata: ["aurum.error": "\(error)"])
+        }
+    }
+}
+
+enum OdooWatching {
+    /// The watcher `aurum serve` runs: when the rules set import_every and ODOO_URL is set.
+    static func watcher(rules: RuleSet, odoo: OdooOptions, store: PostgresStewardshipStore, auditKey: AuditKey?, logger: Logger) throws -> OdooWatcher? {
+        guard let mapping = rules.odoo, let seconds = mapping.importEvery else { return nil }
+        guard let url = odoo.url ?? ProcessInfo.processInfo.environment["ODOO_URL"], !url.isEmpty else {
+            logger.info("import_every is set, but this process does not watch Odoo: ODOO_URL is not set")
+            return nil
+        }
+        return OdooWatcher(store: store, client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping, rules: rules,
+                           every: .seconds(seconds), auditKey: auditKey, logger: logger)
     }
 }

@@ -87,9 +87,14 @@ struct Serve: AsyncParsableCommand {
                                                 availability: availability, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: client), .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
+            .init(service: app), .init(service: dispatcher)]
+        if let watcher = try OdooWatching.watcher(rules: ruleSet, odoo: odoo, store: store, auditKey: auditKey, logger: logger) {
+            services.append(.init(service: watcher))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: client), .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
-                       .init(service: app), .init(service: dispatcher)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         if embedded != nil { await Self.warnOthers(settings, logger: logger) }
