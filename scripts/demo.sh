@@ -248,6 +248,17 @@ step "sync puts the golden value back"
 aurum odoo sync --entity item --data-dir "$data" || true
 aurum reconcile odoo --data-dir "$data" || true
 
+step "Someone creates a product by hand in Odoo; aurum odoo import brings what changed there to the steward's queue"
+python3 - <<PY
+import os, xmlrpc.client
+url, db, key = os.environ["ODOO_URL"], os.environ["ODOO_DATABASE"], os.environ["ODOO_API_KEY"]
+uid = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, "admin", key, {})
+made = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object").execute_kw(db, uid, key, "product.template", "create", [[{"name": "Copper cable lug 35 mm2", "default_code": "CU-3535", "weight": 0.03}]])
+print("created by hand in Odoo: product.template", made)
+PY
+aurum odoo import --entity item --data-dir "$data" || true
+AURUM_TOKEN=$alice aurum queue --source odoo
+
 step "alice blocks supplier $supplier (through approval): it stays readable, but no new item may name it"
 block=$(AURUM_TOKEN=$alice aurum block supplier "$supplier" --reason "bank details under review" --quiet)
 AURUM_TOKEN=$carol aurum approve "$block" --comment "agreed with finance"

@@ -195,4 +195,14 @@ import Testing
             _ = made
         }
     }
+
+    @Test func sinceTakesADurationADayOrOdoosForm() throws {
+        let now = try #require(OdooInstant.date("2026-12-06 10:00:00"))
+        #expect(OdooCommand.Import.instant("2d", now: now) == "2026-12-04 10:00:00")
+        #expect(OdooCommand.Import.instant("2026-12-01", now: now) == "2026-12-01 00:00:00")
+        #expect(OdooCommand.Import.instant("2026-12-01 08:30:00", now: now) == "2026-12-01 08:30:00")
+        for bad in ["", "0d", "yesterday", "2026-12-01T08:30:00Z", "2026-02-30x", String(repeating: "9", count: 40) + "d"] {
+            #expect(OdooCommand.Import.instant(bad, now: now) == nil, "\(bad)")
+        }
+    }
 }

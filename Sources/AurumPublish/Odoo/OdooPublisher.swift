@@ -170,10 +170,29 @@ public actor OdooPublisher {
         }
         var made = zip(batch, ids).compactMap { pending, id in id.map { (pending, $0) } }
         guard !made.isEmpty else { return }
+        // The children of records just created cannot exist yet: each kind is created in one call
+        // for the batch, and the external ids of records and children in one more.
+        var children = [(pending: PendingCreate, child: ChildMapping, values: [String: OdooValue], id: Int)]()
+        var unmade = [(pending: PendingCreate, child: ChildMapping, values: [String: OdooValue])]()
+        for child in Set(made.flatMap { $0.0.children.map(\.0) }).sorted(by: { $0.name < $1.name }) {
+            let rows = made.compactMap { pending, id in
+                pending.children.first { $0.0 == child }.map { (pending: pending, child: child, values: $0.1.merging([child.parentField: .int(id)]) { _, parent in parent }) }
+            }
+            do {
+                let created = try await client.call(OdooCall(child.model, "create", ["vals_list": .array(rows.map { .struct($0.values.filter { !$0.value.isEmpty }) })]))
+                let childIDs = created.array?.compactMap(\.int) ?? []
+                guard childIDs.count == rows.count else { throw OdooFailure(kind: .application, message: "create answered \(created) for \(rows.count) records") }
+                children += zip(rows, childIDs).map { ($0.pending, $0.child, $0.values, $1) }
+            } catch {
+                unmade += rows  // one by one below, as an update does
+            }
+        }
         do {
-            _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(made.map { pending, id in
-                Self.externalIDRow(outcomes[pending.index].externalID, model: pending.model, id: id)
-            })]))
+            let rows = made.map { pending, id in Self.externalIDRow(outcomes[pending.index].externalID, model: pending.model, id: id) }
+                + children.map { Self.externalIDRow(mapping.externalID(entity: $0.pending.record.entity, id: $0.pending.record.id, child: $0.child.name),
+                                                    model: $0.child.model, id: $0.id) }
+            _ = try await client.call(OdooCall("ir.model.data", "create", ["vals_list": .array(rows)]))
+            for row in children { outcomes[row.pending.index].notes.append("\(row.child.name): created \(row.child.model)") }
         } catch {
             // One by one, so that one refusal does not lose the others' links; a record another
             // publisher created under the same external id meanwhile is the one kept.
@@ -190,14 +209,16 @@ public actor OdooPublisher {
                     outcomes[pending.index].fail(pending.record, error)
                 }
             }
+            // Each child then by its external id, adopting the one just created under its record.
+            unmade += children.map { ($0.pending, $0.child, $0.values) }
         }
-        for (pending, id) in made where outcomes[pending.index].action != .failed {
-            outcomes[pending.index].odooID = id
+        let kept = Dictionary(made.map { ($0.0.index, $0.1) }, uniquingKeysWith: { first, _ in first })
+        for (pending, id) in made where outcomes[pending.index].action != .failed { outcomes[pending.index].odooID = id }
+        for row in unmade where outcomes[row.pending.index].action != .failed {
             do {
-                for (child, values) in pending.children {
-                    outcomes[pending.index].notes += try await publishChild(child, values, of: pending.record, parent: id, dryRun: false)
-                }
-            } catch { outcomes[pending.index].fail(pending.record, error) }
+                outcomes[row.pending.index].notes += try await publishChild(row.child, row.values, of: row.pending.record,
+                                                                           parent: kept[row.pending.index] ?? 0, dryRun: false)
+            } catch { outcomes[row.pending.index].fail(row.pending.record, error) }
         }
     }
 
