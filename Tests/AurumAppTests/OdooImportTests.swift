@@ -77,6 +77,12 @@ import Testing
         let population = Population(products: 400, duplicates: 10, partners: 100, warehouses: 3, seed: 11)
         try await Self.withPopulatedDouble(.v19, population) { common, server, made, t in
             let before = Self.counts(server)
+            // A dry run says what would come in and writes nothing.
+            let dry = try #require(try await Self.importing(common + ["--dry-run", "--entity", "item"])["item"])
+            #expect(dry.mode == "first" && dry.read == 400 && dry.new + dry.invalid.count == 400 && dry.possible_duplicates >= 10, "\(dry)")
+            let (items, cursor) = (try await t.store.recordCount(entity: "item"), try await t.store.importCursor(entity: "item"))
+            #expect(items == 0 && cursor == nil)
+            #expect(!server.database.records("ir.model.data").contains { $0["module"] == "aurum" })
             let first = try await Self.importing(common)
             let item = try #require(first["item"]), supplier = try #require(first["supplier"])
             #expect(item.mode == "first" && item.read == 400, "\(item)")
@@ -131,6 +137,8 @@ import Testing
             let plmProduct = try #require(server.database.records("ir.model.data").first { $0["name"] == .string("item_\(plm)") }?["res_id"]?.int)
             server.database.edit("product.template", id: plmProduct, "name", "Renamed in Odoo too")
 
+            let preview = try #require(try await Self.importing(common + ["--entity", "item", "--dry-run"])["item"])
+            #expect(preview.read == 4 && preview.new == 2 && preview.updates == 2, "unknown Odoo ids would be new, known ones changes: \(preview)")
             let report = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
             #expect(report.read == 4 && report.new == 1 && report.put_back == 1, "\(report)")
             #expect(report.updates + report.possible_duplicates >= 2, "the retyped product and the edit reach the steward: \(report)")

@@ -47,3 +47,14 @@ import Testing
         #expect(!CheckDigits.isValidIBAN(iban))
     }
 }
+
+@Suite struct IBANMakingTests {
+    @Test func madeIBANsPassTheCheck() {
+        #expect(CheckDigits.iban(country: "DE", bban: "370400440532013000") == "DE89370400440532013000")
+        for number in [0, 1, 37, 99_999, 1_234_567] {
+            let made = CheckDigits.iban(country: "DE", bban: "37040044" + String(String(1_000_000_000 + number).suffix(10)))
+            #expect(CheckDigits.isValidIBAN(made), "\(made)")
+        }
+        #expect(CheckDigits.isValidIBAN(CheckDigits.iban(country: "GB", bban: "NWBK60161331926819")))
+    }
+}

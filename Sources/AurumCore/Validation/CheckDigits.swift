@@ -32,6 +32,17 @@ public enum CheckDigits {
         return remainder == 1
     }
 
+    /// The IBAN of `country` (two letters) and `bban` (letters and digits), with its check digits.
+    public static func iban(country: String, bban: String) -> String {
+        var remainder = 0
+        for character in (bban + country + "00").uppercased() {
+            let value = character.isNumber ? character.wholeNumberValue! : Int(character.asciiValue! - 55)
+            remainder = value >= 10 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97
+        }
+        let check = 98 - remainder
+        return country.uppercased() + (check < 10 ? "0\(check)" : "\(check)") + bban.uppercased()
+    }
+
     /// IBAN lengths by country (SWIFT IBAN registry); countries not listed are checked by mod-97 only.
     static let ibanLengths: [String: Int] = [
         "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,

@@ -72,6 +72,8 @@ public actor OdooClient {
     private var session: OdooSession
     private var info: OdooServerInfo?
     private var requestID = 0
+    /// Model calls sent (retries not counted), for benchmarks.
+    public private(set) var calls = 0
 
     public init(settings: OdooSettings, http: HTTPClient = OdooClient.sharedHTTP, logger: Logger = Logger(label: "aurum.odoo")) {
         self.settings = settings
@@ -129,6 +131,13 @@ public actor OdooClient {
         let info = try await connect()
         var call = call
         call.context.merge(settings.context) { own, _ in own }
+        let started = ContinuousClock.now
+        calls += 1
+        defer {
+            let took = (ContinuousClock.now - started).components
+            logger.trace("Odoo call", metadata: ["aurum.odoo.call": "\(call.model).\(call.method)",
+                                                 "aurum.ms": "\((Double(took.seconds) * 1000 + Double(took.attoseconds) / 1e15).rounded())"])
+        }
         return try await retrying("\(call.model).\(call.method)") { () throws(OdooFailure) in
             try await send(info.protocolName, info.protocolName.request(call, session: session, id: nextID()))
         }

@@ -203,18 +203,11 @@ struct PopulationMaker {
     /// A valid EAN-13 from a running number.
     func gtin(_ number: Int) -> String {
         let body = "400" + String(String(100_000_000 + number).suffix(9))
-        let digits = body.compactMap(\.wholeNumberValue)
-        let sum = digits.enumerated().reduce(0) { $0 + $1.element * ($1.offset % 2 == 0 ? 1 : 3) }
-        return body + String((10 - sum % 10) % 10)
+        return body + String(CheckDigits.gtinCheckDigit(for: body.compactMap(\.wholeNumberValue)))
     }
 
     /// A valid German IBAN from a running number.
     func iban(_ number: Int) -> String {
-        let bban = "37040044" + String(String(1_000_000_000 + number * 37).suffix(10))
-        // ISO 7064 mod 97-10 over the BBAN, then "DE00" (D = 13, E = 14).
-        var remainder = 0
-        for character in bban + "131400" { remainder = (remainder * 10 + character.wholeNumberValue!) % 97 }
-        let check = 98 - remainder
-        return "DE" + (check < 10 ? "0\(check)" : "\(check)") + bban
+        CheckDigits.iban(country: "DE", bban: "37040044" + String(String(1_000_000_000 + number * 37).suffix(10)))
     }
 }
