@@ -12,11 +12,14 @@ public struct BulkLoad: Sendable {
         public var attributes: Attributes
         public var lineage: [String: Lineage]
         public var contributions: [SourceContribution]
+        /// Active, or obsolete for a record its system keeps archived.
+        public var state: RecordState
 
-        public init(attributes: Attributes, lineage: [String: Lineage], contributions: [SourceContribution]) {
+        public init(attributes: Attributes, lineage: [String: Lineage], contributions: [SourceContribution], state: RecordState = .active) {
             self.attributes = attributes
             self.lineage = lineage
             self.contributions = contributions
+            self.state = state
         }
     }
 
@@ -131,8 +134,8 @@ public struct BulkLoad: Sendable {
         for (index, record) in records.enumerated() {
             let id = String(ids[index])
             let attributes = SQLJSON.text(record.attributes)
-            golden.add([id, entity, "1"])
-            versions.add([id, "1", "active", attributes, rules.version, actor, SQLJSON.text(record.lineage)])
+            golden.add([id, entity, "1", record.state.rawValue])
+            versions.add([id, "1", record.state.rawValue, attributes, rules.version, actor, SQLJSON.text(record.lineage)])
             for c in record.contributions {
                 sources.add([entity, c.source, c.sourceKey, id, SQLJSON.text(c.attributes), SQLJSON.text(c.changedAt)])
             }
@@ -140,12 +143,13 @@ public struct BulkLoad: Sendable {
             if let match = schema.match {
                 for hash in MatchKeys.hashes(record.attributes, rules: match) { keys.add([entity, String(hash), id]) }
             }
-            let after: JSONValue = ["attributes": .object(record.attributes),
-                                    "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
+            var after: [String: JSONValue] = ["attributes": .object(record.attributes),
+                                              "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
+            if record.state != .active { after["state"] = .string(record.state.rawValue) }
             audit.append(AuditEntry(actor: actor, action: "record.loaded", entity: entity, subject: "record:\(id)", recordID: ids[index], version: 1,
-                                    after: after, rulesVersion: rules.version, requestID: loadID))
+                                    after: .object(after), rulesVersion: rules.version, requestID: loadID))
         }
-        try await golden.copy(into: "golden_record", ["id", "entity", "current_version"], on: connection, logger: logger)
+        try await golden.copy(into: "golden_record", ["id", "entity", "current_version", "state"], on: connection, logger: logger)
         // The feed positions and deliveries of the batch are written below in one statement, not
         // by the per-version trigger.
         try await connection.query("SET LOCAL aurum.feed_written = 'on'", logger: logger)

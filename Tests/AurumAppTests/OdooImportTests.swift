@@ -6,6 +6,7 @@ import AurumStore
 import AurumTestSupport
 import Foundation
 import OdooDouble
+import PostgresNIO
 import Testing
 
 /// `aurum odoo import` against the double filled as a company's Odoo is: the first import into an
@@ -24,6 +25,8 @@ import Testing
             var linked: Int
             var possible_duplicates: Int
             var put_back: Int
+            var archived: Int
+            var archived_in_odoo: [Int64]
             var invalid: [Problem]
             var review: [Pair]
             var watermark: String?
@@ -92,6 +95,12 @@ import Testing
             let missed = made.duplicates.filter { !pairs.contains(Set([String($0.original), String($0.duplicate)])) }
             #expect(missed.isEmpty, "duplicates not listed: \(missed)")
             #expect(supplier.read == made.suppliers.count)
+            // Products Odoo keeps archived are obsolete golden records, and stay archived in Odoo.
+            let archived = made.archived.filter { $0.model == "product.template" }.map(\.id)
+            #expect(item.archived == archived.count && !archived.isEmpty)
+            let obsolete = try await t.client.query("SELECT count(*)::int FROM golden_record WHERE entity = 'item' AND state = 'obsolete'",
+                                                    logger: TestLogger.quiet).decode(Int.self).rows()
+            #expect(obsolete == [archived.count])
             // Every golden item is bound to its Odoo product by Aurum's external id.
             let bound = server.database.records("ir.model.data").filter { $0["module"] == "aurum" && $0["model"] == "product.template" }
             #expect(bound.count == item.new)
@@ -100,6 +109,8 @@ import Testing
             #expect(drained.code == 0, "\(drained.output)")
             #expect(Self.counts(server) == before, "publication created records: \(Self.counts(server)) vs \(before)")
             #expect(try await runAurum(["reconcile", "odoo"] + common) == 0)
+            let active = Set(server.database.records("product.template", activeOnly: true).compactMap { $0["id"]?.int })
+            #expect(active.isDisjoint(with: archived), "the publication re-activated no archived product")
             // A second import reads nothing new.
             let second = try await Self.importing(common)
             for report in second.entities { #expect(report.mode == "incremental" && report.new == 0 && report.updates == 0, "\(report)") }
@@ -136,11 +147,15 @@ import Testing
             server.database.edit("product.template", id: edited, "name", "Renamed in Odoo")
             let plmProduct = try #require(server.database.records("ir.model.data").first { $0["name"] == .string("item_\(plm)") }?["res_id"]?.int)
             server.database.edit("product.template", id: plmProduct, "name", "Renamed in Odoo too")
+            let retired = made.products[7]
+            server.database.edit("product.template", id: retired, "active", false)
 
             let preview = try #require(try await Self.importing(common + ["--entity", "item", "--dry-run"])["item"])
-            #expect(preview.read == 4 && preview.new == 2 && preview.updates == 2, "unknown Odoo ids would be new, known ones changes: \(preview)")
+            #expect(preview.read == 5 && preview.new == 2 && preview.updates == 3, "unknown Odoo ids would be new, known ones changes: \(preview)")
             let report = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
-            #expect(report.read == 4 && report.new == 1 && report.put_back == 1, "\(report)")
+            #expect(report.read == 5 && report.new == 1 && report.put_back == 1, "\(report)")
+            let retiredGolden = try #require(try await t.store.records(entity: "item", source: "odoo", keys: [String(retired)])[String(retired)])
+            #expect(report.archived == 1 && report.archived_in_odoo == [retiredGolden], "an archive made in Odoo is named for a steward, not put back")
             #expect(report.updates + report.possible_duplicates >= 2, "the retyped product and the edit reach the steward: \(report)")
             var filter = QueueFilter()
             filter.entities = ["item"]

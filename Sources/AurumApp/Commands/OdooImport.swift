@@ -30,6 +30,12 @@ struct OdooImportReport: Encodable, Sendable {
     /// Records edited in Odoo whose edit does not survive (a more trusted source owns the
     /// field): queued for Odoo again, so Aurum's value is put back.
     var putBack = 0
+    /// First: records Odoo keeps archived, loaded as obsolete golden records. Incremental:
+    /// records archived in Odoo (those Aurum does not know are left out).
+    var archived = 0
+    /// Incremental: active golden records whose Odoo record someone archived; a steward makes them
+    /// obsolete (aurum obsolete), or a sync re-activates them.
+    var archivedInOdoo = [Int64]()
     /// Records that failed validation or were refused, with why.
     var invalid = [Problem]()
     /// First: the pairs for a steward, strongest first (golden ids and Odoo ids).
@@ -59,8 +65,8 @@ struct OdooImportReport: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case entity, mode, read, new, updates, unchanged, linked, possibleDuplicates = "possible_duplicates", putBack = "put_back", invalid,
-             review, watermark, resumed
+        case entity, mode, read, new, updates, unchanged, linked, possibleDuplicates = "possible_duplicates", putBack = "put_back", archived,
+             archivedInOdoo = "archived_in_odoo", invalid, review, watermark, resumed
     }
 }
 
@@ -114,12 +120,15 @@ struct OdooImportRun: Sendable {
         if let since { cursor.watermark = since }
         if !dryRun { try await store.save(cursor) }
         let page = OdooImportPage(reader: OdooReader(client: odoo, pageSize: pageSize), mapping: mapping, version: version)
+        let model = try await describe(entity.model)
         let domain = cursor.domain(entity.importDomain).map { OdooValue($0) }
         let total = (try? await odoo.call(OdooCall(entity.model, "search_count", ["domain": .array(domain)], context: ["active_test": false])).int) ?? 0
         if cursor.mode == .first {
-            cursor = try await first(entity, schema: schema, page: page, domain: domain, cursor: cursor, total: total, dryRun: dryRun, report: &report)
+            cursor = try await first(entity, schema: schema, page: page, model: model, domain: domain, cursor: cursor, total: total, dryRun: dryRun,
+                                     report: &report)
         } else {
-            cursor = try await incremental(entity, schema: schema, page: page, domain: domain, cursor: cursor, total: total, dryRun: dryRun, report: &report)
+            cursor = try await incremental(entity, schema: schema, page: page, model: model, domain: domain, cursor: cursor, total: total, dryRun: dryRun,
+                                           report: &report)
         }
         var done = cursor.finished()
         if since != nil { done.watermark = stored?.watermark ?? done.watermark }
@@ -132,12 +141,12 @@ struct OdooImportRun: Sendable {
 
     /// Every record read, validated and checked for duplicates among themselves, loaded as
     /// version 1 of golden records, then bound to the Odoo records they came from.
-    func first(_ entity: EntityMapping, schema: EntitySchema, page: OdooImportPage, domain: [OdooValue], cursor start: OdooImportCursor,
+    func first(_ entity: EntityMapping, schema: EntitySchema, page: OdooImportPage, model: Described, domain: [OdooValue], cursor start: OdooImportCursor,
                total: Int, dryRun: Bool, report: inout OdooImportReport) async throws -> OdooImportCursor {
         var cursor = start
         var imported = [OdooImportedRecord]()
         // A first import reads everything again when resumed: the load skips what it wrote before.
-        try await page.reader.forEachPage(entity.model, fields: page.fields(entity), domain: domain, after: 0) { records in
+        try await page.reader.forEachPage(entity.model, fields: page.fields(entity, present: model.fields), domain: domain, after: 0) { records in
             imported += try await page.candidates(records, entity: entity, schema: schema, source: source)
             cursor = cursor.advanced(to: records.last?["id"].int ?? 0, writeDates: records.compactMap { $0["write_date"].string })
             progress?(imported.count, total, "\(entity.entity): \(imported.count) read from Odoo")
@@ -172,7 +181,12 @@ struct OdooImportRun: Sendable {
                 continue
             }
             let contribution = SourceContribution(source: source, sourceKey: key, attributes: [:]).updated(with: attributes, at: instant)
-            load.append(Load.record([contribution], schema: schema, trust: rules.trust))
+            var golden = Load.record([contribution], schema: schema, trust: rules.trust)
+            if record.archived {
+                golden.state = .obsolete  // archived in Odoo: kept as a retired golden record, and published as archived
+                report.archived += 1
+            }
+            load.append(golden)
         }
         if dryRun {
             report.new = load.count
@@ -222,20 +236,18 @@ struct OdooImportRun: Sendable {
 
     /// The records written since the watermark, a page at a time through the ingest flow, each
     /// page committed with the cursor.
-    func incremental(_ entity: EntityMapping, schema: EntitySchema, page: OdooImportPage, domain: [OdooValue], cursor start: OdooImportCursor,
+    func incremental(_ entity: EntityMapping, schema: EntitySchema, page: OdooImportPage, model: Described, domain: [OdooValue], cursor start: OdooImportCursor,
                      total: Int, dryRun: Bool, report: inout OdooImportReport) async throws -> OdooImportCursor {
         var cursor = start
         let caller = Principal(tokenID: 0, name: actor, role: .source, entities: [entity.entity], sources: [source])
         let requestID = "odoo-import-" + UUID().uuidString.prefix(8).lowercased()
         var summary = report
-        var required: Set<String>?
-        try await page.reader.forEachPage(entity.model, fields: page.fields(entity), domain: domain, after: cursor.lastID) { records in
+        try await page.reader.forEachPage(entity.model, fields: page.fields(entity, present: model.fields), domain: domain, after: cursor.lastID) { records in
             var imported = try await page.candidates(records, entity: entity, schema: schema, source: source)
             let next = cursor.advanced(to: records.last?["id"].int ?? 0, writeDates: records.compactMap { $0["write_date"].string })
             summary.read += imported.count
             let known = try await store.records(entity: entity.entity, source: source, keys: imported.map(\.candidate.sourceKey))
             // Of a record Aurum publishes, Odoo says only what it adds to or changes in the golden record.
-            if required == nil { required = try await requiredFields(entity.model) }
             var golden = [Int64: RecordView]()
             for id in Set(imported.compactMap { known[$0.candidate.sourceKey] ?? $0.boundTo }) {
                 golden[id] = try await store.record(entity: entity.entity, id: id)
@@ -243,8 +255,14 @@ struct OdooImportRun: Sendable {
             for index in imported.indices {
                 guard let id = known[imported[index].candidate.sourceKey] ?? imported[index].boundTo, let view = golden[id] else { continue }
                 imported[index].candidate.attributes = entity.withoutWhatIsPublished(imported[index].candidate.attributes, golden: view.attributes,
-                                                                                     version: version, required: required ?? [])
+                                                                                     version: version, required: model.required)
             }
+            // Archived in Odoo: a record Aurum does not know is left out; a golden record still active is named.
+            summary.archived += imported.filter(\.archived).count
+            for record in imported where record.archived {
+                if let id = known[record.candidate.sourceKey] ?? record.boundTo, golden[id]?.state == .active { summary.archivedInOdoo.append(id) }
+            }
+            imported.removeAll { $0.archived && known[$0.candidate.sourceKey] == nil && $0.boundTo == nil }
             // A record Aurum published (its external id on it) and read back for the first time:
             // its Odoo id joins the golden record's source keys, as what Odoo holds now.
             let published = imported.filter { known[$0.candidate.sourceKey] == nil && $0.boundTo != nil }
@@ -273,7 +291,8 @@ struct OdooImportRun: Sendable {
                     summary.invalid.append(.init(odooID: key, message: Self.text(result.errors)))
                 case .unchanged:
                     summary.unchanged += 1
-                    if let golden = known[key] { putBack.append(golden) }
+                    // (An archive made in Odoo is a steward's to settle, named above, not put back.)
+                    if let golden = known[key], !record.archived { putBack.append(golden) }
                 case .proposed:
                     if known[key] == nil, result.match?.band != .autoLink { summary.new += 1 } else { summary.updates += 1 }
                     if result.match?.band == .review { summary.possibleDuplicates += 1 }
@@ -298,10 +317,16 @@ struct OdooImportRun: Sendable {
                                               by: actor, requestID: "odoo-import-put-back")
     }
 
-    /// The fields of `model` Odoo requires (it fills them with its own default when Aurum leaves them empty).
-    func requiredFields(_ model: String) async throws -> Set<String> {
+    /// What Odoo says of a model's fields: which it has, and which it requires (it fills those with
+    /// its own default when Aurum leaves them empty).
+    struct Described: Sendable {
+        var fields: Set<String>
+        var required: Set<String>
+    }
+
+    func describe(_ model: String) async throws -> Described {
         let fields = try await odoo.call(OdooCall(model, "fields_get", ["attributes": ["required"]])).members ?? [:]
-        return Set(fields.filter { $0.value["required"] == true }.keys)
+        return Described(fields: Set(fields.keys), required: Set(fields.filter { $0.value["required"] == true }.keys))
     }
 
     static func text(_ findings: [Finding]) -> String {
@@ -427,6 +452,7 @@ extension OdooCommand {
                 if !dryRun { parts.append("\(report.linked) Odoo records bound to them (external ids added)") }
                 if report.unchanged > 0 { parts.append("\(report.unchanged) loaded before") }
                 parts.append("\(counted(report.possibleDuplicates, "pair")) of possible duplicates")
+                if report.archived > 0 { parts.append("\(report.archived) archived in Odoo (obsolete in Aurum)") }
             } else {
                 parts += ["\(report.new) new", "\(counted(report.updates, "change")) \(would)proposed", "\(report.unchanged) unchanged",
                           "\(report.linked) \(would)linked", "\(report.possibleDuplicates) possible duplicates", "\(report.putBack) put back"]
@@ -434,6 +460,10 @@ extension OdooCommand {
             parts.append("\(report.invalid.count) invalid")
             AurumApp.print("\(report.entity) (\(report.mode == "first" ? "first import" : "since \(report.watermark ?? "the start")")"
                         + "\(report.resumed ? ", resumed" : "")): " + parts.joined(separator: ", "))
+            if !report.archivedInOdoo.isEmpty {
+                AurumApp.print("  archived in Odoo, active in Aurum: \(report.entity) " + report.archivedInOdoo.map(String.init).joined(separator: ", ")
+                               + " (aurum obsolete \(report.entity) ID --reason …, or aurum odoo sync to re-activate)")
+            }
             for problem in report.invalid.prefix(20) { AurumApp.print("  invalid Odoo \(report.entity) \(problem.odooID): \(problem.message)") }
             if report.invalid.count > 20 { AurumApp.print("  … \(report.invalid.count - 20) more (--json lists them all)") }
             for pair in report.review.prefix(20) {

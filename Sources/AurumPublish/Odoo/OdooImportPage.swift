@@ -14,6 +14,8 @@ public struct OdooImportedRecord: Sendable {
     public var boundTo: Int64?
     /// The Odoo id of each child read back, by the child's name (`bank`, `vendor`).
     public var children: [String: Int]
+    /// Archived in Odoo (`active` false).
+    public var archived: Bool
 }
 
 /// One page of an entity's Odoo records as candidates from the source `odoo`: each record read
@@ -31,9 +33,9 @@ public struct OdooImportPage: Sendable {
         self.version = version
     }
 
-    /// The Odoo fields to read for `entity`.
-    public func fields(_ entity: EntityMapping) -> [String] {
-        Array(Set(entity.fields(for: version).map(\.odooField) + ["write_date"])).sorted()
+    /// The Odoo fields to read for `entity` (`active` too where the model has it, named in `present`).
+    public func fields(_ entity: EntityMapping, present: Set<String> = []) -> [String] {
+        Array(Set(entity.fields(for: version).map(\.odooField) + ["write_date"] + (present.contains("active") ? ["active"] : []))).sorted()
     }
 
     /// The records `records` (as `search_read` answered them) make, in their order.
@@ -73,7 +75,7 @@ public struct OdooImportPage: Sendable {
             unresolved += childUnresolved[id] ?? []
             return OdooImportedRecord(candidate: CandidateSubmission(entity: entity.entity, source: source, sourceKey: String(id), attributes: attributes),
                                       unresolved: unresolved, odooID: id, writeDate: record["write_date"].string, boundTo: bound[id],
-                                      children: childIDs[id] ?? [:])
+                                      children: childIDs[id] ?? [:], archived: record["active"] == false)
         }
     }
 

@@ -4,7 +4,7 @@ import AurumPublish
 /// A company's master data as years of work in Odoo leave it, for a first import: products with
 /// codes, some with barcodes, weights and vendor lines; products typed in twice (another code
 /// spelling, the name in other case, no barcode); suppliers and customers with addresses, VAT
-/// numbers and bank accounts; warehouses. Made from a seed, so a run can be repeated exactly.
+/// numbers and bank accounts; warehouses; some products and partners archived. Made from a seed, so a run can be repeated exactly.
 public struct Population: Sendable, Hashable {
     public var products = 0
     /// Products entered a second time, among `products`.
@@ -48,6 +48,8 @@ public struct Population: Sendable, Hashable {
         public var suppliers = [Int]()
         public var customers = [Int]()
         public var warehouses = [Int]()
+        /// Products and partners archived (`active` false), one in forty products and one in sixty partners.
+        public var archived = [(model: String, id: Int)]()
     }
 }
 
@@ -132,7 +134,9 @@ struct PopulationMaker {
                 "supplier_rank": .int(supplier ? 1 : 0), "customer_rank": .int(customer ? 1 : 0),
             ]
             if version >= .v19 { vals["company_registry"] = .string("HRB \(1_000 + below(90_000))") }
+            if index % 60 == 59 { vals["active"] = false }
             let id = try create(db, "res.partner", vals)
+            if index % 60 == 59 { made.archived.append(("res.partner", id)) }
             if supplier { made.suppliers.append(id) }
             if customer { made.customers.append(id) }
             if supplier, below(2) == 0 { _ = try create(db, "res.partner.bank", ["partner_id": .int(id), "acc_number": .string(iban(index))]) }
@@ -157,8 +161,11 @@ struct PopulationMaker {
             ]
             if version >= .v18 { vals["type"] = "consu"; vals["is_storable"] = true } else { vals["detailed_type"] = "product" }
             if below(2) == 0 { barcodes += 1; vals["barcode"] = .string(gtin(barcodes)) }
+            if index % 40 == 39 { vals["active"] = false }
             let id = try create(db, "product.template", vals)
             made.products.append(id)
+            if index % 40 == 39 { made.archived.append(("product.template", id)) }
+            vals["active"] = nil
             kept.append((id, name, code, vals))
             if !made.suppliers.isEmpty, below(3) > 0 {
                 _ = try create(db, "product.supplierinfo", ["product_tmpl_id": .int(id), "partner_id": .int(pick(made.suppliers)), "price": vals["standard_price"]!])
