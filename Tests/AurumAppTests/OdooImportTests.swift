@@ -29,6 +29,7 @@ import Testing
             var archived_in_odoo: [Int64]
             var invalid: [Problem]
             var review: [Pair]
+            var read_from: String?
             var watermark: String?
             var resumed: Bool
         }
@@ -178,6 +179,11 @@ import Testing
             // What Aurum wrote back is read again and changes nothing.
             let after = try #require(try await Self.importing(common + ["--entity", "item"])["item"])
             #expect(after.new == 0 && after.updates == 0 && after.put_back == 0, "\(after)")
+            // --since reads again from then, for one run; the watermark stays where it was.
+            let kept = try await t.store.importCursor(entity: "item")?.watermark
+            let since = try #require(try await Self.importing(common + ["--entity", "item", "--since", "2025-01-01"])["item"])
+            #expect(since.read_from == "2025-01-01 00:00:00" && since.read >= 40 && since.new == 0 && since.updates == 0, "\(since)")
+            #expect(try await t.store.importCursor(entity: "item")?.watermark == kept)
         }
     }
 

@@ -40,6 +40,8 @@ struct OdooImportReport: Encodable, Sendable {
     var invalid = [Problem]()
     /// First: the pairs for a steward, strongest first (golden ids and Odoo ids).
     var review = [ReviewPair]()
+    /// The write_date this import read from (nil: every record).
+    var readFrom: String?
     /// The write_date the next import reads from.
     var watermark: String?
     /// Whether a pass interrupted before was resumed.
@@ -66,7 +68,7 @@ struct OdooImportReport: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case entity, mode, read, new, updates, unchanged, linked, possibleDuplicates = "possible_duplicates", putBack = "put_back", archived,
-             archivedInOdoo = "archived_in_odoo", invalid, review, watermark, resumed
+             archivedInOdoo = "archived_in_odoo", invalid, review, readFrom = "read_from", watermark, resumed
     }
 }
 
@@ -117,8 +119,11 @@ struct OdooImportRun: Sendable {
         var report = OdooImportReport(entity: entity.entity, mode: cursor.mode.rawValue)
         report.resumed = cursor.running
         cursor = cursor.begun(at: OdooInstant.text(Date()))
-        if let since { cursor.watermark = since }
+        // An interrupted pass is finished as it began; --since applies to a new one.
+        let sinceApplies = since != nil && !report.resumed
+        if let since, sinceApplies { cursor.watermark = since }
         if !dryRun { try await store.save(cursor) }
+        report.readFrom = cursor.watermark
         let page = OdooImportPage(reader: OdooReader(client: odoo, pageSize: pageSize), mapping: mapping, version: version)
         let model = try await describe(entity.model)
         let domain = cursor.domain(entity.importDomain).map { OdooValue($0) }
@@ -131,7 +136,7 @@ struct OdooImportRun: Sendable {
                                            report: &report)
         }
         var done = cursor.finished()
-        if since != nil { done.watermark = stored?.watermark ?? done.watermark }
+        if sinceApplies { done.watermark = stored?.watermark ?? done.watermark }
         report.watermark = done.watermark
         if !dryRun { try await store.save(done) }
         return report
@@ -373,7 +378,7 @@ extension OdooCommand {
         @OptionGroup var rulesOptions: RulesOptions
         @Option(name: .customLong("entity"), help: "Only this entity (repeat for more); default: every mapped one.", completion: Completions.entities)
         var entities: [String] = []
-        @Option(help: ArgumentHelp("Read what was written since then, for this run: 2d, 12h, 2026-12-01 or '2026-12-01 08:00:00' (UTC).", valueName: "when"))
+        @Option(help: ArgumentHelp("Read what was written since then, for this run (an interrupted import is finished first): 2d, 12h, 2026-12-01 or '2026-12-01 08:00:00' (UTC).", valueName: "when"))
         var since: String?
         @Flag(name: .customLong("dry-run"), help: "Read Odoo and say what would be done; write nothing.") var dryRun = false
         @Option(name: .customLong("page-size"), help: "Odoo records read per call.") var pageSize = 500
@@ -458,7 +463,7 @@ extension OdooCommand {
                           "\(report.linked) \(would)linked", "\(report.possibleDuplicates) possible duplicates", "\(report.putBack) put back"]
             }
             parts.append("\(report.invalid.count) invalid")
-            AurumApp.print("\(report.entity) (\(report.mode == "first" ? "first import" : "since \(report.watermark ?? "the start")")"
+            AurumApp.print("\(report.entity) (\(report.mode == "first" ? "first import" : report.readFrom.map { "written since \($0)" } ?? "every record")"
                         + "\(report.resumed ? ", resumed" : "")): " + parts.joined(separator: ", "))
             if !report.archivedInOdoo.isEmpty {
                 AurumApp.print("  archived in Odoo, active in Aurum: \(report.entity) " + report.archivedInOdoo.map(String.init).joined(separator: ", ")
