@@ -1,3 +1,4 @@
+import AurumCore
 import Yams
 
 /// A parsed YAML file whose reads record a `file:line` diagnostic for every problem instead of

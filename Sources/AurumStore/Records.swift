@@ -17,6 +17,18 @@ extension PostgresStewardshipStore {
     /// The current version of `entity`'s golden records with ids above `afterID`, in id order, at
     /// most `limit`: pages for publishing and reconciling every record.
     public func records(entity: String, afterID: Int64 = 0, limit: Int = 500) async throws -> [RecordView] {
+        var query = RecordQuery(entity: entity)
+        query.after = afterID
+        query.limit = limit
+        return try await records(matching: query)
+    }
+
+    /// The current version of the golden records `query` asks for, in id order after `query.after`,
+    /// at most `query.limit`.
+    public func records(matching query: RecordQuery) async throws -> [RecordView] {
+        // Each word as a word or the start of one; the words hold letters and digits only.
+        let words = query.words.map { $0 + ":*" }.joined(separator: " & ")
+        let contains = SQLJSON.text(query.equals)
         let rows = try await client.query("""
             SELECT gr.id, gr.entity, gr.current_version, gr.state, gv.attributes::text AS attributes, gv.lineage::text AS lineage,
                    gr.superseded_by,
@@ -26,9 +38,15 @@ extension PostgresStewardshipStore {
                     FROM record_source rs WHERE rs.record_id = gr.id)::text AS sources
             FROM golden_record gr
             JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
-            WHERE gr.entity = \(entity) AND gr.id > \(afterID)
+            WHERE gr.entity = \(query.entity) AND gr.id > \(query.after)
+              AND (cardinality(\(query.states.map(\.rawValue))::text[]) = 0 OR gr.state = ANY(\(query.states.map(\.rawValue))::text[]))
+              AND gv.attributes @> \(contains)::jsonb
+              AND (\(words) = '' OR to_tsvector('simple', coalesce(gv.attributes->>'name', '')) @@ to_tsquery('simple', \(words)))
+              AND (\(query.source)::text IS NULL OR EXISTS (SELECT 1 FROM record_source rs WHERE rs.record_id = gr.id AND rs.source = \(query.source)))
+              AND (\(query.changedSince)::timestamptz IS NULL OR gr.updated_at >= \(query.changedSince))
+              AND (\(query.changedBefore)::timestamptz IS NULL OR gr.updated_at < \(query.changedBefore))
             ORDER BY gr.id
-            LIMIT \(limit)
+            LIMIT \(query.limit)
             """, logger: logger)
         var result = [RecordView]()
         for try await row in rows {

@@ -49,6 +49,10 @@ import Testing
         for name in ["after", "limit", "entity"] { list.append((.get, "/v1/changes?\(name)=\(e)", nil)) }
         list.append((.get, "/v1/changes?after=0&wait=\(e)", nil))
         for name in ["consumer", "state", "record_id", "limit"] { list.append((.get, "/v1/deliveries?\(name)=\(e)", nil)) }
+        for name in ["q", "state", "source", "changed_since", "changed_before", "after", "limit", "attr.code", "attr.weight", "attr.\(e)", e] {
+            list.append((.get, "/v1/records/item?\(name)=\(e)", nil))
+        }
+        list.append((.get, "/v1/records/\(e)", nil))
         list += [
             (.get, "/v1/change-requests/\(e)", nil), (.get, "/v1/records/item/\(e)", nil), (.get, "/v1/records/item/1?as_of=\(e)", nil),
             (.get, "/v1/records/\(e)/1", nil), (.get, "/v1/records/item/\(e)/versions", nil), (.get, "/v1/records/item/\(e)/history", nil),

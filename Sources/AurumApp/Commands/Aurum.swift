@@ -25,7 +25,7 @@ public struct Aurum: AsyncParsableCommand {
         version: Aurum.version,
         subcommands: [
             Serve.self, Migrate.self, TokenCommand.self, RulesCommand.self, AuditCommand.self,
-            Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Withdraw.self, Comment.self, Link.self, Distinct.self, Merge.self, Unmerge.self, StateChangeCommand.Block.self, StateChangeCommand.Unblock.self, StateChangeCommand.Obsolete.self, Load.self, RecordCommand.self, History.self, Diff.self, Status.self, Publish.self, Deliveries.self, Replay.self, ConsumersCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
+            Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Withdraw.self, Comment.self, Link.self, Distinct.self, Merge.self, Unmerge.self, StateChangeCommand.Block.self, StateChangeCommand.Unblock.self, StateChangeCommand.Obsolete.self, Load.self, RecordCommand.self, RecordsCommand.self, History.self, Diff.self, Status.self, Publish.self, Deliveries.self, Replay.self, ConsumersCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
             OdooCommand.self, ReconcileCommand.self,
         ])
 

@@ -414,18 +414,49 @@ struct RecordCommand: AsyncParsableCommand {
             Examples:
               aurum record item 7
               aurum record supplier 3 --versions --json
+              aurum record item 7 --diff 1 3
             """)
 
     @OptionGroup var record: RecordArguments
     var entity: String { record.entity }
     var id: Int64 { record.id }
     @Flag(help: "List every version.") var versions = false
+    @Option(name: .customLong("diff"), parsing: .upToNextOption,
+            help: ArgumentHelp("Compare two versions: what changed from the first to the second.", valueName: "v1 v2")) var diff: [Int] = []
     @OptionGroup var client: ClientOptions
+
+    /// `GET /v1/records/{entity}/{id}/versions`.
+    struct History: Codable { var id: Int64; var entity: String; var versions: [VersionView] }
+
+    func validate() throws {
+        guard diff.isEmpty || (diff.count == 2 && diff.allSatisfy { $0 > 0 }) else {
+            throw ValidationError("--diff takes two version numbers, e.g. --diff 1 3")
+        }
+    }
 
     func run() async throws {
         let api = try client.client()
+        if diff.count == 2 {
+            let history = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)/versions").decode(History.self) }
+            let byNumber = Dictionary(history.versions.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
+            guard let from = byNumber[diff[0]], let to = byNumber[diff[1]] else {
+                let missing = diff.first { byNumber[$0] == nil } ?? 0
+                printError("error: \(entity) \(id) has no version \(missing); it has versions 1 to \(history.versions.map(\.version).max() ?? 0)")
+                throw ExitStatus.notFound
+            }
+            let changes = AttributeChange.diff(from: from.attributes, to: to.attributes)
+                + (from.state == to.state ? [] : [AttributeChange(attribute: "(state)", before: .string(from.state.rawValue), after: .string(to.state.rawValue))])
+            if client.json {
+                struct Diff: Encodable { var id: Int64; var entity: String; var from: Int; var to: Int; var changes: [AttributeChange] }
+                return print(JSONOutput.string(Diff(id: id, entity: entity, from: diff[0], to: diff[1], changes: changes)))
+            }
+            if client.quiet { return changes.forEach { print($0.attribute) } }
+            guard !changes.isEmpty else { return print("\(entity) \(id): versions \(diff[0]) and \(diff[1]) hold the same values") }
+            var table = Table("ATTRIBUTE", "VERSION \(diff[0])", "VERSION \(diff[1])")
+            for change in changes { table.add(change.attribute, change.before?.displayText ?? "—", change.after?.displayText ?? "—") }
+            return print(table.render())
+        }
         if versions {
-            struct History: Codable { var id: Int64; var entity: String; var versions: [VersionView] }
             let history = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)/versions").decode(History.self) }
             if client.json { return print(JSONOutput.string(history)) }
             var table = Table("VERSION", "CHANGE REQUEST", "RELEASED BY", "RELEASED AT", "ATTRIBUTES")

@@ -41,6 +41,8 @@ public protocol StewardshipStore: Sendable {
     /// The golden records a source's key is linked to (following merges), one per entity.
     func crossReference(source: String, sourceKey: String, entities: [String]) async throws -> [CrossReference]
     func record(entity: String, id: Int64) async throws -> RecordView?
+    /// The current version of the golden records `query` asks for, in id order after `query.after`.
+    func records(matching query: RecordQuery) async throws -> [RecordView]
     func versions(entity: String, id: Int64) async throws -> [VersionView]?
     /// Every version and decision of record `id`, with actors and reasons; nil when it does not exist.
     func history(entity: String, id: Int64) async throws -> HistoryView?

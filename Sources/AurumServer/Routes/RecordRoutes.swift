@@ -9,6 +9,7 @@ struct RecordRoutes {
     let rules: RuleSet
 
     func add(to group: RouterGroup<AurumRequestContext>) {
+        group.get("records/:entity", use: search)
         group.get("records/:entity/:id", use: current)
         group.get("records/:entity/:id/versions", use: versions)
         group.get("records/:entity/:id/history", use: history)
@@ -87,6 +88,91 @@ struct RecordRoutes {
             throw Problem.conflict("\(source) key \"\(key)\" names records of \(found.map(\.entity).joined(separator: " and ")); add ?entity=")
         }
         return JSONBody.response(first)
+    }
+
+    /// The parameters a record search takes besides `attr.NAME`.
+    static let searchParameters = ["q", "state", "source", "changed_since", "changed_before", "after", "limit"]
+
+    /// Golden records of an entity, current versions in id order (stewards, consumers, admins):
+    /// `q` words of the name (each a word or the start of one), `attr.NAME=value` an attribute
+    /// equal to a value (several ANDed), `state` (comma-separated), `source` (records with a key of
+    /// it), `changed_since` / `changed_before` (an instant, or `changed_since=2d`), `after` (the
+    /// last id of the page before) and `limit` (1 to 1000, default 100). Answer:
+    /// `{"records": [...], "next_after": id or null}`. Sensitive attributes are masked as in every
+    /// answer, and may be searched only by those who see them in clear.
+    @Sendable func search(_ request: Request, context: AurumRequestContext) async throws -> Response {
+        let entity = context.parameters.get("entity") ?? ""
+        let caller = try context.caller()
+        guard let schema = rules.entities[entity], caller.covers(entity) else {
+            throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\" for this token")
+        }
+        guard caller.may(.read(entity: entity)) else {
+            throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read \(entity) records; a steward, consumer or admin may")
+        }
+        let values = QueryValues(request)
+        var query = RecordQuery(entity: entity)
+        var conditions = 0
+        for (key, _) in values.parameters {
+            let name = String(key)
+            if name.hasPrefix("attr.") {
+                conditions += 1
+                guard conditions <= RecordQuery.maxConditions else {
+                    throw Problem.unprocessable("at most \(RecordQuery.maxConditions) attr. conditions in one search")
+                }
+                let attribute = String(name.dropFirst(5))
+                guard let text = try values.text(name) else { continue }
+                if let sensitivity = schema.attribute(attribute)?.sensitive, !sensitivity.isClear(for: caller.entitlement) {
+                    throw Problem.forbidden("\(attribute) is sensitive: only those who see it in clear may search by it")
+                }
+                switch RecordQuery.condition(attribute, text, schema: schema) {
+                case .success(let (attribute, value)): query.equals[attribute] = value
+                case .failure(let problem): throw QueryValues.problem(name, text, problem.message)
+                }
+            } else if !Self.searchParameters.contains(name) {
+                throw Problem.unprocessable("query parameter \(QueryValues.shown(name)) is not one a record search takes"
+                                            + "\(Suggestion.didYouMean(name, in: Self.searchParameters)); it takes \(Self.searchParameters.joined(separator: ", ")) "
+                                            + "and attr.NAME=value")
+            }
+        }
+        if let text = try values.text("q") {
+            guard let words = RecordQuery.words(text) else { throw QueryValues.problem("q", text, "at most \(RecordQuery.maxWords) words") }
+            query.words = words
+        }
+        if let text = try values.text("state") {
+            query.states = try text.split(separator: ",").map { word in
+                guard let state = RecordState(rawValue: String(word)) else {
+                    throw QueryValues.problem("state", text, "states among " + RecordState.allCases.map(\.rawValue).joined(separator: ", ") + ", comma-separated")
+                }
+                return state
+            }
+        }
+        query.source = try values.name("source", among: Array(rules.sources.keys), what: "source")
+        if let text = try values.text("changed_since") {
+            if let seconds = DurationText.seconds(text) {
+                query.changedSince = Date().addingTimeInterval(-Double(seconds))
+            } else {
+                guard let instant = Instant.parse(text) else {
+                    throw QueryValues.problem("changed_since", text, "a duration (\(DurationText.allowed)) or an ISO 8601 time with its zone")
+                }
+                query.changedSince = instant
+            }
+        }
+        query.changedBefore = try values.instant("changed_before")
+        query.after = try values.integer("after", in: 0...Int64.max, default: 0) ?? 0
+        query.limit = try values.integer("limit", in: 1...RecordQuery.maxLimit, default: 100) ?? 100
+        let records = try await store.records(matching: query)
+        struct Page: Encodable {
+            let records: [RecordView]
+            let nextAfter: Int64?
+            enum CodingKeys: String, CodingKey { case records, nextAfter = "next_after" }
+            // `next_after` is null on the last page, never left out.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(records, forKey: .records)
+                try container.encode(nextAfter, forKey: .nextAfter)
+            }
+        }
+        return JSONBody.response(Page(records: records, nextAfter: records.count == query.limit ? records.last?.id : nil))
     }
 
     @Sendable func current(_ request: Request, context: AurumRequestContext) async throws -> Response {
