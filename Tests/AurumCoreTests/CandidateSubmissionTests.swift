@@ -28,7 +28,7 @@ import Testing
         #expect(failure(["entity": "item", "source": "plm", "source_key": "1", "attributes": ["version": 3]])?
                 .hasPrefix("candidate.attributes: version may not be set by a source") == true)
         #expect(failure(["entity": "item", "source": "plm", "source_key": "1", "attributes": ["colour": "red"]])
-                == "candidate.attributes: unknown attribute colour for item; remove it or declare it in rules/item.yaml")
+                == "candidate.attributes: unknown attribute \"colour\" for item; remove it or declare it in rules/item.yaml")
     }
 
     @Test func namesMissingAndMistypedMembers() {

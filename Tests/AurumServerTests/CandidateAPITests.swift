@@ -63,7 +63,7 @@ import Testing
             #expect(reply.status == .unprocessableContent)
             #expect(reply.json["errors"] == [
                 ["path": "candidates[1]", "message": "status may not be set by a source; Aurum assigns it. Remove it"],
-                ["path": "candidates[2].attributes", "message": "unknown attribute colour for item; remove it or declare it in rules/item.yaml"],
+                ["path": "candidates[2].attributes", "message": "unknown attribute \"colour\" for item; remove it or declare it in rules/item.yaml"],
             ])
             #expect(try await t.store.changeRequests(status: nil, entities: t.allEntities, limit: 10).isEmpty)
         }

@@ -149,8 +149,10 @@ enum APIError: Error, CustomStringConvertible {
         switch self {
         case .unreachable(let message), .unreadable(let message), .notAurum(let message): return message
         case .refused(let status, let problem):
-            let lines = (problem.errors ?? []).map { "  \($0.path): \($0.message)" }
-            return (["\(status) \(problem.title ?? "error"): \(problem.detail ?? "")"] + lines).joined(separator: "\n")
+            // Each error once: one the detail already says is not listed under it again.
+            let detail = problem.detail ?? ""
+            let lines = (problem.errors ?? []).map { "\($0.path): \($0.message)" }.filter { !detail.contains($0) }.map { "  " + $0 }
+            return (["\(status) \(problem.title ?? "error"): \(detail)"] + lines).joined(separator: "\n")
         }
     }
 }

@@ -34,6 +34,13 @@ enum ClientRules {
         }
     }
 
+    /// A usage error when the rules here name no gate `gate`.
+    static func check(gate: String, in rules: RuleSet? = load()) throws {
+        guard let rules, !rules.gateNames.contains(gate) else { return }
+        throw ValidationError("unknown gate \"\(gate)\"\(Suggestion.didYouMean(gate, in: rules.gateNames)); "
+                              + "the rules name \(rules.gateNames.sorted().joined(separator: ", "))")
+    }
+
     /// A record id given on the command line: a positive whole number.
     static func check(id: Int64, _ what: String = "record id") throws {
         guard id > 0 else { throw ValidationError("\(id) is not a \(what); ids are positive whole numbers") }
@@ -62,9 +69,7 @@ struct RecordArguments: ParsableArguments {
 enum Completions {
     static let entities = CompletionKind.custom { _, _, _ in ClientRules.load()?.entities.keys.sorted() ?? ["customer", "item", "supplier", "warehouse"] }
     static let sources = CompletionKind.custom { _, _, _ in ClientRules.load()?.sources.keys.sorted() ?? [] }
-    static let gates = CompletionKind.custom { _, _, _ in
-        Array(Set(ClientRules.load()?.entities.values.flatMap { $0.gates.map(\.name) } ?? [])).sorted()
-    }
+    static let gates = CompletionKind.custom { _, _, _ in ClientRules.load()?.gateNames.sorted() ?? [] }
     static let groups = CompletionKind.custom { _, _, _ in
         Array(Set(ClientRules.load()?.entities.values.flatMap { $0.gates.compactMap { gate -> String? in
             if case .group(let group)? = gate.approvers { return group } else { return nil }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AurumCore
 import AurumStore
 import Foundation
 
@@ -41,6 +42,10 @@ public struct Aurum: AsyncParsableCommand {
             let code = DatabaseErrorText.isUnreachable(error) ? ExitStatus.unreachable : exitCode(for: error)
             var message = DatabaseErrorText.describe(error).map { "error: " + $0 } ?? fullMessage(for: error)
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+            if code == .validationFailure, let hint = subcommandHint(Array(CommandLine.arguments.dropFirst())) {
+                // In place of argument-parser's "Unexpected argument" line; its usage lines stay.
+                message = ([hint] + message.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init)).joined(separator: "\n")
+            }
             if code == .success {
                 if !message.isEmpty { print(message) }
             } else if !message.isEmpty {
@@ -48,6 +53,27 @@ public struct Aurum: AsyncParsableCommand {
             }
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// `error: unknown command "queu" (did you mean "queue"?)` when `arguments` name a command
+    /// that does not exist where one was expected; nil otherwise.
+    static func subcommandHint(_ arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = Aurum.self
+        var path = ["aurum"]
+        for argument in arguments {
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty, !argument.hasPrefix("-") else { return nil }
+            let names = subcommands.map { $0.configuration.commandName ?? $0._commandName }
+            guard let index = names.firstIndex(of: argument) else {
+                let suggestion = Suggestion.closest(to: argument, in: names)
+                return "error: \"\(argument)\" is not a command of \(path.joined(separator: " "))"
+                    + (suggestion.map { " (did you mean \"\(path.joined(separator: " ")) \($0)\"?)" } ?? "")
+                    + "; they are " + names.joined(separator: ", ")
+            }
+            command = subcommands[index]
+            path.append(argument)
+        }
+        return nil
     }
 
     /// Printed by `aurum --version`.

@@ -59,6 +59,7 @@ struct Queue: AsyncParsableCommand {
         let rules = ClientRules.load()
         if let entity { try ClientRules.check(entity: entity, in: rules) }
         if let source, source != "steward" { try ClientRules.check(source: source, entity: nil, in: rules) }
+        if let gate { try ClientRules.check(gate: gate, in: rules) }
     }
 
     /// The query the server is asked, its values escaped.
@@ -81,6 +82,7 @@ struct Queue: AsyncParsableCommand {
             try await api.send(.GET, "/v1/change-requests?\(query)").decode([ChangeRequestView].self)
         }
         if client.json { return print(JSONOutput.string(requests)) }
+        if client.quiet { return requests.forEach { print(String($0.id)) } }
         if requests.isEmpty { return print("no \(status == "all" ? "" : status + " ")change requests") }
         var table = Table("ID", "ENTITY", "KIND", "RECORD", "SOURCE KEY", "CHANGES", "WARN", "GATES", "STATUS", "AGE")
         for r in requests {
@@ -459,6 +461,7 @@ struct RecordCommand: AsyncParsableCommand {
         if versions {
             let history = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)/versions").decode(History.self) }
             if client.json { return print(JSONOutput.string(history)) }
+            if client.quiet { return history.versions.forEach { print("\($0.version)") } }
             var table = Table("VERSION", "CHANGE REQUEST", "RELEASED BY", "RELEASED AT", "ATTRIBUTES")
             for v in history.versions {
                 table.add(String(v.version), v.changeRequestID.map(String.init) ?? "", v.releasedBy, v.releasedAt, AttributeText.inline(v.attributes))
@@ -467,6 +470,7 @@ struct RecordCommand: AsyncParsableCommand {
         }
         let record = try await calling { try await api.send(.GET, "/v1/records/\(entity)/\(id)").decode(RecordView.self) }
         if client.json { return print(JSONOutput.string(record)) }
+        if client.quiet { return print("\(record.version)") }
         print(RecordText.render(record))
     }
 }

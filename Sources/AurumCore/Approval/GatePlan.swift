@@ -135,3 +135,11 @@ public enum GateRefusal: Error, Sendable, Hashable {
         }
     }
 }
+
+extension RuleSet {
+    /// Every gate a change request can wait at: the rules' own, and the one steward's gate that
+    /// stands where an entity's rules name none.
+    public var gateNames: Set<String> {
+        Set(entities.values.flatMap { $0.gates.map(\.name) } + [GatePlan.stewardGate.name])
+    }
+}

@@ -80,7 +80,9 @@ public struct CandidateSubmission: Sendable, Hashable {
         }
         let unknown = Validator(schema: schema).unknownAttributes(in: attributes)
         if !unknown.isEmpty {
-            throw SubmissionError(path: path, message: "unknown attribute \(unknown.joined(separator: ", ")) for \(schema.name); remove it or declare it in rules/\(schema.name).yaml")
+            let known = schema.attributes.map(\.name)
+            let named = unknown.map { "\"\($0)\"" + Suggestion.didYouMean($0, in: known) }.joined(separator: ", ")
+            throw SubmissionError(path: path, message: "unknown attribute \(named) for \(schema.name); remove it or declare it in rules/\(schema.name).yaml")
         }
         for (name, member) in attributes {
             if case .array = member { throw nested(path, name) }

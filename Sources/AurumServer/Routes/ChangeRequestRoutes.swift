@@ -51,6 +51,10 @@ struct ChangeRequestRoutes {
         filter.entity = try query.name("entity", among: rules.entities.keys.sorted(), what: "entity")
         filter.source = try query.name("source", among: rules.sources.keys.sorted(), what: "source")
         filter.gate = try query.text("gate")
+        if let gate = filter.gate, !rules.gateNames.contains(gate) {
+            throw Problem.unprocessable("gate \"\(QueryValues.shown(gate))\" is not a gate of the rules\(Suggestion.didYouMean(gate, in: rules.gateNames)); "
+                                        + "they name \(rules.gateNames.sorted().joined(separator: ", "))")
+        }
         filter.olderThanSeconds = try query.duration("older_than")
         filter.approvableBy = try query.flag("mine") ? caller.approver : nil
         filter.withDuplicates = try query.flag("duplicates")

@@ -1,0 +1,70 @@
+import ArgumentParser
+@testable import AurumApp
+import AurumCore
+import AurumServer
+import AurumTestSupport
+import Foundation
+import Testing
+
+/// The CLI keeps its word: each friction a steward met, with what it does now.
+@Suite struct CLIFrictionTests {
+    func withServer(_ body: @escaping @Sendable (_ common: [String], _ t: TestStore) async throws -> Void) async throws {
+        try await TestStore.with { t in
+            try await LiveServer.with(AurumHTTPServer.router(store: t.store, rules: t.rules)) { port in
+                let steward = try await t.actor("sam", .steward).token
+                try await body(["--url", "http://127.0.0.1:\(port)", "--token", steward], t)
+            }
+        }
+    }
+
+    @Test func quietPrintsIdsOnQueueAndTheVersionOnRecord() async throws {
+        try await withServer { common, t in
+            let plm = try await t.actor("plm-sync", .source)
+            let results = try await t.store.ingest([SampleRules.item("P-1", SampleRules.hexBolt), SampleRules.item("P-2", ["code": "B-2", "name": "Nut", "uom": "Units"])],
+                                                   by: plm.principal, requestID: "r")
+            let queue = try await runAurumCapturingAll(["queue", "--quiet"] + common)
+            #expect(queue.output == results.compactMap(\.changeRequestID).map { "\($0)\n" }.joined(), "only the ids: \(queue.output)")
+            let released = try #require(try await t.release([SampleRules.item("P-9", ["code": "B-9", "name": "Washer", "uom": "Units"])]).first)
+            let record = try await runAurumCapturingAll(["record", "item", String(released), "--quiet"] + common)
+            #expect(record.output == "1\n", "the version alone: \(record.output)")
+            let versions = try await runAurumCapturingAll(["record", "item", String(released), "--versions", "--quiet"] + common)
+            #expect(versions.output == "1\n", "\(versions.output)")
+        }
+    }
+
+    @Test func aMistypedCommandIsNamedWithTheClosestOne() {
+        #expect(Aurum.subcommandHint(["queu"])?.contains("did you mean \"aurum queue\"") == true)
+        #expect(Aurum.subcommandHint(["odoo", "imprt"])?.contains("did you mean \"aurum odoo import\"") == true)
+        #expect(Aurum.subcommandHint(["records", "serch", "item"])?.contains("did you mean \"aurum records search\"") == true)
+        #expect(Aurum.subcommandHint(["queue", "--gate", "x"]) == nil, "a command that exists is not questioned")
+        #expect(Aurum.subcommandHint(["xyzzy"])?.contains("did you mean") == false, "nothing close: no guess, the list")
+    }
+
+    @Test func aMistypedGateIsRefusedNotAnsweredWithNothing() async throws {
+        #expect(throws: (any Error).self) { try Aurum.parseAsRoot(["queue", "--gate", "enginering"]) }
+        try await withServer { common, t in
+            let port = common[1]
+            let steward = common[3]
+            let api = APIClient(baseURL: port, token: steward)
+            do {
+                _ = try await api.send(.GET, "/v1/change-requests?gate=stewrd")
+                Issue.record("a gate the rules do not name was answered")
+            } catch {
+                #expect("\(error)".contains("422") && "\(error)".contains("did you mean \"steward\""), "\(error)")
+            }
+            let known = try await api.send(.GET, "/v1/change-requests?gate=steward")
+            #expect(known.status == 200)
+            _ = t
+        }
+    }
+
+    @Test func aMistypedAttributeInAnEditIsNamedOnceWithTheClosestOne() async throws {
+        try await withServer { common, t in
+            let plm = try await t.actor("plm-sync", .source)
+            let request = try #require(try await t.store.ingest([SampleRules.item("P-1", SampleRules.hexBolt)], by: plm.principal, requestID: "r")[0].changeRequestID)
+            let edit = try await runAurumCapturingAll(["edit", String(request), "--set", "nmae=Bolt"] + common)
+            #expect(edit.code == 1 && edit.errors.contains("did you mean \"name\""), "\(edit.errors)")
+            #expect(edit.errors.components(separatedBy: "nmae").count - 1 == 1, "said once: \(edit.errors)")
+        }
+    }
+}
