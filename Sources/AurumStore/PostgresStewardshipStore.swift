@@ -31,6 +31,10 @@ public struct PostgresStewardshipStore: StewardshipStore {
         try await Tokens.principal(forToken: token, client: client, logger: logger)
     }
 
+    public func refusal(ofToken token: String) async throws -> TokenRefusal {
+        try await Tokens.refusal(ofToken: token, client: client, logger: logger)
+    }
+
     /// Readies the database for these rules: indexes the unique values of attributes that became
     /// unique (and drops those no longer unique), and recomputes the stored blocking keys when the
     /// rules changed. Returns values two records already share.

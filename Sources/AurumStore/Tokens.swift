@@ -102,6 +102,21 @@ public enum Tokens {
     }
 }
 
+extension Tokens {
+    /// Why `token` is refused: revoked or expired, or unknown.
+    static func refusal(ofToken token: String, client: PostgresClient, logger: Logger) async throws -> TokenRefusal {
+        let rows = try await client.query("""
+            SELECT \(unescaped: SQLTime.iso("revoked_at")), \(unescaped: SQLTime.iso("expires_at")), expires_at <= now()
+            FROM token WHERE hash = \(hash(token))
+            """, logger: logger)
+        for try await (revoked, expires, expired) in rows.decode((String?, String?, Bool?).self) {
+            if let revoked { return .revoked(at: revoked) }
+            if let expires, expired == true { return .expired(at: expires) }
+        }
+        return .unknown
+    }
+}
+
 /// The holder of a token not revoked, by the token's hash; every authenticated request runs it.
 struct TokenStatement: PreparedLookup {
     static let sql = """

@@ -2,6 +2,7 @@ import ArgumentParser
 @testable import AurumApp
 import AurumCore
 import AurumServer
+import AurumStore
 import AurumTestSupport
 import Foundation
 import Testing
@@ -66,5 +67,33 @@ import Testing
             #expect(edit.code == 1 && edit.errors.contains("did you mean \"name\""), "\(edit.errors)")
             #expect(edit.errors.components(separatedBy: "nmae").count - 1 == 1, "said once: \(edit.errors)")
         }
+    }
+
+    @Test func anExpiredTokenIsCalledExpiredARevokedOneRevoked() async throws {
+        try await withServer { common, t in
+            let url = Array(common.prefix(2))
+            let late = try await t.actor("late", .steward).token
+            _ = try await t.asOwner { owner in
+                try await owner.query("UPDATE token SET expires_at = now() - interval '1 minute' WHERE name = 'late'", logger: TestLogger.quiet)
+            }
+            let expired = try await runAurumCapturingAll(["queue"] + url + ["--token", late])
+            #expect(expired.code == 4 && expired.errors.contains("the token expired at 20"), "\(expired.errors)")
+            let gone = try await t.actor("gone", .steward).token
+            try await Tokens.revoke(name: "gone", actor: "test", client: t.client, logger: TestLogger.quiet)
+            let revoked = try await runAurumCapturingAll(["queue"] + url + ["--token", gone])
+            #expect(revoked.code == 4 && revoked.errors.contains("the token was revoked at 20"), "\(revoked.errors)")
+            let unknown = try await runAurumCapturingAll(["queue"] + url + ["--token", "not-a-token"])
+            #expect(unknown.code == 4 && unknown.errors.contains("the token is unknown"), "\(unknown.errors)")
+        }
+    }
+
+    @Test func aCSVWithAColumnTwiceIsRefusedNamingIt() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("twice-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "source_key,code,name,code\nP-1,B-1,Bolt,B-2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let ingest = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", "http://127.0.0.1:9", "--token", "x"])
+        #expect(ingest.code != 0 && ingest.errors.contains("column \"code\" appears twice (columns 2 and 4); keep one"), "\(ingest.errors)")
+        let dedupe = try await runAurumCapturingAll(["dedupe", file, "--entity", "item"])
+        #expect(dedupe.code != 0 && dedupe.errors.contains("appears twice"), "\(dedupe.errors)")
     }
 }

@@ -18,8 +18,20 @@ struct CSVReader {
             throw ImportFile.Failure(description: "\(path): \(error)")
         }
         let header = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        try checkHeader(header, path: path)
         try checkFieldCounts(records.dropFirst(), header: header, path: path)
         return (header, Array(records.dropFirst()))
+    }
+
+    /// A header names each column once: a name given twice would leave one of two values unread.
+    static func checkHeader(_ header: [String], path: String) throws {
+        var seen = [String: Int]()
+        for (index, name) in header.enumerated() where !name.isEmpty {
+            if let first = seen[name] {
+                throw ImportFile.Failure(description: "\(path):1: column \"\(name)\" appears twice (columns \(first + 1) and \(index + 1)); keep one")
+            }
+            seen[name] = index
+        }
     }
 
     /// Every record must have as many fields as the header; the first that does not is named by line.

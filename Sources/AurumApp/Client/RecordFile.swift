@@ -97,6 +97,7 @@ struct RecordFile {
         pending.removeFirst(end!)
         let records = try Self.csvRecords(bytes, path: path, firstLine: 1)
         shape.header = records.first?.fields.map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        try CSVReader.checkHeader(shape.header, path: path)
         nextLine = 1 + bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
     }
 

@@ -7,6 +7,8 @@ import Foundation
 public protocol StewardshipStore: Sendable {
     /// The caller holding `token`, or `nil` when the token is unknown or revoked.
     func principal(forToken token: String) async throws -> Principal?
+    /// Why `token` is refused: revoked or expired (and when), or unknown.
+    func refusal(ofToken token: String) async throws -> TokenRefusal
     /// Validates and records candidates, each in its own transaction, in order.
     func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult]
     /// The change requests `filter` takes, oldest first, with their gates.
@@ -115,5 +117,20 @@ public struct BatchInterrupted: Error, Sendable {
         self.stored = stored
         self.failedIndex = failedIndex
         self.cause = cause
+    }
+}
+
+/// Why a bearer token is refused, said to its holder (who holds the secret already).
+public enum TokenRefusal: Sendable, Hashable {
+    case unknown
+    case revoked(at: String)
+    case expired(at: String)
+
+    public var detail: String {
+        switch self {
+        case .unknown: "the token is unknown; ask an admin for a valid one"
+        case .revoked(let at): "the token was revoked at \(at); ask an admin for a new one"
+        case .expired(let at): "the token expired at \(at); ask an admin for a new one (aurum token create --expires)"
+        }
     }
 }

@@ -2,7 +2,7 @@ import AurumCore
 import Foundation
 import Hummingbird
 
-/// Resolves `Authorization: Bearer <token>` to a principal; unknown or revoked tokens get 401.
+/// Resolves `Authorization: Bearer <token>` to a principal; an unknown, revoked or expired token gets 401 saying which.
 struct TokenAuthenticator: RouterMiddleware {
     typealias Context = AurumRequestContext
     let store: any StewardshipStore
@@ -14,7 +14,7 @@ struct TokenAuthenticator: RouterMiddleware {
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count < 512, let principal = try await store.principal(forToken: token) else {
             var problem = Problem.unauthorized
-            problem.detail = "the token is unknown or revoked; ask an admin for a valid one"
+            problem.detail = !token.isEmpty && token.count < 512 ? try await store.refusal(ofToken: token).detail : TokenRefusal.unknown.detail
             throw problem
         }
         var context = context
