@@ -5,7 +5,11 @@ import PostgresNIO
 extension PostgresStewardshipStore {
     static let changeRequestColumns = changeRequestCore + """
         ,
-        (SELECT coalesce(json_agg(json_build_object('record_id', pd.record_id, 'change_request_id', pd.other_change_request_id,
+        (SELECT coalesce(json_agg(json_build_object(
+                 -- A possible duplicate that was a proposal is named by the record its release made.
+                 'record_id', coalesce(pd.record_id, (SELECT o.record_id FROM change_request o
+                                                      WHERE o.id = pd.other_change_request_id AND o.status = 'released')),
+                 'change_request_id', pd.other_change_request_id,
                  'score', pd.weight, 'band', pd.band, 'explanation', pd.explanation, 'resolution', pd.resolution)
                  ORDER BY pd.weight DESC, pd.record_id, pd.other_change_request_id), '[]')
          FROM possible_duplicate pd WHERE pd.change_request_id = cr.id)::text AS possible_duplicates

@@ -96,4 +96,28 @@ import Testing
         let dedupe = try await runAurumCapturingAll(["dedupe", file, "--entity", "item"])
         #expect(dedupe.code != 0 && dedupe.errors.contains("appears twice"), "\(dedupe.errors)")
     }
+
+    /// A possible duplicate that was a proposal when flagged is named by its record once released,
+    /// and the hint's link works.
+    @Test func aPossibleDuplicateReleasedSinceIsNamedByItsRecord() async throws {
+        try await withServer { common, t in
+            let procurement = try await t.actor("purchasing", .source, sources: ["procurement"])
+            let portal = try await t.actor("portal-sync", .source, sources: ["portal"])
+            let first = try #require(try await t.store.ingest([CandidateSubmission(entity: "supplier", source: "procurement", sourceKey: "S-1",
+                                                                                     attributes: StewardSessionTests.acme)],
+                                                              by: procurement.principal, requestID: "r")[0].changeRequestID)
+            let second = try await t.store.ingest([CandidateSubmission(entity: "supplier", source: "portal", sourceKey: "P-1",
+                                                                       attributes: StewardSessionTests.acmeTwice)], by: portal.principal, requestID: "r")[0]
+            let flagged = try #require(second.changeRequestID)
+            #expect(second.match?.band == .review, "\(String(describing: second.match))")
+            let approver = try await t.actor("olga", .steward)
+            let released = try #require(try await t.store.approve(changeRequest: first, by: approver.principal, comment: nil, revision: nil,
+                                                                  requestID: "r").recordID)
+            let shown = try await runAurumCapturingAll(["show", String(flagged)] + common)
+            #expect(shown.output.contains("record \(released) (released by change request \(first))"), "\(shown.output)")
+            #expect(shown.output.contains("aurum link \(flagged) --to \(released)"), "\(shown.output)")
+            let linked = try await runAurumCapturingAll(["link", String(flagged), "--to", String(released)] + common)
+            #expect(linked.code == 0, "the hint works: \(linked.errors)")
+        }
+    }
 }

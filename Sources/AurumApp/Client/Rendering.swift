@@ -48,12 +48,17 @@ enum ChangeRequestText {
             lines.append("")
             lines.append("possible duplicates (strongest first):")
             for d in r.possibleDuplicates {
-                let what = d.recordID.map { "record \($0)" } ?? "change request \(d.changeRequestID ?? 0)"
+                let what = d.recordID.map { "record \($0)" + (d.changeRequestID.map { " (released by change request \($0))" } ?? "") }
+                    ?? "change request \(d.changeRequestID ?? 0), not released yet"
                 lines.append("  \(what)  \(d.band.rawValue)  weight \(MatchExplanation.fixed(d.score, 1))\(d.resolution.map { "  (\($0))" } ?? "")")
                 if let text = d.explanation.objectValue?["text"]?.stringValue { lines.append("      \(text)") }
             }
-            if r.possibleDuplicates.contains(where: { $0.resolution == nil }) {
-                lines.append("  settle with: aurum link \(r.id) --to ID  |  aurum distinct \(r.id)")
+            let open = r.possibleDuplicates.filter { $0.resolution == nil }
+            if !open.isEmpty {
+                // A record can be linked to; a proposal not released yet cannot (wait for it, or settle as distinct).
+                let records = open.compactMap(\.recordID)
+                lines.append("  settle with: " + (records.isEmpty ? "" : "aurum link \(r.id) --to \(records.count == 1 ? String(records[0]) : "ID")  |  ")
+                             + "aurum distinct \(r.id)" + (records.count < open.count ? "  (a change request not released yet cannot be linked to)" : ""))
             }
         }
         if !r.lineage.isEmpty {
