@@ -46,6 +46,44 @@ struct CrashAfterCommitTests {
         }
     }
 
+    /// `aurum ingest` of a file whose server dies after storing its second batch, before
+    /// answering it: the command says what was answered and that running it again is safe; run
+    /// again against a server started in its place, it stores the rest and nothing twice.
+    @Test func anIngestCutOffByACrashSaysWhatWasStoredAndRunsAgainSafely() async throws {
+        try await TestStore.with { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-cut-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let file = directory + "/items.csv"
+            try (["source_key,code,name,uom"] + (1...6).map { "CUT-\($0),C-\($0),Cut bolt \($0),Units" }).joined(separator: "\n")
+                .write(toFile: file, atomically: true, encoding: .utf8)
+            let port = try TwoServersTests.freePort()
+            let environment = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
+            let ingest = ["ingest", file, "--entity", "item", "--source", "plm", "--batch", "2", "--url", "http://127.0.0.1:\(port)", "--token", plm.token]
+
+            let doomed = try WorkerProcess("serve, killed after the second commit", ["serve", "--port", "\(port)"],
+                                           environment: environment.merging(["AURUM_FAULT_KILL_AFTER_COMMIT": "2"]) { _, new in new },
+                                           log: directory + "/doomed.log")
+            try await TwoServersTests.ready(port)
+            let cut = try await runAurumCapturingAll(ingest)
+            #expect(cut.code != 0)
+            #expect(cut.errors.contains("note: 2 rows of \(file) (1 batch) were answered and stored before this; the batch from line 4 may or may not "
+                                        + "have been stored. Running the same command again is safe"), "\(cut.errors)")
+            #expect(await doomed.reaped(within: .seconds(10)))
+            #expect(try await Self.count(t, "candidate") == 4, "the second batch had committed")
+
+            let replacement = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/serve.log")
+            do { try await TwoServersTests.ready(port) } catch { await replacement.stop(); throw error }
+            let again = try await runAurumCapturingAll(ingest)
+            #expect(again.code == 0, "\(again.errors)")
+            #expect(again.errors.contains("4 rows had been sent and stored by an earlier run"), "\(again.errors)")
+            let (candidates, requests) = (try await Self.count(t, "candidate"), try await Self.count(t, "change_request"))
+            #expect(candidates == 6 && requests == 6, "each row once")
+            #expect(await replacement.stop())
+        }
+    }
+
     static func count(_ t: TestStore, _ table: String) async throws -> Int {
         try await t.client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: TestLogger.quiet).decode(Int.self).rows()[0]
     }

@@ -65,7 +65,15 @@ struct Ingest: AsyncParsableCommand {
                 outcomes += slice.map { RowOutcome(line: $0.line, sourceKey: $0.sourceKey ?? "", status: "refused", message: fileRefusal) }
                 continue
             }
-            let sent = try await send(slice, api: api, salt: salt)
+            let sent: (outcomes: [RowOutcome], fileRefusal: String?, replayed: Bool)
+            do { sent = try await send(slice, api: api, salt: salt) } catch let error as APIError {
+                // Cut off (the server went away, the network failed): say what is stored and that
+                // running the same command again is safe.
+                progress.finish()
+                printError("error: \(error.description)")
+                printError(Self.cutOff(file: file, storedRows: outcomes.count, batches: start / batch, nextLine: slice.first?.line ?? 0))
+                throw error.exitCode
+            }
             if sent.replayed { repeated += slice.count }
             outcomes += sent.outcomes
             fileRefusal = sent.fileRefusal
@@ -133,10 +141,15 @@ struct Ingest: AsyncParsableCommand {
                 return RowOutcome(line: row.line, sourceKey: row.sourceKey ?? "", status: "refused", message: message)
             }
             return (outcomes, nil, false)
-        } catch let error as APIError {
-            printError("error: \(error.description)")
-            throw error.exitCode
         }
+    }
+
+    /// What an ingest cut off after `storedRows` rows (`batches` answered batches) says.
+    static func cutOff(file: String, storedRows: Int, batches: Int, nextLine: Int) -> String {
+        (storedRows == 0 ? "note: nothing of \(file) had been answered" : "note: \(counted(storedRows, "row")) of \(file) (\(counted(batches, "batch", "batches"))) "
+            + "were answered and stored before this")
+            + "; the batch from line \(nextLine) may or may not have been stored. Running the same command again is safe: each batch "
+            + "carries an Idempotency-Key made of its content, so a batch stored already is answered as it was, and nothing is stored twice"
     }
 
     /// `candidates[3].attributes.colour` → (3, "attributes.colour").

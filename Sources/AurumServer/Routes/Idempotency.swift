@@ -2,6 +2,7 @@ import AurumCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 import NIOCore
 
 /// What a request's `Idempotency-Key` header asks for: the key and the request it names.
@@ -70,11 +71,12 @@ extension AurumRequestContext {
         try await answer({ JSONBody.stored($0) }, work)
     }
 
-    /// `work`'s result, once committed; with `AURUM_FAULT_KILL_AFTER_COMMIT=1` the process kills
-    /// itself (SIGKILL) right there, before answering: the crash a client's retry must survive.
+    /// `work`'s result, once committed; with `AURUM_FAULT_KILL_AFTER_COMMIT=N` the process kills
+    /// itself (SIGKILL) right there after its Nth such commit, before answering: the crash a
+    /// client's retry must survive.
     private func committed<Result>(_ work: () async throws -> Result) async throws -> Result {
         let result = try await work()
-        if Faults.killAfterCommit { kill(getpid(), SIGKILL) }
+        if let after = Faults.killAfterCommit, Faults.commits.add(1, ordering: .relaxed).newValue >= after { kill(getpid(), SIGKILL) }
         return result
     }
 
@@ -86,7 +88,8 @@ extension AurumRequestContext {
 
 /// Faults a test of whole processes injects through the environment; none is set in production.
 enum Faults {
-    static let killAfterCommit = ProcessInfo.processInfo.environment["AURUM_FAULT_KILL_AFTER_COMMIT"] == "1"
+    static let killAfterCommit = ProcessInfo.processInfo.environment["AURUM_FAULT_KILL_AFTER_COMMIT"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
+    static let commits = Atomic<Int>(0)
 }
 
 extension JSONBody {
