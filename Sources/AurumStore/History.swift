@@ -75,6 +75,16 @@ extension PostgresStewardshipStore {
             board[entity]!.open = StatusBoard.Ages(underOneDay: Int(under), oneToSevenDays: Int(week), overSevenDays: Int(older))
             board[entity]!.oldestOpenAt = oldest
         }
+        // Per entity, the latest error of a delivery not done yet.
+        let errors = try await client.query("""
+            SELECT DISTINCT ON (d.entity) d.entity, d.consumer, d.last_error, \(unescaped: SQLTime.iso("d.next_attempt_at"))
+            FROM delivery d
+            WHERE d.entity = ANY(\(names)) AND d.state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue))) AND d.last_error IS NOT NULL
+            ORDER BY d.entity, d.next_attempt_at DESC, d.id DESC
+            """, logger: logger)
+        for try await (entity, consumer, error, at) in errors.decode((String, String, String, String).self) {
+            board[entity]?.lastDeliveryError = .init(consumer: consumer, error: error, nextAttemptAt: at)
+        }
         let now = Date()
         let rows = try await client.query("""
             SELECT cr.entity, cr.kind, cr.source, cr.revision, cr.diff::text, cr.proposed::text,

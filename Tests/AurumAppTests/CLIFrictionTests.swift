@@ -120,4 +120,25 @@ import Testing
             #expect(linked.code == 0, "the hint works: \(linked.errors)")
         }
     }
+
+    /// Odoo down: the delivery shows the outbox's attempts and Odoo's error at once, in
+    /// `deliveries` and in `status`, not "pending, 0 attempts".
+    @Test func aConsumerThatIsDownShowsItsErrorInDeliveriesAndStatus() async throws {
+        try await withServer { common, t in
+            try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).declare(t.rules.consumers)
+            _ = try await t.release([SampleRules.item("P-1", SampleRules.hexBolt)])
+            try OdooCommandTests.useKeyFile()
+            let down = ["--odoo-url", "http://127.0.0.1:9", "--odoo-database", "odoo", "--database-url", t.settings.url,
+                        "--rules", ProjectPaths.rules, "--migrations", ProjectPaths.migrations]
+            _ = try await runAurumCapturingAll(["publish", "--drain"] + down)
+            let admin = try await t.actor("root", .admin).token
+            let url = Array(common.prefix(2)) + ["--token", admin]
+            let deliveries = try await runAurumCapturingAll(["deliveries", "--consumer", "odoo", "--json"] + url)
+            let listed = try JSONDecoder().decode([DeliveryView].self, from: Data(deliveries.output.utf8))
+            #expect(listed.count == 1 && listed[0].attempts == 1 && listed[0].state == .failed, "\(deliveries.output)")
+            #expect(listed[0].lastError?.contains("cannot reach Odoo at http://127.0.0.1:9") == true, "\(String(describing: listed[0].lastError))")
+            let status = try await runAurumCapturingAll(["status"] + url)
+            #expect(status.output.contains("item: 1 to deliver; odoo failed (next try") && status.output.contains("cannot reach Odoo"), "\(status.output)")
+        }
+    }
 }

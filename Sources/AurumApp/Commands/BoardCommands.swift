@@ -101,6 +101,10 @@ enum StatusText {
                       String(e.deliveriesPending), String(e.deliveriesDead))
         }
         var lines = ["status at \(board.generatedAt)", table.render()]
+        for e in board.entities {
+            guard let failure = e.lastDeliveryError else { continue }
+            lines.append("\(e.entity): \(e.deliveriesPending) to deliver; \(failure.consumer) failed (next try \(failure.nextAttemptAt.prefix(19))): \(failure.error)")
+        }
         let gated = board.entities.filter { !$0.gates.isEmpty }
         if !gated.isEmpty {
             var gates = Table("ENTITY", "GATE", "PENDING", "<1D", "1-7D", ">7D", "WAITING")

@@ -19,7 +19,12 @@ enum PublishingSetup {
             guard let mapping = rules.odoo else {
                 throw ValidationError("ODOO_URL is set but \(rulesDirectory)/consumers/odoo.yaml is missing; add the mapping or unset ODOO_URL")
             }
-            consumers.append(OdooConsumer(publisher: OdooPublisher(client: OdooClient(settings: try odoo.settings(), logger: logger), mapping: mapping)))
+            // The outbox retries a delivery itself, with its back-off, and keeps each failure as the
+            // delivery's last error (aurum deliveries, aurum status): one try per call here, so that
+            // an Odoo that is down shows as such at once instead of as a delivery in flight.
+            var settings = try odoo.settings()
+            settings.retry.attempts = 1
+            consumers.append(OdooConsumer(publisher: OdooPublisher(client: OdooClient(settings: settings, logger: logger), mapping: mapping)))
         } else if rules.odoo != nil {
             logger.info("this process does not deliver to Odoo (ODOO_URL is not set); a process that has it does, and releases wait for one")
         }

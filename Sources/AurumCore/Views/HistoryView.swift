@@ -102,17 +102,32 @@ public struct StatusBoard: Sendable, Hashable, Codable {
         /// Deliveries to consumers not done yet (pending, failed, in flight), and given up.
         public var deliveriesPending: Int
         public var deliveriesDead: Int
+        /// The latest error of a delivery not done yet (a consumer that is down says so here), with its consumer.
+        public var lastDeliveryError: DeliveryError?
+
+        public struct DeliveryError: Sendable, Hashable, Codable {
+            public var consumer: String
+            public var error: String
+            /// When the outbox tries again.
+            public var nextAttemptAt: String
+            public init(consumer: String, error: String, nextAttemptAt: String) {
+                self.consumer = consumer; self.error = error; self.nextAttemptAt = nextAttemptAt
+            }
+            enum CodingKeys: String, CodingKey { case consumer, error, nextAttemptAt = "next_attempt_at" }
+        }
 
         public init(entity: String, open: Ages = .init(), oldestOpenAt: String? = nil, gates: [Gate] = [], possibleDuplicates: Int = 0,
-                    blocked: Int = 0, obsolete: Int = 0, rejectedLast24h: Int = 0, deliveriesPending: Int = 0, deliveriesDead: Int = 0) {
+                    blocked: Int = 0, obsolete: Int = 0, rejectedLast24h: Int = 0, deliveriesPending: Int = 0, deliveriesDead: Int = 0,
+                    lastDeliveryError: DeliveryError? = nil) {
             self.entity = entity; self.open = open; self.oldestOpenAt = oldestOpenAt; self.gates = gates
             self.possibleDuplicates = possibleDuplicates; self.blocked = blocked; self.obsolete = obsolete; self.rejectedLast24h = rejectedLast24h
-            self.deliveriesPending = deliveriesPending; self.deliveriesDead = deliveriesDead
+            self.deliveriesPending = deliveriesPending; self.deliveriesDead = deliveriesDead; self.lastDeliveryError = lastDeliveryError
         }
 
         enum CodingKeys: String, CodingKey {
             case entity, open, oldestOpenAt = "oldest_open_at", gates, possibleDuplicates = "possible_duplicates", blocked, obsolete
             case rejectedLast24h = "rejected_last_24h", deliveriesPending = "deliveries_pending", deliveriesDead = "deliveries_dead"
+            case lastDeliveryError = "last_delivery_error"
         }
     }
 }
