@@ -141,4 +141,21 @@ import Testing
             #expect(status.output.contains("item: 1 to deliver; odoo failed (next try") && status.output.contains("cannot reach Odoo"), "\(status.output)")
         }
     }
+
+    /// `aurum --help` is a map in groups, and every command a person runs shows examples.
+    @Test func theHelpIsGroupedAndEveryCommandHasExamples() {
+        let help = Aurum.helpMessage()
+        for group in ["STEWARDSHIP", "RECORDS", "PUBLISHING", "RULES AND MATCHING", "ADMINISTRATION"] {
+            #expect(help.contains("\(group) SUBCOMMANDS:"), "\(group) in \(help)")
+        }
+        func leaves(_ command: any ParsableCommand.Type, _ path: [String]) -> [(String, any ParsableCommand.Type)] {
+            let name = command.configuration.commandName ?? command._commandName
+            let subcommands = command.configuration.subcommands
+            return subcommands.isEmpty ? [((path + [name]).joined(separator: " "), command)] : subcommands.flatMap { leaves($0, path + [name]) }
+        }
+        let all = leaves(Aurum.self, [])
+        #expect(all.count > 40)
+        let without = all.filter { !$0.1.configuration.discussion.contains("Examples:") }.map(\.0)
+        #expect(without.isEmpty, "commands without examples: \(without)")
+    }
 }

@@ -27,7 +27,12 @@ struct AuditCommand: AsyncParsableCommand {
     /// `aurum audit verify`.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Walk the chain and name the first broken, missing or altered entry (exit 1 if there is one).")
+            abstract: "Walk the chain and name the first broken, missing or altered entry (exit 1 if there is one).",
+            discussion: """
+                Examples:
+                  aurum audit verify
+                  aurum audit verify --anchor 1042:5f2c…e9 --json
+                """)
         @Option(help: ArgumentHelp("A head printed earlier by `aurum audit anchor` (seq:hash): prove the chain still reaches it.",
                                    valueName: "seq:hash"))
         var anchor: String?
@@ -67,7 +72,12 @@ struct AuditCommand: AsyncParsableCommand {
     /// `aurum audit anchor`.
     struct Anchor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the chain's head (seq:hash) to keep outside the database.")
+            abstract: "Print the chain's head (seq:hash) to keep outside the database.",
+            discussion: """
+                Examples:
+                  aurum audit anchor >> anchors.txt
+                  aurum audit anchor --json
+                """)
         @Flag(help: "Print JSON for scripts.") var json = false
         @OptionGroup var database: DatabaseOptions
 
@@ -93,6 +103,10 @@ struct AuditCommand: AsyncParsableCommand {
                 jsonl: one entry per line in its canonical form (RFC 8785) with row_hash, exactly \
                 the bytes whose SHA-256 is the hash once row_hash is left out. csv: the same fields \
                 as columns, before and after as canonical JSON text.
+
+                Examples:
+                  aurum audit export --from 2026-12-01T00:00:00Z --to 2026-12-06T00:00:00Z > audit.jsonl
+                  aurum audit export --from 2026-12-01T00:00:00Z --to 2026-12-06T00:00:00Z --format csv
                 """)
         @Option(help: ArgumentHelp("The first instant (ISO 8601 with a zone); default: the first entry.", valueName: "instant"))
         var from: String?

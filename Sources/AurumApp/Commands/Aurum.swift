@@ -24,10 +24,17 @@ public struct Aurum: AsyncParsableCommand {
             \(ExitStatus.help)
             """,
         version: Aurum.version,
-        subcommands: [
-            Serve.self, Migrate.self, TokenCommand.self, RulesCommand.self, AuditCommand.self,
-            Ingest.self, Queue.self, Show.self, Edit.self, Approve.self, Reject.self, Withdraw.self, Comment.self, Link.self, Distinct.self, Merge.self, Unmerge.self, StateChangeCommand.Block.self, StateChangeCommand.Unblock.self, StateChangeCommand.Obsolete.self, Load.self, RecordCommand.self, RecordsCommand.self, History.self, Diff.self, Status.self, Publish.self, Deliveries.self, Replay.self, ConsumersCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self,
-            OdooCommand.self, ReconcileCommand.self,
+        groupedSubcommands: [
+            CommandGroup(name: "Stewardship", subcommands: [
+                Queue.self, Show.self, Diff.self, Edit.self, Approve.self, Reject.self, Withdraw.self, Comment.self, Link.self, Distinct.self,
+                Merge.self, Unmerge.self, StateChangeCommand.Block.self, StateChangeCommand.Unblock.self, StateChangeCommand.Obsolete.self,
+                Status.self,
+            ]),
+            CommandGroup(name: "Records", subcommands: [Ingest.self, Load.self, RecordCommand.self, RecordsCommand.self, History.self]),
+            CommandGroup(name: "Publishing", subcommands: [Publish.self, Deliveries.self, Replay.self, ConsumersCommand.self, OdooCommand.self,
+                                                            ReconcileCommand.self]),
+            CommandGroup(name: "Rules and matching", subcommands: [RulesCommand.self, Dedupe.self, MatchCommand.self, BenchCommand.self]),
+            CommandGroup(name: "Administration", subcommands: [Serve.self, Migrate.self, TokenCommand.self, AuditCommand.self]),
         ])
 
     public init() {}

@@ -25,7 +25,13 @@ struct ConsumersCommand: AsyncParsableCommand {
 
     /// `aurum consumers list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every consumer, whether it is enabled, and what waits for it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every consumer, whether it is enabled, and what waits for it.",
+            discussion: """
+                Examples:
+                  aurum consumers list
+                  aurum consumers list --json
+                """)
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
@@ -40,7 +46,13 @@ struct ConsumersCommand: AsyncParsableCommand {
 
     /// `aurum consumers enable NAME`.
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a consumer: its waiting deliveries go out (admins; audited).")
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a consumer: its waiting deliveries go out (admins; audited).",
+            discussion: """
+                Examples:
+                  aurum consumers enable odoo --reason "Odoo is back after the upgrade"
+                  aurum consumers enable webhook:plm
+                """)
         @Argument(help: "The consumer: odoo, or webhook:<name>.") var name: String
         @Option(help: "Why, for the audit trail.") var reason: String?
         @OptionGroup var client: ClientOptions
@@ -52,7 +64,13 @@ struct ConsumersCommand: AsyncParsableCommand {
 
     /// `aurum consumers disable NAME --reason R`.
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable a consumer: its deliveries wait until it is enabled (admins; audited).")
+        static let configuration = CommandConfiguration(
+            abstract: "Disable a consumer: its deliveries wait until it is enabled (admins; audited).",
+            discussion: """
+                Examples:
+                  aurum consumers disable odoo --reason "Odoo upgrade tonight"
+                  aurum consumers disable webhook:plm --reason "the endpoint moves"
+                """)
         @Argument(help: "The consumer: odoo, or webhook:<name>.") var name: String
         @Option(help: "Why, for the audit trail (required).") var reason: String
         @OptionGroup var client: ClientOptions

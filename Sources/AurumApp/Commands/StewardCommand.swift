@@ -409,7 +409,7 @@ struct Comment: AsyncParsableCommand {
 /// `aurum record ENTITY ID`: a golden record's current version, or its history.
 struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "record", abstract: "Show a golden record (current version, or --versions for every version).",
+        commandName: "record", abstract: "Show a golden record: its current version, --versions for every version, --diff V1 V2 for what changed; --quiet prints the version.",
         discussion: """
             A record is named ENTITY ID, as in its URL (/v1/records/item/7); --entity elsewhere filters or scopes.
 
