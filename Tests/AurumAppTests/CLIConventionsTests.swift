@@ -13,7 +13,7 @@ import Testing
     @Test func nothingListeningIsSaidInWordsWithExitCode69() async throws {
         // Port 1 (tcpmux): nothing listens there, and only root could make something.
         let port = 1
-        let run = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token", "t"])
+        let run = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile("t")])
         #expect(run.code == 69)
         #expect(run.errors.contains("nothing listens on 127.0.0.1:\(port) — is `aurum serve` running?"), "\(run.errors)")
         #expect(!run.errors.contains("errno"), "no library text: \(run.errors)")
@@ -23,7 +23,7 @@ import Testing
         let router = Router()
         router.get("**") { _, _ in Response(status: .notFound, body: .init(byteBuffer: .init(string: "<h1>Not Found</h1>"))) }
         try await LiveServer.with(router) { port in
-            let run = try await runAurumCapturingAll(["show", "1", "--url", "http://127.0.0.1:\(port)", "--token", "t"])
+            let run = try await runAurumCapturingAll(["show", "1", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile("t")])
             #expect(run.code == 69)
             #expect(run.errors.contains("does not look like an Aurum server"), "\(run.errors)")
         }
@@ -34,7 +34,7 @@ import Testing
                       ["ingest", "f.csv", "--entity", "warehouse", "--source", "plm"]])
     func usageMistakesAreCaughtBeforeAnythingIsSent(_ arguments: [String]) async throws {
         do {
-            var command = try Aurum.parseAsRoot(arguments + ["--token", "t"])
+            var command = try Aurum.parseAsRoot(arguments + ["--token-file", tokenFile("t")])
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }
             Issue.record("\(arguments) was accepted")
         } catch {
@@ -68,7 +68,7 @@ import Testing
                 let rows = (1...7).map { "PLM-\($0),B-\($0),Bolt \($0),Units,red" }
                 try (["source_key,code,name,uom,colour"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
                 let run = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm",
-                                                          "--url", "http://127.0.0.1:\(port)", "--token", plm])
+                                                          "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(plm)])
                 #expect(run.code == 1)
                 #expect(run.errors.components(separatedBy: "colour").count == 2, "said once: \(run.errors)")
                 #expect(run.errors.contains("column colour is not an attribute of item") && run.errors.contains("nothing was sent"), "\(run.errors)")
@@ -88,7 +88,7 @@ import Testing
                 let rows = (1...7).map { "PLM-\($0),B-\($0),Bolt \($0),Units,0.5" }
                 try (["source_key,code,name,uom,weight"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
                 let run = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--batch", "3",
-                                                          "--url", "http://127.0.0.1:\(port)", "--token", plm])
+                                                          "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(plm)])
                 #expect(run.code == 1)
                 #expect(run.errors.components(separatedBy: "unknown attribute \"weight\"").count == 2, "said once: \(run.errors)")
                 #expect(run.output.hasPrefix("\(file): 7 rows — 0 proposed, 0 unchanged, 0 rejected, 7 refused"), "\(run.output)")
@@ -118,14 +118,14 @@ import Testing
                     PLM-2,B-2,Washer M8,,,
                     PLM-3,b 3,Nut,Units,,
                     """.write(toFile: file, atomically: true, encoding: .utf8)
-                let run = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm])
+                let run = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token-file", tokenFile(plm)])
                 #expect(run.code == 1)
                 let lines = run.output.split(separator: "\n").map(String.init)
                 #expect(lines.first == "\(file): 3 rows — 1 proposed, 1 released at once, 0 unchanged, 1 rejected, 1 row with warnings", "\(run.output)")
                 #expect(lines.contains { $0.hasPrefix("  line 2 (PLM-1) released: change request") && $0.contains("by gate trusted_description, record") }, "\(run.output)")
                 #expect(lines.contains { $0.hasPrefix("  line 3 (PLM-2) proposed: change request") && $0.contains("warning uom [recommended]") }, "\(run.output)")
                 #expect(lines.contains { $0.hasPrefix("  line 4 (PLM-3) rejected: code [pattern]") }, "\(run.output)")
-                let quiet = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token", plm, "--quiet"])
+                let quiet = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", url, "--token-file", tokenFile(plm), "--quiet"])
                 #expect(quiet.output.split(separator: "\n").count == 1, "\(quiet.output)")
             }
         }
@@ -137,20 +137,20 @@ import Testing
                 let alice = try await t.actor("alice", .steward).token
                 let item = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
                 let run = try await runAurumCapturingAll(["block", "item", String(item), "--reason", "recalled", "--json",
-                                                          "--url", "http://127.0.0.1:\(port)", "--token", alice])
+                                                          "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(alice)])
                 #expect(run.code == 0, "\(run.errors)")
                 let answer = try JSONDecoder().decode([String: JSONValue].self, from: Data(run.output.utf8))
                 let id = try #require(answer["change_request_id"]?.integerValue)
                 #expect(try await t.store.changeRequest(id: id)?.kind == .block)
                 let again = try await runAurumCapturingAll(["block", "item", String(item), "--reason", "recalled",
-                                                            "--url", "http://127.0.0.1:\(port)", "--token", alice])
+                                                            "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(alice)])
                 #expect(again.code == 5 && again.errors.contains("has open change request \(id) changing its state"), "\(again.errors)")
 
                 let plm = try await t.actor("plm-sync", .source)
                 let open = try #require(try await t.store.ingest([SampleRules.item("PLM-2", ["code": "B-2", "name": "Washer M8"])], by: plm.principal,
                                                                  requestID: "r")[0].changeRequestID)
                 let edited = try await runAurumCapturingAll(["edit", String(open), "--set", "weight=0.5", "--json",
-                                                             "--url", "http://127.0.0.1:\(port)", "--token", alice])
+                                                             "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(alice)])
                 #expect(edited.code == 0, "\(edited.errors)")
                 let edit = try JSONDecoder().decode([String: JSONValue].self, from: Data(edited.output.utf8))
                 #expect(edit["change_request_id"]?.integerValue == open && edit["change_request"]?.objectValue?["revision"] == 2)

@@ -13,7 +13,7 @@ import Testing
         try await TestStore.with { t in
             try await LiveServer.with(AurumHTTPServer.router(store: t.store, rules: t.rules)) { port in
                 let steward = try await t.actor("sam", .steward).token
-                try await body(["--url", "http://127.0.0.1:\(port)", "--token", steward], t)
+                try await body(["--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(steward)], t)
             }
         }
     }
@@ -45,7 +45,7 @@ import Testing
         #expect(throws: (any Error).self) { try Aurum.parseAsRoot(["queue", "--gate", "enginering"]) }
         try await withServer { common, t in
             let port = common[1]
-            let steward = common[3]
+            let steward = try String(contentsOfFile: common[3], encoding: .utf8)
             let api = APIClient(baseURL: port, token: steward)
             do {
                 _ = try await api.send(.GET, "/v1/change-requests?gate=stewrd")
@@ -76,13 +76,13 @@ import Testing
             _ = try await t.asOwner { owner in
                 try await owner.query("UPDATE token SET expires_at = now() - interval '1 minute' WHERE name = 'late'", logger: TestLogger.quiet)
             }
-            let expired = try await runAurumCapturingAll(["queue"] + url + ["--token", late])
+            let expired = try await runAurumCapturingAll(["queue"] + url + ["--token-file", tokenFile(late)])
             #expect(expired.code == 4 && expired.errors.contains("the token expired at 20"), "\(expired.errors)")
             let gone = try await t.actor("gone", .steward).token
             try await Tokens.revoke(name: "gone", actor: "test", client: t.client, logger: TestLogger.quiet)
-            let revoked = try await runAurumCapturingAll(["queue"] + url + ["--token", gone])
+            let revoked = try await runAurumCapturingAll(["queue"] + url + ["--token-file", tokenFile(gone)])
             #expect(revoked.code == 4 && revoked.errors.contains("the token was revoked at 20"), "\(revoked.errors)")
-            let unknown = try await runAurumCapturingAll(["queue"] + url + ["--token", "not-a-token"])
+            let unknown = try await runAurumCapturingAll(["queue"] + url + ["--token-file", tokenFile("not-a-token")])
             #expect(unknown.code == 4 && unknown.errors.contains("the token is unknown"), "\(unknown.errors)")
         }
     }
@@ -91,7 +91,7 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("twice-\(UUID().uuidString).csv").path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try "source_key,code,name,code\nP-1,B-1,Bolt,B-2\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let ingest = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", "http://127.0.0.1:9", "--token", "x"])
+        let ingest = try await runAurumCapturingAll(["ingest", file, "--entity", "item", "--source", "plm", "--url", "http://127.0.0.1:9", "--token-file", tokenFile("x")])
         #expect(ingest.code != 0 && ingest.errors.contains("column \"code\" appears twice (columns 2 and 4); keep one"), "\(ingest.errors)")
         let dedupe = try await runAurumCapturingAll(["dedupe", file, "--entity", "item"])
         #expect(dedupe.code != 0 && dedupe.errors.contains("appears twice"), "\(dedupe.errors)")
@@ -132,7 +132,7 @@ import Testing
                         "--rules", ProjectPaths.rules, "--migrations", ProjectPaths.migrations]
             _ = try await runAurumCapturingAll(["publish", "--drain"] + down)
             let admin = try await t.actor("root", .admin).token
-            let url = Array(common.prefix(2)) + ["--token", admin]
+            let url = Array(common.prefix(2)) + ["--token-file", tokenFile(admin)]
             let deliveries = try await runAurumCapturingAll(["deliveries", "--consumer", "odoo", "--json"] + url)
             let listed = try JSONDecoder().decode([DeliveryView].self, from: Data(deliveries.output.utf8))
             #expect(listed.count == 1 && listed[0].attempts == 1 && listed[0].state == .failed, "\(deliveries.output)")
@@ -157,5 +157,27 @@ import Testing
         #expect(all.count > 40)
         let without = all.filter { !$0.1.configuration.discussion.contains("Examples:") }.map(\.0)
         #expect(without.isEmpty, "commands without examples: \(without)")
+    }
+
+    /// A token never goes on the command line, where `ps` shows it: --token is refused saying so;
+    /// --token-file, AURUM_TOKEN_FILE or AURUM_TOKEN carry it.
+    @Test func aTokenIsNeverTakenFromTheCommandLine() async throws {
+        do {
+            _ = try Aurum.parseAsRoot(["queue", "--token", "aurum_secret"])
+            Issue.record("--token was accepted")
+        } catch {
+            #expect(Aurum.exitCode(for: error) == .validationFailure)
+            #expect(Aurum.fullMessage(for: error).contains("--token would show the token to anyone who runs ps"), "\(Aurum.fullMessage(for: error))")
+        }
+        #expect(!Aurum.helpMessage(for: Queue.self).contains("--token <"), "not offered in the help")
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-token-\(UUID().uuidString)").path
+        try "\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        do {
+            _ = try await runAurumCapturingAll(["queue", "--token-file", empty, "--url", "http://127.0.0.1:9"])
+            Issue.record("an empty token file was taken")
+        } catch {
+            #expect(Aurum.exitCode(for: error) == .validationFailure && "\(error)".contains("is empty; it should hold the token"), "\(error)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import AurumApp
 
@@ -24,4 +25,12 @@ func runAurumCapturingAll(_ arguments: [String]) async throws -> (code: Int32, o
     let capture = OutputCapture()
     let code = try await Console.$capture.withValue(capture) { try await runAurum(arguments) }
     return (code, capture.text, capture.errors)
+}
+
+/// A file holding `token`, for `--token-file` (a token is never given on the command line).
+func tokenFile(_ token: String) -> String {
+    let name = "aurum-token-" + String(token.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init).prefix(60))
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent(name + "-\(token.count)").path
+    try? token.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
 }

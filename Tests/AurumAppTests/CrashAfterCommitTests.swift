@@ -60,7 +60,7 @@ struct CrashAfterCommitTests {
                 .write(toFile: file, atomically: true, encoding: .utf8)
             let port = try TwoServersTests.freePort()
             let environment = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
-            let ingest = ["ingest", file, "--entity", "item", "--source", "plm", "--batch", "2", "--url", "http://127.0.0.1:\(port)", "--token", plm.token]
+            let ingest = ["ingest", file, "--entity", "item", "--source", "plm", "--batch", "2", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(plm.token)]
 
             let doomed = try WorkerProcess("serve, killed after the second commit", ["serve", "--port", "\(port)"],
                                            environment: environment.merging(["AURUM_FAULT_KILL_AFTER_COMMIT": "2"]) { _, new in new },

@@ -72,7 +72,7 @@ struct DatabaseFaultTests {
                 let unknownToken = await Self.call(Endpoint(port: port, token: "not-a-token"), .GET, "/v1/change-requests")
                 #expect(unknownToken?.0 == 503, "a token the server cannot look up is a 503, not a 401 or a hang: \(String(describing: unknownToken))")
                 // The CLI says so with its "unavailable" exit code.
-                let queue = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token", plm.token])
+                let queue = try await runAurumCapturingAll(["queue", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(plm.token)])
                 #expect(queue.code == ExitStatus.unreachable.rawValue, "\(queue)")
 
                 try await offThePool { try cluster.startAgain() }

@@ -26,10 +26,10 @@ import Testing
                 let url = "http://127.0.0.1:\(port)"
                 for arguments in [["record", "supplier", String(record)], ["record", "supplier", String(record), "--json"],
                                   ["record", "supplier", String(record), "--versions"], ["show", "1"], ["show", "1", "--json"]] {
-                    let masked = try await runAurumCapturingAll(arguments + ["--url", url, "--token", steward])
+                    let masked = try await runAurumCapturingAll(arguments + ["--url", url, "--token-file", tokenFile(steward)])
                     #expect(masked.code == 0, "\(arguments): \(masked.errors)")
                     #expect(!masked.output.contains(Self.iban) && masked.output.contains("****3000"), "\(arguments): \(masked.output)")
-                    let clear = try await runAurumCapturingAll(arguments + ["--url", url, "--token", finance])
+                    let clear = try await runAurumCapturingAll(arguments + ["--url", url, "--token-file", tokenFile(finance)])
                     #expect(clear.output.contains(Self.iban), "\(arguments) for finance: \(clear.output)")
                 }
             }

@@ -245,14 +245,14 @@ import Testing
                     try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).declare([hook.registration])
                     let id = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
                     try await publish(dispatcher(t, [hook])) { try await deliveryStates(t) == ["webhook:erp 1 dead"] }
-                    let dead = try await runAurumCapturingAll(["deliveries", "--state", "dead", "--json", "--url", url, "--token", alice])
+                    let dead = try await runAurumCapturingAll(["deliveries", "--state", "dead", "--json", "--url", url, "--token-file", tokenFile(alice)])
                     #expect(dead.code == 0, "\(dead.errors)")
                     let listed = try JSONDecoder().decode([DeliveryView].self, from: Data(dead.output.utf8))
                     let delivery = try #require(listed.first)
                     #expect(listed.count == 1 && delivery.eventID == "item-\(id)-v1" && delivery.lastError?.hasPrefix("400") == true)
-                    let record = try await runAurumCapturingAll(["record", "item", String(id), "--url", url, "--token", alice])
+                    let record = try await runAurumCapturingAll(["record", "item", String(id), "--url", url, "--token-file", tokenFile(alice)])
                     #expect(record.output.contains("deliveries: webhook:erp v1 dead (400"), "\(record.output)")
-                    let replay = try await runAurumCapturingAll(["replay", String(delivery.id), "--url", url, "--token", alice])
+                    let replay = try await runAurumCapturingAll(["replay", String(delivery.id), "--url", url, "--token-file", tokenFile(alice)])
                     #expect(replay.code == 0 && replay.output.contains("1 delivery queued again"), "\(replay.output) \(replay.errors)")
                     try await publish(dispatcher(t, [hook])) { try await deliveryStates(t) == ["webhook:erp 1 delivered"] }
                     #expect(inbox.all.map(\.id) == ["item-\(id)-v1", "item-\(id)-v1"], "the replay keeps the event id")
@@ -264,12 +264,12 @@ import Testing
                     #expect(outcome.first?.0.hasPrefix("outbox@") == true && outcome.first?.1 == "webhook:erp" && outcome.first?.3 == 1)
                     #expect(outcome.first?.2?.hasPrefix("400") == true, "the dead delivery's reason is its last error")
                     do {
-                        _ = try Aurum.parseAsRoot(["replay", "--consumer", "webhook:erp", "--url", url, "--token", alice])
+                        _ = try Aurum.parseAsRoot(["replay", "--consumer", "webhook:erp", "--url", url, "--token-file", tokenFile(alice)])
                         Issue.record("--consumer without --since was accepted")
                     } catch {
                         #expect(Aurum.exitCode(for: error).rawValue == 64, "--consumer needs --since")
                     }
-                    let board = try await runAurumCapturingAll(["status", "--json", "--url", url, "--token", alice])
+                    let board = try await runAurumCapturingAll(["status", "--json", "--url", url, "--token-file", tokenFile(alice)])
                     let items = try JSONDecoder().decode(StatusBoard.self, from: Data(board.output.utf8)).entities.first { $0.entity == "item" }
                     #expect(items?.deliveriesDead == 0 && items?.deliveriesPending == 0)
                 }

@@ -18,7 +18,7 @@ import Testing
                 ])
                 _ = try await t.release([SampleRules.item("P-1", ["code": "B-1001", "name": "Hex bolt M8x40 DIN 933", "uom": "Units", "weight": 0.021])])
                 let steward = try await t.actor("sam", .steward).token
-                let common = ["--url", "http://127.0.0.1:\(port)", "--token", steward]
+                let common = ["--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile(steward)]
 
                 let found = try await runAurumCapturingAll(["records", "search", "item", "--query", "hex"] + common)
                 #expect(found.code == 0 && found.output.contains("B-1001") && found.output.contains("N-2001") && !found.output.contains("W-3001"),

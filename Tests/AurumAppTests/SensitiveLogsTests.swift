@@ -40,7 +40,7 @@ struct SensitiveLogsTests {
                                                                                           json: [String: JSONValue]())
                     #expect(reply.status == 200)
                 }
-                let shown = try await runAurumCapturingAll(["show", String(request), "--url", url, "--token", stewards.0.token])
+                let shown = try await runAurumCapturingAll(["show", String(request), "--url", url, "--token-file", tokenFile(stewards.0.token)])
                 #expect(shown.output.contains(good), "finance reads it in clear: \(shown.output)")
                 #expect(await server.stop())
                 let log = try String(contentsOfFile: directory + "/serve.log", encoding: .utf8)

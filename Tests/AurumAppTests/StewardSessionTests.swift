@@ -23,7 +23,7 @@ import Testing
                 let erin = try await t.actor("erin", .steward, groups: ["engineering"]).token
                 let items = (1...3).map { SampleRules.item("PLM-\($0)", ["code": .string("B-\($0)"), "name": .string("Bolt \($0)"), "uom": "Units"]) }
                 _ = try await t.store.ingest(items, by: plm.principal, requestID: "r")
-                let common = ["--filter", "entity=item", "--filter", "gate=engineering", "--url", Self.url(port), "--token", erin]
+                let common = ["--filter", "entity=item", "--filter", "gate=engineering", "--url", Self.url(port), "--token-file", tokenFile(erin)]
 
                 let preview = try await runAurumCapturingAll(["approve"] + common + ["--dry-run"])
                 #expect(preview.code == 0, "\(preview.errors)")
@@ -58,10 +58,10 @@ import Testing
                                                                  requestID: "r")[0].changeRequestID)
                 _ = try await t.store.edit(changeRequest: item, by: alice.principal, set: ["weight": "0.5"], revision: nil, comment: nil, requestID: "r")
 
-                let preview = try await runAurumCapturingAll(["approve", "--filter", "entity=supplier", "--dry-run", "--url", Self.url(port), "--token", bob])
+                let preview = try await runAurumCapturingAll(["approve", "--filter", "entity=supplier", "--dry-run", "--url", Self.url(port), "--token-file", tokenFile(bob)])
                 #expect(preview.code == 0)
                 #expect(preview.output.contains("0 change requests would be approved (0 released), 0 refused, 1 skipped"), "\(preview.output)")
-                let run = try await runAurumCapturingAll(["approve", "--filter", "kind=create", "--json", "--url", Self.url(port), "--token", bob])
+                let run = try await runAurumCapturingAll(["approve", "--filter", "kind=create", "--json", "--url", Self.url(port), "--token-file", tokenFile(bob)])
                 #expect(run.code == 0, "\(run.errors)")
                 let outcomes = try JSONDecoder().decode([[String: JSONValue]].self, from: Data(run.output.utf8))
                 #expect(outcomes.count == 2)
@@ -86,12 +86,12 @@ import Testing
                 heavier["name"] = "Hex bolt M8x40 DIN 933"
                 let update = try #require(try await t.store.ingest([SampleRules.item("PLM-1", heavier)], by: plm.principal, requestID: "r")[0].changeRequestID)
 
-                let diff = try await runAurumCapturingAll(["diff", String(update), "--url", url, "--token", alice.token])
+                let diff = try await runAurumCapturingAll(["diff", String(update), "--url", url, "--token-file", tokenFile(alice.token)])
                 #expect(diff.code == 0)
                 #expect(diff.output.contains("~ name    Hex bolt M8x40 → Hex bolt M8x40 DIN 933"), "\(diff.output)")
                 #expect(diff.output.contains("+ weight  0.021"), "\(diff.output)")
                 #expect(!diff.output.contains("\u{1b}["), "no colour when not a terminal")
-                let json = try await runAurumCapturingAll(["diff", String(update), "--json", "--url", url, "--token", alice.token])
+                let json = try await runAurumCapturingAll(["diff", String(update), "--json", "--url", url, "--token-file", tokenFile(alice.token)])
                 let answer = try JSONDecoder().decode([String: JSONValue].self, from: Data(json.output.utf8))
                 #expect(answer["change_request_id"]?.integerValue == update && answer["diff"]?.arrayValue?.count == 2)
 
@@ -99,7 +99,7 @@ import Testing
                 let block = try await t.store.changeState(.block, entity: "item", record: item, by: alice.principal, reason: "recalled", requestID: "r")
                 _ = try await t.store.approve(changeRequest: block.id, by: bob.principal, comment: "agreed", revision: nil, requestID: "r")
 
-                let history = try await runAurumCapturingAll(["history", "item", String(item), "--json", "--url", url, "--token", alice.token])
+                let history = try await runAurumCapturingAll(["history", "item", String(item), "--json", "--url", url, "--token-file", tokenFile(alice.token)])
                 #expect(history.code == 0, "\(history.errors)")
                 let view = try JSONDecoder().decode(HistoryView.self, from: Data(history.output.utf8))
                 let actions = view.events.map(\.action)
@@ -107,22 +107,22 @@ import Testing
                 #expect(view.events.contains { $0.action == "change_request.rejected" && $0.actor == "alice" && $0.reason == "weight unconfirmed" })
                 #expect(view.events.contains { $0.action == "change_request.approved" && $0.actor == "bob" && $0.reason == "agreed" && $0.gate == "steward" })
                 #expect(view.events.last?.action == "record.blocked" && view.events.last?.state == .init(from: "active", to: "blocked"))
-                let table = try await runAurumCapturingAll(["history", "item", String(item), "--url", url, "--token", alice.token])
+                let table = try await runAurumCapturingAll(["history", "item", String(item), "--url", url, "--token-file", tokenFile(alice.token)])
                 #expect(table.output.contains("active → blocked · recalled"), "\(table.output)")
-                #expect(try await runAurum(["history", "item", "999", "--url", url, "--token", alice.token]) == 3)
-                #expect(try await runAurum(["history", "item", String(item), "--url", url, "--token", plm.token]) == 4)
+                #expect(try await runAurum(["history", "item", "999", "--url", url, "--token-file", tokenFile(alice.token)]) == 3)
+                #expect(try await runAurum(["history", "item", String(item), "--url", url, "--token-file", tokenFile(plm.token)]) == 4)
 
                 // One rejected candidate and one open create with a warning.
                 _ = try await t.store.ingest([SampleRules.item("PLM-2", ["code": "bad code", "name": "x"]),
                                               SampleRules.item("PLM-3", ["code": "B-3", "name": "Nut M8"])], by: plm.principal, requestID: "r")
-                let status = try await runAurumCapturingAll(["status", "--json", "--url", url, "--token", alice.token])
+                let status = try await runAurumCapturingAll(["status", "--json", "--url", url, "--token-file", tokenFile(alice.token)])
                 #expect(status.code == 0, "\(status.errors)")
                 let board = try JSONDecoder().decode(StatusBoard.self, from: Data(status.output.utf8))
                 let items = try #require(board.entities.first { $0.entity == "item" })
                 #expect(items.blocked == 1 && items.rejectedLast24h == 1 && items.open.underOneDay == 1 && items.open.total == 1)
                 #expect(items.gates == [StatusBoard.Gate(gate: "steward", pending: { var a = StatusBoard.Ages(); a.underOneDay = 1; return a }())])
                 #expect(board.entities.map(\.entity) == ["customer", "item", "supplier", "warehouse"])
-                let text = try await runAurumCapturingAll(["status", "--url", url, "--token", alice.token])
+                let text = try await runAurumCapturingAll(["status", "--url", url, "--token-file", tokenFile(alice.token)])
                 #expect(text.output.contains("ENTITY") && text.output.contains("steward"), "\(text.output)")
             }
         }

@@ -15,7 +15,7 @@ public struct Aurum: AsyncParsableCommand {
             groups they name or by an auto-approve gate, and becomes an immutable golden-record version.
 
             Environment: DATABASE_URL (an external PostgreSQL; without it a private cluster runs in \
-            .aurum/pg), AURUM_URL and AURUM_TOKEN (for the steward commands that talk to a server), \
+            .aurum/pg), AURUM_URL and AURUM_TOKEN or AURUM_TOKEN_FILE (for the commands that talk to a server; a token is never taken from the command line, where ps shows it: --token-file names a file holding it), \
             AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise), \
             AURUM_APP_ROLE (the database role Aurum acts as, default aurum_app), AURUM_AUDIT_KEY_FILE \
             (the secret of the audit trail's hashes of sensitive values), AURUM_ACTOR (who runs a command \

@@ -120,8 +120,12 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Aurum server URL (default: $AURUM_URL or http://127.0.0.1:8080).", valueName: "url"))
     var url: String?
 
-    @Option(name: .long, help: ArgumentHelp("Bearer token (default: $AURUM_TOKEN).", valueName: "token"))
-    var token: String?
+    @Option(name: .customLong("token-file"),
+            help: ArgumentHelp("A file holding the bearer token (default: $AURUM_TOKEN_FILE, else the token in $AURUM_TOKEN).", valueName: "file"))
+    var tokenFile: String?
+
+    /// Refused: a token on the command line shows to anyone who runs `ps`.
+    @Option(name: .long, help: .hidden) var token: String?
 
     @Flag(name: .long, help: "Print JSON for scripts instead of a table.")
     var json = false
@@ -134,11 +138,33 @@ struct ClientOptions: ParsableArguments {
         if !quiet && !json { print(text()) }
     }
 
+    func validate() throws {
+        if token != nil {
+            throw ValidationError("--token would show the token to anyone who runs ps; set AURUM_TOKEN, or give a file holding it "
+                                  + "with --token-file (or AURUM_TOKEN_FILE)")
+        }
+    }
+
+    /// The bearer token: from `--token-file`, `AURUM_TOKEN_FILE` or `AURUM_TOKEN`.
+    func bearerToken() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = tokenFile ?? environment["AURUM_TOKEN_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            let origin = tokenFile == nil ? "AURUM_TOKEN_FILE" : "--token-file"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("\(origin) \(path) cannot be read") }
+            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !token.isEmpty else { throw ValidationError("\(origin) \(path) is empty; it should hold the token") }
+            return token
+        }
+        guard let token = environment["AURUM_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no token: set AURUM_TOKEN, or AURUM_TOKEN_FILE (or --token-file) to a file holding it "
+                                  + "(an admin creates one with `aurum token create`)")
+        }
+        return token
+    }
+
     func client() throws -> APIClient {
         let environment = ProcessInfo.processInfo.environment
-        guard let token = token ?? environment["AURUM_TOKEN"], !token.isEmpty else {
-            throw ValidationError("no token: set AURUM_TOKEN or pass --token (an admin creates one with `aurum token create`)")
-        }
+        let token = try bearerToken()
         let named = url.map { ("--url", $0) } ?? environment["AURUM_URL"].map { ("AURUM_URL", $0) } ?? ("the default", "http://127.0.0.1:8080")
         return APIClient(baseURL: try Self.serverURL(named.1, from: named.0), token: token)
     }
