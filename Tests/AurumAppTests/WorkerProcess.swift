@@ -29,7 +29,10 @@ final class WorkerProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = [Self.executable] + arguments
-        let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+        // Secrets an in-process test set for itself (`NAME_FILE`) are not inherited: the process gets
+        // those `environment` gives it, as a process started on its own would.
+        let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_FILE") }
+        let env = inherited.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
         let cArguments = argv.map { strdup($0) } + [nil]
         let cEnvironment = env.map { strdup($0) } + [nil]
         defer { (cArguments + cEnvironment).forEach { free($0) } }

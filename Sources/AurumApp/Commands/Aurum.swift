@@ -49,7 +49,10 @@ public struct Aurum: AsyncParsableCommand {
             let code = DatabaseErrorText.isUnreachable(error) ? ExitStatus.unreachable : exitCode(for: error)
             var message = DatabaseErrorText.describe(error).map { "error: " + $0 } ?? fullMessage(for: error)
             if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
-            if code == .validationFailure, let hint = subcommandHint(Array(CommandLine.arguments.dropFirst())) {
+            if code == .validationFailure, let first = message.split(separator: "\n").first, Settings.namesASetting(first) {
+                // A setting of the environment: one line naming it; the command's usage would not help.
+                message = String(first)
+            } else if code == .validationFailure, let hint = subcommandHint(Array(CommandLine.arguments.dropFirst())) {
                 // In place of argument-parser's "Unexpected argument" line; its usage lines stay.
                 message = ([hint] + message.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().map(String.init)).joined(separator: "\n")
             }

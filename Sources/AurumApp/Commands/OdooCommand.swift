@@ -19,12 +19,9 @@ struct OdooOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         guard let url = url ?? environment["ODOO_URL"], !url.isEmpty else { throw ValidationError("set ODOO_URL (or --odoo-url) to Odoo's base URL, e.g. http://127.0.0.1:8069") }
         guard let database = database ?? environment["ODOO_DATABASE"], !database.isEmpty else { throw ValidationError("set ODOO_DATABASE (or --odoo-database)") }
-        var key = environment["ODOO_API_KEY"] ?? ""
-        if key.isEmpty, let file = environment["ODOO_API_KEY_FILE"] {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read ODOO_API_KEY_FILE \(file)") }
-            key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let key = try Settings.secret("ODOO_API_KEY", environment) else {
+            throw ValidationError("set ODOO_API_KEY, or ODOO_API_KEY_FILE to a file holding it")
         }
-        guard !key.isEmpty else { throw ValidationError("set ODOO_API_KEY, or ODOO_API_KEY_FILE to a file holding it") }
         let choice = protocolName ?? environment["ODOO_PROTOCOL"] ?? "auto"
         guard let protocolChoice = OdooSettings.ProtocolChoice(rawValue: choice) else {
             throw ValidationError("ODOO_PROTOCOL must be auto, json2, xmlrpc or jsonrpc, not \(choice)")

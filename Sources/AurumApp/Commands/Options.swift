@@ -38,8 +38,14 @@ struct DatabaseOptions: ParsableArguments {
         return ProcessInfo.processInfo.environment["USER"] ?? "uid \(geteuid())"
     }
 
+    func validate() throws {
+        _ = try Settings.secret("DATABASE_URL")
+    }
+
+    /// The database: `--database-url`, else `DATABASE_URL` (or the file `DATABASE_URL_FILE` names,
+    /// checked by `validate`), else the embedded cluster in `--data-dir`.
     var access: DatabaseAccess {
-        DatabaseAccess(url: (databaseURL ?? ProcessInfo.processInfo.environment["DATABASE_URL"]).flatMap { $0.isEmpty ? nil : $0 }, dataDirectory: dataDir)
+        DatabaseAccess(url: databaseURL.flatMap { $0.isEmpty ? nil : $0 } ?? ((try? Settings.secret("DATABASE_URL")) ?? nil), dataDirectory: dataDir)
     }
 
     /// Runs `body` on the database once its pending migrations are applied: what every command
@@ -58,13 +64,9 @@ struct DatabaseOptions: ParsableArguments {
     /// Work on entities without sensitive attributes (`entities`, default all) needs none.
     func auditKey(for rules: RuleSet, entities: [String]? = nil,
                   _ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AuditKey? {
-        if let path = environment["AURUM_AUDIT_KEY_FILE"], !path.isEmpty {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("AURUM_AUDIT_KEY_FILE=\(path) cannot be read")
-            }
-            return try Self.auditKey(text, from: "AURUM_AUDIT_KEY_FILE")
+        if let text = try Settings.secret("AURUM_AUDIT_KEY", environment) {
+            return try Self.auditKey(text, from: environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty ? "AURUM_AUDIT_KEY" : "AURUM_AUDIT_KEY_FILE" } ?? "AURUM_AUDIT_KEY")
         }
-        if let text = environment["AURUM_AUDIT_KEY"], !text.isEmpty { return try Self.auditKey(text, from: "AURUM_AUDIT_KEY") }
         guard access.url == nil else {
             let sensitive = SensitiveNames(rules: rules).byEntity.keys
             guard sensitive.allSatisfy({ entity in entities.map { !$0.contains(entity) } ?? false }) else {
@@ -147,15 +149,13 @@ struct ClientOptions: ParsableArguments {
 
     /// The bearer token: from `--token-file`, `AURUM_TOKEN_FILE` or `AURUM_TOKEN`.
     func bearerToken() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = tokenFile ?? environment["AURUM_TOKEN_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            let origin = tokenFile == nil ? "AURUM_TOKEN_FILE" : "--token-file"
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("\(origin) \(path) cannot be read") }
+        if let path = tokenFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("--token-file \(path) cannot be read") }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !token.isEmpty else { throw ValidationError("\(origin) \(path) is empty; it should hold the token") }
+            guard !token.isEmpty else { throw ValidationError("--token-file \(path) is empty; it should hold the token") }
             return token
         }
-        guard let token = environment["AURUM_TOKEN"], !token.isEmpty else {
+        guard let token = try Settings.secret("AURUM_TOKEN") else {
             throw ValidationError("no token: set AURUM_TOKEN, or AURUM_TOKEN_FILE (or --token-file) to a file holding it "
                                   + "(an admin creates one with `aurum token create`)")
         }

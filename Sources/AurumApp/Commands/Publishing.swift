@@ -29,7 +29,7 @@ enum PublishingSetup {
             logger.info("this process does not deliver to Odoo (ODOO_URL is not set); a process that has it does, and releases wait for one")
         }
         for endpoint in rules.webhooks {
-            guard let secret = environment[endpoint.secretVariable], !secret.isEmpty else {
+            guard let secret = try Settings.secret(endpoint.secretVariable, environment) else {
                 logger.info("this process does not deliver to a webhook endpoint whose secret it lacks; a process that has it does",
                             metadata: ["aurum.consumer": "webhook:\(endpoint.name)", "aurum.secret_variable": "\(endpoint.secretVariable)"])
                 continue

@@ -36,14 +36,26 @@ struct Serve: AsyncParsableCommand {
               DATABASE_URL=postgres://aurum@db:5432/aurum?sslmode=verify-full aurum serve --host 0.0.0.0
             """)
 
-    @Option(help: "Address to listen on.") var host = ProcessInfo.processInfo.environment["AURUM_HOST"] ?? "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).") var port = Int(ProcessInfo.processInfo.environment["AURUM_PORT"] ?? "") ?? 8080
+    @Option(help: "Address to listen on (default: $AURUM_HOST, else 127.0.0.1).") var host = ProcessInfo.processInfo.environment["AURUM_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+    @Option(name: .customLong("port"), help: "Port to listen on, 0 picks a free one (default: $AURUM_PORT, else 8080).") var portOption: Int?
+    @Flag(name: .customLong("print-config"), help: "Print the settings this server would run with (secrets redacted) and exit.") var printConfig = false
     @OptionGroup var rulesOptions: RulesOptions
     var rules: String { rulesOptions.rules }
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var odoo: OdooOptions
 
+    func validate() throws {
+        if let portOption, !(0...65_535).contains(portOption) { throw ValidationError("--port \(portOption) is not a port; give 0 to 65535") }
+        _ = try Settings.port()
+        _ = try Settings.logLevel(default: .info)
+        _ = try Self.limits()
+    }
+
+    /// The port: `--port`, else `AURUM_PORT`, else 8080.
+    var port: Int { portOption ?? ((try? Settings.port()) ?? nil) ?? 8080 }
+
     func run() async throws {
+        if printConfig { return try printSettings() }
         let logger = makeLogger("aurum", defaultLevel: .info)
         let ruleSet = try loadRules(rules)
         // Odoo (with ODOO_URL) and the webhook endpoints the outbox publishes to; none: the
@@ -102,6 +114,40 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Serve {
+    /// `--print-config`: the settings this server would run with, secrets never shown.
+    func printSettings() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let ruleSet = try loadRules(rules)
+        var lines = [(String, String)]()
+        lines.append(("listen", "\(host):\(port)"))
+        if let url = database.access.url {
+            lines.append(("database", Settings.redacted(url: url) + (database.databaseURL != nil ? " (--database-url)" : " (\(Settings.origin(of: "DATABASE_URL")))")))
+        } else {
+            lines.append(("database", "embedded cluster in \(database.dataDir)"))
+        }
+        lines.append(("application role", try ApplicationRole.configured()))
+        lines.append(("migrations", database.migrations))
+        lines.append(("rules", "\(rules) (version \(ruleSet.version); \(ruleSet.entities.keys.sorted().joined(separator: ", ")))"))
+        lines.append(("log level", try Settings.logLevel(default: .info).rawValue))
+        lines.append(("idempotency keep", "\(try Self.limits().idempotencyKeptSeconds) s"))
+        lines.append(("audit key", environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty } == false || environment["AURUM_AUDIT_KEY"].map { $0.isEmpty } == false
+                      ? Settings.origin(of: "AURUM_AUDIT_KEY") : database.access.url == nil ? "audit.key beside the embedded cluster" : "not set"))
+        if let url = odoo.url ?? environment["ODOO_URL"], !url.isEmpty {
+            let settings = try odoo.settings()
+            lines.append(("odoo", "\(url) database \(settings.database) login \(settings.login) protocol \(settings.protocolChoice.rawValue), "
+                          + "timeout \(settings.timeout.nanoseconds / 1_000_000_000) s, key \(Settings.origin(of: "ODOO_API_KEY"))"))
+            lines.append(("odoo import", ruleSet.odoo?.importEvery.map { "every \($0) s" } ?? "off (import_every not set)"))
+        } else {
+            lines.append(("odoo", "not set (ODOO_URL): this process does not deliver to Odoo"))
+        }
+        for endpoint in ruleSet.webhooks {
+            lines.append(("webhook \(endpoint.name)", "\(endpoint.url), secret \(Settings.origin(of: endpoint.secretVariable))"))
+        }
+        let width = lines.map(\.0.count).max() ?? 0
+        print("aurum serve would run with (secrets redacted):")
+        for (name, value) in lines { print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+    }
+
     /// The API's limits, with what the environment sets.
     static func limits(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerLimits {
         var limits = ServerLimits()

@@ -1,0 +1,59 @@
+import ArgumentParser
+import AurumCore
+import Foundation
+import Logging
+
+/// Settings from the environment, read in one place: every secret also from a file (`NAME_FILE`),
+/// every value checked, a malformed one a usage error (exit 64) naming it on one line.
+enum Settings {
+    /// A secret from `name`, or from the file `name_FILE` names (trimmed); nil when neither is set.
+    static func secret(_ name: String, _ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String? {
+        let direct = environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        guard let path = environment[name + "_FILE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return direct }
+        guard direct == nil else { throw ValidationError("\(name) and \(name)_FILE are both set; keep one") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("\(name)_FILE \(path) cannot be read") }
+        let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw ValidationError("\(name)_FILE \(path) is empty") }
+        return value
+    }
+
+    /// Where a secret came from, for `--print-config`: never its value.
+    static func origin(of name: String, _ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment[name + "_FILE"], !path.isEmpty { return "set (from \(name)_FILE \(path))" }
+        if let value = environment[name], !value.isEmpty { return "set (\(name))" }
+        return "not set"
+    }
+
+    /// `AURUM_LOG_LEVEL`, checked: one of swift-log's levels.
+    static func logLevel(default fallback: Logger.Level, _ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {
+        guard let text = environment["AURUM_LOG_LEVEL"], !text.isEmpty else { return fallback }
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError("AURUM_LOG_LEVEL=\(text) is not a level; give one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return level
+    }
+
+    /// `AURUM_PORT`, checked: 0 to 65535.
+    static func port(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int? {
+        guard let text = environment["AURUM_PORT"], !text.isEmpty else { return nil }
+        guard let port = Int(text), (0...65_535).contains(port) else { throw ValidationError("AURUM_PORT=\(text) is not a port; give 0 to 65535") }
+        return port
+    }
+
+    /// A URL with its password replaced by `****`.
+    static func redacted(url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "****"
+        return components.string ?? "****"
+    }
+
+    /// Whether an error line is about a setting of the environment (`error: AURUM_PORT=abc …`,
+    /// `error: DATABASE_URL and DATABASE_URL_FILE …`, `error: ODOO_API_KEY_FILE /x cannot be read`).
+    static func namesASetting(_ line: some StringProtocol) -> Bool {
+        guard line.hasPrefix("error: ") else { return false }
+        let name = line.dropFirst(7).prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
+        guard name.count >= 4, name.contains("_") else { return false }
+        let rest = line.dropFirst(7 + name.count)
+        return rest.hasPrefix("=") || rest.hasPrefix(" and ") || rest.hasPrefix(" ")
+    }
+}
