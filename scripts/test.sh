@@ -11,5 +11,5 @@ swift test --skip-build "$@"
 # they run alone, after the rest, the schedule short with a fixed seed (scripts/fault-schedule.sh
 # runs the long one).
 if [ $# -eq 0 ]; then
-  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests|CrashAfterCommitTests|SensitiveLogsTests|OdooImportCrashTests"
+  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests|CrashAfterCommitTests|SensitiveLogsTests|OdooImportCrashTests|ShutdownTests"
 fi

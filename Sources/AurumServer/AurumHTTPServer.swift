@@ -50,6 +50,10 @@ public enum AurumHTTPServer {
     static func ready(store: any StewardshipStore, availability: DatabaseAvailability) async throws -> Response {
         var notReady = Problem(.serviceUnavailable, "not-ready", title: "Not ready", detail: "the database does not answer")
         notReady.headers[.retryAfter] = "2"
+        if availability.isStopping {
+            notReady.detail = "the server is shutting down; requests in flight finish, new ones go elsewhere"
+            throw notReady
+        }
         if let reason = availability.awayReason {
             notReady.detail = reason
             throw notReady

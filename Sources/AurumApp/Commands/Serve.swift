@@ -48,6 +48,7 @@ struct Serve: AsyncParsableCommand {
         if let portOption, !(0...65_535).contains(portOption) { throw ValidationError("--port \(portOption) is not a port; give 0 to 65535") }
         _ = try Settings.port()
         _ = try Settings.logLevel(default: .info)
+        _ = try Settings.shutdownGrace()
         _ = try Self.limits()
     }
 
@@ -105,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         if let watcher = try OdooWatching.watcher(rules: ruleSet, odoo: odoo, store: store, auditKey: auditKey, logger: logger) {
             services.append(.init(service: watcher))
         }
+        // Last in the group, so first to hear a shutdown: readiness turns 503 before anything stops.
+        services.append(.init(service: ReadinessGate(availability: availability, grace: .milliseconds(try Settings.shutdownGrace()), logger: logger)))
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -130,6 +133,7 @@ extension Serve {
         lines.append(("rules", "\(rules) (version \(ruleSet.version); \(ruleSet.entities.keys.sorted().joined(separator: ", ")))"))
         lines.append(("log level", try Settings.logLevel(default: .info).rawValue))
         lines.append(("idempotency keep", "\(try Self.limits().idempotencyKeptSeconds) s"))
+        lines.append(("shutdown grace", "\(try Settings.shutdownGrace()) ms (AURUM_SHUTDOWN_GRACE)"))
         lines.append(("audit key", environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty } == false || environment["AURUM_AUDIT_KEY"].map { $0.isEmpty } == false
                       ? Settings.origin(of: "AURUM_AUDIT_KEY") : database.access.url == nil ? "audit.key beside the embedded cluster" : "not set"))
         if let url = odoo.url ?? environment["ODOO_URL"], !url.isEmpty {
@@ -207,3 +211,20 @@ func loadRules(_ directory: String) throws -> RuleSet {
     }
 }
 
+
+/// The first service a shutdown reaches (the last of the group): on SIGTERM readiness answers
+/// 503 at once, and the server goes on serving for `grace` so that a load balancer stops sending
+/// new requests; then the HTTP server stops (requests in flight finish) and the publishing workers
+/// finish the deliveries in hand.
+struct ReadinessGate: Service {
+    let availability: DatabaseAvailability
+    let grace: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        availability.stopping()
+        logger.info("shutting down: readiness answers 503; serving on meanwhile", metadata: ["aurum.grace": "\(grace)"])
+        try? await Task.sleep(for: grace)
+    }
+}

@@ -56,4 +56,16 @@ enum Settings {
         let rest = line.dropFirst(7 + name.count)
         return rest.hasPrefix("=") || rest.hasPrefix(" and ") || rest.hasPrefix(" ")
     }
+
+    /// `AURUM_SHUTDOWN_GRACE`: how long a server goes on serving after SIGTERM with readiness at
+    /// 503, in milliseconds (`2s`, `500ms`, or a number of seconds); default 2 s, at most 5 min.
+    static func shutdownGrace(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        guard let text = environment["AURUM_SHUTDOWN_GRACE"], !text.isEmpty else { return 2_000 }
+        let milliseconds: Double? = text.hasSuffix("ms") ? Double(text.dropLast(2)) : text.hasSuffix("s") ? Double(text.dropLast()).map { $0 * 1000 }
+            : Double(text).map { $0 * 1000 }
+        guard let milliseconds, milliseconds.isFinite, (0...300_000).contains(milliseconds) else {
+            throw ValidationError("AURUM_SHUTDOWN_GRACE=\(text) is not a grace period; give 0s to 300s, e.g. 2s or 500ms")
+        }
+        return Int(milliseconds)
+    }
 }

@@ -8,6 +8,7 @@ public final class DatabaseAvailability: Sendable {
     private struct State {
         var away = false
         var reason = ""
+        var stopping = false
     }
 
     private let state = Mutex(State())
@@ -21,5 +22,11 @@ public final class DatabaseAvailability: Sendable {
     public func reachable() { state.withLock { $0.away = false } }
 
     /// The database was seen away, for `reason`.
-    public func away(_ reason: String) { state.withLock { $0 = State(away: true, reason: reason) } }
+    public func away(_ reason: String) { state.withLock { $0.away = true; $0.reason = reason } }
+
+    /// Whether the server is shutting down (readiness then answers 503, before anything stops).
+    public var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// The server begins to shut down.
+    public func stopping() { state.withLock { $0.stopping = true } }
 }
