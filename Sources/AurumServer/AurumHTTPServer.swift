@@ -25,20 +25,27 @@ public enum AurumHTTPServer {
     /// `availability` says whether the database can be reached (see `DatabaseGuard`).
     public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init(),
                               releases: ReleaseSignal = ReleaseSignal(),
-                              availability: DatabaseAvailability = DatabaseAvailability()) -> Router<AurumRequestContext> {
+                              availability: DatabaseAvailability = DatabaseAvailability(),
+                              metrics: AurumMetrics = AurumMetrics()) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware(store: store))
         router.get("livez") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, _ in
             try await ready(store: store, availability: availability)
+        }
+        // Prometheus's scrape: counts and gauges, no record data, so no token (keep it on an internal network).
+        router.get("metrics") { _, _ in
+            let text = try await metrics.scrape(store: store, entities: rules.entities.keys.sorted())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let v1 = router.group("v1")
             .add(middleware: DatabaseGuard(availability: availability, limits: limits))
             .add(middleware: TokenAuthenticator(store: store))
             .add(middleware: MaskingMiddleware(rules: rules))
             .add(middleware: IdempotencyMiddleware(limits: limits))
-        CandidateRoutes(store: store, rules: rules, limits: limits).add(to: v1)
-        ChangeRequestRoutes(store: store, rules: rules).add(to: v1)
+        CandidateRoutes(store: store, rules: rules, limits: limits, metrics: metrics).add(to: v1)
+        ChangeRequestRoutes(store: store, rules: rules, metrics: metrics).add(to: v1)
         RecordRoutes(store: store, rules: rules).add(to: v1)
         ChangeFeedRoutes(store: store, rules: rules, releases: releases).add(to: v1)
         DeliveryRoutes(store: store, rules: rules).add(to: v1)
@@ -71,9 +78,9 @@ public enum AurumHTTPServer {
     /// The application listening on `host:port`, ready to run in a service group.
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
                                    limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(),
-                                   availability: DatabaseAvailability = DatabaseAvailability(), logger: Logger,
+                                   availability: DatabaseAvailability = DatabaseAvailability(), metrics: AurumMetrics = AurumMetrics(), logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability),
+        Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability, metrics: metrics),
                     server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

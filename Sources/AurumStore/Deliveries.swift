@@ -140,3 +140,21 @@ extension PostgresStewardshipStore {
         return count
     }
 }
+
+extension PostgresStewardshipStore {
+    public func outboxGauges() async throws -> OutboxGauges {
+        let rows = try await client.query("""
+            SELECT consumer, state, count(*)::int8, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+            FROM delivery WHERE state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue) + [DeliveryState.dead.rawValue]))
+            GROUP BY consumer, state ORDER BY consumer, state
+            """, logger: logger)
+        var gauges = OutboxGauges()
+        for try await (consumer, state, count, age) in rows.decode((String, String, Int64, Double).self) {
+            guard let state = DeliveryState(rawValue: state) else { continue }
+            gauges.deliveries.append(.init(consumer: consumer, state: state, count: Int(count), oldestAgeSeconds: age))
+        }
+        let position = try await client.query("SELECT coalesce(max(position), 0)::int8 FROM change_feed", logger: logger)
+        for try await value in position.decode(Int64.self) { gauges.feedPosition = value }
+        return gauges
+    }
+}

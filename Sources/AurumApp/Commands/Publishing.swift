@@ -2,6 +2,7 @@ import ArgumentParser
 import AurumCore
 import AurumPublish
 import AurumStore
+import CoreMetrics
 import Foundation
 import Logging
 import PostgresNIO
@@ -43,9 +44,10 @@ enum PublishingSetup {
     }
 
     static func dispatcher(client: PostgresClient, rules: RuleSet, consumers: [any DeliveryConsumer], lease: Double = 60,
-                           releases: ReleaseSignal, logger: Logger) -> OutboxDispatcher {
+                           releases: ReleaseSignal, metrics: (any MetricsFactory)? = nil, logger: Logger) -> OutboxDispatcher {
         OutboxDispatcher(queue: PostgresDeliveryQueue(client: client, logger: logger), consumers: consumers, declared: rules.consumers,
-                         lease: lease, releases: releases, references: rules.references, sensitive: SensitiveNames(rules: rules), logger: logger)
+                         lease: lease, releases: releases, references: rules.references, sensitive: SensitiveNames(rules: rules), metrics: metrics,
+                         logger: logger)
     }
 }
 

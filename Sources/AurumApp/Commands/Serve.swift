@@ -95,9 +95,11 @@ struct Serve: AsyncParsableCommand {
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger)
         let releases = ReleaseSignal(), availability = DatabaseAvailability()
-        let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, logger: logger)
+        let metrics = AurumMetrics()
+        let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, metrics: metrics.factory,
+                                                    logger: logger)
         let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, limits: try Self.limits(), releases: releases,
-                                                availability: availability, logger: logger) { port in
+                                                availability: availability, metrics: metrics, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

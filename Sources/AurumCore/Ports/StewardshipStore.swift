@@ -65,6 +65,8 @@ public protocol StewardshipStore: Sendable {
     func setConsumer(_ name: String, enabled: Bool, reason: String?, by caller: Principal, requestID: String) async throws -> ConsumerView
     /// What waits per entity of `entities`: the status board.
     func statusBoard(entities: [String]) async throws -> StatusBoard
+    /// The outbox now: deliveries per consumer and state, the oldest one's age, the feed's position.
+    func outboxGauges() async throws -> OutboxGauges
     /// Whether the database answers.
     func isReady() async -> Bool
     /// The store's own words for a failure it let through (a lost connection, a database

@@ -36,6 +36,16 @@ public enum DeliveryOutcome: Sendable, Hashable {
     /// The endpoint is gone (410): the consumer is disabled, and the delivery waits for it.
     case gone(error: String)
 
+    /// The outcome's name, as a metric's label: delivered, retry, failed or gone.
+    public var result: String {
+        switch self {
+        case .delivered: "delivered"
+        case .retry: "retry"
+        case .failed: "failed"
+        case .gone: "gone"
+        }
+    }
+
     /// The same outcome with its text passed through `rewrite` (a consumer's answer may quote a
     /// value it was sent: a sensitive one must not reach the delivery's last error or the log).
     public func text(_ rewrite: (String) -> String) -> DeliveryOutcome {

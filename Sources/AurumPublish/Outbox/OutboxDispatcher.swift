@@ -1,6 +1,7 @@
 import AurumCore
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// A consumer the outbox delivers to: Odoo, a webhook endpoint.
@@ -38,13 +39,16 @@ public struct OutboxDispatcher: Service {
     let references: [String: [String]]
     /// The rules' sensitive attributes, masked in what a consumer answers before it is kept or logged.
     let sensitive: SensitiveNames?
+    /// Where deliveries are counted (`aurum_deliveries_total`), when anywhere.
+    let metrics: (any MetricsFactory)?
     let logger: Logger
 
     public init(queue: any DeliveryQueue, consumers: [any DeliveryConsumer], declared: [ConsumerRegistration]? = nil,
                 worker: String = OutboxDispatcher.workerName(), policy: DeliveryBackOff = DeliveryBackOff(), lease: Double = 60,
                 idle: Duration = .milliseconds(500), releases: ReleaseSignal = ReleaseSignal(), references: [String: [String]] = [:],
-                sensitive: SensitiveNames? = nil, logger: Logger) {
+                sensitive: SensitiveNames? = nil, metrics: (any MetricsFactory)? = nil, logger: Logger) {
         self.sensitive = sensitive
+        self.metrics = metrics
         self.queue = queue; self.consumers = consumers; self.worker = worker; self.policy = policy
         self.declared = declared ?? consumers.map(\.registration)
         self.lease = lease; self.idle = idle; self.releases = releases; self.references = references; self.logger = logger
@@ -126,6 +130,9 @@ public struct OutboxDispatcher: Service {
         // A consumer's answer may quote a value it was sent: sensitive ones are masked before it is kept or logged.
         let outcomes = zip(jobs, answered).map { job, outcome in sensitive.map { names in outcome.text { names.scrub($0, of: job.event) } } ?? outcome }
         for (job, outcome) in zip(jobs, outcomes) {
+            if let metrics {
+                Counter(label: "aurum_deliveries_total", dimensions: [("consumer", job.consumer), ("result", outcome.result)], factory: metrics).increment()
+            }
             if case .delivered = outcome { continue }
             logger.notice("a delivery failed", metadata: ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)",
                                                            "aurum.outcome": "\(outcome)"])

@@ -6,6 +6,7 @@ struct CandidateRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
     let limits: ServerLimits
+    let metrics: AurumMetrics
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.post("candidates", use: submit)
@@ -30,7 +31,9 @@ struct CandidateRoutes {
                 let visible = results.map { $0.visible(to: caller) }
                 return isBatch ? JSONBody.stored(["results": visible]) : JSONBody.stored(visible[0])
             }) {
-                try await store.ingest(submissions, by: caller, requestID: context.requestID)
+                let results = try await store.ingest(submissions, by: caller, requestID: context.requestID)
+                metrics.ingested(submissions, results)
+                return results
             }
         } catch var interrupted as BatchInterrupted {
             guard isBatch else { throw interrupted.cause }

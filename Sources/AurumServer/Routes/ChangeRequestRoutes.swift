@@ -5,6 +5,7 @@ import Hummingbird
 struct ChangeRequestRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
+    let metrics: AurumMetrics
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("change-requests", use: list)
@@ -81,7 +82,10 @@ struct ChangeRequestRoutes {
         default: throw Problem.unprocessable("dry_run must be true or false", errors: [.init(path: "dry_run", message: "must be a boolean")])
         }
         return try await context.answer {
-            try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: dryRun, requestID: context.requestID)
+            let decision = try await store.approve(changeRequest: id, by: caller, comment: comment, revision: revision, dryRun: dryRun,
+                                                   requestID: context.requestID)
+            if decision.status == .released, !dryRun, let entity = try? await store.changeRequest(id: id)?.entity { metrics.released(entity: entity) }
+            return decision
         }
     }
 

@@ -1,0 +1,22 @@
+/// What the outbox holds now, for `/metrics`: per consumer and state the deliveries, and how long
+/// the oldest waiting one has waited; the change feed's last position.
+public struct OutboxGauges: Sendable, Hashable {
+    public struct Deliveries: Sendable, Hashable {
+        public var consumer: String
+        public var state: DeliveryState
+        public var count: Int
+        /// Seconds since the oldest of them was written.
+        public var oldestAgeSeconds: Double
+        public init(consumer: String, state: DeliveryState, count: Int, oldestAgeSeconds: Double) {
+            self.consumer = consumer; self.state = state; self.count = count; self.oldestAgeSeconds = oldestAgeSeconds
+        }
+    }
+
+    public var deliveries: [Deliveries]
+    public var feedPosition: Int64
+
+    public init(deliveries: [Deliveries] = [], feedPosition: Int64 = 0) {
+        self.deliveries = deliveries
+        self.feedPosition = feedPosition
+    }
+}
