@@ -29,6 +29,7 @@ public enum AurumHTTPServer {
                               metrics: AurumMetrics = AurumMetrics()) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: TraceMiddleware())
         router.add(middleware: ProblemMiddleware(store: store))
         router.get("livez") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("readyz") { _, _ in

@@ -92,6 +92,10 @@ extension PostgresClient {
         let call = IdempotentCall.current.flatMap { $0.isRecorded ? nil : $0 }
         let (result, answered) = try await withTransaction(logger: logger, file: file, line: line, isolation: isolation) { connection in
             if let call { try await IdempotencyKeys.claim(call, on: connection, logger: logger) }
+            // The trace of the request in hand goes with what the transaction releases (the change feed keeps it).
+            if let trace = TraceContext.current {
+                try await connection.query("SELECT set_config('aurum.trace_id', \(trace.traceID), true)", logger: logger)
+            }
             let pending = AuditLog.Pending()
             let result = try await AuditLog.$pending.withValue(pending) { try await body(connection) }
             try await AuditLog.write(pending.take(), on: connection, logger: logger)

@@ -215,14 +215,14 @@ enum ChangeFeed {
 
     static let eventColumns = """
         f.position, f.entity, f.record_id, f.version, \(SQLTime.iso("f.released_at")) AS released_at, gv.state, gv.attributes::text AS attributes,
-        CASE WHEN gv.state = 'superseded' THEN gr.superseded_by END AS superseded_by
+        CASE WHEN gv.state = 'superseded' THEN gr.superseded_by END AS superseded_by, f.trace_id
         """
 
     static func event(_ r: PostgresRandomAccessRow) throws -> ChangeEvent {
         ChangeEvent(.init(entity: try r.get("entity"), id: try r.get("record_id"), version: try r.get("version"),
                           state: try r.strict(RecordState.self, "state"), attributes: try SQLJSON.decode(Attributes.self, try r.get("attributes")),
                           position: try r.get("position"), supersededBy: try r.get("superseded_by")),
-                    releasedAt: try r.get("released_at"))
+                    releasedAt: try r.get("released_at"), traceID: try r.get("trace_id"))
     }
 }
 

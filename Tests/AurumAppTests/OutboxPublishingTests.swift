@@ -29,7 +29,7 @@ import Testing
 
     /// What an endpoint received: headers and body of each request.
     final class Inbox: Sendable {
-        struct Message: Sendable { var id: String; var timestamp: String; var signature: String; var body: [UInt8] }
+        struct Message: Sendable { var id: String; var timestamp: String; var signature: String; var body: [UInt8]; var traceparent: String? = nil }
         let messages = Mutex<[Message]>([])
         /// Status codes to answer with, in turn; 200 once they are used up.
         let answers: Mutex<[Int]>
@@ -49,7 +49,8 @@ import Testing
                 let body = try await request.body.collect(upTo: 1 << 20)
                 self.messages.withLock {
                     $0.append(Message(id: request.headers[.init("webhook-id")!] ?? "", timestamp: request.headers[.init("webhook-timestamp")!] ?? "",
-                                      signature: request.headers[.init("webhook-signature")!] ?? "", body: Array(buffer: body)))
+                                      signature: request.headers[.init("webhook-signature")!] ?? "", body: Array(buffer: body),
+                                      traceparent: request.headers[.init("traceparent")!]))
                 }
                 if self.delay > .zero { try await Task.sleep(for: self.delay) }
                 if self.hangs {

@@ -2,6 +2,7 @@ import ArgumentParser
 import AurumCore
 import AurumStore
 import Foundation
+import Logging
 
 /// `aurum`: the map of the product, one subcommand per job.
 @available(macOS 10.15, *)
@@ -42,6 +43,7 @@ public struct Aurum: AsyncParsableCommand {
     /// Runs the command line. Messages about usage read as Aurum's own do (`error: …` on
     /// standard error), and help goes to standard output.
     public static func main() async {
+        if ProcessInfo.processInfo.environment["AURUM_LOG_FORMAT"] == "json" { LoggingSystem.bootstrap(JSONLogHandler.init) }
         do {
             var command = try await asyncParseAsRoot(nil)
             if var command = command as? any AsyncParsableCommand { try await command.run() } else { try command.run() }

@@ -48,6 +48,7 @@ struct Serve: AsyncParsableCommand {
         if let portOption, !(0...65_535).contains(portOption) { throw ValidationError("--port \(portOption) is not a port; give 0 to 65535") }
         _ = try Settings.port()
         _ = try Settings.logLevel(default: .info)
+        _ = try Settings.logFormat()
         _ = try Settings.shutdownGrace()
         _ = try Self.limits()
     }
@@ -133,7 +134,7 @@ extension Serve {
         lines.append(("application role", try ApplicationRole.configured()))
         lines.append(("migrations", database.migrations))
         lines.append(("rules", "\(rules) (version \(ruleSet.version); \(ruleSet.entities.keys.sorted().joined(separator: ", ")))"))
-        lines.append(("log level", try Settings.logLevel(default: .info).rawValue))
+        lines.append(("log level", try Settings.logLevel(default: .info).rawValue + ", format " + (try Settings.logFormat())))
         lines.append(("idempotency keep", "\(try Self.limits().idempotencyKeptSeconds) s"))
         lines.append(("shutdown grace", "\(try Settings.shutdownGrace()) ms (AURUM_SHUTDOWN_GRACE)"))
         lines.append(("audit key", environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty } == false || environment["AURUM_AUDIT_KEY"].map { $0.isEmpty } == false

@@ -33,6 +33,13 @@ enum Settings {
         return level
     }
 
+    /// `AURUM_LOG_FORMAT`, checked: `text` (the default) or `json`.
+    static func logFormat(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        guard let text = environment["AURUM_LOG_FORMAT"], !text.isEmpty else { return "text" }
+        guard ["text", "json"].contains(text) else { throw ValidationError("AURUM_LOG_FORMAT=\(text) is not a format; give text or json") }
+        return text
+    }
+
     /// `AURUM_PORT`, checked: 0 to 65535.
     static func port(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int? {
         guard let text = environment["AURUM_PORT"], !text.isEmpty else { return nil }

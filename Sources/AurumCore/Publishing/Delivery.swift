@@ -100,6 +100,9 @@ public struct ChangeEvent: Sendable, Hashable, Codable {
     public var time: String
     public var subject: String
     public var datacontenttype = "application/json"
+    /// The W3C trace the release was made in (CloudEvents' distributed-tracing extension), with
+    /// a span of this event's own; nil for a release made outside a request.
+    public var traceparent: String?
     public var data: Payload
 
     public struct Payload: Sendable, Hashable, Codable {
@@ -122,8 +125,9 @@ public struct ChangeEvent: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey { case entity, id, version, state, attributes, position, supersededBy = "superseded_by" }
     }
 
-    public init(_ data: Payload, releasedAt: String) {
+    public init(_ data: Payload, releasedAt: String, traceID: String? = nil) {
         self.id = Self.id(entity: data.entity, record: data.id, version: data.version)
+        self.traceparent = traceID.map { TraceContext(traceID: $0, spanID: "0000000000000001").child(named: Self.id(entity: data.entity, record: data.id, version: data.version)).traceparent }
         self.type = "aurum.\(data.entity).released"
         self.time = releasedAt
         self.subject = "\(data.entity)/\(data.id)"
@@ -143,9 +147,11 @@ extension ChangeEvent {
             "state": .string(data.state.rawValue), "attributes": .object(data.attributes), "position": .number(Double(data.position)),
         ]
         if let into = data.supersededBy { payload["superseded_by"] = .number(Double(into)) }
-        return .object([
+        var event: [String: JSONValue] = [
             "specversion": .string(specversion), "id": .string(id), "source": .string(source), "type": .string(type),
             "time": .string(time), "subject": .string(subject), "datacontenttype": .string(datacontenttype), "data": .object(payload),
-        ])
+        ]
+        if let traceparent { event["traceparent"] = .string(traceparent) }
+        return .object(event)
     }
 }

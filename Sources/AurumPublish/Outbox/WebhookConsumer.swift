@@ -70,6 +70,8 @@ public struct WebhookConsumer: DeliveryConsumer {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "aurum-webhooks")
         request.headers.add(name: "webhook-id", value: job.event.id)
+        // The trace of the request that made the release (W3C Trace Context), to follow it on.
+        if let traceparent = job.event.traceparent { request.headers.add(name: "traceparent", value: traceparent) }
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
         request.headers.add(name: "webhook-signature", value: StandardWebhooks.signature(id: job.event.id, timestamp: timestamp, body: body, key: key))
         request.body = .bytes(ByteBuffer(data: body))

@@ -1,0 +1,38 @@
+import AurumCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// W3C Trace Context on every request: the caller's `traceparent` continued (a span of Aurum's
+/// own under it), or a new trace started; its trace id on every log line of the request, in the
+/// transactions it runs (a release keeps it in the change feed, and its deliveries carry it on),
+/// and in the answer's `traceparent` header. One line per request answered, at info level.
+struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var header: HTTPField.Name { HTTPField.Name("traceparent")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let trace = request.headers[Self.header].flatMap { TraceContext(traceparent: $0) }?.child() ?? TraceContext.start()
+        var context = context
+        context.logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
+        } catch let error as HTTPResponseError {
+            log(request, context, status: error.status.code, started)
+            throw error
+        }
+        response.headers[Self.header] = trace.traceparent
+        log(request, context, status: response.status.code, started)
+        return response
+    }
+
+    func log(_ request: Request, _ context: Context, status: Int, _ started: ContinuousClock.Instant) {
+        let took = (ContinuousClock.now - started).components
+        context.logger.info("request answered", metadata: [
+            "http.method": .string(request.method.rawValue), "http.route": .string(context.endpointPath ?? "unmatched"),
+            "http.status": .stringConvertible(status), "aurum.ms": .stringConvertible(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000),
+        ])
+    }
+}
