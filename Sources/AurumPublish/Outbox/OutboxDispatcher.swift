@@ -133,10 +133,13 @@ public struct OutboxDispatcher: Service {
             if let metrics {
                 Counter(label: "aurum_deliveries_total", dimensions: [("consumer", job.consumer), ("result", outcome.result)], factory: metrics).increment()
             }
-            if case .delivered = outcome { continue }
             var metadata: Logger.Metadata = ["aurum.consumer": "\(job.consumer)", "aurum.event": "\(job.event.id)", "aurum.outcome": "\(outcome)"]
             if let traceparent = job.event.traceparent, let trace = TraceContext(traceparent: traceparent) { metadata["trace_id"] = "\(trace.traceID)" }
-            logger.notice("a delivery failed", metadata: metadata)
+            if case .delivered = outcome {
+                logger.info("delivered", metadata: metadata)
+            } else {
+                logger.notice("a delivery failed", metadata: metadata)
+            }
         }
         try await queue.finish(Array(zip(jobs, outcomes)).map { (job: $0.0, outcome: $0.1) }, worker: worker, policy: policy)
         return jobs.count
