@@ -14,7 +14,8 @@ have_postgres() {
 missing=()
 have_postgres || missing+=(postgresql)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
-for package in libxml2-dev libpq-dev zlib1g-dev; do
+# python3-venv: the API description is checked by a standard validator from PyPI, in a venv of its own.
+for package in libxml2-dev libpq-dev zlib1g-dev python3-venv; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 # The embedded cluster runs as the postgres user when Aurum runs as root; the package creates it.

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh
+# The API description (docs/openapi.yaml) is valid OpenAPI 3.1; a test binds it to the router.
+bash scripts/validate-openapi.sh
 swift build --build-tests
 swift test --skip-build "$@"
 # The tests of several processes (two servers over one database, PostgreSQL stopped under a

@@ -26,7 +26,8 @@ public enum AurumHTTPServer {
     public static func router(store: any StewardshipStore, rules: RuleSet, limits: ServerLimits = .init(),
                               releases: ReleaseSignal = ReleaseSignal(),
                               availability: DatabaseAvailability = DatabaseAvailability(),
-                              metrics: AurumMetrics = AurumMetrics()) -> Router<AurumRequestContext> {
+                              metrics: AurumMetrics = AurumMetrics(),
+                              description: APIDescription? = nil) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: TraceMiddleware())
@@ -35,6 +36,9 @@ public enum AurumHTTPServer {
         router.get("readyz") { _, _ in
             try await ready(store: store, availability: availability)
         }
+        // The OpenAPI 3.1 description of these routes (docs/openapi.yaml), as YAML and as JSON.
+        router.get("openapi.yaml") { _, _ in try APIDescription.answer(description?.yaml, contentType: "application/yaml") }
+        router.get("openapi.json") { _, _ in try APIDescription.answer(description?.json, contentType: "application/json") }
         // Prometheus's scrape: counts and gauges, no record data, so no token (keep it on an internal network).
         router.get("metrics") { _, _ in
             let text = try await metrics.scrape(store: store, entities: rules.entities.keys.sorted())
@@ -79,12 +83,33 @@ public enum AurumHTTPServer {
     /// The application listening on `host:port`, ready to run in a service group.
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
                                    limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(),
-                                   availability: DatabaseAvailability = DatabaseAvailability(), metrics: AurumMetrics = AurumMetrics(), logger: Logger,
+                                   availability: DatabaseAvailability = DatabaseAvailability(), metrics: AurumMetrics = AurumMetrics(),
+                                   description: APIDescription? = nil, logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability, metrics: metrics),
+        Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability, metrics: metrics,
+                                   description: description),
                     server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
                     logger: logger)
+    }
+}
+
+/// The API's OpenAPI description, as the server answers it (`/openapi.yaml`, `/openapi.json`).
+public struct APIDescription: Sendable {
+    public let yaml: [UInt8]
+    public let json: [UInt8]
+
+    public init(yaml: [UInt8], json: [UInt8]) {
+        self.yaml = yaml
+        self.json = json
+    }
+
+    static func answer(_ bytes: [UInt8]?, contentType: String) throws -> Response {
+        guard let bytes else {
+            throw Problem(.notFound, "not-found", title: "Not found",
+                          detail: "this server was started without its API description (docs/openapi.yaml beside it, or AURUM_OPENAPI)")
+        }
+        return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

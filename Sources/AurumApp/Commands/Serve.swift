@@ -99,8 +99,11 @@ struct Serve: AsyncParsableCommand {
         let metrics = AurumMetrics()
         let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, metrics: metrics.factory,
                                                     logger: logger)
+        let descriptionPath = ProcessInfo.processInfo.environment["AURUM_OPENAPI"].flatMap { $0.isEmpty ? nil : $0 } ?? "docs/openapi.yaml"
+        let description = try APIDescriptionFile.load(path: descriptionPath).map { APIDescription(yaml: $0.yaml, json: $0.json) }
+        if description == nil { logger.info("no API description at \(descriptionPath); /openapi.yaml answers 404 (set AURUM_OPENAPI)") }
         let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, limits: try Self.limits(), releases: releases,
-                                                availability: availability, metrics: metrics, logger: logger) { port in
+                                                availability: availability, metrics: metrics, description: description, logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
