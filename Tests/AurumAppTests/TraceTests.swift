@@ -64,6 +64,8 @@ import Testing
                 let answeredLines = captured.lines.withLock { $0 }.filter { $0.message == "request answered" }
                 #expect(answeredLines.count >= 2 && answeredLines.prefix(2).allSatisfy { $0.metadata["trace_id"] == trace },
                         "\(answeredLines.map(\.metadata))")
+                #expect(answeredLines.first?.metadata["aurum.actor"] == "plm-sync", "the token's name: \(answeredLines.first?.metadata ?? [:])")
+                #expect(!answeredLines.contains { $0.metadata.values.contains(plm) }, "never the token")
                 let dispatcher = OutboxPublishingTests().dispatcher(t, [hook])
                 try await OutboxPublishingTests().publish(dispatcher) { !inbox.all.isEmpty }
                 let delivered = try #require(inbox.all.first)

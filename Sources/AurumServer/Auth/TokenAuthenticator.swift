@@ -20,6 +20,7 @@ struct TokenAuthenticator: RouterMiddleware {
         var context = context
         context.principal = principal
         context.logger[metadataKey: "aurum.actor"] = .string(principal.name)
+        RequestActor.current?.name.withLock { $0 = principal.name }
         return try await next(request, context)
     }
 }

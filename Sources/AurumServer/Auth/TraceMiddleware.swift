@@ -3,6 +3,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
+
+/// Who the request in hand authenticated as, filled in by the token check and read by the
+/// line that logs the answer (the token's name, never the token).
+final class RequestActor: Sendable {
+    @TaskLocal static var current: RequestActor?
+    let name = Mutex<String?>(nil)
+}
 
 /// W3C Trace Context on every request: the caller's `traceparent` continued (a span of Aurum's
 /// own under it), or a new trace started; its trace id on every log line of the request, in the
@@ -16,23 +24,28 @@ struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
         var context = context
         context.logger[metadataKey: "trace_id"] = .string(trace.traceID)
         let started = ContinuousClock.now
+        let actor = RequestActor()
         var response: Response
         do {
-            response = try await TraceContext.$current.withValue(trace) { try await next(request, context) }
+            response = try await RequestActor.$current.withValue(actor) {
+                try await TraceContext.$current.withValue(trace) { try await next(request, context) }
+            }
         } catch let error as HTTPResponseError {
-            log(request, context, status: error.status.code, started)
+            log(request, context, status: error.status.code, started, actor: actor)
             throw error
         }
         response.headers[Self.header] = trace.traceparent
-        log(request, context, status: response.status.code, started)
+        log(request, context, status: response.status.code, started, actor: actor)
         return response
     }
 
-    func log(_ request: Request, _ context: Context, status: Int, _ started: ContinuousClock.Instant) {
+    func log(_ request: Request, _ context: Context, status: Int, _ started: ContinuousClock.Instant, actor: RequestActor) {
         let took = (ContinuousClock.now - started).components
-        context.logger.info("request answered", metadata: [
+        var metadata: Logger.Metadata = [
             "http.method": .string(request.method.rawValue), "http.route": .string(context.endpointPath ?? "unmatched"),
             "http.status": .stringConvertible(status), "aurum.ms": .stringConvertible(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000),
-        ])
+        ]
+        if let name = actor.name.withLock({ $0 }) { metadata["aurum.actor"] = .string(name) }
+        context.logger.info("request answered", metadata: metadata)
     }
 }
