@@ -4,7 +4,16 @@ import PostgresNIO
 
 extension PostgresStewardshipStore {
     public func record(entity: String, id: Int64) async throws -> RecordView? {
-        try await records(entity: entity, afterID: id - 1, limit: 1).first { $0.id == id }
+        try await records(entity: entity, ids: [id]).first
+    }
+
+    /// The current version of each of `ids` (of `entity`) that exists, in id order.
+    public func records(entity: String, ids: [Int64]) async throws -> [RecordView] {
+        guard !ids.isEmpty else { return [] }
+        var query = RecordQuery(entity: entity)
+        query.ids = ids
+        query.limit = ids.count
+        return try await records(matching: query)
     }
 
     /// How many golden records `entity` has (for progress bars).
@@ -39,6 +48,7 @@ extension PostgresStewardshipStore {
             FROM golden_record gr
             JOIN golden_version gv ON gv.record_id = gr.id AND gv.version = gr.current_version
             WHERE gr.entity = \(query.entity) AND gr.id > \(query.after)
+              AND (cardinality(\(query.ids)::int8[]) = 0 OR gr.id = ANY(\(query.ids)::int8[]))
               AND (cardinality(\(query.states.map(\.rawValue))::text[]) = 0 OR gr.state = ANY(\(query.states.map(\.rawValue))::text[]))
               AND gv.attributes @> \(contains)::jsonb
               AND (\(words) = '' OR to_tsvector('simple', coalesce(gv.attributes->>'name', '')) @@ to_tsquery('simple', \(words)))

@@ -253,10 +253,8 @@ struct OdooImportRun: Sendable {
             summary.read += imported.count
             let known = try await store.records(entity: entity.entity, source: source, keys: imported.map(\.candidate.sourceKey))
             // Of a record Aurum publishes, Odoo says only what it adds to or changes in the golden record.
-            var golden = [Int64: RecordView]()
-            for id in Set(imported.compactMap { known[$0.candidate.sourceKey] ?? $0.boundTo }) {
-                golden[id] = try await store.record(entity: entity.entity, id: id)
-            }
+            let ids = Set(imported.compactMap { known[$0.candidate.sourceKey] ?? $0.boundTo }).sorted()
+            let golden = Dictionary(uniqueKeysWithValues: try await store.records(entity: entity.entity, ids: ids).map { ($0.id, $0) })
             for index in imported.indices {
                 guard let id = known[imported[index].candidate.sourceKey] ?? imported[index].boundTo, let view = golden[id] else { continue }
                 imported[index].candidate.attributes = entity.withoutWhatIsPublished(imported[index].candidate.attributes, golden: view.attributes,

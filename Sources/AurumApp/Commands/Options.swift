@@ -65,7 +65,8 @@ struct DatabaseOptions: ParsableArguments {
     func auditKey(for rules: RuleSet, entities: [String]? = nil,
                   _ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AuditKey? {
         if let text = try Settings.secret("AURUM_AUDIT_KEY", environment) {
-            return try Self.auditKey(text, from: environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty ? "AURUM_AUDIT_KEY" : "AURUM_AUDIT_KEY_FILE" } ?? "AURUM_AUDIT_KEY")
+            let fromFile = !(environment["AURUM_AUDIT_KEY_FILE"] ?? "").isEmpty
+            return try Self.auditKey(text, from: fromFile ? "AURUM_AUDIT_KEY_FILE" : "AURUM_AUDIT_KEY")
         }
         guard access.url == nil else {
             let sensitive = SensitiveNames(rules: rules).byEntity.keys

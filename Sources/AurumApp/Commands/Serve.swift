@@ -140,8 +140,8 @@ extension Serve {
         lines.append(("log level", try Settings.logLevel(default: .info).rawValue + ", format " + (try Settings.logFormat())))
         lines.append(("idempotency keep", "\(try Self.limits().idempotencyKeptSeconds) s"))
         lines.append(("shutdown grace", "\(try Settings.shutdownGrace()) ms (AURUM_SHUTDOWN_GRACE)"))
-        lines.append(("audit key", environment["AURUM_AUDIT_KEY_FILE"].map { $0.isEmpty } == false || environment["AURUM_AUDIT_KEY"].map { $0.isEmpty } == false
-                      ? Settings.origin(of: "AURUM_AUDIT_KEY") : database.access.url == nil ? "audit.key beside the embedded cluster" : "not set"))
+        let auditKey = Settings.origin(of: "AURUM_AUDIT_KEY")
+        lines.append(("audit key", auditKey != "not set" || database.access.url != nil ? auditKey : "audit.key beside the embedded cluster"))
         if let url = odoo.url ?? environment["ODOO_URL"], !url.isEmpty {
             let settings = try odoo.settings()
             lines.append(("odoo", "\(url) database \(settings.database) login \(settings.login) protocol \(settings.protocolChoice.rawValue), "

@@ -15,6 +15,8 @@ public struct RecordQuery: Sendable, Hashable {
     public var source: String?
     public var changedSince: Date?
     public var changedBefore: Date?
+    /// Only these records; empty: any.
+    public var ids: [Int64] = []
     /// Records with ids above this one.
     public var after: Int64 = 0
     public var limit = 100
