@@ -3,7 +3,7 @@
 # cluster that the tests start themselves (one per run, a fresh database per test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-packages.sh
+bash scripts/system-packages.sh --tests
 # The API description (docs/openapi.yaml) is valid OpenAPI 3.1; a test binds it to the router.
 bash scripts/validate-openapi.sh
 swift build --build-tests

@@ -15,6 +15,9 @@ public struct ServerLimits: Sendable {
     /// How long the answer to a request with an `Idempotency-Key` is kept for replay
     /// (`AURUM_IDEMPOTENCY_KEEP`, default 24 hours).
     public var idempotencyKeptSeconds: Int = 86_400
+    /// How long a status-page session lasts after signing in (8 hours); it ends sooner when its
+    /// token is revoked or expires.
+    public var sessionSeconds: Int = 8 * 3_600
     public init() {}
 }
 
@@ -44,6 +47,8 @@ public enum AurumHTTPServer {
             let text = try await metrics.scrape(store: store, entities: rules.entities.keys.sorted())
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        // The status board for people, as an HTML page with a sign-in form (no token in the browser).
+        StatusPage(store: store, rules: rules, limits: limits).add(to: router)
         let v1 = router.group("v1")
             .add(middleware: DatabaseGuard(availability: availability, limits: limits))
             .add(middleware: TokenAuthenticator(store: store))

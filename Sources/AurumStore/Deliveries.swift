@@ -153,8 +153,7 @@ extension PostgresStewardshipStore {
             guard let state = DeliveryState(rawValue: state) else { continue }
             gauges.deliveries.append(.init(consumer: consumer, state: state, count: Int(count), oldestAgeSeconds: age))
         }
-        let position = try await client.query("SELECT coalesce(max(position), 0)::int8 FROM change_feed", logger: logger)
-        for try await value in position.decode(Int64.self) { gauges.feedPosition = value }
+        gauges.feedPosition = try await feedPosition()
         return gauges
     }
 }

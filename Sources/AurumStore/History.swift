@@ -109,6 +109,39 @@ extension PostgresStewardshipStore {
         }
         for name in names { board[name]!.gates.sort { $0.gate < $1.gate } }
         let generated = ISO8601DateFormatter().string(from: now)
-        return StatusBoard(generatedAt: generated, entities: names.map { board[$0]! })
+        return StatusBoard(generatedAt: generated, entities: names.map { board[$0]! },
+                           consumers: try await consumerBoard(entities: names), feedPosition: try await feedPosition())
+    }
+
+    /// Per consumer, the deliveries of `entities` not done yet and given up, the oldest waiting
+    /// one's creation time and the latest error of one not done.
+    func consumerBoard(entities names: [String]) async throws -> [StatusBoard.Consumer] {
+        let unfinished = DeliveryLifecycle.unfinished.map(\.rawValue)
+        // The states as a literal (the enum's own raw values), for the aggregate's filter inside to_char.
+        let unfinishedLiteral = "ARRAY['" + unfinished.joined(separator: "','") + "']"
+        let rows = try await client.query("""
+            SELECT c.name,
+                   count(d.id) FILTER (WHERE d.state = ANY(\(unfinished)))::int8,
+                   count(d.id) FILTER (WHERE d.state = \(DeliveryState.dead.rawValue))::int8,
+                   \(unescaped: SQLTime.iso("min(d.created_at) FILTER (WHERE d.state = ANY(\(unfinishedLiteral)))")),
+                   (SELECT e.last_error FROM delivery e
+                    WHERE e.consumer = c.name AND e.entity = ANY(\(names)) AND e.state = ANY(\(unfinished)) AND e.last_error IS NOT NULL
+                    ORDER BY e.next_attempt_at DESC, e.id DESC LIMIT 1)
+            FROM consumer c LEFT JOIN delivery d ON d.consumer = c.name AND d.entity = ANY(\(names))
+            WHERE cardinality(c.entities) = 0 OR c.entities && \(names)::text[]
+            GROUP BY c.name ORDER BY c.name
+            """, logger: logger)
+        var consumers = [StatusBoard.Consumer]()
+        for try await (name, pending, dead, oldest, error) in rows.decode((String, Int64, Int64, String?, String?).self) {
+            consumers.append(.init(consumer: name, pending: Int(pending), dead: Int(dead), oldestPendingAt: oldest, lastError: error))
+        }
+        return consumers
+    }
+
+    /// The change feed's newest position.
+    func feedPosition() async throws -> Int64 {
+        let rows = try await client.query("SELECT coalesce(max(position), 0)::int8 FROM change_feed", logger: logger)
+        for try await value in rows.decode(Int64.self) { return value }
+        return 0
     }
 }

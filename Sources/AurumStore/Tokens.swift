@@ -11,11 +11,11 @@ public enum Tokens {
         Digest.sha256Hex(token)
     }
 
-    /// A new random token: `aurum_` and 40 characters from a 62-letter alphabet (about 238 bits).
-    static func generate() -> String {
+    /// A new random secret: `prefix` and 40 characters from a 62-letter alphabet (about 238 bits).
+    static func generate(prefix: String = "aurum_") -> String {
         var generator = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        return "aurum_" + String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
+        return prefix + String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
     }
 
     /// Creates a token and returns it; the name must be new, so that every actor is one person or

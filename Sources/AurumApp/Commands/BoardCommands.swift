@@ -71,11 +71,13 @@ struct History: AsyncParsableCommand {
 /// `aurum status`: what waits, per entity.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The status board: per entity, open change requests by gate and age, possible duplicates, blocked records, rejections.",
+        abstract: "The status board: per entity, open change requests by gate and age, possible duplicates, blocked records, rejections; deliveries per consumer; the feed's position.",
         discussion: """
             Ages: under a day, one to seven days, over seven days. A gate's "waiting" ones wait for an \
             earlier gate first. TO DELIVER counts deliveries to Odoo and the webhook endpoints not done \
-            yet; DEAD those given up (aurum deliveries --state dead, aurum replay).
+            yet; DEAD those given up (aurum deliveries --state dead, aurum replay); per consumer with \
+            the oldest waiting one and the latest error. The same board, for people, is the server's \
+            status page (/status in a browser).
 
             Examples:
               aurum status
@@ -105,6 +107,15 @@ enum StatusText {
             guard let failure = e.lastDeliveryError else { continue }
             lines.append("\(e.entity): \(e.deliveriesPending) to deliver; \(failure.consumer) failed (next try \(failure.nextAttemptAt.prefix(19))): \(failure.error)")
         }
+        if !board.consumers.isEmpty {
+            var consumers = Table("CONSUMER", "TO DELIVER", "DEAD", "OLDEST WAITING", "LAST ERROR")
+            for c in board.consumers {
+                consumers.add(c.consumer, String(c.pending), String(c.dead), c.oldestPendingAt.map { String($0.prefix(19)) } ?? "",
+                              c.lastError.map { String($0.prefix(80)) } ?? "")
+            }
+            lines += ["", consumers.render()]
+        }
+        lines.append("feed position \(board.feedPosition)")
         let gated = board.entities.filter { !$0.gates.isEmpty }
         if !gated.isEmpty {
             var gates = Table("ENTITY", "GATE", "PENDING", "<1D", "1-7D", ">7D", "WAITING")

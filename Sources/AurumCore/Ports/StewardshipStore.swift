@@ -9,6 +9,12 @@ public protocol StewardshipStore: Sendable {
     func principal(forToken token: String) async throws -> Principal?
     /// Why `token` is refused: revoked or expired (and when), or unknown.
     func refusal(ofToken token: String) async throws -> TokenRefusal
+    /// Signs `principal` in to the status page for `seconds`: the new session's id, for a cookie.
+    func startSession(for principal: Principal, lasting seconds: Int) async throws -> String
+    /// The holder of a status-page session while it lasts and its token works, else `nil`.
+    func principal(forSession session: String) async throws -> Principal?
+    /// Ends a status-page session (signing out).
+    func endSession(_ session: String) async throws
     /// Validates and records candidates, each in its own transaction, in order.
     func ingest(_ submissions: [CandidateSubmission], by caller: Principal, requestID: String) async throws -> [IngestResult]
     /// The change requests `filter` takes, oldest first, with their gates.

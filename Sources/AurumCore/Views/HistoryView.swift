@@ -51,12 +51,32 @@ public struct HistoryView: Sendable, Hashable, Codable {
 public struct StatusBoard: Sendable, Hashable, Codable {
     public var generatedAt: String
     public var entities: [Entity]
+    /// Deliveries of these entities' releases, per consumer.
+    public var consumers: [Consumer]
+    /// The change feed's newest position (every entity's).
+    public var feedPosition: Int64
 
-    public init(generatedAt: String, entities: [Entity]) {
-        self.generatedAt = generatedAt; self.entities = entities
+    public init(generatedAt: String, entities: [Entity], consumers: [Consumer] = [], feedPosition: Int64 = 0) {
+        self.generatedAt = generatedAt; self.entities = entities; self.consumers = consumers; self.feedPosition = feedPosition
     }
 
-    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", entities }
+    enum CodingKeys: String, CodingKey { case generatedAt = "generated_at", entities, consumers, feedPosition = "feed_position" }
+
+    /// A consumer's deliveries not done yet (pending, failed, in flight) and given up, with the
+    /// oldest waiting one's release time and the latest error seen.
+    public struct Consumer: Sendable, Hashable, Codable {
+        public var consumer: String
+        public var pending: Int
+        public var dead: Int
+        public var oldestPendingAt: String?
+        public var lastError: String?
+
+        public init(consumer: String, pending: Int = 0, dead: Int = 0, oldestPendingAt: String? = nil, lastError: String? = nil) {
+            self.consumer = consumer; self.pending = pending; self.dead = dead; self.oldestPendingAt = oldestPendingAt; self.lastError = lastError
+        }
+
+        enum CodingKeys: String, CodingKey { case consumer, pending, dead, oldestPendingAt = "oldest_pending_at", lastError = "last_error" }
+    }
 
     /// Open change requests counted by how long they have waited.
     public struct Ages: Sendable, Hashable, Codable {

@@ -4,6 +4,9 @@ import Logging
 /// A private PostgreSQL cluster in a directory of its own (`.aurum/pg` by default), created with
 /// initdb on first use and run with pg_ctl on 127.0.0.1 and a free port.
 public struct EmbeddedPostgres: Sendable {
+    /// A TCP port on 127.0.0.1 that is free right now (for a cluster, or another local server).
+    public static func freePort() throws -> Int { try Command.freePort() }
+
     /// How clients on 127.0.0.1 prove who they are.
     public enum Authentication: String, Sendable {
         /// A generated password, checked with SCRAM-SHA-256: the default for `.aurum/pg`.
