@@ -285,4 +285,24 @@ aurum audit verify --anchor "$anchor" --data-dir "$data"
 step "The status board"
 AURUM_TOKEN=$alice aurum status
 
+step "The same board as a page for people: $AURUM_URL/status (while a server runs), signed in with a steward's token"
+AURUM_DEMO_STEWARD_TOKEN=$alice python3 -c '
+import os, re, urllib.parse, urllib.request
+url = os.environ["AURUM_URL"]
+page = urllib.request.urlopen(url + "/status").read().decode()
+print("signed out: the sign-in form" + (", nothing else" if "data-field" not in page else " AND DATA (wrong)"))
+class Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args): return None
+form = urllib.parse.urlencode({"token": os.environ["AURUM_DEMO_STEWARD_TOKEN"]}).encode()
+try:
+    urllib.request.build_opener(Stay).open(url + "/status/sign-in", form)
+except urllib.error.HTTPError as answer:
+    cookie = answer.headers["Set-Cookie"]
+print("signed in: the browser keeps a session cookie (%s), never the token" % ", ".join(p.strip() for p in cookie.split(";")[1:]))
+board = urllib.request.urlopen(urllib.request.Request(url + "/status", headers={"Cookie": cookie.split(";")[0]})).read().decode()
+for entity, cells in re.findall(r"<tr data-entity=\"(\w+)\"><th[^>]*>[^<]*</th>(.*?)</tr>", board):
+    counts = dict(re.findall(r"data-field=\"([\w.]+)\"[^>]*>(\d+)<", cells))
+    print("  %-10s open %s, blocked %s, to deliver %s" % (entity, counts["open"], counts["blocked"], counts["deliveries_pending"]))
+'
+
 step "Done. Logs: .aurum-demo.log (server), .aurum-demo-odoo.log (odoo-double), .aurum-demo-webhooks.log (receiver); the database stops with the server."

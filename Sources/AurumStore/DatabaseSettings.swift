@@ -94,13 +94,27 @@ public struct DatabaseSettings: Sendable, Hashable {
     /// The startup parameters that switch the session to `role` before its first statement
     /// (libpq's `options=-c role=…`), so that no statement ever runs as the login user.
     var startupParameters: [(String, String)] {
-        role.map { [("options", "-c role=\($0)")] } ?? []
+        [("application_name", Self.applicationName)] + (role.map { [("options", "-c role=\($0)")] } ?? [])
     }
+
+    /// How this process names itself to PostgreSQL (`aurum <pid>@<host>`, at most 63 bytes):
+    /// `pg_stat_activity` shows whose each connection is, and `/metrics` counts this process's own.
+    public static let applicationName: String = {
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let printable = name.unicodeScalars.filter { $0.isASCII && $0.value >= 32 && $0.value < 127 }.map(String.init).joined()
+        return String("aurum \(getpid())@\(printable)".utf8.prefix(63)) ?? "aurum \(getpid())"
+    }()
+
+    /// The most connections one process's pool opens.
+    public static let poolSize = 20
 
     /// A PostgresNIO client configuration, with TLS as `tls` asks.
     public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
         configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.maximumConnections = Self.poolSize
         return configuration
     }
 

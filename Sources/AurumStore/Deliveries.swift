@@ -156,4 +156,23 @@ extension PostgresStewardshipStore {
         gauges.feedPosition = try await feedPosition()
         return gauges
     }
+
+    /// This process's connections (by its `application_name`) by state. The query runs as the
+    /// login user (`SET LOCAL ROLE NONE`, for this one read-only transaction): PostgreSQL shows a
+    /// connection's state only to its own user, and the pool's connections act as the application role.
+    public func databaseConnections() async throws -> DatabaseConnections {
+        var connections = DatabaseConnections(maximum: DatabaseSettings.poolSize)
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL ROLE NONE", logger: logger)
+            try await connection.query("SET LOCAL transaction_read_only = on", logger: logger)
+            let rows = try await connection.query("""
+                SELECT coalesce(state, 'hidden'), count(*)::int8 FROM pg_stat_activity
+                WHERE application_name = \(DatabaseSettings.applicationName) AND pid IS NOT NULL GROUP BY 1
+                """, logger: logger)
+            for try await (state, count) in rows.decode((String, Int64).self) {
+                connections.byState[DatabaseConnections.label(state), default: 0] += Int(count)
+            }
+        }
+        return connections
+    }
 }

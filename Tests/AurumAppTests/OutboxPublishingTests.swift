@@ -72,10 +72,10 @@ import Testing
         WebhookEndpoint(name: name, url: "http://127.0.0.1:\(port)/hook", entities: entities, secretVariable: "UNUSED", timeout: 2)
     }
 
-    func dispatcher(_ t: TestStore, _ consumers: [any DeliveryConsumer], policy: DeliveryBackOff = DeliveryBackOff(maxAttempts: 3, base: 0.05, cap: 0.2))
-        -> OutboxDispatcher {
+    func dispatcher(_ t: TestStore, _ consumers: [any DeliveryConsumer], policy: DeliveryBackOff = DeliveryBackOff(maxAttempts: 3, base: 0.05, cap: 0.2),
+                    metrics: AurumMetrics? = nil) -> OutboxDispatcher {
         OutboxDispatcher(queue: PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet), consumers: consumers, policy: policy,
-                         lease: 30, idle: .milliseconds(20), references: t.rules.references, logger: TestLogger.quiet)
+                         lease: 30, idle: .milliseconds(20), references: t.rules.references, metrics: metrics?.factory, logger: TestLogger.quiet)
     }
 
     /// Runs the dispatcher until `done` holds (or 20 s pass).
@@ -101,7 +101,8 @@ import Testing
             let inbox = Inbox(answers: [503])
             try await LiveServer.with(inbox.router()) { port in
                 let hook = try WebhookConsumer(endpoint: endpoint("erp", port: port), secret: Self.secret)
-                let d = dispatcher(t, [hook])
+                let metrics = AurumMetrics()
+                let d = dispatcher(t, [hook], metrics: metrics)
                 try await PostgresDeliveryQueue(client: t.client, logger: TestLogger.quiet).declare([hook.registration])
                 let id = try #require(try await t.release([SampleRules.item("PLM-1", SampleRules.hexBolt)]).first)
                 var renamed = SampleRules.hexBolt
@@ -111,6 +112,10 @@ import Testing
                 #expect(try await deliveryStates(t) == ["webhook:erp 1 delivered", "webhook:erp 2 delivered"])
                 let messages = inbox.all
                 #expect(messages.map(\.id) == ["item-\(id)-v1", "item-\(id)-v1", "item-\(id)-v2"], "the 503 was retried with the same id, then v2")
+                // aurum_deliveries_total counts each attempt by its result.
+                let scraped = metrics.registry.emitToString()
+                #expect(scraped.contains(#"aurum_deliveries_total{consumer="webhook:erp",result="delivered"} 2"#), "\(scraped)")
+                #expect(scraped.contains(#"aurum_deliveries_total{consumer="webhook:erp",result="retry"} 1"#), "\(scraped)")
                 for message in messages {
                     #expect(Self.verify(id: message.id, timestamp: message.timestamp, signatures: message.signature, body: message.body, secret: Self.secret))
                     var flipped = message.body

@@ -62,6 +62,11 @@ import Testing
                 #expect((Self.value(text, "aurum_delivery_oldest_waiting_seconds", ["consumer": "odoo"]) ?? -1) >= 0)
                 #expect(Self.value(text, "aurum_deliveries_dead", ["consumer": "odoo"]) == 0)
                 #expect(Self.value(text, "aurum_feed_position") == 1)
+                // Pool use: this process's connections by state (the scrape's own query is active) against the pool's size.
+                #expect((Self.value(text, "aurum_db_connections", ["state": "active"]) ?? 0) >= 1, "\(text.split(separator: "\n").filter { $0.contains("aurum_db") })")
+                #expect(Self.value(text, "aurum_db_connections", ["state": "hidden"]) == nil, "PostgreSQL shows the states to the login user")
+                #expect(Self.value(text, "aurum_db_connections", ["state": "idle_in_transaction"]) != nil)
+                #expect(Self.value(text, "aurum_db_pool_max_connections") == 20)
                 #expect(text.contains("aurum_http_request_duration_seconds_bucket"))
                 #expect(!text.contains("B-1") && !text.contains(plm), "no record data, no token")
             }

@@ -13,7 +13,8 @@ import Synchronization
 /// entities, sources, gates and consumers as the rules name them, statuses and outcomes).
 ///
 /// Counters and histograms count what this process did; the gauges (open change requests by gate
-/// and age, deliveries waiting and dead, the oldest waiting delivery's age, the feed's position)
+/// and age, deliveries waiting and dead, the oldest waiting delivery's age, the feed's position,
+/// this process's database connections by state against its pool's size)
 /// are read from the database at each scrape, so every server reports the same.
 public final class AurumMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
@@ -85,6 +86,11 @@ public final class AurumMetrics: Sendable {
         }
         registeredConsumers.withLock { $0.formUnion(waiting.keys); $0.formUnion(dead.keys) }
         gauge("aurum_feed_position", [], Double(outbox.feedPosition))
+        let connections = try await store.databaseConnections()
+        for state in Set(DatabaseConnections.states).union(connections.byState.keys) {
+            gauge("aurum_db_connections", [("state", state)], Double(connections.byState[state] ?? 0))
+        }
+        gauge("aurum_db_pool_max_connections", [], Double(connections.maximum))
         return registry.emitToString()
     }
 
