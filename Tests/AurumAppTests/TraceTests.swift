@@ -65,6 +65,8 @@ import Testing
                 #expect(answeredLines.count >= 2 && answeredLines.prefix(2).allSatisfy { $0.metadata["trace_id"] == trace },
                         "\(answeredLines.map(\.metadata))")
                 #expect(answeredLines.first?.metadata["aurum.actor"] == "plm-sync", "the token's name: \(answeredLines.first?.metadata ?? [:])")
+                let approval = answeredLines.first { $0.metadata["http.route"] == "/v1/change-requests/{id}/approve" }
+                #expect(approval?.metadata["aurum.change_request"] != nil && approval?.metadata["aurum.actor"] == "alice", "\(approval?.metadata ?? [:])")
                 #expect(!answeredLines.contains { $0.metadata.values.contains(plm) }, "never the token")
                 let dispatcher = OutboxPublishingTests().dispatcher(t, [hook])
                 try await OutboxPublishingTests().publish(dispatcher) { !inbox.all.isEmpty }

@@ -15,7 +15,8 @@ final class RequestActor: Sendable {
 /// W3C Trace Context on every request: the caller's `traceparent` continued (a span of Aurum's
 /// own under it), or a new trace started; its trace id on every log line of the request, in the
 /// transactions it runs (a release keeps it in the change feed, and its deliveries carry it on),
-/// and in the answer's `traceparent` header. One line per request answered, at info level.
+/// and in the answer's `traceparent` header. One line per request answered, at info level, naming
+/// the caller (the token's name) and the entity and record or change request the route names.
 struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
     static var header: HTTPField.Name { HTTPField.Name("traceparent")! }
 
@@ -46,6 +47,13 @@ struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
             "http.status": .stringConvertible(status), "aurum.ms": .stringConvertible(took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000),
         ]
         if let name = actor.name.withLock({ $0 }) { metadata["aurum.actor"] = .string(name) }
+        // The entity and record (or change request) the route names, where it names them.
+        let route = context.endpointPath ?? ""
+        if let entity = context.parameters.get("entity") { metadata["aurum.entity"] = .string(String(entity.prefix(64))) }
+        if let id = context.parameters.get("id", as: Int64.self) {
+            metadata[route.hasPrefix("/v1/change-requests/") ? "aurum.change_request" : route.hasPrefix("/v1/records/") ? "aurum.record" : "aurum.id"] =
+                .stringConvertible(id)
+        }
         context.logger.info("request answered", metadata: metadata)
     }
 }
