@@ -13,7 +13,7 @@ swift test --skip-build "$@"
 # they run alone, after the rest, the schedule short with a fixed seed (scripts/fault-schedule.sh
 # runs the long one).
 if [ $# -eq 0 ]; then
-  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests|CrashAfterCommitTests|SensitiveLogsTests|OdooImportCrashTests|ShutdownTests"
+  AURUM_PROCESS_TESTS=1 swift test --skip-build --no-parallel --filter "TwoServersTests|DatabaseFaultTests|FaultScheduleTests|LeaseTests|CrashAfterCommitTests|SensitiveLogsTests|OdooImportCrashTests|ShutdownTests|ReplicaTests"
   # The described API fuzzed by schemathesis, as each role, a short run with a fixed seed (the long
   # run: bash scripts/fuzz-api.sh 200): no 5xx, every answer as the description says.
   bash scripts/fuzz-api.sh 5 1206

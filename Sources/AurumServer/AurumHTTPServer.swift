@@ -30,8 +30,9 @@ public enum AurumHTTPServer {
                               releases: ReleaseSignal = ReleaseSignal(),
                               availability: DatabaseAvailability = DatabaseAvailability(),
                               metrics: AurumMetrics = AurumMetrics(),
-                              description: APIDescription? = nil) -> Router<AurumRequestContext> {
+                              description: APIDescription? = nil, readers: Readers? = nil) -> Router<AurumRequestContext> {
         let router = Router(context: AurumRequestContext.self)
+        let readers = readers ?? Readers(primary: store)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: TraceMiddleware())
         router.add(middleware: ProblemMiddleware(store: store))
@@ -48,16 +49,16 @@ public enum AurumHTTPServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         // The status board for people, as an HTML page with a sign-in form (no token in the browser).
-        StatusPage(store: store, rules: rules, limits: limits).add(to: router)
+        StatusPage(store: store, rules: rules, limits: limits, readers: readers).add(to: router)
         let v1 = router.group("v1")
             .add(middleware: DatabaseGuard(availability: availability, limits: limits))
             .add(middleware: TokenAuthenticator(store: store))
             .add(middleware: MaskingMiddleware(rules: rules))
             .add(middleware: IdempotencyMiddleware(limits: limits))
         CandidateRoutes(store: store, rules: rules, limits: limits, metrics: metrics).add(to: v1)
-        ChangeRequestRoutes(store: store, rules: rules, metrics: metrics).add(to: v1)
-        RecordRoutes(store: store, rules: rules).add(to: v1)
-        ChangeFeedRoutes(store: store, rules: rules, releases: releases).add(to: v1)
+        ChangeRequestRoutes(store: store, rules: rules, metrics: metrics, readers: readers).add(to: v1)
+        RecordRoutes(store: store, rules: rules, readers: readers).add(to: v1)
+        ChangeFeedRoutes(readers: readers, rules: rules, releases: releases).add(to: v1)
         DeliveryRoutes(store: store, rules: rules).add(to: v1)
         ConsumerRoutes(store: store).add(to: v1)
         return router
@@ -89,10 +90,10 @@ public enum AurumHTTPServer {
     public static func application(store: any StewardshipStore, rules: RuleSet, host: String, port: Int,
                                    limits: ServerLimits = .init(), releases: ReleaseSignal = ReleaseSignal(),
                                    availability: DatabaseAvailability = DatabaseAvailability(), metrics: AurumMetrics = AurumMetrics(),
-                                   description: APIDescription? = nil, logger: Logger,
+                                   description: APIDescription? = nil, readers: Readers? = nil, logger: Logger,
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router(store: store, rules: rules, limits: limits, releases: releases, availability: availability, metrics: metrics,
-                                   description: description),
+                                   description: description, readers: readers),
                     server: httpServer,
                     configuration: .init(address: .hostname(host, port: port), serverName: "aurum"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

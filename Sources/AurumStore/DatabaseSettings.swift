@@ -107,14 +107,16 @@ public struct DatabaseSettings: Sendable, Hashable {
         return String("aurum \(getpid())@\(printable)".utf8.prefix(63)) ?? "aurum \(getpid())"
     }()
 
-    /// The most connections one process's pool opens.
-    public static let poolSize = 20
+    /// The most connections one client's pool opens (`AURUM_DB_POOL_SIZE` for `aurum serve`,
+    /// default 20), so that N processes fit PostgreSQL's `max_connections`.
+    public var poolSize = DatabaseSettings.defaultPoolSize
+    public static let defaultPoolSize = 20
 
     /// A PostgresNIO client configuration, with TLS as `tls` asks.
     public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: clientTLS)
         configuration.options.additionalStartupParameters = startupParameters
-        configuration.options.maximumConnections = Self.poolSize
+        configuration.options.maximumConnections = poolSize
         return configuration
     }
 

@@ -161,7 +161,7 @@ extension PostgresStewardshipStore {
     /// login user (`SET LOCAL ROLE NONE`, for this one read-only transaction): PostgreSQL shows a
     /// connection's state only to its own user, and the pool's connections act as the application role.
     public func databaseConnections() async throws -> DatabaseConnections {
-        var connections = DatabaseConnections(maximum: DatabaseSettings.poolSize)
+        var connections = DatabaseConnections()
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SET LOCAL ROLE NONE", logger: logger)
             try await connection.query("SET LOCAL transaction_read_only = on", logger: logger)

@@ -67,6 +67,7 @@ struct Serve: AsyncParsableCommand {
         let migrator = try database.migrator()
         let access = database.access, actor = try database.actorName
         let auditKey = try database.auditKey(for: ruleSet)
+        let poolSize = try Settings.poolSize(), readURLs = try Settings.readURLs()
         var settings: DatabaseSettings
         var embedded: EmbeddedPostgres?
         if let url = access.url {
@@ -82,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         // Migrations as the owner; every request and worker acts as the application role.
         try await migrator.migrate(settings: settings, logger: logger)
         settings = settings.acting(as: migrator.applicationRole)
+        settings.poolSize = poolSize
         try await settings.withClient(logger: logger) { client in
             // Before the first request: every release from here on writes a delivery per declared consumer.
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
@@ -95,20 +97,34 @@ struct Serve: AsyncParsableCommand {
         }
         let client = PostgresClient(configuration: settings.clientConfiguration, backgroundLogger: logger)
         let store = PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger)
+        // Read replicas (DATABASE_READ_URL): the API's reads go to them in turn, as the same role.
+        let replicaClients = try readURLs.map { url in
+            var replica = try DatabaseSettings(url: url).acting(as: migrator.applicationRole)
+            replica.poolSize = poolSize
+            return PostgresClient(configuration: replica.clientConfiguration, backgroundLogger: logger)
+        }
+        let replicaStores = zip(replicaClients, readURLs).map { client, url in
+            (store: PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger) as any StewardshipStore,
+             name: Settings.redacted(url: url))
+        }
+        let readers = Readers(primary: store, replicas: replicaStores, logger: logger)
         let releases = ReleaseSignal(), availability = DatabaseAvailability()
-        let metrics = AurumMetrics()
+        let metrics = AurumMetrics(poolSize: poolSize)
         let dispatcher = PublishingSetup.dispatcher(client: client, rules: ruleSet, consumers: consumers, releases: releases, metrics: metrics.factory,
                                                     logger: logger)
         let descriptionPath = ProcessInfo.processInfo.environment["AURUM_OPENAPI"].flatMap { $0.isEmpty ? nil : $0 } ?? "docs/openapi.yaml"
         let description = try APIDescriptionFile.load(path: descriptionPath).map { APIDescription(yaml: $0.yaml, json: $0.json) }
         if description == nil { logger.info("no API description at \(descriptionPath); /openapi.yaml answers 404 (set AURUM_OPENAPI)") }
         let app = AurumHTTPServer.application(store: store, rules: ruleSet, host: host, port: port, limits: try Self.limits(), releases: releases,
-                                                availability: availability, metrics: metrics, description: description, logger: logger) { port in
+                                                availability: availability, metrics: metrics, description: description, readers: readers,
+                                                logger: logger) { port in
             logger.info("aurum is listening", metadata: ["aurum.url": "http://\(host):\(port)", "aurum.rules_version": "\(ruleSet.version)"])
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: client), .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
+        // The database clients first, so that they stop last (a group stops its services in reverse).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)] + replicaClients.map { .init(service: $0) } + [
+            .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
             .init(service: app), .init(service: dispatcher)]
+        if readers.hasReplicas { services.append(.init(service: ReplicaWatch(readers: readers))) }
         if let watcher = try OdooWatching.watcher(rules: ruleSet, odoo: odoo, store: store, auditKey: auditKey, logger: logger) {
             services.append(.init(service: watcher))
         }
@@ -134,6 +150,10 @@ extension Serve {
         } else {
             lines.append(("database", "embedded cluster in \(database.dataDir)"))
         }
+        let replicas = try Settings.readURLs()
+        lines.append(("read replicas", replicas.isEmpty ? "none (DATABASE_READ_URL): reads go to the primary"
+                      : replicas.map(Settings.redacted(url:)).joined(separator: ", ") + " (\(Settings.origin(of: "DATABASE_READ_URL")))"))
+        lines.append(("pool size", "\(try Settings.poolSize()) connections per database (AURUM_DB_POOL_SIZE)"))
         lines.append(("application role", try ApplicationRole.configured()))
         lines.append(("migrations", database.migrations))
         lines.append(("rules", "\(rules) (version \(ruleSet.version); \(ruleSet.entities.keys.sorted().joined(separator: ", ")))"))
@@ -217,6 +237,15 @@ func loadRules(_ directory: String) throws -> RuleSet {
     }
 }
 
+
+/// Probes the read replicas each second, setting aside one that does not answer (see `Readers`).
+struct ReplicaWatch: Service {
+    let readers: Readers
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await readers.watch() }
+    }
+}
 
 /// The first service a shutdown reaches (the last of the group): on SIGTERM readiness answers
 /// 503 at once, and the server goes on serving for `grace` so that a load balancer stops sending

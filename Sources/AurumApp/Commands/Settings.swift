@@ -1,5 +1,6 @@
 import ArgumentParser
 import AurumCore
+import AurumStore
 import Foundation
 import Logging
 
@@ -45,6 +46,27 @@ enum Settings {
         guard let text = environment["AURUM_PORT"], !text.isEmpty else { return nil }
         guard let port = Int(text), (0...65_535).contains(port) else { throw ValidationError("AURUM_PORT=\(text) is not a port; give 0 to 65535") }
         return port
+    }
+
+    /// `AURUM_DB_POOL_SIZE`: the most connections one server opens to PostgreSQL (1 to 1000,
+    /// default 20); N servers (and their replicas' pools) must fit `max_connections`.
+    static func poolSize(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        guard let text = environment["AURUM_DB_POOL_SIZE"], !text.isEmpty else { return 20 }
+        guard let size = Int(text), (1...1000).contains(size) else {
+            throw ValidationError("AURUM_DB_POOL_SIZE=\(text) is not a pool size; give 1 to 1000 connections")
+        }
+        return size
+    }
+
+    /// `DATABASE_READ_URL` (or the file `DATABASE_READ_URL_FILE` names): the read replicas, comma
+    /// or space separated, each a `postgres://` URL as `DATABASE_URL` is; none when unset.
+    static func readURLs(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [String] {
+        guard let text = try secret("DATABASE_READ_URL", environment) else { return [] }
+        let urls = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map(String.init)
+        for url in urls where (try? DatabaseSettings(url: url)) == nil {
+            throw ValidationError("DATABASE_READ_URL has \(redacted(url: url)), which is not a postgres://user:password@host:5432/db URL")
+        }
+        return urls
     }
 
     /// A URL with its password replaced by `****`.

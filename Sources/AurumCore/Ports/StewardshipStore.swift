@@ -73,8 +73,7 @@ public protocol StewardshipStore: Sendable {
     func statusBoard(entities: [String]) async throws -> StatusBoard
     /// The outbox now: deliveries per consumer and state, the oldest one's age, the feed's position.
     func outboxGauges() async throws -> OutboxGauges
-    /// This process's connections to the database by state (`active`, `idle`,
-    /// `idle_in_transaction`…), and the most its pool opens.
+    /// This process's connections to the database by state (`active`, `idle`, `idle_in_transaction`…).
     func databaseConnections() async throws -> DatabaseConnections
     /// Whether the database answers.
     func isReady() async -> Bool

@@ -22,13 +22,12 @@ public struct OutboxGauges: Sendable, Hashable {
 }
 
 /// How much of its connection pool a process uses: its connections by PostgreSQL's state (spaces
-/// and brackets as underscores: `idle_in_transaction`), and the pool's size.
+/// and brackets as underscores: `idle_in_transaction`).
 public struct DatabaseConnections: Sendable, Hashable {
     public var byState: [String: Int]
-    public var maximum: Int
 
-    public init(byState: [String: Int] = [:], maximum: Int) {
-        self.byState = byState; self.maximum = maximum
+    public init(byState: [String: Int] = [:]) {
+        self.byState = byState
     }
 
     /// PostgreSQL's states, as metric label values.

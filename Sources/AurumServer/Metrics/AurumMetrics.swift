@@ -19,8 +19,11 @@ import Synchronization
 public final class AurumMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
+    /// The most connections this process's pool opens (`aurum_db_pool_max_connections`).
+    let poolSize: Int
 
-    public init() {
+    public init(poolSize: Int = 20) {
+        self.poolSize = poolSize
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -90,7 +93,7 @@ public final class AurumMetrics: Sendable {
         for state in Set(DatabaseConnections.states).union(connections.byState.keys) {
             gauge("aurum_db_connections", [("state", state)], Double(connections.byState[state] ?? 0))
         }
-        gauge("aurum_db_pool_max_connections", [], Double(connections.maximum))
+        gauge("aurum_db_pool_max_connections", [], Double(poolSize))
         return registry.emitToString()
     }
 

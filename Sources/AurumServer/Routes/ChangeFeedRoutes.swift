@@ -4,7 +4,7 @@ import Hummingbird
 
 /// The pull change feed: released versions as CloudEvents in commit order.
 struct ChangeFeedRoutes {
-    let store: any StewardshipStore
+    let readers: Readers
     let rules: RuleSet
     let releases: ReleaseSignal
 
@@ -25,20 +25,23 @@ struct ChangeFeedRoutes {
             guard entities.contains(entity) else { throw Problem.notFound("no entity \"\(QueryValues.shown(entity))\" for this token") }
             entities = [entity]
         }
+        let asked = entities
         let after = try query.integer("after", in: Int64(0)...Int64.max, default: 0) ?? 0
         // Out-of-range sizes and waits are clamped, not refused: a follower asks the same way each time.
         let limit = try query.clampedInteger("limit", in: 1...1000, default: 100)
         let wait = try query.clampedSeconds("wait", in: 0...60, default: 0)
         let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
         var seen = releases.rings
-        var page = try await store.changes(after: after, entities: entities, limit: limit)
+        var page = try await readers.read { try await $0.changes(after: after, entities: asked, limit: limit) }
         // Woken by each release; looking again every second as well covers a server whose
-        // releases nobody relays (the notifications' connection lost).
+        // releases nobody relays (the notifications' connection lost). A replica hears of a
+        // release from the primary before it has replayed it: it is looked at every 100 ms.
+        let every: Duration = readers.hasReplicas ? .milliseconds(100) : .seconds(1)
         while page.items.isEmpty, ContinuousClock.now < deadline {
-            await releases.wait(beyond: seen, upTo: min(.seconds(1), deadline - ContinuousClock.now))
+            await releases.wait(beyond: seen, upTo: min(every, deadline - ContinuousClock.now))
             try Task.checkCancellation()
             seen = releases.rings
-            page = try await store.changes(after: after, entities: entities, limit: limit)
+            page = try await readers.read { try await $0.changes(after: after, entities: asked, limit: limit) }
         }
         return JSONBody.response(direct: page.jsonValue)
     }

@@ -6,6 +6,8 @@ struct ChangeRequestRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
     let metrics: AurumMetrics
+    /// Where the queue's reads go (a replica when there is one); decisions stay on the primary.
+    let readers: Readers
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("change-requests", use: list)
@@ -60,11 +62,16 @@ struct ChangeRequestRoutes {
         filter.approvableBy = try query.flag("mine") ? caller.approver : nil
         filter.withDuplicates = try query.flag("duplicates")
         filter.limit = try query.integer("limit", in: 1...1000, default: 100) ?? 100
-        return JSONBody.response(try await store.changeRequests(filter))
+        let asked = filter
+        return JSONBody.response(try await readers.read { try await $0.changeRequests(asked) })
     }
 
     @Sendable func show(_ request: Request, context: AurumRequestContext) async throws -> Response {
-        let changeRequest = try await visible(request, context: context)
+        let id = try Self.id(context)
+        let caller = try context.caller()
+        guard let changeRequest = try await readers.read({ try await $0.changeRequest(id: id) }), caller.covers(changeRequest.entity) else {
+            throw Problem.notFound("change request \(id) does not exist")
+        }
         _ = try context.caller(may: .review(entity: changeRequest.entity))
         return JSONBody.response(changeRequest)
     }
@@ -150,16 +157,6 @@ struct ChangeRequestRoutes {
         guard let value, !value.isNull else { return nil }
         guard let number = value.integerValue, number > 0 else { throw Problem.unprocessable("revision must be a positive whole number") }
         return Int(number)
-    }
-
-    /// The change request named in the path, if it exists within the caller's entities (else 404).
-    func visible(_ request: Request, context: AurumRequestContext) async throws -> ChangeRequestView {
-        let id = try Self.id(context)
-        let caller = try context.caller()
-        guard let changeRequest = try await store.changeRequest(id: id), caller.covers(changeRequest.entity) else {
-            throw Problem.notFound("change request \(id) does not exist")
-        }
-        return changeRequest
     }
 
     static func id(_ context: AurumRequestContext) throws -> Int64 {

@@ -7,6 +7,8 @@ import Hummingbird
 struct RecordRoutes {
     let store: any StewardshipStore
     let rules: RuleSet
+    /// Where the reads go (a replica when there is one).
+    let readers: Readers
 
     func add(to group: RouterGroup<AurumRequestContext>) {
         group.get("records/:entity", use: search)
@@ -80,7 +82,8 @@ struct RecordRoutes {
         guard !readable.isEmpty else {
             throw Problem.notFound("\(source) key \"\(QueryValues.shown(key))\" is not linked to a golden record this token may see")
         }
-        let found = try await store.crossReference(source: source, sourceKey: key, entities: readable)
+        let entities = readable
+        let found = try await readers.read { try await $0.crossReference(source: source, sourceKey: key, entities: entities) }
         guard let first = found.first else {
             throw Problem.notFound("\(source) key \"\(key)\" is not linked to a golden record (it may still wait for approval)")
         }
@@ -160,7 +163,8 @@ struct RecordRoutes {
         query.changedBefore = try values.instant("changed_before")
         query.after = try values.integer("after", in: 0...Int64.max, default: 0) ?? 0
         query.limit = try values.integer("limit", in: 1...RecordQuery.maxLimit, default: 100) ?? 100
-        let records = try await store.records(matching: query)
+        let asked = query
+        let records = try await readers.read { try await $0.records(matching: asked) }
         struct Page: Encodable {
             let records: [RecordView]
             let nextAfter: Int64?
@@ -178,21 +182,21 @@ struct RecordRoutes {
     @Sendable func current(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
         if let instant = try QueryValues(request).instant("as_of") {
-            guard let record = try await store.record(entity: entity, id: id, asOf: instant) else {
+            guard let record = try await readers.read({ try await $0.record(entity: entity, id: id, asOf: instant) }) else {
                 throw Problem.notFound("\(entity) \(id) did not exist at \(Instant.format(instant))")
             }
             return JSONBody.response(record)
         }
-        guard var record = try await store.record(entity: entity, id: id) else {
+        guard var record = try await readers.read({ try await $0.record(entity: entity, id: id) }) else {
             throw Problem.notFound("\(entity) \(id) does not exist")
         }
-        record.deliveries = try await store.deliveryStates(record: id)
+        record.deliveries = try await readers.read { try await $0.deliveryStates(record: id) }
         return JSONBody.response(record)
     }
 
     @Sendable func versions(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
-        guard let versions = try await store.versions(entity: entity, id: id) else {
+        guard let versions = try await readers.read({ try await $0.versions(entity: entity, id: id) }) else {
             throw Problem.notFound("\(entity) \(id) does not exist")
         }
         struct History: Encodable { let id: Int64; let entity: String; let versions: [VersionView] }
@@ -203,7 +207,7 @@ struct RecordRoutes {
     @Sendable func history(_ request: Request, context: AurumRequestContext) async throws -> Response {
         let (entity, id) = try target(context)
         _ = try context.caller(may: .review(entity: entity))
-        guard let history = try await store.history(entity: entity, id: id) else {
+        guard let history = try await readers.read({ try await $0.history(entity: entity, id: id) }) else {
             throw Problem.notFound("\(entity) \(id) does not exist")
         }
         return JSONBody.response(history)
@@ -216,7 +220,7 @@ struct RecordRoutes {
         guard !entities.isEmpty else {
             throw Problem.forbidden("\(caller.name) (\(caller.role.rawValue)) may not read the status board; a steward or admin may")
         }
-        return JSONBody.response(try await store.statusBoard(entities: entities))
+        return JSONBody.response(try await readers.read { try await $0.statusBoard(entities: entities) })
     }
 
     /// The entity and id from the path, checked against the rules and the caller's scope.

@@ -11,6 +11,7 @@ struct StatusPage: Sendable {
     let store: any StewardshipStore
     let rules: RuleSet
     let limits: ServerLimits
+    let readers: Readers
 
     static let cookieName = "aurum_session"
 
@@ -35,7 +36,7 @@ struct StatusPage: Sendable {
         guard !entities.isEmpty else {
             return Self.html(.forbidden, StatusPageHTML.signInForm(message: Self.notForRole(caller)))
         }
-        let board = try await store.statusBoard(entities: entities)
+        let board = try await readers.read { try await $0.statusBoard(entities: entities) }
         return Self.html(.ok, StatusPageHTML.board(board, caller: caller))
     }
 

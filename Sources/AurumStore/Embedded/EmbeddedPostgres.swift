@@ -57,6 +57,61 @@ public struct EmbeddedPostgres: Sendable {
         return try connectionSettings(database: "postgres")
     }
 
+    /// Starts this directory as a streaming replica of the running cluster `primary` (a base
+    /// backup with `pg_basebackup -R` over 127.0.0.1, then a hot standby on a port of its own),
+    /// or finds it running; returns how to reach it. The replica keeps the primary's superuser
+    /// and password. For tests and benchmarks of reads served by a replica.
+    public func startReplica(of primary: EmbeddedPostgres, logger: Logger) throws(EmbeddedPostgresError) -> DatabaseSettings {
+        let binaries = try PostgresBinaries.locate()
+        if let running = try? connectionSettings(database: "postgres") { return running }
+        let source = try primary.connectionSettings(database: "postgres")
+        if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            do {
+                let parent = URL(fileURLWithPath: dataDirectory).deletingLastPathComponent().path
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .unusable("cannot create \(dataDirectory): \(error.localizedDescription)")
+            }
+            try Command.giveToServiceUser(dataDirectory)
+            // The password goes in a password file, never on a command line (ps, error messages).
+            let passfile = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-pgpass-\(UUID().uuidString)").path
+            let line = "127.0.0.1:\(source.port):*:\(source.username):\(source.password ?? "")\n"
+            guard FileManager.default.createFile(atPath: passfile, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw .unusable("cannot write a password file in \(FileManager.default.temporaryDirectory.path)")
+            }
+            defer { try? FileManager.default.removeItem(atPath: passfile) }
+            try Command.giveToServiceUser(passfile)
+            let conninfo = "host=127.0.0.1 port=\(source.port) user=\(source.username) dbname=postgres"
+            logger.info("starting a streaming replica", metadata: ["aurum.pg.data": "\(dataDirectory)", "aurum.pg.primary_port": "\(source.port)"])
+            try Command.run(binaries.pgBasebackup, ["-d", conninfo + " passfile=\(passfile)", "-D", dataDirectory, "-R", "-X", "stream", "-c", "fast"])
+            // -R wrote the connection with the password file, which is gone now: the replica keeps
+            // its own line (the last setting in postgresql.auto.conf wins), in its own 0600 file.
+            // (The embedded clusters' passwords are letters and digits: nothing to quote.)
+            let setting = "primary_conninfo = '\(conninfo) password=\(source.password ?? "")'\n"
+            do {
+                let file = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDirectory + "/postgresql.auto.conf"))
+                try file.seekToEnd()
+                try file.write(contentsOf: Data(setting.utf8))
+                try file.close()
+            } catch {
+                throw .unusable("cannot write the replica's connection to \(dataDirectory)/postgresql.auto.conf: \(error.localizedDescription)")
+            }
+            do {
+                try? FileManager.default.removeItem(atPath: credentialsFile)
+                try FileManager.default.copyItem(atPath: primary.credentialsFile, toPath: credentialsFile)
+            } catch {
+                throw .unusable("cannot copy the primary's credentials to \(credentialsFile): \(error.localizedDescription)")
+            }
+            try Command.giveToServiceUser(credentialsFile)
+        }
+        let port = try Command.freePort()
+        let options = "-p \(port) -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c jit=off -c hot_standby=on"
+            + " -c shared_buffers=128MB"
+        try Command.run(binaries.pgCtl, ["-D", dataDirectory, "-l", logFile, "-o", options, "-w", "-t", "60", "start"])
+        return try connectionSettings(database: "postgres")
+    }
+
     /// The machine's memory in MiB.
     static var physicalMB: UInt64 { ProcessInfo.processInfo.physicalMemory / 1_048_576 }
 

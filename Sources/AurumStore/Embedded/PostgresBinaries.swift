@@ -4,6 +4,12 @@ import Foundation
 struct PostgresBinaries {
     let initdb: String
     let pgCtl: String
+    /// The base backup that starts a streaming replica: beside pg_ctl, else where the server programs are.
+    var pgBasebackup: String {
+        let beside = URL(fileURLWithPath: pgCtl).deletingLastPathComponent().path + "/pg_basebackup"
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return Self.searchDirectories().map { $0 + "/pg_basebackup" }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? beside
+    }
 
     static func locate() throws(EmbeddedPostgresError) -> PostgresBinaries {
         for directory in searchDirectories() {
