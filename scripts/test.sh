@@ -17,4 +17,6 @@ if [ $# -eq 0 ]; then
   # The described API fuzzed by schemathesis, as each role, a short run with a fixed seed (the long
   # run: bash scripts/fuzz-api.sh 200): no 5xx, every answer as the description says.
   bash scripts/fuzz-api.sh 5 1206
+  # The scale figures, short (about a minute): printed for the record, never asserted.
+  .build/debug/aurum bench --quick
 fi

@@ -5,13 +5,15 @@ import Foundation
 /// `aurum bench`: generated data with known duplicates, and how well and how fast matching finds them.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Generate master data with known duplicates and measure matching on it.",
+        commandName: "bench", abstract: "Measure Aurum on this machine: the scale figures (the default, `aurum bench run`), matching, the audit chain, Odoo, COPY.",
         discussion: """
             Examples:
+              aurum bench --quick
               aurum bench generate --entity customer --count 10000 --seed 1 --out /tmp/customers
               aurum bench match --entity customer --data /tmp/customers
             """,
-        subcommands: [Generate.self, Match.self, BenchOdoo.self, BenchCopy.self, BenchAudit.self])
+        subcommands: [BenchRun.self, Generate.self, Match.self, BenchOdoo.self, BenchCopy.self, BenchAudit.self],
+        defaultSubcommand: BenchRun.self)
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -34,6 +36,13 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let data = try Self.write(entity: entity, count: count, dupRate: dupRate, seed: seed, out: out)
+            print("wrote \(data.rows.count) \(entity) records (\(Set(data.cluster).count) distinct, seed \(seed)) to \(out)/records.csv and \(out)/truth.csv")
+        }
+
+        /// Writes `out`/records.csv and `out`/truth.csv; returns what it wrote.
+        @discardableResult
+        static func write(entity: String, count: Int, dupRate: Double, seed: UInt64, out: String) throws -> SyntheticData {
             let data = SyntheticData.generate(entity: entity, count: count, dupRate: dupRate, seed: seed)
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             var records = CSVWriter.line(data.header) + "\n"
@@ -43,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
             var truth = "source_key,cluster\n"
             for (row, cluster) in zip(data.rows, data.cluster) { truth += "\(row[0]),\(cluster)\n" }
             try truth.write(toFile: out + "/truth.csv", atomically: true, encoding: .utf8)
-            print("wrote \(data.rows.count) \(entity) records (\(Set(data.cluster).count) distinct, seed \(seed)) to \(out)/records.csv and \(out)/truth.csv")
+            return data
         }
     }
 
