@@ -117,19 +117,19 @@ extension PostgresStewardshipStore {
     /// one's creation time and the latest error of one not done.
     func consumerBoard(entities names: [String]) async throws -> [StatusBoard.Consumer] {
         let unfinished = DeliveryLifecycle.unfinished.map(\.rawValue)
-        // The states as a literal (the enum's own raw values), for the aggregate's filter inside to_char.
-        let unfinishedLiteral = "ARRAY['" + unfinished.joined(separator: "','") + "']"
+        // One sub-query per figure, each on its partial index (unfinished, dead), never every delivery ever made.
         let rows = try await client.query("""
             SELECT c.name,
-                   count(d.id) FILTER (WHERE d.state = ANY(\(unfinished)))::int8,
-                   count(d.id) FILTER (WHERE d.state = \(DeliveryState.dead.rawValue))::int8,
-                   \(unescaped: SQLTime.iso("min(d.created_at) FILTER (WHERE d.state = ANY(\(unfinishedLiteral)))")),
+                   (SELECT count(*) FROM delivery d WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = ANY(\(unfinished)))::int8,
+                   (SELECT count(*) FROM delivery d WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = 'dead')::int8,
+                   (SELECT \(unescaped: SQLTime.iso("min(d.created_at)")) FROM delivery d
+                    WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = ANY(\(unfinished))),
                    (SELECT e.last_error FROM delivery e
                     WHERE e.consumer = c.name AND e.entity = ANY(\(names)) AND e.state = ANY(\(unfinished)) AND e.last_error IS NOT NULL
                     ORDER BY e.next_attempt_at DESC, e.id DESC LIMIT 1)
-            FROM consumer c LEFT JOIN delivery d ON d.consumer = c.name AND d.entity = ANY(\(names))
+            FROM consumer c
             WHERE cardinality(c.entities) = 0 OR c.entities && \(names)::text[]
-            GROUP BY c.name ORDER BY c.name
+            ORDER BY c.name
             """, logger: logger)
         var consumers = [StatusBoard.Consumer]()
         for try await (name, pending, dead, oldest, error) in rows.decode((String, Int64, Int64, String?, String?).self) {
