@@ -185,8 +185,12 @@ extension PostgresStewardshipStore {
 
     /// The gates of a change of `entity`: one proposed at ingest, or one stored.
     func gatePlan(entity: String, kind: ChangeKind, diff: [AttributeChange], source: String, proposed: Attributes) -> GatePlan {
-        let subject = GateSubject(kind: kind, changed: Set(diff.map(\.attribute)), source: source,
-                                  sourceTrust: rules.sources[source]?.trust, proposed: proposed)
+        gatePlan(entity: entity, kind: kind, changed: Set(diff.map(\.attribute)), source: source, proposed: proposed)
+    }
+
+    /// The same from the attributes that change (and the proposed values the gates test).
+    func gatePlan(entity: String, kind: ChangeKind, changed: Set<String>, source: String, proposed: Attributes) -> GatePlan {
+        let subject = GateSubject(kind: kind, changed: changed, source: source, sourceTrust: rules.sources[source]?.trust, proposed: proposed)
         return GatePlan(rules.entities[entity]?.gates ?? [], for: subject)
     }
 

@@ -53,8 +53,6 @@ extension PostgresStewardshipStore {
                       AND c.received_at > now() - interval '24 hours')::int8,
                    (SELECT count(*) FROM change_request cr WHERE cr.entity = e.entity AND cr.status = 'open'
                       AND EXISTS (SELECT 1 FROM possible_duplicate d WHERE d.change_request_id = cr.id AND d.resolution IS NULL))::int8,
-                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue))))::int8,
-                   (SELECT count(*) FROM delivery d WHERE d.entity = e.entity AND d.state = \(DeliveryState.dead.rawValue))::int8,
                    o.under_1d, o.d1_to_7d, o.over_7d, o.oldest
             FROM unnest(\(names)::text[]) AS e(entity)
             CROSS JOIN LATERAL (
@@ -64,10 +62,8 @@ extension PostgresStewardshipStore {
                        \(unescaped: SQLTime.iso("min(cr.created_at)")) AS oldest
                 FROM change_request cr WHERE cr.entity = e.entity AND cr.status = 'open') AS o
             """, logger: logger)
-        for try await (entity, blocked, obsolete, rejected, duplicates, pending, dead, under, week, older, oldest)
-            in counts.decode((String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, String?).self) {
-            board[entity]!.deliveriesPending = Int(pending)
-            board[entity]!.deliveriesDead = Int(dead)
+        for try await (entity, blocked, obsolete, rejected, duplicates, under, week, older, oldest)
+            in counts.decode((String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, String?).self) {
             board[entity]!.blocked = Int(blocked)
             board[entity]!.obsolete = Int(obsolete)
             board[entity]!.rejectedLast24h = Int(rejected)
@@ -75,33 +71,50 @@ extension PostgresStewardshipStore {
             board[entity]!.open = StatusBoard.Ages(underOneDay: Int(under), oneToSevenDays: Int(week), overSevenDays: Int(older))
             board[entity]!.oldestOpenAt = oldest
         }
-        // Per entity, the latest error of a delivery not done yet.
-        let errors = try await client.query("""
-            SELECT DISTINCT ON (d.entity) d.entity, d.consumer, d.last_error, \(unescaped: SQLTime.iso("d.next_attempt_at"))
-            FROM delivery d
-            WHERE d.entity = ANY(\(names)) AND d.state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue))) AND d.last_error IS NOT NULL
-            ORDER BY d.entity, d.next_attempt_at DESC, d.id DESC
-            """, logger: logger)
-        for try await (entity, consumer, error, at) in errors.decode((String, String, String, String).self) {
-            board[entity]?.lastDeliveryError = .init(consumer: consumer, error: error, nextAttemptAt: at)
+        let deliveries = try await deliveryBoard(entities: names)
+        for (entity, figures) in deliveries.byEntity {
+            board[entity]?.deliveriesPending = figures.pending
+            board[entity]?.deliveriesDead = figures.dead
+            board[entity]?.lastDeliveryError = figures.lastError
         }
         let now = Date()
+        // Where each open change request waits, counted by group: the database groups the open
+        // requests by what their gates depend on (kind, source, the attributes that change, the
+        // proposed values a gate's condition tests, the approvals and revision) and by age, so
+        // that the gates are worked out once per group, not once per request (a bulk import
+        // leaves a hundred thousand open, nearly all alike).
+        let tested = Array(Set(rules.entities.values.flatMap { $0.gates.compactMap(\.when).flatMap(\.values).map(\.attribute) })).sorted()
         let rows = try await client.query("""
-            SELECT cr.entity, cr.kind, cr.source, cr.revision, cr.diff::text, cr.proposed::text,
-                   extract(epoch FROM now() - cr.created_at)::float8,
-                   (SELECT coalesce(json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'at', '', 'gate', a.gate)), '[]')
-                    FROM approval a WHERE a.change_request_id = cr.id)::text
-            FROM change_request cr WHERE cr.status = 'open' AND cr.entity = ANY(\(names))
+            WITH approvals AS (
+                SELECT a.change_request_id,
+                       json_agg(json_build_object('approver', a.approver, 'revision', a.revision, 'at', '', 'gate', a.gate)
+                                ORDER BY a.approver, a.revision, a.gate)::text AS approvals
+                FROM approval a JOIN change_request c ON c.id = a.change_request_id AND c.status = 'open' AND c.entity = ANY(\(names))
+                GROUP BY a.change_request_id)
+            SELECT cr.entity, cr.kind, cr.source, cr.revision, jsonb_path_query_array(cr.diff, '$[*].attribute')::text AS changed,
+                   CASE WHEN cardinality(\(tested)::text[]) = 0 THEN '{}'
+                        ELSE (SELECT coalesce(jsonb_object_agg(p.key, p.value), '{}') FROM jsonb_each(cr.proposed) p WHERE p.key = ANY(\(tested)))::text
+                   END AS tested,
+                   coalesce(ap.approvals, '[]') AS approvals,
+                   CASE WHEN cr.created_at > now() - interval '1 day' THEN 0 WHEN cr.created_at > now() - interval '7 days' THEN 1 ELSE 2 END AS age,
+                   count(*)::int8
+            FROM change_request cr LEFT JOIN approvals ap ON ap.change_request_id = cr.id
+            WHERE cr.status = 'open' AND cr.entity = ANY(\(names))
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
             """, logger: logger)
-        for try await (entity, kindText, source, revision, diffText, proposedText, waited, approvalsText)
-            in rows.decode((String, String, String, Int, String, String, Double, String).self) {
+        for try await (entity, kindText, source, revision, changedText, testedText, approvalsText, age, count)
+            in rows.decode((String, String, String, Int, String, String, String, Int, Int64).self) {
             guard var entry = board[entity], let kind = ChangeKind(rawValue: kindText) else { continue }
-            let plan = gatePlan(entity: entity, kind: kind, diff: try SQLJSON.decode([AttributeChange].self, diffText), source: source,
-                                proposed: try SQLJSON.decode(Attributes.self, proposedText))
+            let plan = gatePlan(entity: entity, kind: kind, changed: Set(try SQLJSON.decode([String].self, changedText)), source: source,
+                                proposed: try SQLJSON.decode(Attributes.self, testedText))
             let gates = GateView.of(plan, approvals: try SQLJSON.decode([ApprovalView].self, approvalsText), revision: revision)
             for gate in gates where gate.status != .satisfied {
                 var counted = entry.gates.first { $0.gate == gate.name } ?? StatusBoard.Gate(gate: gate.name)
-                if gate.status == .waiting { counted.waiting += 1 } else { counted.pending.add(waited: waited) }
+                if gate.status == .waiting {
+                    counted.waiting += Int(count)
+                } else {
+                    counted.pending.add(Int(count), inBucket: age)
+                }
                 entry.gates.removeAll { $0.gate == gate.name }
                 entry.gates.append(counted)
             }
@@ -110,32 +123,57 @@ extension PostgresStewardshipStore {
         for name in names { board[name]!.gates.sort { $0.gate < $1.gate } }
         let generated = ISO8601DateFormatter().string(from: now)
         return StatusBoard(generatedAt: generated, entities: names.map { board[$0]! },
-                           consumers: try await consumerBoard(entities: names), feedPosition: try await feedPosition())
+                           consumers: deliveries.byConsumer, feedPosition: try await feedPosition())
     }
 
-    /// Per consumer, the deliveries of `entities` not done yet and given up, the oldest waiting
-    /// one's creation time and the latest error of one not done.
-    func consumerBoard(entities names: [String]) async throws -> [StatusBoard.Consumer] {
+    /// The deliveries of `entities` not done yet and given up, per entity and per consumer (every
+    /// consumer of these entities, those with none too), with the oldest waiting one and the
+    /// latest error of one not done. Three reads, each on its own partial index (unfinished,
+    /// given up, failing), never every delivery ever made.
+    func deliveryBoard(entities names: [String]) async throws
+        -> (byEntity: [String: (pending: Int, dead: Int, lastError: StatusBoard.Entity.DeliveryError?)], byConsumer: [StatusBoard.Consumer]) {
         let unfinished = DeliveryLifecycle.unfinished.map(\.rawValue)
-        // One sub-query per figure, each on its partial index (unfinished, dead), never every delivery ever made.
-        let rows = try await client.query("""
-            SELECT c.name,
-                   (SELECT count(*) FROM delivery d WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = ANY(\(unfinished)))::int8,
-                   (SELECT count(*) FROM delivery d WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = 'dead')::int8,
-                   (SELECT \(unescaped: SQLTime.iso("min(d.created_at)")) FROM delivery d
-                    WHERE d.consumer = c.name AND d.entity = ANY(\(names)) AND d.state = ANY(\(unfinished))),
-                   (SELECT e.last_error FROM delivery e
-                    WHERE e.consumer = c.name AND e.entity = ANY(\(names)) AND e.state = ANY(\(unfinished)) AND e.last_error IS NOT NULL
-                    ORDER BY e.next_attempt_at DESC, e.id DESC LIMIT 1)
-            FROM consumer c
-            WHERE cardinality(c.entities) = 0 OR c.entities && \(names)::text[]
-            ORDER BY c.name
+        var byEntity = [String: (pending: Int, dead: Int, lastError: StatusBoard.Entity.DeliveryError?)]()
+        var byConsumer = [String: StatusBoard.Consumer]()
+        let consumers = try await client.query("""
+            SELECT name FROM consumer WHERE cardinality(entities) = 0 OR entities && \(names)::text[] ORDER BY name
             """, logger: logger)
-        var consumers = [StatusBoard.Consumer]()
-        for try await (name, pending, dead, oldest, error) in rows.decode((String, Int64, Int64, String?, String?).self) {
-            consumers.append(.init(consumer: name, pending: Int(pending), dead: Int(dead), oldestPendingAt: oldest, lastError: error))
+        for try await name in consumers.decode(String.self) { byConsumer[name] = StatusBoard.Consumer(consumer: name) }
+        let waiting = try await client.query("""
+            SELECT d.entity, d.consumer, count(*)::int8, \(unescaped: SQLTime.iso("min(d.created_at)")) FROM delivery d
+            WHERE d.state = ANY(\(unfinished)) AND d.entity = ANY(\(names)) GROUP BY 1, 2
+            """, logger: logger)
+        for try await (entity, consumer, count, oldest) in waiting.decode((String, String, Int64, String).self) {
+            byEntity[entity, default: (0, 0, nil)].pending += Int(count)
+            byConsumer[consumer, default: .init(consumer: consumer)].pending += Int(count)
+            if byConsumer[consumer]!.oldestPendingAt.map({ oldest < $0 }) ?? true { byConsumer[consumer]!.oldestPendingAt = oldest }
         }
-        return consumers
+        let dead = try await client.query("""
+            SELECT d.entity, d.consumer, count(*)::int8 FROM delivery d
+            WHERE d.state = \(DeliveryState.dead.rawValue) AND d.entity = ANY(\(names)) GROUP BY 1, 2
+            """, logger: logger)
+        for try await (entity, consumer, count) in dead.decode((String, String, Int64).self) {
+            byEntity[entity, default: (0, 0, nil)].dead += Int(count)
+            byConsumer[consumer, default: .init(consumer: consumer)].dead += Int(count)
+        }
+        // The latest error per entity and consumer; the latest of those per entity and per consumer.
+        let errors = try await client.query("""
+            SELECT DISTINCT ON (d.entity, d.consumer) d.entity, d.consumer, d.last_error, \(unescaped: SQLTime.iso("d.next_attempt_at"))
+            FROM delivery d
+            WHERE d.state = ANY(\(unfinished)) AND d.last_error IS NOT NULL AND d.entity = ANY(\(names))
+            ORDER BY d.entity, d.consumer, d.next_attempt_at DESC, d.id DESC
+            """, logger: logger)
+        var latestPerConsumer = [String: String]()
+        for try await (entity, consumer, error, at) in errors.decode((String, String, String, String).self) {
+            if byEntity[entity]?.lastError.map({ at > $0.nextAttemptAt }) ?? true {
+                byEntity[entity, default: (0, 0, nil)].lastError = .init(consumer: consumer, error: error, nextAttemptAt: at)
+            }
+            if latestPerConsumer[consumer].map({ at > $0 }) ?? true {
+                latestPerConsumer[consumer] = at
+                byConsumer[consumer, default: .init(consumer: consumer)].lastError = error
+            }
+        }
+        return (byEntity, byConsumer.values.sorted { $0.consumer < $1.consumer })
     }
 
     /// The change feed's newest position.

@@ -159,3 +159,36 @@ private func refusal(_ call: () async throws -> DecisionResult) async -> StoreEr
         }
     }
 }
+
+/// The status board counts open change requests per gate by groups of alike requests; each
+/// request still counts once, where it waits, by its own age, approvals and values.
+@Suite struct StatusBoardGateCountTests {
+    @Test func alikeRequestsAreCountedTogetherAndUnlikeOnesApart() async throws {
+        var rules = try gatedRules()
+        // A value test: an expensive item also needs finance.
+        rules.entities["item"]!.gates.insert(ApprovalGate(name: "expensive", when: GateCondition(kinds: [.create], values: [
+            ValueCondition(attribute: "list_price", test: .atLeast(1000))]), approvers: .group("finance")), at: 2)
+        try await TestStore.with(rules: rules) { t in
+            let plm = try await t.actor("plm-sync", .source)
+            let erin = try await t.actor("erin", .steward, groups: ["engineering"])
+            var cheap = SampleRules.hexBolt, dear = SampleRules.hexBolt
+            cheap["list_price"] = 10
+            dear["list_price"] = 2500
+            let ids = try await t.store.ingest((1...5).map { SampleRules.item("C-\($0)", cheap) } + [SampleRules.item("D-1", dear)],
+                                               by: plm.principal, requestID: "r").map { try #require($0.changeRequestID) }
+            // One cheap one past engineering; another waiting for a week and a half.
+            _ = try await t.store.approve(changeRequest: ids[0], by: erin.principal, comment: nil, revision: nil, requestID: "r")
+            try await t.asOwner { client in
+                try await client.query("UPDATE change_request SET created_at = now() - interval '10 days' WHERE id = \(ids[1])", logger: TestLogger.quiet)
+            }
+            let board = try await t.store.statusBoard(entities: ["item"])
+            let gates = Dictionary(uniqueKeysWithValues: try #require(board.entities.first).gates.map { ($0.gate, $0) })
+            #expect(gates["engineering"] == StatusBoard.Gate(gate: "engineering", pending: .init(underOneDay: 4, overSevenDays: 1)),
+                    "five wait for engineering, one of them ten days: \(gates)")
+            #expect(gates["procurement"] == StatusBoard.Gate(gate: "procurement", pending: .init(underOneDay: 1), waiting: 5),
+                    "the approved one waits for procurement, the others behind engineering")
+            #expect(gates["expensive"] == StatusBoard.Gate(gate: "expensive", pending: .init(underOneDay: 1)), "the dear one alone: \(gates)")
+            #expect(board.entities.first?.open == .init(underOneDay: 5, overSevenDays: 1))
+        }
+    }
+}

@@ -92,7 +92,16 @@ public struct StatusBoard: Sendable, Hashable, Codable {
 
         /// Counts one that has waited `seconds`.
         public mutating func add(waited seconds: Double) {
-            if seconds < 86_400 { underOneDay += 1 } else if seconds < 7 * 86_400 { oneToSevenDays += 1 } else { overSevenDays += 1 }
+            add(1, inBucket: seconds < 86_400 ? 0 : seconds < 7 * 86_400 ? 1 : 2)
+        }
+
+        /// Counts `count` of an age bucket: 0 under a day, 1 one to seven days, 2 over seven days.
+        public mutating func add(_ count: Int, inBucket bucket: Int) {
+            switch bucket {
+            case 0: underOneDay += count
+            case 1: oneToSevenDays += count
+            default: overSevenDays += count
+            }
         }
 
         enum CodingKeys: String, CodingKey { case underOneDay = "under_1d", oneToSevenDays = "1d_to_7d", overSevenDays = "over_7d" }
