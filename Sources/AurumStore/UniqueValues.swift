@@ -53,6 +53,9 @@ enum UniqueValues {
     /// them. Returns the values two records already share (the rules then disagree with the data).
     static func index(_ rules: RuleSet, client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.transaction(logger: logger) { connection in
+            // Servers started together each bring the index in line: one at a time, the later
+            // ones finding it done.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended('unique_attribute', 0))", logger: logger)
             var wanted = Set<[String]>()
             for (entity, schema) in rules.entities {
                 for spec in schema.attributes where spec.unique { wanted.insert([entity, spec.name]) }

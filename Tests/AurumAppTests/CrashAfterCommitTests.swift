@@ -27,7 +27,7 @@ struct CrashAfterCommitTests {
             let doomed = try WorkerProcess("serve, killed after commit", ["serve", "--port", "\(port)"],
                                            environment: environment.merging(["AURUM_FAULT_KILL_AFTER_COMMIT": "1"]) { _, new in new },
                                            log: directory + "/doomed.log")
-            try await TwoServersTests.ready(port)
+            try await TwoServersTests.ready(port, doomed)
             await #expect(throws: APIError.self, "the server dies before it answers") {
                 _ = try await api.send(.POST, "/v1/candidates", body: body, idempotencyKey: "crash-1")
             }
@@ -35,7 +35,7 @@ struct CrashAfterCommitTests {
             #expect(try await Self.count(t, "candidate") == 1, "the work had committed")
 
             let replacement = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/serve.log")
-            do { try await TwoServersTests.ready(port) } catch { await replacement.stop(); throw error }
+            do { try await TwoServersTests.ready(port, replacement) } catch { await replacement.stop(); throw error }
             let retried = try await api.send(.POST, "/v1/candidates", body: body, idempotencyKey: "crash-1")
             #expect(retried.status == 200 && retried.replayed, "the answer kept with the work")
             let answer = try retried.decode(IngestResult.self)
@@ -65,7 +65,7 @@ struct CrashAfterCommitTests {
             let doomed = try WorkerProcess("serve, killed after the second commit", ["serve", "--port", "\(port)"],
                                            environment: environment.merging(["AURUM_FAULT_KILL_AFTER_COMMIT": "2"]) { _, new in new },
                                            log: directory + "/doomed.log")
-            try await TwoServersTests.ready(port)
+            try await TwoServersTests.ready(port, doomed)
             let cut = try await runAurumCapturingAll(ingest)
             #expect(cut.code != 0)
             #expect(cut.errors.contains("note: 2 rows of \(file) (1 batch) were answered and stored before this; the batch from line 4 may or may not "
@@ -74,7 +74,7 @@ struct CrashAfterCommitTests {
             #expect(try await Self.count(t, "candidate") == 4, "the second batch had committed")
 
             let replacement = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/serve.log")
-            do { try await TwoServersTests.ready(port) } catch { await replacement.stop(); throw error }
+            do { try await TwoServersTests.ready(port, replacement) } catch { await replacement.stop(); throw error }
             let again = try await runAurumCapturingAll(ingest)
             #expect(again.code == 0, "\(again.errors)")
             #expect(again.errors.contains("4 rows had been sent and stored by an earlier run"), "\(again.errors)")

@@ -52,7 +52,7 @@ struct DatabaseFaultTests {
                 let serve = try WorkerProcess("serve", ["serve", "--port", "\(port)"],
                                               environment: ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"],
                                               log: directory + "/serve.log")
-                try await TwoServersTests.ready(port)
+                try await TwoServersTests.ready(port, serve)
                 let api = Endpoint(port: port, token: plm.token)
                 var acknowledged = [Int]()
                 for n in 1...3 where await Self.call(api, .POST, "/v1/candidates", json: Self.candidate(n))?.0 == 200 { acknowledged.append(n) }

@@ -40,8 +40,9 @@ struct ReplicaTests {
                 let writing = try WorkerProcess("serve on the primary", ["serve", "--port", "\(ports.onPrimary)"], environment: common,
                                                 log: directory + "/primary-server.log")
                 do {
-                    try await TwoServersTests.ready(ports.onReplica)
-                    try await TwoServersTests.ready(ports.onPrimary)
+                    // Started together, as a deployment of several replicas starts them.
+                    try await TwoServersTests.ready(ports.onReplica, reading)
+                    try await TwoServersTests.ready(ports.onPrimary, writing)
                     var feed = FeedReader(token: tokens.reader, ports: [ports.onReplica, ports.onPrimary])
                     // Ten items through both servers, then the feed read across both.
                     try await Self.release(1...10, tokens: tokens, ports: [ports.onReplica, ports.onPrimary])

@@ -22,7 +22,7 @@ struct SensitiveLogsTests {
                                                          "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "trace"],
                                            log: directory + "/serve.log")
             do {
-                try await TwoServersTests.ready(port)
+                try await TwoServersTests.ready(port, server)
                 let url = "http://127.0.0.1:\(port)"
                 let (good, wrong) = ("DE89370400440532013000", "DE89370400440532013999")
                 func supplier(_ key: String, _ iban: String) -> JSONValue {

@@ -19,7 +19,7 @@ struct ShutdownTests {
                                            environment: ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url,
                                                          "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "info", "AURUM_SHUTDOWN_GRACE": "2s"],
                                            log: directory + "/serve.log")
-            do { try await TwoServersTests.ready(port) } catch { await server.stop(); throw error }
+            do { try await TwoServersTests.ready(port, server) } catch { await server.stop(); throw error }
             // A request in flight: a long poll of the change feed, answered when its wait ends.
             let api = APIClient(baseURL: "http://127.0.0.1:\(port)", token: consumer.token)
             let inFlight = Task { try await api.send(.GET, "/v1/changes?after=0&wait=4") }

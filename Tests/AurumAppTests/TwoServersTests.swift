@@ -20,14 +20,19 @@ struct TwoServersTests {
         return channel.localAddress?.port ?? 0
     }
 
-    /// Waits until the server on `port` answers /readyz.
-    static func ready(_ port: Int) async throws {
+    /// Waits until the server on `port` answers /readyz: at most a minute, and not at all once
+    /// `process` (the server) has exited (each look may itself wait seconds for a connection).
+    static func ready(_ port: Int, _ process: WorkerProcess? = nil) async throws {
         let api = APIClient(baseURL: "http://127.0.0.1:\(port)", token: "none")
-        for _ in 0..<600 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             if let reply = try? await api.send(.GET, "/readyz"), reply.status == 200 { return }
+            if let process, process.reap() {
+                throw WorkerProcess.SpawnError(message: "\(process.name) exited (code \(process.exitCode.map(String.init) ?? "by a signal")) before it answered on port \(port)")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw WorkerProcess.SpawnError(message: "nothing answers on port \(port)")
+        throw WorkerProcess.SpawnError(message: "nothing answers on port \(port) after a minute")
     }
 
     @Test func aServerWithoutOdooBesideOneWithItLosesNoRelease() async throws {
@@ -42,12 +47,12 @@ struct TwoServersTests {
                 let odooEnvironment = ["ODOO_URL": "http://127.0.0.1:\(odooPort)", "ODOO_DATABASE": "two", "ODOO_API_KEY": "two-key"]
                 let first = try WorkerProcess("serve with Odoo", ["serve", "--port", "\(withOdoo)"], environment: common.merging(odooEnvironment) { a, _ in a },
                                               log: directory + "/with.log")
-                try await Self.ready(withOdoo)
+                try await Self.ready(withOdoo, first)
                 // The second starts after the first, as a node added later: before, it disabled Odoo for everyone.
                 let second = try WorkerProcess("serve without Odoo", ["serve", "--port", "\(without)"],
                                                environment: common.merging(["ODOO_URL": ""]) { _, new in new }, log: directory + "/without.log")
                 do {
-                    try await Self.ready(without)
+                    try await Self.ready(without, second)
                     try await Self.exercise(t, odoo: odoo, ports: [withOdoo, without])
                 } catch {
                     await first.stop()
@@ -104,14 +109,14 @@ struct TwoServersTests {
             let port = try Self.freePort()
             let environment = ["AURUM_AUDIT_KEY": WorkerProcess.auditKey, "DATABASE_URL": t.settings.url, "AURUM_RULES": ProjectPaths.rules, "AURUM_LOG_LEVEL": "error"]
             let first = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/first.log")
-            try await Self.ready(port)
+            try await Self.ready(port, first)
             // Connections the server accepted and the kill leaves behind hold the port in TIME_WAIT.
             let steward = try await t.actor("alice", .steward)
             for _ in 0..<5 { _ = try await APIClient(baseURL: "http://127.0.0.1:\(port)", token: steward.token).send(.GET, "/v1/status") }
             #expect(await first.crash(), "the killed server is gone")
             let second = try WorkerProcess("serve", ["serve", "--port", "\(port)"], environment: environment, log: directory + "/second.log")
             do {
-                try await Self.ready(port)
+                try await Self.ready(port, second)
             } catch {
                 await second.stop()
                 let log = (try? String(contentsOfFile: directory + "/second.log", encoding: .utf8)) ?? ""

@@ -29,6 +29,26 @@ import Testing
         }
     }
 
+    /// Servers started together each prepare the rules: none may fail for another doing it too.
+    @Test func serversPreparingAtTheSameMomentAllStart() async throws {
+        try await TestStore.with { t in
+            _ = try await t.release([SampleRules.item("PLM-1", ["code": "B-1", "name": "Bolt", "uom": "Units", "barcode": "4006381333931"])])
+            for round in 1...5 {
+                // As on a fresh database: no attribute indexed yet.
+                try await t.asOwner { client in
+                    try await client.query("DELETE FROM unique_value", logger: TestLogger.quiet)
+                    try await client.query("DELETE FROM unique_attribute", logger: TestLogger.quiet)
+                }
+                let store = t.store
+                try await withThrowingTaskGroup(of: [String].self) { group in
+                    for _ in 0..<4 { group.addTask { try await store.prepare() } }
+                    for try await shared in group { #expect(shared.isEmpty, "round \(round)") }
+                }
+                #expect(try await Self.held(t) == ["barcode=4006381333931", "code=B-1"], "round \(round)")
+            }
+        }
+    }
+
     @Test func prepareDropsValuesOfAttributesNoLongerUniqueAndNamesSharedOnes() async throws {
         try await TestStore.with { t in
             #expect(try await t.store.prepare().isEmpty, "the server prepares the shipped rules at start")
