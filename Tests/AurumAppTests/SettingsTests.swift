@@ -26,6 +26,20 @@ import Testing
         #expect(Settings.namesASetting("error: DATABASE_URL and DATABASE_URL_FILE are both set; keep one"))
         #expect(!Settings.namesASetting("error: --port 70000 is not a port"))
         #expect(!Settings.namesASetting("error: unknown entity \"itme\""))
+        // The pool's size and the read replicas.
+        #expect(try Settings.poolSize([:]) == 20 && Settings.poolSize(["AURUM_DB_POOL_SIZE": "6"]) == 6)
+        for bad in ["0", "1001", "many", "-3"] {
+            #expect(throws: ValidationError.self) { try Settings.poolSize(["AURUM_DB_POOL_SIZE": bad]) }
+        }
+        #expect(try Settings.readURLs([:]).isEmpty)
+        #expect(try Settings.readURLs(["DATABASE_READ_URL": "postgres://a:pw@r1/aurum, postgres://a:pw@r2:5433/aurum"])
+                == ["postgres://a:pw@r1/aurum", "postgres://a:pw@r2:5433/aurum"])
+        do {
+            _ = try Settings.readURLs(["DATABASE_READ_URL": "postgres://a:pw@r1/aurum,mysql://a:secret@r2/x"])
+            Issue.record("a URL that is not postgres:// is refused")
+        } catch let error as ValidationError {
+            #expect(error.message.hasPrefix("DATABASE_READ_URL has mysql://a:****@r2/x") && !error.message.contains("secret"), "\(error.message)")
+        }
     }
 
     @Test func printConfigShowsTheSettingsWithoutTheirSecrets() async throws {
@@ -35,6 +49,8 @@ import Testing
         #expect(run.output.contains("listen") && run.output.contains(":9091"), "\(run.output)")
         #expect(run.output.contains("postgres://aurum:****@db:5432/aurum (--database-url)") && !run.output.contains("s3cret"), "\(run.output)")
         #expect(run.output.contains("rules") && run.output.contains("customer, item, supplier, warehouse"))
+        #expect(run.output.contains("none (DATABASE_READ_URL): reads go to the primary") && run.output.contains("20 connections per database"),
+                "\(run.output)")
     }
 
     @Test func aMalformedSettingStopsServeWithOneLineNamingIt() async throws {

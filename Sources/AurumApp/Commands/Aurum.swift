@@ -20,7 +20,8 @@ public struct Aurum: AsyncParsableCommand {
             AURUM_RULES (default rules), AURUM_LOG_LEVEL (default info for serve, warning otherwise), \
             AURUM_APP_ROLE (the database role Aurum acts as, default aurum_app), AURUM_AUDIT_KEY_FILE \
             (the secret of the audit trail's hashes of sensitive values), AURUM_ACTOR (who runs a command \
-            on the database, default the operating-system user), AURUM_IDEMPOTENCY_KEEP (default 24h).
+            on the database, default the operating-system user), AURUM_IDEMPOTENCY_KEEP (default 24h), \
+            DATABASE_READ_URL and AURUM_DB_POOL_SIZE (read replicas and the pool's size for serve).
 
             \(ExitStatus.help)
             """,

@@ -28,12 +28,22 @@ struct Serve: AsyncParsableCommand {
             each endpoint whose secret variable is set. Without them it delivers nothing and \
             disables nothing; a process that has them does. See aurum consumers.
 
-            The database: migrations run as the user DATABASE_URL names (the owner of the tables);             the server then acts as the application role (AURUM_APP_ROLE, default aurum_app), which             may not rewrite the audit trail or the versions. A POST with an Idempotency-Key keeps             its answer for AURUM_IDEMPOTENCY_KEEP (default 24h).
+            The database: migrations run as the user DATABASE_URL names (the owner of the tables); \
+            the server then acts as the application role (AURUM_APP_ROLE, default aurum_app), which \
+            may not rewrite the audit trail or the versions. A POST with an Idempotency-Key keeps \
+            its answer for AURUM_IDEMPOTENCY_KEEP (default 24h).
+
+            Several servers may share one database, started together or one by one. Each opens at \
+            most AURUM_DB_POOL_SIZE connections (default 20) to each database. DATABASE_READ_URL \
+            (one or more, comma separated) names read replicas: the change feed, record reads and \
+            search, history, the queue and the status board are read from them in turn, the \
+            primary answering for one that errs or stops answering (docs/scale.md).
 
             Examples:
               aurum serve
               aurum serve --port 9090 --rules /etc/aurum/rules
               DATABASE_URL=postgres://aurum@db:5432/aurum?sslmode=verify-full aurum serve --host 0.0.0.0
+              DATABASE_READ_URL=postgres://aurum@replica:5432/aurum AURUM_DB_POOL_SIZE=10 aurum serve
             """)
 
     @Option(help: "Address to listen on (default: $AURUM_HOST, else 127.0.0.1).") var host = ProcessInfo.processInfo.environment["AURUM_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
