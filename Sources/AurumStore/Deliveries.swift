@@ -142,21 +142,6 @@ extension PostgresStewardshipStore {
 }
 
 extension PostgresStewardshipStore {
-    public func outboxGauges() async throws -> OutboxGauges {
-        let rows = try await client.query("""
-            SELECT consumer, state, count(*)::int8, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-            FROM delivery WHERE state = ANY(\(DeliveryLifecycle.unfinished.map(\.rawValue) + [DeliveryState.dead.rawValue]))
-            GROUP BY consumer, state ORDER BY consumer, state
-            """, logger: logger)
-        var gauges = OutboxGauges()
-        for try await (consumer, state, count, age) in rows.decode((String, String, Int64, Double).self) {
-            guard let state = DeliveryState(rawValue: state) else { continue }
-            gauges.deliveries.append(.init(consumer: consumer, state: state, count: Int(count), oldestAgeSeconds: age))
-        }
-        gauges.feedPosition = try await feedPosition()
-        return gauges
-    }
-
     /// This process's connections (by its `application_name`) by state. The query runs as the
     /// login user (`SET LOCAL ROLE NONE`, for this one read-only transaction): PostgreSQL shows a
     /// connection's state only to its own user, and the pool's connections act as the application role.

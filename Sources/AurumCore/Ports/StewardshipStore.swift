@@ -71,8 +71,6 @@ public protocol StewardshipStore: Sendable {
     func setConsumer(_ name: String, enabled: Bool, reason: String?, by caller: Principal, requestID: String) async throws -> ConsumerView
     /// What waits per entity of `entities`: the status board.
     func statusBoard(entities: [String]) async throws -> StatusBoard
-    /// The outbox now: deliveries per consumer and state, the oldest one's age, the feed's position.
-    func outboxGauges() async throws -> OutboxGauges
     /// This process's connections to the database by state (`active`, `idle`, `idle_in_transaction`…).
     func databaseConnections() async throws -> DatabaseConnections
     /// Whether the database answers.

@@ -61,8 +61,8 @@ public final class AurumMetrics: Sendable {
 
     /// The text a scrape answers, the gauges read from `store` first.
     func scrape(store: any StewardshipStore, entities: [String]) async throws -> String {
+        // The board holds the outbox's figures too (per consumer, and the feed's position): one read of each.
         let board = try await store.statusBoard(entities: entities)
-        let outbox = try await store.outboxGauges()
         for entity in board.entities {
             for (age, count) in [("under_1d", entity.open.underOneDay), ("1d_to_7d", entity.open.oneToSevenDays), ("over_7d", entity.open.overSevenDays)] {
                 gauge("aurum_change_requests_open", [("entity", entity.entity), ("age", age)], Double(count))
@@ -73,22 +73,17 @@ public final class AurumMetrics: Sendable {
                 }
             }
         }
-        var waiting = [String: (count: Int, oldest: Double)](), dead = [String: Int]()
-        for row in outbox.deliveries {
-            if row.state == .dead {
-                dead[row.consumer, default: 0] += row.count
-            } else {
-                let known = waiting[row.consumer] ?? (0, 0)
-                waiting[row.consumer] = (known.count + row.count, max(known.oldest, row.oldestAgeSeconds))
-            }
+        let now = Date()
+        let consumers = Dictionary(board.consumers.map { ($0.consumer, $0) }) { first, _ in first }
+        for name in Set(consumers.keys).union(registeredConsumers.withLock { $0 }) {
+            let consumer = consumers[name]
+            let oldest = consumer?.oldestPendingAt.flatMap(Instant.parse).map { max(0, now.timeIntervalSince($0)) } ?? 0
+            gauge("aurum_deliveries_waiting", [("consumer", name)], Double(consumer?.pending ?? 0))
+            gauge("aurum_delivery_oldest_waiting_seconds", [("consumer", name)], oldest)
+            gauge("aurum_deliveries_dead", [("consumer", name)], Double(consumer?.dead ?? 0))
         }
-        for consumer in Set(waiting.keys).union(dead.keys).union(registeredConsumers.withLock { $0 }) {
-            gauge("aurum_deliveries_waiting", [("consumer", consumer)], Double(waiting[consumer]?.count ?? 0))
-            gauge("aurum_delivery_oldest_waiting_seconds", [("consumer", consumer)], waiting[consumer]?.oldest ?? 0)
-            gauge("aurum_deliveries_dead", [("consumer", consumer)], Double(dead[consumer] ?? 0))
-        }
-        registeredConsumers.withLock { $0.formUnion(waiting.keys); $0.formUnion(dead.keys) }
-        gauge("aurum_feed_position", [], Double(outbox.feedPosition))
+        registeredConsumers.withLock { $0.formUnion(consumers.keys) }
+        gauge("aurum_feed_position", [], Double(board.feedPosition))
         let connections = try await store.databaseConnections()
         for state in Set(DatabaseConnections.states).union(connections.byState.keys) {
             gauge("aurum_db_connections", [("state", state)], Double(connections.byState[state] ?? 0))
