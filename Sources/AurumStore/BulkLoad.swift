@@ -53,6 +53,15 @@ public struct BulkLoad: Sendable {
         self.sealing = (auditKey ?? .ephemeral()).rewrite(for: rules)
     }
 
+    /// Marks blocking keys common before their members are written (keys the whole file makes
+    /// common, which no batch alone would show).
+    public func markCommon(_ hashes: [UInt64]) async throws {
+        guard !hashes.isEmpty else { return }
+        try await client.withTransaction(logger: logger) { connection in
+            try await MatchKeys.markCommon(hashes, entity: entity, on: connection, logger: logger)
+        }
+    }
+
     /// A transaction whose audit entries have their sensitive values sealed.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws -> Result {
         try await client.transaction(sealing: sealing, logger: logger, body)
@@ -131,6 +140,8 @@ public struct BulkLoad: Sendable {
               on connection: PostgresConnection) async throws {
         var golden = CopyRows(), versions = CopyRows(), sources = CopyRows(), values = CopyRows(), keys = CopyRows()
         var audit = [AuditEntry]()
+        // Keys marked common (by this load or by ingest) have no stored members.
+        let common = schema.match == nil ? [] : try await MatchKeys.common(entity: entity, on: connection, logger: logger)
         for (index, record) in records.enumerated() {
             let id = String(ids[index])
             let attributes = SQLJSON.text(record.attributes)
@@ -141,7 +152,9 @@ public struct BulkLoad: Sendable {
             }
             for value in unique[index] { values.add([entity, value.attribute, value.key, id]) }
             if let match = schema.match {
-                for hash in MatchKeys.hashes(record.attributes, rules: match) { keys.add([entity, String(hash), id]) }
+                for hash in MatchKeys.hashes(record.attributes, rules: match) where !common.contains(UInt64(bitPattern: hash)) {
+                    keys.add([entity, String(hash), id])
+                }
             }
             var after: [String: JSONValue] = ["attributes": .object(record.attributes),
                                               "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
@@ -163,13 +176,17 @@ public struct BulkLoad: Sendable {
         try await ChangeFeed.appendFirstVersions(entity: entity, records: ids, on: connection, logger: logger)
     }
 
-    /// The load's own audit entry, with what it did; and the blocking keys marked as computed with
-    /// these rules when no other rules computed any before. Then the loaded tables are vacuumed
+    /// The load's own audit entry, with what it did; the blocking keys marked as computed with
+    /// these rules when no other rules computed any before, and those now common marked so. Then the loaded tables are vacuumed
     /// and analysed, so that the first candidates after a load find their look-ups planned on
     /// what is there and read from the indexes alone (a table never vacuumed makes every
     /// index-only look-up visit the table too).
     public func finish(summary: JSONValue) async throws {
         try await record(summary: summary)
+        if let match = rules.entities[entity]?.match {
+            // Keys the load and what the store held make common together.
+            try await transaction { connection in try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger) }
+        }
         try await client.query("VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key, change_feed, delivery", logger: logger)
     }
 

@@ -83,7 +83,8 @@ extension PostgresStewardshipStore {
         // One scorer per entity for the round, shared by matching against the store and within the batch.
         let scorers = Dictionary(works.compactMap { work in work.schema.match.map { (work.submission.entity, $0) } },
                                  uniquingKeysWith: { first, _ in first }).mapValues { MatchScorer(rules: $0) }
-        let stored = try await match(&works, scorers: scorers, on: connection)
+        let (stored, common) = try await match(&works, scorers: scorers, on: connection)
+        writes.common = common
         clock.lap("match")
 
         // One golden record per round: a later candidate for a record an earlier one claimed waits.
@@ -202,10 +203,12 @@ extension PostgresStewardshipStore {
     /// source key; one query per entity for the keys, one for the pairs declared distinct, one
     /// each for the records and proposals scored against.
     /// Returns how many records and proposals the store holds per blocking key looked up (up to
-    /// two past the key's limit), which matching within the batch adds to.
-    func match(_ works: inout [IngestWork], scorers: [String: MatchScorer], on connection: PostgresConnection) async throws -> [BatchBlock: Int] {
+    /// two past the key's limit), which matching within the batch adds to; and the keys marked
+    /// common, which the round's creates do not store.
+    func match(_ works: inout [IngestWork], scorers: [String: MatchScorer], on connection: PostgresConnection) async throws
+        -> (stored: [BatchBlock: Int], common: Set<BatchBlock>) {
         let matching = works.indices.filter { works[$0].linked == nil && works[$0].schema.match != nil }
-        guard !matching.isEmpty else { return [:] }
+        guard !matching.isEmpty else { return ([:], []) }
         var clock = PhaseClock()
         let inputs = matching.map { (attributes: works[$0].golden.attributes, rules: works[$0].schema.match!) }
         let candidates = await parallelMap(inputs.count, parallelism: Self.cores) { k in
@@ -215,12 +218,14 @@ extension PostgresStewardshipStore {
         clock.lap("candidates")
         var targets = [Int: Set<MatchTarget>]()
         var stored = [BatchBlock: Int]()
+        var common = Set<BatchBlock>()
         for entity in Set(matching.map { works[$0].submission.entity }).sorted() {
             let group = matching.filter { works[$0].submission.entity == entity }
             let found = try await MatchKeys.targets(of: group.map { (works[$0].prepared!.keys, works[$0].open?.id) }, entity: entity,
                                                     rules: works[group[0]].schema.match!, on: connection, logger: logger)
             for (i, set) in zip(group, found.targets) where !set.isEmpty { targets[i] = set }
             for (hash, count) in found.stored { stored[BatchBlock(entity: entity, hash: hash)] = count }
+            common.formUnion(found.common.map { BatchBlock(entity: entity, hash: $0) })
         }
         clock.lap("keys")
         var keysOf = [MatchTarget: [String]]()
@@ -272,7 +277,7 @@ extension PostgresStewardshipStore {
         clock.lap("score")
         logger.debug("batch matched", metadata: ["aurum.candidates": "\(matching.count)", "aurum.records": "\(recordIDs.count)",
                                                  "aurum.proposals": "\(proposalIDs.count)", "aurum.phases": "\(clock)"])
-        return stored
+        return (stored, common)
     }
 
     /// Matching's share of the machine: every core.

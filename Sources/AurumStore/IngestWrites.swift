@@ -73,6 +73,9 @@ struct IngestWrites {
     private var pointers = [(old: Int64, new: Int64)]()
     private var kept = [(entity: String, contribution: SourceContribution, record: Int64)]()
 
+    /// The blocking keys marked common among those the round looked up: not stored for its creates.
+    var common = Set<BatchBlock>()
+
     init(batch: IngestBatch) { self.batch = batch }
 
     /// A candidate whose attributes cannot even be read as the rules type them.
@@ -150,7 +153,9 @@ struct IngestWrites {
             }
             if proposal.kind == .create, let rules = work.schema.match {
                 let hashes = work.proposalRecord.map { $0.keys.map { Int64(bitPattern: $0) } } ?? MatchKeys.hashes(proposal.attributes, rules: rules)
-                for hash in hashes { keys.add([s.entity, String(hash), String(id)]) }
+                for hash in hashes where !common.contains(BatchBlock(entity: s.entity, hash: UInt64(bitPattern: hash))) {
+                    keys.add([s.entity, String(hash), String(id)])
+                }
             }
             entry("change_request.opened", s.entity, subject: "change_request:\(id)", record: work.situation.recordID,
                   version: work.situation.currentVersion,

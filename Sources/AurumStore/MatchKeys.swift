@@ -38,12 +38,54 @@ enum MatchKeys {
         try await connection.query("DELETE FROM match_key WHERE change_request_id = \(id)", logger: logger)
     }
 
+    /// Stores the keys, but those marked common (see `match_key_common`).
     static func insert(_ hashes: [Int64], entity: String, record: Int64?, changeRequest: Int64?,
                        on connection: PostgresConnection, logger: Logger) async throws {
         guard !hashes.isEmpty else { return }
         try await connection.query("""
             INSERT INTO match_key (entity, key_hash, record_id, change_request_id)
             SELECT \(entity), h, \(record), \(changeRequest) FROM unnest(\(hashes)::bigint[]) AS h
+            WHERE NOT EXISTS (SELECT 1 FROM match_key_common c WHERE c.entity = \(entity) AND c.key_hash = h)
+            """, logger: logger)
+    }
+
+    /// The keys of `entity` marked common.
+    static func common(entity: String, on connection: PostgresConnection, logger: Logger) async throws -> Set<UInt64> {
+        let rows = try await connection.query("SELECT key_hash FROM match_key_common WHERE entity = \(entity)", logger: logger)
+        return try await rows.decode(Int64.self).reduce(into: Set<UInt64>()) { $0.insert(UInt64(bitPattern: $1)) }
+    }
+
+    /// Marks `hashes` common (many-valued keys whose blocks are past `MatchRules.commonSize`):
+    /// their members are no longer stored, and every look-up takes their blocks as over the limit.
+    /// In hash order, so that two transactions marking the same keys wait for each other and
+    /// never deadlock. The members stored already are left (a bounded few per key, never read);
+    /// `prune` removes them.
+    static func markCommon(_ hashes: [UInt64], entity: String, on connection: PostgresConnection, logger: Logger) async throws {
+        guard !hashes.isEmpty else { return }
+        let sorted = hashes.map { Int64(bitPattern: $0) }.sorted()
+        try await connection.query("""
+            INSERT INTO match_key_common (entity, key_hash) SELECT \(entity), h FROM unnest(\(sorted)::bigint[]) AS h ORDER BY h
+            ON CONFLICT (entity, key_hash) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Marks common every many-valued key of `entity` whose stored block is past its common size,
+    /// and removes the stored members of every common key: after a load or a re-index, which
+    /// write a whole store's keys at once.
+    static func prune(entity: String, rules: MatchRules, on connection: PostgresConnection, logger: Logger) async throws {
+        // The common size per key, by the key's number in the hash's top byte (0: never common).
+        let sizes = rules.blockingKeys.indices.map { Int64(rules.commonSize(ofKey: $0) ?? 0) }
+        try await connection.query("""
+            INSERT INTO match_key_common (entity, key_hash)
+            SELECT \(entity), key_hash FROM match_key WHERE entity = \(entity)
+            GROUP BY key_hash
+            HAVING coalesce((\(sizes)::bigint[])[key_hash >> 56], 0) > 0 AND count(*) > (\(sizes)::bigint[])[key_hash >> 56]
+            ORDER BY key_hash
+            ON CONFLICT (entity, key_hash) DO NOTHING
+            """, logger: logger)
+        try await connection.query("""
+            DELETE FROM match_key k USING match_key_common c
+            WHERE k.entity = \(entity) AND c.entity = k.entity AND c.key_hash = k.key_hash
             """, logger: logger)
     }
 
@@ -52,6 +94,8 @@ enum MatchKeys {
     struct Blocks {
         var targets: [Set<MatchTarget>]
         var stored: [UInt64: Int]
+        /// The keys looked up that are marked common (some just now): no create stores them.
+        var common: Set<UInt64>
     }
 
     /// For each candidate of a batch (its key hashes, and its own open proposal to leave out), the
@@ -61,24 +105,35 @@ enum MatchKeys {
     static func targets(of candidates: [(hashes: [UInt64], excluding: Int64?)], entity: String, rules: MatchRules,
                         on connection: PostgresConnection, logger: Logger) async throws -> Blocks {
         let hashes = Array(Set(candidates.flatMap(\.hashes)))
-        guard !hashes.isEmpty else { return Blocks(targets: candidates.map { _ in [] }, stored: [:]) }
+        guard !hashes.isEmpty else { return Blocks(targets: candidates.map { _ in [] }, stored: [:], common: []) }
         // Each key's block up to two past its limit (enough to tell it is over with a candidate's
         // own proposal left out), in record order from the index; open proposals come after the
         // records. A many-valued key's block that is over its limit even without that proposal is
-        // counted in the database and only its count sent (one row without a record or proposal).
+        // counted in the database (up to one past its common size) and only its count sent (one
+        // row without a record or proposal). A key marked common is one row with count -1.
         let multi = hashes.map { rules.blockingKeys[Blocking.key(of: $0)].isMultiValued }
         let rows = try await connection.execute(BlockStatement(entity: entity, hashes: hashes.map { Int64(bitPattern: $0) },
-                                                               limits: hashes.map { Int64(rules.blockLimit(of: $0) + 2) }, multiValued: multi),
+                                                               limits: hashes.map { Int64(rules.blockLimit(of: $0) + 2) }, multiValued: multi,
+                                                               scans: hashes.map { Int64(rules.commonSize(of: $0).map { $0 + 1 } ?? 0) }),
                                                 logger: logger)
         var blocks = [UInt64: [MatchTarget]]()
         var stored = [UInt64: Int]()
+        var common = Set<UInt64>(), grown = [UInt64]()
         for try await row in rows {
             let (hash, record, changeRequest, count) = try row.decode((Int64, Int64?, Int64?, Int64).self)
             let key = UInt64(bitPattern: hash)
-            stored[key] = Int(count)
-            if record == nil, changeRequest == nil { continue }
-            blocks[key, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+            guard let commonSize = rules.commonSize(of: key), count < 0 || count > commonSize else {
+                stored[key] = Int(count)
+                if record == nil, changeRequest == nil { continue }
+                blocks[key, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+                continue
+            }
+            // Common, or just grown past its common size: over the limit, and marked so.
+            stored[key] = commonSize + 1
+            common.insert(key)
+            if count > 0 { grown.append(key) }
         }
+        try await markCommon(grown, entity: entity, on: connection, logger: logger)
         let targets = candidates.map { candidate in
             var found = Set<MatchTarget>()
             for hash in candidate.hashes {
@@ -91,7 +146,7 @@ enum MatchKeys {
             }
             return found
         }
-        return Blocks(targets: targets, stored: stored)
+        return Blocks(targets: targets, stored: stored, common: common)
     }
 
     /// Recomputes every stored key of `entity` when the rules that computed them changed (or
@@ -131,6 +186,7 @@ enum MatchKeys {
                 let stored = try await connection.query("SELECT rules_version FROM match_key_version WHERE entity = \(entity)", logger: logger)
                 guard try await stored.decode(String.self).first(where: { _ in true }) != rules.version else { return }
                 try await connection.query("DELETE FROM match_key WHERE entity = \(entity)", logger: logger)
+                try await connection.query("DELETE FROM match_key_common WHERE entity = \(entity)", logger: logger)
                 if let match = schema.match {
                     try await reindexPaged(entity: entity, match: match, column: "record_id", on: connection, logger: logger) { after in """
                         SELECT gr.id, gv.attributes::text FROM golden_record gr
@@ -143,6 +199,7 @@ enum MatchKeys {
                         WHERE entity = \(entity) AND status = 'open' AND kind = 'create' AND id > \(after)
                         ORDER BY id LIMIT \(Self.reindexPage)
                         """ }
+                    try await prune(entity: entity, rules: match, on: connection, logger: logger)
                 }
                 try await connection.query("""
                     INSERT INTO match_key_version (entity, rules_version) VALUES (\(entity), \(rules.version))
@@ -157,17 +214,24 @@ enum MatchKeys {
 /// record order from the index, or for a many-valued key over its limit one row with its count.
 struct BlockStatement: PreparedLookup {
     static let sql = """
+        SELECT c.key_hash, NULL::bigint, NULL::bigint, -1::bigint
+        FROM match_key_common c WHERE c.entity = $1::text AND c.key_hash = ANY($2::bigint[])
+        UNION ALL
         SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
                CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
-        FROM unnest($2::bigint[], $3::bigint[], $4::bool[]) AS k(h, l, multi)
+        FROM unnest($2::bigint[], $3::bigint[], $4::bool[], $5::bigint[]) AS k(h, l, multi, scan)
         CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
                             FROM (SELECT record_id, change_request_id FROM match_key
-                                  WHERE entity = $1::text AND key_hash = k.h ORDER BY record_id LIMIT k.l) b) m
+                                  WHERE entity = $1::text AND key_hash = k.h
+                                    AND NOT (k.multi AND EXISTS (SELECT 1 FROM match_key_common c WHERE c.entity = $1::text AND c.key_hash = k.h))
+                                  ORDER BY record_id LIMIT CASE WHEN k.multi THEN k.scan ELSE k.l END) b) m
         WHERE NOT (k.multi AND m.n >= k.l) OR m.r = 1
         """
     let bindings: PostgresBindings
 
-    init(entity: String, hashes: [Int64], limits: [Int64], multiValued: [Bool]) {
-        bindings = .of(entity, hashes, limits, multiValued)
+    /// `limits`: each key's limit plus two; `scans`: how far a many-valued key's block is counted
+    /// (one past its common size).
+    init(entity: String, hashes: [Int64], limits: [Int64], multiValued: [Bool], scans: [Int64]) {
+        bindings = .of(entity, hashes, limits, multiValued, scans)
     }
 }

@@ -36,6 +36,7 @@ public enum ShardingPlan {
         "candidate": .colocated(by: "source_key", with: "record_source"),
         "distinct_pair": .colocated(by: "source_key_a", with: "record_source"),
         "match_key": .distributed(by: "key_hash"),
+        "match_key_common": .colocated(by: "key_hash", with: "match_key"),
         "unique_value": .distributed(by: "value_key"),
         "change_feed": .singleShard(group: "feed"),
         "change_feed_counter": .singleShard(group: "feed"),
@@ -81,7 +82,9 @@ public enum ShardingPlan {
             ("change_request", "proposals are asked by id: ids that name their shard (id >> 52) route them"),
         ]),
         Statement(name: "the blocks of the keys", sql: BlockStatement.sql, routes: [
+            ("match_key_common", "c.key_hash = ANY($2::bigint[])"),
             ("match_key", "key_hash = k.h"),
+            ("match_key_common", "c.key_hash = k.h"),
         ], crossShard: []),
         Statement(name: "the holders of unique values", sql: UniqueHoldersStatement.sql, routes: [
             ("unique_value", "(entity, attribute, value_key) IN"),

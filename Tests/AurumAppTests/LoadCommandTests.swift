@@ -61,6 +61,53 @@ import Testing
         }
     }
 
+    /// A word on more items of the file than four times its key's limit is marked common before
+    /// the load writes: its members are never stored, nor are they by a create with that word.
+    @Test func aWordTheFileMakesCommonIsMarkedAndItsMembersNotStored() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            // The name_word hashes two names share: "schraube" of the file's many, "zentrifuge" of its one.
+            func shared(_ a: String, _ b: String) throws -> UInt64 {
+                let keys = { (name: String) in Set(MatchRecord(id: "", attributes: ["name": .string(name)], rules: rules).keys) }
+                return try #require(keys(a).intersection(keys(b)).first { Blocking.key(of: $0) == wordKey })
+            }
+            let word = try shared("Schraube 1x7", "Schraube Zentrifuge Sonder"), rare = try shared("Zentrifuge Labor", "Schraube Zentrifuge Sonder")
+            let count = try #require(rules.commonSize(of: word)) + 1
+            var csv = "source_key,code,name,uom\n"
+            for n in 1...count { csv += "S-\(n),C-\(n),Schraube \(n)x\(n * 7),Units\n" }
+            csv += "Z-1,Z-1,Zentrifuge Labor,Units\n"
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-load-\(UUID().uuidString).csv").path
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let run = try await runAurumCapturing(["load", path, "--entity", "item", "--source", "odoo", "--database-url", t.settings.url, "--json"])
+            #expect(run.code == 0, "\(run.output)")
+            #expect(try await t.store.recordCount(entity: "item") == count + 1)
+            let marked = try await t.client.query("SELECT key_hash FROM match_key_common WHERE entity = 'item'", logger: TestLogger.quiet)
+            let markedKeys = try await marked.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) }
+            // The word and any other form of it the name's words give (every one on all the file's screws).
+            let screw = Set(MatchRecord(id: "", attributes: ["name": "Schraube 1x7"], rules: rules).keys)
+            #expect(markedKeys.contains(Int64(bitPattern: word))
+                    && markedKeys.allSatisfy { screw.contains(UInt64(bitPattern: $0)) && Blocking.key(of: UInt64(bitPattern: $0)) == wordKey })
+            let members = try await t.client.query("""
+                SELECT count(*) FILTER (WHERE key_hash = \(Int64(bitPattern: word))), count(*) FILTER (WHERE key_hash = \(Int64(bitPattern: rare)))
+                FROM match_key
+                """, logger: TestLogger.quiet)
+            let (wordMembers, rareMembers) = try #require(try await members.decode((Int64, Int64).self).first { _ in true })
+            #expect(wordMembers == 0 && rareMembers == 1, "the common word's members are not stored; the rare word's are")
+
+            // A candidate's create stores its keys but the common one.
+            let plm = try await t.actor("plm-sync", .source)
+            let candidate = CandidateSubmission(entity: "item", source: "plm", sourceKey: "PLM-1",
+                                                attributes: ["code": "N-1", "name": "Schraube Zentrifuge Sonder", "uom": "Units"])
+            let result = try await t.store.ingest([candidate], by: plm.principal, requestID: "r")[0]
+            let request = try #require(result.changeRequestID)
+            let keys = try await t.client.query("SELECT key_hash FROM match_key WHERE change_request_id = \(request)", logger: TestLogger.quiet)
+            let stored = try await keys.decode(Int64.self).reduce(into: Set<Int64>()) { $0.insert($1) }
+            #expect(stored.contains(Int64(bitPattern: rare)) && !stored.contains(Int64(bitPattern: word)))
+        }
+    }
+
     @Test func aSourceKeyAnOpenCreateProposesIsRefusedNotGivenASecondRecord() async throws {
         try await TestStore.with { t in
             // Odoo's P-2 came in as a candidate first and waits for a steward.

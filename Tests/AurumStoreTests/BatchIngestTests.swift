@@ -162,13 +162,75 @@ import Testing
                                             entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
             }
             let found = blocks.targets
-            #expect(blocks.stored == [common: wordLimit, rare: wordLimit - 1, everywhere: wordLimit + 2, crowded: nameLimit + 2],
-                    "what the store holds per key, counted to two past the limit (what matching within the batch adds to)")
+            #expect(blocks.stored == [common: wordLimit, rare: wordLimit - 1, everywhere: wordLimit * 4, crowded: nameLimit + 2],
+                    "what the store holds per key (what matching within the batch adds to): a single-valued key counted to two past its limit, a many-valued one to its common size")
+            #expect(blocks.common.isEmpty, "a word on four times its limit is not common yet")
             #expect(found[0].isEmpty, "the common word is over its limit with the candidate: left out")
             #expect(found[1].count == wordLimit - 1 && found[1].contains(.changeRequest(77)), "the rare word's block: its records and the open proposal")
             #expect(found[2].count == wordLimit - 2 && !found[2].contains(.changeRequest(77)), "a candidate's own proposal is not a target")
             #expect(found[3].count == nameLimit && found[3].contains(.record(1)), "a single-valued block is cut to its limit, not left out")
             #expect(found[4] == found[2] && found[5].isEmpty, "a word on four times its limit meets nothing")
+        }
+    }
+
+    /// A many-valued key whose block grows past four times its limit is marked common when a
+    /// look-up meets it: its block is over the limit from then on and its members no longer stored.
+    @Test func aWordPastItsCommonSizeIsMarkedAndNoLongerStored() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            let word = Blocking.hash("schraube", key: wordKey), rare = Blocking.hash("zentrifuge", key: wordKey)
+            let commonSize = try #require(rules.commonSize(of: word))
+            try await t.client.query("""
+                INSERT INTO match_key (entity, key_hash, record_id) SELECT 'item', \(Int64(bitPattern: word)), r FROM generate_series(1, \(commonSize + 1)) r
+                """, logger: TestLogger.quiet)
+            func lookUp(_ hashes: [UInt64]) async throws -> MatchKeys.Blocks {
+                try await t.client.withConnection { connection in
+                    try await MatchKeys.targets(of: [(hashes, nil)], entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
+                }
+            }
+            let first = try await lookUp([word, rare])
+            #expect(first.common == [word] && first.targets[0].isEmpty && first.stored[word] == commonSize + 1)
+            let marked = try await t.client.query("SELECT key_hash FROM match_key_common WHERE entity = 'item'", logger: TestLogger.quiet)
+            #expect(try await marked.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) } == [Int64(bitPattern: word)])
+            // Its members leave (merged away, say): the word stays common, as marked.
+            try await t.client.query("DELETE FROM match_key WHERE key_hash = \(Int64(bitPattern: word)) AND record_id > 3", logger: TestLogger.quiet)
+            let again = try await lookUp([word])
+            #expect(again.common == [word] && again.targets[0].isEmpty && again.stored[word] == commonSize + 1, "answered from the mark")
+            // A record's keys are stored without the common one.
+            try await t.client.withConnection { connection in
+                try await MatchKeys.insert([Int64(bitPattern: word), Int64(bitPattern: rare)], entity: "item", record: 500, changeRequest: nil,
+                                           on: connection, logger: TestLogger.quiet)
+            }
+            let stored = try await t.client.query("SELECT key_hash FROM match_key WHERE record_id = 500", logger: TestLogger.quiet)
+            #expect(try await stored.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) } == [Int64(bitPattern: rare)])
+        }
+    }
+
+    /// After a load or a re-index, every word past its common size is marked and its members removed;
+    /// a word at its common size, or a single-valued key however large, is left as it is.
+    @Test func pruningMarksEveryWordPastItsCommonSize() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            let nameKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name" })
+            let past = Blocking.hash("schraube", key: wordKey), at = Blocking.hash("mutter", key: wordKey)
+            let name = Blocking.hash("bolt hex", key: nameKey)
+            let commonSize = try #require(rules.commonSize(of: past))
+            #expect(rules.commonSize(of: name) == nil, "a single-valued key is never common")
+            for (hash, count) in [(past, commonSize + 1), (at, commonSize), (name, commonSize * 3)] {
+                try await t.client.query("""
+                    INSERT INTO match_key (entity, key_hash, record_id) SELECT 'item', \(Int64(bitPattern: hash)), r FROM generate_series(1, \(count)) r
+                    """, logger: TestLogger.quiet)
+            }
+            try await t.client.withConnection { connection in
+                try await MatchKeys.prune(entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
+            }
+            let marked = try await t.client.query("SELECT key_hash FROM match_key_common", logger: TestLogger.quiet)
+            #expect(try await marked.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) } == [Int64(bitPattern: past)])
+            let left = try await t.client.query("SELECT key_hash, count(*)::bigint FROM match_key GROUP BY 1 ORDER BY 2", logger: TestLogger.quiet)
+            let counts = try await left.decode((Int64, Int64).self).reduce(into: [Int64: Int]()) { $0[$1.0] = Int($1.1) }
+            #expect(counts == [Int64(bitPattern: at): commonSize, Int64(bitPattern: name): commonSize * 3])
         }
     }
 }
@@ -189,4 +251,5 @@ import Testing
             }
         }
     }
+
 }

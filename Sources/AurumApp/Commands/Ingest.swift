@@ -20,7 +20,7 @@ struct Ingest: AsyncParsableCommand {
             released at once is shown as released. A progress bar is drawn on standard error when \
             it is a terminal. Exit code 1 when any row was rejected or refused.
 
-            Each batch carries an Idempotency-Key made of its content: a batch whose answer was             lost is sent again (twice at most) and stored once, and running the same file again             after a failure answers the batches already stored as they were answered (for 24             hours, AURUM_IDEMPOTENCY_KEEP on the server) and sends the rest.
+            Each batch carries an Idempotency-Key made of its content: a batch whose answer was lost is sent again (twice at most) and stored once, and running the same file again after a failure answers the batches already stored as they were answered (for 24 hours, AURUM_IDEMPOTENCY_KEEP on the server) and sends the rest.
 
             Examples:
               aurum ingest examples/items.csv --entity item --source plm

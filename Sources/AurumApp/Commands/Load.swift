@@ -98,6 +98,7 @@ struct Load: AsyncParsableCommand {
             try await PostgresDeliveryQueue(client: client, logger: logger).declare(ruleSet.consumers)
             try await PostgresStewardshipStore(client: client, rules: ruleSet, auditKey: auditKey, logger: logger).requireAuditKey(auditKey)
             let loader = BulkLoad(client: client, rules: ruleSet, entity: entity, actor: actor, loadID: loadID, auditKey: auditKey, logger: logger)
+            try await loader.markCommon(plan.commonKeys)
             var outcome = planned
             // What the database did, kept apart from what reading the file found (`records` holds that).
             var written = BulkLoad.Outcome()
@@ -159,6 +160,9 @@ struct Load: AsyncParsableCommand {
         var invalid: Set<String> = []
         /// Golden records the load makes.
         var records = 0
+        /// Blocking keys the file alone makes common (see `MatchRules.commonSize`): their members
+        /// are not stored.
+        var commonKeys: [UInt64] = []
     }
 
     static func plan(file: String, schema: EntitySchema, validator: Validator, progress: Progress, outcome: inout Outcome) async throws -> Plan {
@@ -179,6 +183,11 @@ struct Load: AsyncParsableCommand {
             plan.records = records.count
             return plan
         }
+        var members = [UInt64: Int]()
+        for record in records {
+            for hash in record.keys where match.commonSize(of: hash) != nil { members[hash, default: 0] += 1 }
+        }
+        plan.commonKeys = members.filter { $0.value > match.commonSize(of: $0.key)! }.map(\.key)
         progress.update(done: 30, summary: "\(records.count) valid rows; finding duplicates")
         let result = await Deduplication.run(records, rules: match, parallelism: cores)
         let links = result.pairs.filter { $0.band == .autoLink }

@@ -256,6 +256,25 @@ extension MatchRules {
         blockingKeys[Blocking.key(of: hash)].maxBlockSize ?? maxBlockSize
     }
 
+    /// How many times its limit a many-valued key's block must hold before the store marks the key
+    /// common (`commonSize(of:)`).
+    public static let commonFactor = 4
+
+    /// The size past which the store marks the block of `hash` common: its members are no longer
+    /// stored and the block is over its limit from then on, whatever leaves it, until the keys are
+    /// next recomputed (new rules). Only many-valued keys (a word of the name): a block that grew
+    /// to four times its limit is a common word, and the word carries no evidence. Nil for a
+    /// single-valued key, whose first members are always taken.
+    public func commonSize(of hash: UInt64) -> Int? {
+        commonSize(ofKey: Blocking.key(of: hash))
+    }
+
+    /// The common size of the `index`th blocking key's blocks (the key's number in its hashes).
+    public func commonSize(ofKey index: Int) -> Int? {
+        let key = blockingKeys[index]
+        return key.isMultiValued ? Self.commonFactor * (key.maxBlockSize ?? maxBlockSize) : nil
+    }
+
     /// How many members of the block of `hash` a record meets when the block holds `size` records
     /// with it: none when a many-valued key's block is over its limit (a common word), else up to the limit.
     public func membersTaken(fromBlockOf hash: UInt64, size: Int) -> Int {
