@@ -58,8 +58,7 @@ enum MatchKeys {
     /// Marks `hashes` common (many-valued keys whose blocks are past `MatchRules.commonSize`):
     /// their members are no longer stored, and every look-up takes their blocks as over the limit.
     /// In hash order, so that two transactions marking the same keys wait for each other and
-    /// never deadlock. The members stored already are left (a bounded few per key, never read);
-    /// `prune` removes them.
+    /// never deadlock. The members stored already are left (never read); `prune` removes them.
     static func markCommon(_ hashes: [UInt64], entity: String, on connection: PostgresConnection, logger: Logger) async throws {
         guard !hashes.isEmpty else { return }
         let sorted = hashes.map { Int64(bitPattern: $0) }.sorted()
@@ -71,22 +70,32 @@ enum MatchKeys {
 
     /// Marks common every many-valued key of `entity` whose stored block is past its common size,
     /// and removes the stored members of every common key: after a load or a re-index, which
-    /// write a whole store's keys at once.
-    static func prune(entity: String, rules: MatchRules, on connection: PostgresConnection, logger: Logger) async throws {
+    /// write a whole store's keys at once, and from time to time in `aurum serve` (see
+    /// `PostgresStewardshipStore.pruneCommonKeys`). Members another transaction holds locked (a
+    /// release dropping its proposal's keys) are left for the next time, so pruning never waits
+    /// for a request and never deadlocks with one.
+    /// Returns how many keys it marked.
+    @discardableResult
+    static func prune(entity: String, rules: MatchRules, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         // The common size per key, by the key's number in the hash's top byte (0: never common).
         let sizes = rules.blockingKeys.indices.map { Int64(rules.commonSize(ofKey: $0) ?? 0) }
-        try await connection.query("""
-            INSERT INTO match_key_common (entity, key_hash)
-            SELECT \(entity), key_hash FROM match_key WHERE entity = \(entity)
-            GROUP BY key_hash
-            HAVING coalesce((\(sizes)::bigint[])[key_hash >> 56], 0) > 0 AND count(*) > (\(sizes)::bigint[])[key_hash >> 56]
-            ORDER BY key_hash
-            ON CONFLICT (entity, key_hash) DO NOTHING
+        let marked = try await connection.query("""
+            WITH marked AS (
+                INSERT INTO match_key_common (entity, key_hash)
+                SELECT \(entity), key_hash FROM match_key WHERE entity = \(entity)
+                GROUP BY key_hash
+                HAVING coalesce((\(sizes)::bigint[])[key_hash >> 56], 0) > 0 AND count(*) > (\(sizes)::bigint[])[key_hash >> 56]
+                ORDER BY key_hash
+                ON CONFLICT (entity, key_hash) DO NOTHING
+                RETURNING 1)
+            SELECT count(*) FROM marked
             """, logger: logger)
         try await connection.query("""
-            DELETE FROM match_key k USING match_key_common c
-            WHERE k.entity = \(entity) AND c.entity = k.entity AND c.key_hash = k.key_hash
+            DELETE FROM match_key WHERE ctid IN (
+                SELECT k.ctid FROM match_key k JOIN match_key_common c ON c.entity = k.entity AND c.key_hash = k.key_hash
+                WHERE k.entity = \(entity) FOR UPDATE OF k SKIP LOCKED)
             """, logger: logger)
+        return try await marked.decode(Int64.self).reduce(0) { $0 + Int($1) }
     }
 
     /// What a batch's key look-up found: per candidate, the records and open create proposals it
@@ -109,31 +118,28 @@ enum MatchKeys {
         // Each key's block up to two past its limit (enough to tell it is over with a candidate's
         // own proposal left out), in record order from the index; open proposals come after the
         // records. A many-valued key's block that is over its limit even without that proposal is
-        // counted in the database (up to one past its common size) and only its count sent (one
-        // row without a record or proposal). A key marked common is one row with count -1.
+        // counted in the database and only its count sent (one row without a record or proposal).
+        // A key marked common is one row with count -1.
         let multi = hashes.map { rules.blockingKeys[Blocking.key(of: $0)].isMultiValued }
         let rows = try await connection.execute(BlockStatement(entity: entity, hashes: hashes.map { Int64(bitPattern: $0) },
-                                                               limits: hashes.map { Int64(rules.blockLimit(of: $0) + 2) }, multiValued: multi,
-                                                               scans: hashes.map { Int64(rules.commonSize(of: $0).map { $0 + 1 } ?? 0) }),
+                                                               limits: hashes.map { Int64(rules.blockLimit(of: $0) + 2) }, multiValued: multi),
                                                 logger: logger)
         var blocks = [UInt64: [MatchTarget]]()
         var stored = [UInt64: Int]()
-        var common = Set<UInt64>(), grown = [UInt64]()
+        var common = Set<UInt64>()
         for try await row in rows {
             let (hash, record, changeRequest, count) = try row.decode((Int64, Int64?, Int64?, Int64).self)
             let key = UInt64(bitPattern: hash)
-            guard let commonSize = rules.commonSize(of: key), count < 0 || count > commonSize else {
-                stored[key] = Int(count)
-                if record == nil, changeRequest == nil { continue }
-                blocks[key, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
+            if count < 0, let commonSize = rules.commonSize(of: key) {
+                // Over the limit, and past its common size when it was marked.
+                stored[key] = commonSize + 1
+                common.insert(key)
                 continue
             }
-            // Common, or just grown past its common size: over the limit, and marked so.
-            stored[key] = commonSize + 1
-            common.insert(key)
-            if count > 0 { grown.append(key) }
+            stored[key] = Int(count)
+            if record == nil, changeRequest == nil { continue }
+            blocks[key, default: []].append(record.map(MatchTarget.record) ?? .changeRequest(changeRequest ?? 0))
         }
-        try await markCommon(grown, entity: entity, on: connection, logger: logger)
         let targets = candidates.map { candidate in
             var found = Set<MatchTarget>()
             for hash in candidate.hashes {
@@ -219,19 +225,18 @@ struct BlockStatement: PreparedLookup {
         UNION ALL
         SELECT k.h, CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.record_id END,
                CASE WHEN k.multi AND m.n >= k.l THEN NULL ELSE m.change_request_id END, m.n
-        FROM unnest($2::bigint[], $3::bigint[], $4::bool[], $5::bigint[]) AS k(h, l, multi, scan)
+        FROM unnest($2::bigint[], $3::bigint[], $4::bool[]) AS k(h, l, multi)
         CROSS JOIN LATERAL (SELECT b.record_id, b.change_request_id, count(*) OVER () AS n, row_number() OVER () AS r
                             FROM (SELECT record_id, change_request_id FROM match_key
                                   WHERE entity = $1::text AND key_hash = k.h
                                     AND NOT (k.multi AND EXISTS (SELECT 1 FROM match_key_common c WHERE c.entity = $1::text AND c.key_hash = k.h))
-                                  ORDER BY record_id LIMIT CASE WHEN k.multi THEN k.scan ELSE k.l END) b) m
+                                  ORDER BY record_id LIMIT k.l) b) m
         WHERE NOT (k.multi AND m.n >= k.l) OR m.r = 1
         """
     let bindings: PostgresBindings
 
-    /// `limits`: each key's limit plus two; `scans`: how far a many-valued key's block is counted
-    /// (one past its common size).
-    init(entity: String, hashes: [Int64], limits: [Int64], multiValued: [Bool], scans: [Int64]) {
-        bindings = .of(entity, hashes, limits, multiValued, scans)
+    /// `limits`: each key's limit plus two.
+    init(entity: String, hashes: [Int64], limits: [Int64], multiValued: [Bool]) {
+        bindings = .of(entity, hashes, limits, multiValued)
     }
 }

@@ -44,6 +44,27 @@ public struct PostgresStewardshipStore: StewardshipStore {
         return shared
     }
 
+    /// How often `aurum serve` marks the blocking keys grown common (`pruneCommonKeys`).
+    public static let commonKeyPruning = Duration.seconds(600)
+
+    /// Marks the blocking keys whose blocks grew past their common size since the last time
+    /// (`MatchRules.commonSize`) and removes the members of common keys, per entity: what a load
+    /// or re-index does for the keys it writes, for the keys ingest wrote. One server at a time;
+    /// an entity being re-indexed or pruned by another is left for the next time. Returns the
+    /// keys marked, per entity.
+    public func pruneCommonKeys() async throws -> [String: Int] {
+        var marked = [String: Int]()
+        for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
+            guard let match = schema.match else { continue }
+            marked[entity] = try await client.withTransaction(logger: logger) { connection in
+                let lock = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\("match_key " + entity), 0))", logger: logger)
+                guard try await lock.decode(Bool.self).first(where: { _ in true }) == true else { return 0 }
+                return try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger)
+            }
+        }
+        return marked
+    }
+
     public func isReady() async -> Bool {
         (try? await client.query("SELECT 1", logger: logger)) != nil
     }

@@ -162,9 +162,9 @@ import Testing
                                             entity: "item", rules: rules, on: connection, logger: TestLogger.quiet)
             }
             let found = blocks.targets
-            #expect(blocks.stored == [common: wordLimit, rare: wordLimit - 1, everywhere: wordLimit * 4, crowded: nameLimit + 2],
-                    "what the store holds per key (what matching within the batch adds to): a single-valued key counted to two past its limit, a many-valued one to its common size")
-            #expect(blocks.common.isEmpty, "a word on four times its limit is not common yet")
+            #expect(blocks.stored == [common: wordLimit, rare: wordLimit - 1, everywhere: wordLimit + 2, crowded: nameLimit + 2],
+                    "what the store holds per key, counted to two past the limit (what matching within the batch adds to)")
+            #expect(blocks.common.isEmpty, "no key is marked common")
             #expect(found[0].isEmpty, "the common word is over its limit with the candidate: left out")
             #expect(found[1].count == wordLimit - 1 && found[1].contains(.changeRequest(77)), "the rare word's block: its records and the open proposal")
             #expect(found[2].count == wordLimit - 2 && !found[2].contains(.changeRequest(77)), "a candidate's own proposal is not a target")
@@ -173,8 +173,8 @@ import Testing
         }
     }
 
-    /// A many-valued key whose block grows past four times its limit is marked common when a
-    /// look-up meets it: its block is over the limit from then on and its members no longer stored.
+    /// A many-valued key whose block grows past four times its limit is marked common when the
+    /// store is pruned: its block is over the limit from then on and its members no longer stored.
     @Test func aWordPastItsCommonSizeIsMarkedAndNoLongerStored() async throws {
         try await TestStore.with { t in
             let rules = try #require(t.rules.entities["item"]?.match)
@@ -190,7 +190,9 @@ import Testing
                 }
             }
             let first = try await lookUp([word, rare])
-            #expect(first.common == [word] && first.targets[0].isEmpty && first.stored[word] == commonSize + 1)
+            #expect(first.common.isEmpty && first.targets[0].isEmpty && first.stored[word] == rules.blockLimit(of: word) + 2,
+                    "over its limit, counted to two past it, as before it is marked")
+            #expect(try await t.store.pruneCommonKeys() == ["customer": 0, "item": 1, "supplier": 0, "warehouse": 0])
             let marked = try await t.client.query("SELECT key_hash FROM match_key_common WHERE entity = 'item'", logger: TestLogger.quiet)
             #expect(try await marked.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) } == [Int64(bitPattern: word)])
             // Its members leave (merged away, say): the word stays common, as marked.
@@ -204,6 +206,31 @@ import Testing
             }
             let stored = try await t.client.query("SELECT key_hash FROM match_key WHERE record_id = 500", logger: TestLogger.quiet)
             #expect(try await stored.decode(Int64.self).reduce(into: [Int64]()) { $0.append($1) } == [Int64(bitPattern: rare)])
+        }
+    }
+
+    /// Pruning never waits for a request: a member another transaction holds locked (a release
+    /// dropping its proposal's keys) is left, the rest removed, and the key marked at once.
+    @Test func pruningSkipsMembersARequestHoldsAndDoesNotWaitForIt() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            let word = Int64(bitPattern: Blocking.hash("schraube", key: wordKey))
+            let commonSize = try #require(rules.commonSize(ofKey: wordKey))
+            try await t.client.query("""
+                INSERT INTO match_key (entity, key_hash, record_id) SELECT 'item', \(word), r FROM generate_series(1, \(commonSize)) r
+                """, logger: TestLogger.quiet)
+            try await t.client.query("INSERT INTO match_key (entity, key_hash, change_request_id) VALUES ('item', \(word), 77)", logger: TestLogger.quiet)
+            let left = try await t.client.withTransaction(logger: TestLogger.quiet) { connection in
+                // The proposal's keys locked by this open transaction while the store is pruned beside it.
+                try await connection.query("SELECT 1 FROM match_key WHERE change_request_id = 77 FOR UPDATE", logger: TestLogger.quiet)
+                let store = t.store
+                let marked = await answer(within: .seconds(20)) { try? await store.pruneCommonKeys() } ?? nil
+                #expect(marked?["item"] == 1, "pruned without waiting for the open transaction")
+                let rows = try await t.client.query("SELECT count(*)::bigint FROM match_key WHERE key_hash = \(word)", logger: TestLogger.quiet)
+                return try await rows.decode(Int64.self).first { _ in true }
+            }
+            #expect(left == 1, "the locked member is left for next time, the others removed")
         }
     }
 

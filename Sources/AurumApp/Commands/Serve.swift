@@ -135,6 +135,7 @@ struct Serve: AsyncParsableCommand {
             .init(service: ReleaseRelay(settings: settings, releases: releases, availability: availability, logger: logger)),
             .init(service: app), .init(service: dispatcher)]
         if readers.hasReplicas { services.append(.init(service: ReplicaWatch(readers: readers))) }
+        services.append(.init(service: CommonKeyPruning(store: store, logger: logger)))
         if let watcher = try OdooWatching.watcher(rules: ruleSet, odoo: odoo, store: store, auditKey: auditKey, logger: logger) {
             services.append(.init(service: watcher))
         }
@@ -254,6 +255,30 @@ struct ReplicaWatch: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await readers.watch() }
+    }
+}
+
+/// Marks the blocking keys ingest made common, at start and every ten minutes (see
+/// `PostgresStewardshipStore.pruneCommonKeys`). A failure (the database away) is logged and
+/// tried again next time.
+struct CommonKeyPruning: Service {
+    let store: PostgresStewardshipStore
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    for (entity, count) in try await store.pruneCommonKeys() where count > 0 {
+                        logger.info("blocking keys marked common; their members are no longer stored",
+                                    metadata: ["aurum.entity": "\(entity)", "aurum.keys": "\(count)"])
+                    }
+                } catch {
+                    logger.warning("marking common blocking keys failed; trying again later", metadata: ["aurum.error": "\(String(reflecting: error))"])
+                }
+                try? await Task.sleep(for: PostgresStewardshipStore.commonKeyPruning)
+            }
+        }
     }
 }
 
