@@ -108,7 +108,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .testTarget(name: "AurumCoreTests", dependencies: ["AurumCore", "AurumTestSupport"]),
+        .testTarget(name: "AurumCoreTests", dependencies: [
+            "AurumCore", "AurumTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
         .testTarget(name: "AurumRulesTests", dependencies: ["AurumRules", "AurumTestSupport"]),
         .testTarget(name: "AurumStoreTests", dependencies: ["AurumStore", "AurumTestSupport"]),
         .testTarget(name: "AurumServerTests", dependencies: [

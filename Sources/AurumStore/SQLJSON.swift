@@ -4,8 +4,10 @@ import PostgresNIO
 
 /// JSON crosses into PostgreSQL as text cast to jsonb, and comes back as text; one place does both.
 enum SQLJSON {
+    /// Through the direct encoder (see `JSONValueEncoder`), or the standard one for what it cannot hold.
     static func text(_ value: some Encodable) -> String {
-        CanonicalJSON.text(value)
+        guard let json = try? JSONValueEncoder.encode(value) else { return CanonicalJSON.text(value) }
+        return CanonicalJSON.direct(json)
     }
 
     /// Values and attributes, the bulk of what ingest writes, take the direct writer.
