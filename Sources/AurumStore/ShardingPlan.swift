@@ -82,7 +82,7 @@ public enum ShardingPlan {
             ("change_request", "proposals are asked by id: ids that name their shard (id >> 52) route them"),
         ]),
         Statement(name: "the blocks of the keys", sql: BlockStatement.sql, routes: [
-            ("match_key_common", "c.key_hash = ANY($2::bigint[])"),
+            ("match_key_common", "c.key_hash = u.h"),
             ("match_key", "key_hash = k.h"),
             ("match_key_common", "c.key_hash = k.h"),
         ], crossShard: []),

@@ -10,3 +10,9 @@ CREATE TABLE match_key_common (
     marked_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (entity, key_hash)
 );
+
+-- Ingest adds keys all day, and the look-ups read them from the index alone only where the
+-- visibility map says all is visible, which a vacuum sets: the keys are vacuumed after every
+-- 1 % of new rows (not the default 20 %). With the map unset after 300,000 new keys, the
+-- look-up of a batch's keys took 85 ms instead of 55 ms.
+ALTER TABLE match_key SET (autovacuum_vacuum_insert_scale_factor = 0.01);
