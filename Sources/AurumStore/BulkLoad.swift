@@ -177,17 +177,24 @@ public struct BulkLoad: Sendable {
     }
 
     /// The load's own audit entry, with what it did; the blocking keys marked as computed with
-    /// these rules when no other rules computed any before, and those now common marked so. Then the loaded tables are vacuumed
-    /// and analysed, so that the first candidates after a load find their look-ups planned on
-    /// what is there and read from the indexes alone (a table never vacuumed makes every
-    /// index-only look-up visit the table too).
+    /// these rules when no other rules computed any before, and those now common marked so.
     public func finish(summary: JSONValue) async throws {
         try await record(summary: summary)
         if let match = rules.entities[entity]?.match {
             // Keys the load and what the store held make common together.
             try await transaction { connection in try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger) }
         }
-        try await client.query("VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key, change_feed, delivery", logger: logger)
+    }
+
+    /// Vacuums and analyses the tables a load writes, so that the first candidates after it find
+    /// their look-ups planned on what is there and read from the indexes alone (a table never
+    /// vacuumed makes every index-only look-up visit the table too). `client` must act as the
+    /// tables' owner: PostgreSQL skips, with a warning only, a table the caller does not own, and
+    /// the application role owns none.
+    public static func vacuum(client: PostgresClient, logger: Logger) async throws {
+        try await client.query("""
+            VACUUM (ANALYZE) golden_record, golden_version, record_source, unique_value, match_key, match_key_common, change_feed, delivery, audit_entry
+            """, logger: logger)
     }
 
     func record(summary: JSONValue) async throws {
