@@ -37,7 +37,9 @@ struct Serve: AsyncParsableCommand {
             most AURUM_DB_POOL_SIZE connections (default 20) to each database. DATABASE_READ_URL \
             (one or more, comma separated) names read replicas: the change feed, record reads and \
             search, history, the queue and the status board are read from them in turn, the \
-            primary answering for one that errs or stops answering (docs/scale.md).
+            primary answering for one that errs or stops answering (docs/scale.md). At start and \
+            every ten minutes one of them marks the blocking keys grown common (a word past four \
+            times its max_block_size), whose members are then no longer stored.
 
             Examples:
               aurum serve
