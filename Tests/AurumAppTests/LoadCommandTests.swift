@@ -68,6 +68,27 @@ import Testing
         }
     }
 
+    /// Batches are written one after the other while the next is prepared: every record of
+    /// every batch is loaded once, and a second run finds them all loaded.
+    @Test func aLoadOfSeveralBatchesWritesEachOnceAndARerunSkipsThemAll() async throws {
+        try await TestStore.with { t in
+            var csv = "source_key,code,name,uom\n"
+            for n in 1...250 { csv += "M-\(n),M-\(n),Mutter Sorte\(n) Teil\(n * 3),Units\n" }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("aurum-load-\(UUID().uuidString).csv").path
+            try csv.write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let arguments = ["load", path, "--entity", "item", "--source", "odoo", "--batch", "100", "--database-url", t.settings.url, "--json"]
+            let first = try await runAurumCapturing(arguments)
+            let outcome = try JSONDecoder().decode(JSONValue.self, from: Data(first.output.utf8))
+            #expect(first.code == 0 && outcome.objectValue?["loaded"] == 250, "\(first.output)")
+            #expect(try await t.store.recordCount(entity: "item") == 250)
+            #expect(try await t.auditActions().filter { $0 == "record.loaded" }.count == 250)
+            let again = try await runAurumCapturing(arguments)
+            let second = try JSONDecoder().decode(JSONValue.self, from: Data(again.output.utf8))
+            #expect(second.objectValue?["loaded"] == 0 && second.objectValue?["skipped"] == 250)
+        }
+    }
+
     /// A word on more items of the file than four times its key's limit is marked common before
     /// the load writes: its members are never stored, nor are they by a create with that word.
     @Test func aWordTheFileMakesCommonIsMarkedAndItsMembersNotStored() async throws {

@@ -234,6 +234,30 @@ import Testing
         }
     }
 
+    /// Two servers pruning at the same moment: one marks, the other finds the work done or being
+    /// done; neither fails or waits for ever, and the word is marked once.
+    @Test func twoPrunesAtOnceMarkEachWordOnce() async throws {
+        try await TestStore.with { t in
+            let rules = try #require(t.rules.entities["item"]?.match)
+            let wordKey = try #require(rules.blockingKeys.firstIndex { $0.name == "name_word" })
+            let commonSize = try #require(rules.commonSize(ofKey: wordKey))
+            for word in ["schraube", "mutter", "scheibe"] {
+                try await t.client.query("""
+                    INSERT INTO match_key (entity, key_hash, record_id)
+                    SELECT 'item', \(Int64(bitPattern: Blocking.hash(word, key: wordKey))), r FROM generate_series(1, \(commonSize + 1)) r
+                    """, logger: TestLogger.quiet)
+            }
+            let store = t.store
+            let marked = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<2 { group.addTask { try await store.pruneCommonKeys()["item"] ?? 0 } }
+                return try await group.reduce(0, +)
+            }
+            #expect(marked == 3, "each word marked by one of them")
+            let left = try await t.client.query("SELECT count(*)::bigint FROM match_key", logger: TestLogger.quiet)
+            #expect(try await left.decode(Int64.self).first { _ in true } == 0)
+        }
+    }
+
     /// After a load or a re-index, every word past its common size is marked and its members removed;
     /// a word at its common size, or a single-valued key however large, is left as it is.
     @Test func pruningMarksEveryWordPastItsCommonSize() async throws {

@@ -103,22 +103,38 @@ struct Load: AsyncParsableCommand {
             // What the database did, kept apart from what reading the file found (`records` holds that).
             var written = BulkLoad.Outcome()
             var pending = [BulkLoad.Record]()
-            func flush() async throws {
-                guard !pending.isEmpty else { return }
-                let batch = try await loader.write(pending)
+            // One batch is written while the next is read and prepared (on the other core); the
+            // writes stay one after the other, so each batch sees the one before it committed.
+            var writing: Task<BulkLoad.Outcome, any Error>?
+            func finishWriting() async throws {
+                guard let batch = try await writing?.value else { return }
+                writing = nil
                 written.loaded += batch.loaded
                 written.skipped += batch.skipped
                 written.refused += batch.refused
-                pending.removeAll(keepingCapacity: true)
                 progress.update(done: 50 + 50 * (written.loaded + written.skipped) / max(plan.records, 1),
                                 summary: "\(written.loaded) records loaded, \(written.skipped) loaded before")
             }
-            try await Self.records(file: file, plan: plan, schema: schema, validator: validator, source: source, at: instant,
-                                   trust: ruleSet.trust, outcome: &outcome) { record in
-                pending.append(record)
-                if pending.count >= batch { try await flush() }
+            func flush() async throws {
+                guard !pending.isEmpty else { return }
+                try await finishWriting()
+                let records = pending
+                pending.removeAll(keepingCapacity: true)
+                writing = Task { try await loader.write(records) }
             }
-            try await flush()
+            do {
+                try await Self.records(file: file, plan: plan, schema: schema, validator: validator, source: source, at: instant,
+                                       trust: ruleSet.trust, outcome: &outcome) { record in
+                    pending.append(record)
+                    if pending.count >= batch { try await flush() }
+                }
+                try await flush()
+                try await finishWriting()
+            } catch {
+                // A batch being written finishes (or fails) before the failure is told.
+                _ = try? await writing?.value
+                throw error
+            }
             outcome.loaded = written.loaded
             outcome.skipped = written.skipped
             outcome.refused += written.refused.map { Outcome.Problem(sourceKey: $0.sourceKey, line: nil, message: $0.message) }
