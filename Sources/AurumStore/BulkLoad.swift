@@ -1,4 +1,5 @@
 import AurumCore
+import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
@@ -142,19 +143,26 @@ public struct BulkLoad: Sendable {
         var audit = [AuditEntry]()
         // Keys marked common (by this load or by ingest) have no stored members.
         let common = schema.match == nil ? [] : try await MatchKeys.common(entity: entity, on: connection, logger: logger)
+        // Each record's JSON texts and blocking keys, worked out on every core; the rows are then
+        // laid out in order.
+        let match = schema.match
+        let texts = await parallelMap(records.count, parallelism: ProcessInfo.processInfo.activeProcessorCount) { index in
+            let record = records[index]
+            return (attributes: SQLJSON.text(record.attributes), lineage: SQLJSON.text(record.lineage),
+                    sources: record.contributions.map { (attributes: SQLJSON.text($0.attributes), changedAt: SQLJSON.text($0.changedAt)) },
+                    hashes: match.map { MatchKeys.hashes(record.attributes, rules: $0) } ?? [])
+        }
         for (index, record) in records.enumerated() {
             let id = String(ids[index])
-            let attributes = SQLJSON.text(record.attributes)
+            let text = texts[index]
             golden.add([id, entity, "1", record.state.rawValue])
-            versions.add([id, "1", record.state.rawValue, attributes, rules.version, actor, SQLJSON.text(record.lineage)])
-            for c in record.contributions {
-                sources.add([entity, c.source, c.sourceKey, id, SQLJSON.text(c.attributes), SQLJSON.text(c.changedAt)])
+            versions.add([id, "1", record.state.rawValue, text.attributes, rules.version, actor, text.lineage])
+            for (c, source) in zip(record.contributions, text.sources) {
+                sources.add([entity, c.source, c.sourceKey, id, source.attributes, source.changedAt])
             }
             for value in unique[index] { values.add([entity, value.attribute, value.key, id]) }
-            if let match = schema.match {
-                for hash in MatchKeys.hashes(record.attributes, rules: match) where !common.contains(UInt64(bitPattern: hash)) {
-                    keys.add([entity, String(hash), id])
-                }
+            for hash in text.hashes where !common.contains(UInt64(bitPattern: hash)) {
+                keys.add([entity, String(hash), id])
             }
             var after: [String: JSONValue] = ["attributes": .object(record.attributes),
                                               "sources": .array(record.contributions.map { ["source": .string($0.source), "source_key": .string($0.sourceKey)] })]
