@@ -103,7 +103,7 @@ enum MatchKeys {
     struct Blocks {
         var targets: [Set<MatchTarget>]
         var stored: [UInt64: Int]
-        /// The keys looked up that are marked common (some just now): no create stores them.
+        /// The keys looked up that are marked common: no create stores them.
         var common: Set<UInt64>
     }
 
