@@ -190,7 +190,7 @@ public struct BulkLoad: Sendable {
         try await record(summary: summary)
         if let match = rules.entities[entity]?.match {
             // Keys the load and what the store held make common together.
-            try await transaction { connection in try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger) }
+            _ = try await transaction { connection in try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger) }
         }
     }
 
