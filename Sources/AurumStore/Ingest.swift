@@ -110,6 +110,7 @@ extension PostgresStewardshipStore {
         try await writes.reserve(works, on: connection, logger: logger)
         await matchWithinBatch(&works, writes: writes, stored: stored, scorers: scorers)
         clock.lap("within")
+        await writes.prepareTexts(works)
         for work in works { try writes.add(work) }
         writes.addRefused()
         clock.lap("rows")
