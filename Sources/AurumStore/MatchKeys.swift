@@ -98,6 +98,15 @@ enum MatchKeys {
         return try await marked.decode(Int64.self).reduce(0) { $0 + Int($1) }
     }
 
+    /// Takes the lock that lets one transaction at a time re-index or prune `entity`'s stored keys,
+    /// until the transaction ends: waiting for it, or not (then false when another holds it).
+    static func lockKeys(of entity: String, waiting: Bool, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let key = "match_key " + entity
+        let rows = try await connection.query(waiting ? "SELECT true FROM pg_advisory_xact_lock(hashtextextended(\(key), 0))"
+                                                      : "SELECT pg_try_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+        return try await rows.decode(Bool.self).first { _ in true } ?? false
+    }
+
     /// What a batch's key look-up found: per candidate, the records and open create proposals it
     /// shares a block with; and per key hash, how many the store holds (up to two past its limit).
     struct Blocks {
@@ -188,7 +197,7 @@ enum MatchKeys {
     static func reindex(_ rules: RuleSet, client: PostgresClient, logger: Logger) async throws {
         for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
             try await client.transaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("match_key " + entity), 0))", logger: logger)
+                _ = try await lockKeys(of: entity, waiting: true, on: connection, logger: logger)
                 let stored = try await connection.query("SELECT rules_version FROM match_key_version WHERE entity = \(entity)", logger: logger)
                 guard try await stored.decode(String.self).first(where: { _ in true }) != rules.version else { return }
                 try await connection.query("DELETE FROM match_key WHERE entity = \(entity)", logger: logger)

@@ -57,8 +57,7 @@ public struct PostgresStewardshipStore: StewardshipStore {
         for (entity, schema) in rules.entities.sorted(by: { $0.key < $1.key }) {
             guard let match = schema.match else { continue }
             marked[entity] = try await client.withTransaction(logger: logger) { connection in
-                let lock = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended(\("match_key " + entity), 0))", logger: logger)
-                guard try await lock.decode(Bool.self).first(where: { _ in true }) == true else { return 0 }
+                guard try await MatchKeys.lockKeys(of: entity, waiting: false, on: connection, logger: logger) else { return 0 }
                 return try await MatchKeys.prune(entity: entity, rules: match, on: connection, logger: logger)
             }
         }

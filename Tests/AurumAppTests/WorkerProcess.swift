@@ -22,24 +22,11 @@ final class WorkerProcess: @unchecked Sendable {
     /// Starts `aurum arguments…` with `environment` on top of this process's, its output in `log`.
     init(_ name: String, _ arguments: [String], environment: [String: String], log: String) throws {
         self.name = name
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let argv = [Self.executable] + arguments
         // Secrets an in-process test set for itself (`NAME_FILE`) are not inherited: the process gets
         // those `environment` gives it, as a process started on its own would.
         let inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasSuffix("_FILE") }
-        let env = inherited.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
-        let cArguments = argv.map { strdup($0) } + [nil]
-        let cEnvironment = env.map { strdup($0) } + [nil]
-        defer { (cArguments + cEnvironment).forEach { free($0) } }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, Self.executable, &actions, nil, cArguments, cEnvironment)
-        guard spawned == 0 else { throw SpawnError(message: "cannot start \(Self.executable): \(String(cString: strerror(spawned)))") }
-        self.pid = pid
+        pid = try ChildProcess.spawn(Self.executable, arguments, environment: inherited.merging(environment) { _, new in new },
+                                     output: log, errors: nil, appending: true)
     }
 
     struct SpawnError: Error { var message: String }

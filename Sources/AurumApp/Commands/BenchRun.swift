@@ -196,20 +196,33 @@ final class ChildProcess: Sendable {
 
     init(_ arguments: [String], log: String, environment: [String: String] = [:]) throws {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        pid = try Self.spawn(executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new },
+                             output: log, errors: log + ".err", appending: false)
+    }
+
+    /// Starts `executable arguments…` with `environment` as its whole environment, standard input
+    /// from /dev/null, standard output to the file `output` (appended to, or emptied first) and
+    /// standard error to `errors` (nil: with the output); its pid. No thread waits on it.
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
+                      output: String, errors: String?, appending: Bool) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        let mode = O_WRONLY | O_CREAT | (appending ? O_APPEND : O_TRUNC)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, log + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+        posix_spawn_file_actions_addopen(&actions, 1, output, mode, 0o644)
+        if let errors {
+            posix_spawn_file_actions_addopen(&actions, 2, errors, mode, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         let cArguments = ([executable] + arguments).map { strdup($0) } + [nil]
-        let cEnvironment = env.map { strdup($0) } + [nil]
+        let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArguments + cEnvironment).forEach { free($0) } }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, executable, &actions, nil, cArguments, cEnvironment)
         guard spawned == 0 else { throw ValidationError("cannot start \(executable): \(String(cString: strerror(spawned)))") }
-        self.pid = pid
+        return pid
     }
 
     var isRunning: Bool { kill(pid, 0) == 0 && waitpid(pid, nil, WNOHANG) == 0 }
